@@ -1,0 +1,10 @@
+DROP TABLE outbox;
+DROP TABLE audit_log;
+DROP TABLE login_failures;
+DROP TABLE sessions;
+DROP TABLE reviewer_affiliations;
+DROP TABLE users;
+DROP TABLE organisations;
+DROP TABLE regions;
+DROP TABLE meta;
+DROP FUNCTION audit_log_append_only;

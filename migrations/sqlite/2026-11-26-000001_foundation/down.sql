@@ -1,0 +1,9 @@
+DROP TABLE outbox;
+DROP TABLE audit_log;
+DROP TABLE login_failures;
+DROP TABLE sessions;
+DROP TABLE reviewer_affiliations;
+DROP TABLE users;
+DROP TABLE organisations;
+DROP TABLE regions;
+DROP TABLE meta;

@@ -1,0 +1,186 @@
+//! Start-up: open and migrate the database, settle training mode and the clock, load the audit
+//! key and regions, then serve HTTP and run the mail worker.
+
+use crate::clock::{Clock, ShiftedClock, SystemClock};
+use crate::config::Config;
+use crate::db::{self, DbConn, DbUrl};
+use crate::mail;
+use crate::service::password::Hasher;
+use crate::web::{self, AppState};
+use actix_web::{middleware, web as aw, App, HttpServer};
+use rand::RngCore;
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+pub struct Prepared {
+    pub state: AppState,
+}
+
+/// Reads the audit key: a file path or the value itself; otherwise `DATA_DIR/audit.key`,
+/// generated on first start. Kept outside the database so a database edit cannot re-sign history.
+pub fn audit_key(config: &Config) -> Result<Vec<u8>, String> {
+    if let Some(v) = &config.audit_key {
+        let p = std::path::Path::new(v);
+        if p.is_file() {
+            let s = std::fs::read_to_string(p).map_err(|e| format!("无法读取审计密钥文件: {e}"))?;
+            return Ok(s.trim().as_bytes().to_vec());
+        }
+        return Ok(v.as_bytes().to_vec());
+    }
+    let path = config.data_dir.join("audit.key");
+    if let Ok(s) = std::fs::read_to_string(&path) {
+        return Ok(s.trim().as_bytes().to_vec());
+    }
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| format!("无法创建数据目录: {e}"))?;
+    let mut b = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    let key = hex::encode(b);
+    write_private(&path, &key).map_err(|e| format!("无法写入审计密钥 {}: {e}", path.display()))?;
+    tracing::info!("generated audit key at {}", path.display());
+    Ok(key.into_bytes())
+}
+
+fn write_private(path: &std::path::Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    o.open(path)?.write_all(content.as_bytes())
+}
+
+/// Decides whether this is a training database; a fresh database takes the flag, an existing
+/// one keeps what it was created as.
+fn settle_training(conn: &mut DbConn, config: &Config) -> Result<bool, String> {
+    let stored = db::meta::get(conn, "training").map_err(|e| e.to_string())?;
+    let training = match stored.as_deref() {
+        None => {
+            let v = if config.training { "1" } else { "0" };
+            db::meta::set(conn, "training", v).map_err(|e| e.to_string())?;
+            config.training
+        }
+        Some("1") => true,
+        Some(_) => {
+            if config.training {
+                return Err("这是生产数据库，不能以培训模式（GONGYI_TRAINING）启动".into());
+            }
+            false
+        }
+    };
+    if config.now.is_some() && !training {
+        return Err("GONGYI_NOW 只能用于培训数据库（以 GONGYI_TRAINING=1 新建的数据库）".into());
+    }
+    Ok(training)
+}
+
+/// Opens, migrates and seeds the database; builds the shared state.
+pub fn prepare(config: Config, clock: Option<Arc<dyn Clock>>) -> Result<Prepared, String> {
+    let url = DbUrl::parse(&config.database_url)?;
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| format!("无法创建数据目录 {}: {e}", config.data_dir.display()))?;
+    let pool = db::pool(&url, if url.is_sqlite() { 8 } else { 16 })?;
+    let mut conn = pool.get().map_err(|e| format!("无法连接数据库: {e}"))?;
+    let n = db::migrate(&mut conn)?;
+    if n > 0 {
+        tracing::info!("applied {n} migration(s)");
+    }
+    let training = settle_training(&mut conn, &config)?;
+    let clock: Arc<dyn Clock> = match (clock, &config.now) {
+        (Some(c), _) => c,
+        (None, Some(now)) => {
+            let t = chrono::DateTime::parse_from_rfc3339(now)
+                .map_err(|e| format!("GONGYI_NOW 不是 RFC 3339 时间: {e}"))?
+                .with_timezone(&chrono::Utc);
+            tracing::warn!("TRAINING CLOCK: time starts at {t} (GONGYI_NOW), not the real time");
+            Arc::new(ShiftedClock::starting_at(t))
+        }
+        (None, None) => Arc::new(SystemClock),
+    };
+    let replacement = match &config.regions_file {
+        Some(p) => Some(
+            std::fs::read_to_string(p)
+                .map_err(|e| format!("无法读取区划文件 {}: {e}", p.display()))?,
+        ),
+        None => None,
+    };
+    crate::service::regions::seed(&mut conn, replacement.as_deref())
+        .map_err(|e| e.internal.unwrap_or(e.message))?;
+    drop(conn);
+    let key = audit_key(&config)?;
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    let state = AppState {
+        pool,
+        config: Arc::new(config),
+        clock,
+        audit_key: key.into(),
+        hasher: Arc::new(Hasher::new(cores)),
+        mail_wake: Arc::new(Notify::new()),
+        training,
+    };
+    Ok(Prepared { state })
+}
+
+pub struct Running {
+    pub port: u16,
+    pub server: actix_web::dev::Server,
+}
+
+/// Binds, starts the mail worker and housekeeping, and returns the server future to await.
+pub fn start(p: Prepared, listener: TcpListener) -> Result<Running, String> {
+    let state = p.state;
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    let from = state
+        .config
+        .mail_from
+        .parse()
+        .map_err(|e| format!("GONGYI_MAIL_FROM 无效: {e}"))?;
+    let transport =
+        mail::Transport::from_config(state.config.smtp_url.as_deref(), &state.config.data_dir)?;
+    let worker = mail::Worker {
+        pool: state.pool.clone(),
+        clock: state.clock.clone(),
+        transport,
+        from,
+        wake: state.mail_wake.clone(),
+        retry_secs: state.config.mail_retry_secs,
+        max_attempts: state.config.mail_max_attempts,
+        poll: Duration::from_millis(state.config.mail_poll_ms),
+    };
+    actix_web::rt::spawn(worker.run());
+    let hk = state.clone();
+    actix_web::rt::spawn(async move {
+        loop {
+            let now = hk.clock.now();
+            if let Err(e) = hk
+                .db(move |c| crate::service::accounts::purge(c, now))
+                .await
+            {
+                tracing::warn!("housekeeping failed: {e}");
+            }
+            tokio::time::sleep(Duration::from_secs(600)).await;
+        }
+    });
+    let data = aw::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .wrap(middleware::from_fn(web::guard))
+            .wrap(middleware::Compress::default())
+            .configure(web::routes)
+    })
+    .client_request_timeout(Duration::from_secs(10))
+    .client_disconnect_timeout(Duration::from_secs(2))
+    .keep_alive(Duration::from_secs(30))
+    .shutdown_timeout(5)
+    .listen(listener)
+    .map_err(|e| format!("无法监听: {e}"))?
+    .run();
+    Ok(Running { port, server })
+}

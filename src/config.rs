@@ -1,0 +1,54 @@
+//! Settings from the environment (`GONGYI_*`), with defaults that run out of the box.
+
+use std::path::PathBuf;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    pub bind: String,
+    pub data_dir: PathBuf,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub training: bool,
+    pub now: Option<String>,
+    /// The audit key's value or a path to a file holding it; `None` → generated into `data_dir`.
+    pub audit_key: Option<String>,
+    /// Mark cookies `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+    /// Replace the shipped regions list with this CSV file at start-up.
+    pub regions_file: Option<PathBuf>,
+    /// First retry delay of a failed mail, doubled on each attempt.
+    pub mail_retry_secs: i64,
+    pub mail_max_attempts: i32,
+    /// Worker poll interval.
+    pub mail_poll_ms: u64,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl Config {
+    pub fn from_env() -> Config {
+        Config {
+            database_url: var("GONGYI_DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://data/gongyi.db".into()),
+            bind: var("GONGYI_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            data_dir: PathBuf::from(var("GONGYI_DATA_DIR").unwrap_or_else(|| "data".into())),
+            smtp_url: var("GONGYI_SMTP_URL"),
+            mail_from: var("GONGYI_MAIL_FROM").unwrap_or_else(|| "gongyi@localhost".into()),
+            training: var("GONGYI_TRAINING").is_some_and(|v| v == "1" || v == "true"),
+            now: var("GONGYI_NOW"),
+            audit_key: var("GONGYI_AUDIT_KEY"),
+            secure_cookies: var("GONGYI_SECURE_COOKIES").is_some_and(|v| v == "1" || v == "true"),
+            regions_file: var("GONGYI_REGIONS_FILE").map(PathBuf::from),
+            mail_retry_secs: var("GONGYI_MAIL_RETRY_SECS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(30),
+            mail_max_attempts: var("GONGYI_MAIL_MAX_ATTEMPTS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(8),
+            mail_poll_ms: 1000,
+        }
+    }
+}

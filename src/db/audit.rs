@@ -1,0 +1,56 @@
+//! The append-only audit chain.
+
+use super::schema::audit_log;
+use super::DbConn;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+/// Lock key serialising appends to the chain on PostgreSQL.
+pub const CHAIN_LOCK: i64 = 0x6175_6469_74;
+
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: NaiveDateTime,
+    pub actor_id: Option<i64>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<i64>,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+pub fn head(conn: &mut DbConn) -> QueryResult<Option<(i64, String)>> {
+    audit_log::table
+        .select((audit_log::id, audit_log::hash))
+        .order(audit_log::id.desc())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert(conn: &mut DbConn, row: &AuditRow) -> QueryResult<()> {
+    diesel::insert_into(audit_log::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn page(conn: &mut DbConn, after_id: i64, limit: i64) -> QueryResult<Vec<AuditRow>> {
+    audit_log::table
+        .select(AuditRow::as_select())
+        .filter(audit_log::id.gt(after_id))
+        .order(audit_log::id)
+        .limit(limit)
+        .load(conn)
+}
+
+pub fn for_entity(conn: &mut DbConn, entity: &str, id: i64) -> QueryResult<Vec<AuditRow>> {
+    audit_log::table
+        .select(AuditRow::as_select())
+        .filter(audit_log::entity.eq(entity))
+        .filter(audit_log::entity_id.eq(id))
+        .order(audit_log::id)
+        .load(conn)
+}

@@ -1,0 +1,172 @@
+//! One connection type over SQLite and PostgreSQL, chosen by the URL scheme; a pool; migrations
+//! embedded per backend; and the write transaction every state change runs in.
+
+pub mod audit;
+pub mod meta;
+pub mod organisations;
+pub mod outbox;
+pub mod regions;
+pub mod schema;
+pub mod sessions;
+pub mod users;
+
+use crate::error::{AppError, AppResult};
+use diesel::connection::{SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::time::Duration;
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DbUrl {
+    Sqlite(String),
+    Postgres(String),
+}
+
+impl DbUrl {
+    /// Picks the backend from the scheme (never by trying: SQLite accepts any string as a path).
+    pub fn parse(url: &str) -> Result<DbUrl, String> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err("sqlite:// 后需要数据库文件路径".into());
+            }
+            Ok(DbUrl::Sqlite(path.to_string()))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(DbUrl::Postgres(url.to_string()))
+        } else {
+            Err(format!(
+                "GONGYI_DATABASE_URL 须以 sqlite:// 或 postgres:// 开头，而不是 {:?}",
+                url.split(':').next().unwrap_or("")
+            ))
+        }
+    }
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, DbUrl::Sqlite(_))
+    }
+}
+
+pub struct Manager {
+    url: DbUrl,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        match &self.url {
+            DbUrl::Postgres(u) => diesel::PgConnection::establish(u)
+                .map(DbConn::Pg)
+                .map_err(r2d2::Error::ConnectionError),
+            DbUrl::Sqlite(path) => {
+                let mut c = diesel::SqliteConnection::establish(path)
+                    .map_err(r2d2::Error::ConnectionError)?;
+                // WAL for concurrent readers, FULL so a committed bid survives power loss.
+                c.batch_execute(
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(c))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        conn.is_broken()
+    }
+}
+
+pub type DbPool = Pool<Manager>;
+pub type PooledConn = PooledConnection<Manager>;
+
+pub fn pool(url: &DbUrl, max_size: u32) -> Result<DbPool, String> {
+    if let DbUrl::Sqlite(path) = url {
+        if let Some(dir) = std::path::Path::new(path).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("无法创建数据库目录 {}: {e}", dir.display()))?;
+            }
+        }
+    }
+    Pool::builder()
+        .max_size(max_size)
+        .connection_timeout(Duration::from_secs(15))
+        .build(Manager { url: url.clone() })
+        .map_err(|e| format!("无法连接数据库: {e}"))
+}
+
+pub fn migrate(conn: &mut DbConn) -> Result<usize, String> {
+    let done = match conn {
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        DbConn::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()),
+    };
+    done.map_err(|e| format!("数据库迁移失败: {e}"))
+}
+
+/// Runs `f` in one write transaction. On SQLite it is `BEGIN IMMEDIATE`, taking the write lock up
+/// front, so two writers queue on the busy timeout instead of failing on a lock upgrade.
+pub fn write_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
+    match conn {
+        DbConn::Pg(_) => conn.transaction(f),
+        DbConn::Sqlite(_) => {
+            if let DbConn::Sqlite(c) = conn {
+                diesel::connection::AnsiTransactionManager::begin_transaction_sql(
+                    c,
+                    "BEGIN IMMEDIATE",
+                )?;
+            }
+            let r = f(conn);
+            let DbConn::Sqlite(c) = conn else {
+                unreachable!("matched above")
+            };
+            match r {
+                Ok(v) => {
+                    diesel::connection::AnsiTransactionManager::commit_transaction(c)?;
+                    Ok(v)
+                }
+                Err(e) => {
+                    if let Err(re) =
+                        diesel::connection::AnsiTransactionManager::rollback_transaction(c)
+                    {
+                        tracing::error!("rollback failed: {re}");
+                    }
+                    Err(e)
+                }
+            }
+        }
+    }
+}
+
+/// A read-only snapshot: several queries that must agree with each other.
+pub fn read_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
+    conn.transaction(f)
+}
+
+/// Serialises writers of a shared sequence (the audit chain) on PostgreSQL; on SQLite the
+/// immediate transaction already holds the only write lock.
+pub fn lock_sequence(conn: &mut DbConn, key: i64) -> AppResult<()> {
+    if let DbConn::Pg(_) = conn {
+        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({key})")).execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn map_pool_err(e: r2d2::PoolError) -> AppError {
+    AppError::internal(format!("pool: {e}"))
+}

@@ -1,0 +1,137 @@
+//! Free text people type into names and reasons: trimmed, bounded, no control or bidi characters.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextError {
+    Empty,
+    TooLong(usize),
+    Forbidden,
+}
+
+impl TextError {
+    pub fn code(self) -> &'static str {
+        match self {
+            TextError::Empty => "required",
+            TextError::TooLong(_) => "too_long",
+            TextError::Forbidden => "forbidden_characters",
+        }
+    }
+    pub fn message(self) -> String {
+        match self {
+            TextError::Empty => "此项不能为空".into(),
+            TextError::TooLong(n) => format!("不能超过 {n} 个字符"),
+            TextError::Forbidden => "含有不允许的控制字符或方向控制字符".into(),
+        }
+    }
+}
+
+fn is_bidi(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A single-line name: no control characters at all.
+pub fn name(s: &str, max: usize) -> Result<String, TextError> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(TextError::Empty);
+    }
+    if t.chars().any(|c| c.is_control() || is_bidi(c)) {
+        return Err(TextError::Forbidden);
+    }
+    if t.chars().count() > max {
+        return Err(TextError::TooLong(max));
+    }
+    Ok(t.to_string())
+}
+
+/// Multi-line text (reasons, notes): newlines and tabs allowed, other controls and bidi refused.
+pub fn paragraph(s: &str, max: usize) -> Result<String, TextError> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(TextError::Empty);
+    }
+    if t.chars()
+        .any(|c| (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || is_bidi(c))
+    {
+        return Err(TextError::Forbidden);
+    }
+    if t.chars().count() > max {
+        return Err(TextError::TooLong(max));
+    }
+    Ok(t.replace("\r\n", "\n"))
+}
+
+/// A login name: 3–32 of a–z, 0–9, `_ . -`, compared case-insensitively.
+pub fn login(s: &str) -> Option<String> {
+    let l = s.trim().to_ascii_lowercase();
+    let ok = (3..=32).contains(&l.len())
+        && l.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.-".contains(&b));
+    ok.then_some(l)
+}
+
+/// A contact phone: mobile or landline with area code and optional extension.
+pub fn phone(s: &str) -> Option<String> {
+    let t = s.trim();
+    let digits = t.bytes().filter(u8::is_ascii_digit).count();
+    let ok = (7..=20).contains(&digits)
+        && t.bytes()
+            .all(|b| b.is_ascii_digit() || b"-+ ()".contains(&b))
+        && t.len() <= 24;
+    ok.then(|| t.to_string())
+}
+
+/// An email address, parsed as an address (no display name, no header tricks).
+pub fn email(s: &str) -> Option<String> {
+    let t = s.trim();
+    if t.len() > 254
+        || t.chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == ',' || c == '<')
+    {
+        return None;
+    }
+    t.parse::<lettre::Address>().ok().map(|a| a.to_string())
+}
+
+pub const PASSWORD_MIN: usize = 8;
+pub const PASSWORD_MAX: usize = 128;
+
+pub fn password_ok(p: &str) -> bool {
+    (PASSWORD_MIN..=PASSWORD_MAX).contains(&p.chars().count())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_refuse_controls_and_bidi() {
+        assert_eq!(name("  鸠江区阳光社工  ", 50).unwrap(), "鸠江区阳光社工");
+        assert_eq!(name("", 50), Err(TextError::Empty));
+        assert_eq!(name("   ", 50), Err(TextError::Empty));
+        assert_eq!(name("a\u{202E}b", 50), Err(TextError::Forbidden));
+        assert_eq!(name("a\nb", 50), Err(TextError::Forbidden));
+        assert_eq!(name("a\u{0}b", 50), Err(TextError::Forbidden));
+        assert_eq!(name("一二三", 2), Err(TextError::TooLong(2)));
+        assert_eq!(paragraph("第一行\r\n第二行", 50).unwrap(), "第一行\n第二行");
+        assert_eq!(paragraph("x\u{2066}", 50), Err(TextError::Forbidden));
+    }
+
+    #[test]
+    fn logins_phones_emails() {
+        assert_eq!(login("Staff.01").unwrap(), "staff.01");
+        assert!(login("ab").is_none());
+        assert!(login("张三").is_none());
+        assert!(login("a b c").is_none());
+        assert!(phone("13800138000").is_some());
+        assert!(phone("0553-5812345").is_some());
+        assert!(phone("12345").is_none());
+        assert!(phone("1380013800a").is_none());
+        assert_eq!(email("org@example.cn").unwrap(), "org@example.cn");
+        assert!(email("a@b.cn\r\nBcc: x@y.cn").is_none());
+        assert!(email("Evil <a@b.cn>").is_none());
+        assert!(email("a@b.cn, c@d.cn").is_none());
+        assert!(email("not-an-address").is_none());
+        assert!(password_ok("12345678"));
+        assert!(!password_ok("1234567"));
+    }
+}

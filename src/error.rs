@@ -1,0 +1,211 @@
+//! One error type for the whole app: a status, a stable code, a Chinese message, the fields at
+//! fault. The JSON API renders it as DESIGN.md's error shape; pages render it as a Chinese page.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug)]
+pub struct AppError {
+    pub status: StatusCode,
+    pub code: String,
+    pub message: String,
+    pub field: Option<String>,
+    pub errors: Vec<FieldError>,
+    /// What went wrong inside, for the log only (never sent to the client).
+    pub internal: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+    pub field: Option<String>,
+    pub errors: Vec<FieldError>,
+}
+
+impl AppError {
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> AppError {
+        AppError {
+            status,
+            code: code.into(),
+            message: message.into(),
+            field: None,
+            errors: Vec::new(),
+            internal: None,
+        }
+    }
+    pub fn with_field(mut self, field: &str) -> AppError {
+        self.field = Some(field.into());
+        self
+    }
+    pub fn bad_request(code: &str, message: impl Into<String>) -> AppError {
+        AppError::new(StatusCode::BAD_REQUEST, code, message)
+    }
+    pub fn unauthorized() -> AppError {
+        AppError::new(StatusCode::UNAUTHORIZED, "not_logged_in", "请先登录")
+    }
+    pub fn forbidden() -> AppError {
+        AppError::new(StatusCode::FORBIDDEN, "forbidden", "您的角色无权进行此操作")
+    }
+    pub fn not_found() -> AppError {
+        AppError::new(StatusCode::NOT_FOUND, "not_found", "未找到，或您无权查看")
+    }
+    pub fn conflict(code: &str, message: impl Into<String>) -> AppError {
+        AppError::new(StatusCode::CONFLICT, code, message)
+    }
+    pub fn too_large() -> AppError {
+        AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "提交的内容过大")
+    }
+    pub fn rate_limited() -> AppError {
+        AppError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "尝试次数过多，请稍后再试",
+        )
+    }
+    /// A 422 listing every field that breaks a rule; the first becomes the headline.
+    pub fn invalid(errors: Vec<FieldError>) -> AppError {
+        let first = errors.first().cloned().unwrap_or(FieldError {
+            field: String::new(),
+            code: "invalid".into(),
+            message: "提交的内容不符合要求".into(),
+        });
+        AppError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: first.code.clone(),
+            message: first.message.clone(),
+            field: (!first.field.is_empty()).then(|| first.field.clone()),
+            errors,
+            internal: None,
+        }
+    }
+    pub fn invalid_field(field: &str, code: &str, message: impl Into<String>) -> AppError {
+        AppError::invalid(vec![FieldError {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }])
+    }
+    pub fn internal(what: impl Into<String>) -> AppError {
+        let mut e = AppError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "服务器内部错误，请稍后再试",
+        );
+        e.internal = Some(what.into());
+        e
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code.clone(),
+                message: self.message.clone(),
+                field: self.field.clone(),
+                errors: self.errors.clone(),
+            },
+        }
+    }
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.code,
+            self.message
+        )
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+    fn error_response(&self) -> HttpResponse {
+        if let Some(i) = &self.internal {
+            tracing::error!(code = %self.code, "internal error: {i}");
+        }
+        HttpResponse::build(self.status).json(self.body())
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> AppError {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::NotFound => AppError::not_found(),
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                AppError::conflict("duplicate", "该记录已存在")
+            }
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                AppError::conflict("busy", "系统繁忙，请重试")
+            }
+            other => AppError::internal(format!("database: {other}")),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(e: diesel::r2d2::PoolError) -> AppError {
+        AppError::internal(format!("pool: {e}"))
+    }
+}
+
+/// Collects every field problem of a request before answering, so a long form is fixed in one pass.
+#[derive(Default)]
+pub struct Problems(pub Vec<FieldError>);
+
+impl Problems {
+    pub fn add(&mut self, field: &str, code: &str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        });
+    }
+    /// Records the error of a parse and passes its value through.
+    pub fn take<T, E>(
+        &mut self,
+        field: &str,
+        r: Result<T, E>,
+        f: impl Fn(E) -> (String, String),
+    ) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let (code, msg) = f(e);
+                self.add(field, &code, msg);
+                None
+            }
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn finish(self) -> Result<(), AppError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::invalid(self.0))
+        }
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

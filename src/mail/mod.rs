@@ -1,0 +1,154 @@
+//! The outbox worker: claims due mails with a lease, sends them with lettre (SMTP when
+//! `GONGYI_SMTP_URL` is set, else `.eml` files under `DATA_DIR/outbox`), retries with exponential
+//! backoff and marks a mail dead after the last attempt. Never called inside a request.
+
+use crate::clock::{db_time, Clock};
+use crate::db::{self, outbox::OutboxRow, DbPool};
+use chrono::Duration;
+use lettre::message::{header::ContentType, Mailbox};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+pub enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Files(AsyncFileTransport<Tokio1Executor>),
+}
+
+impl Transport {
+    pub fn from_config(
+        smtp_url: Option<&str>,
+        data_dir: &std::path::Path,
+    ) -> Result<Transport, String> {
+        match smtp_url {
+            Some(url) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                .map(|b| {
+                    Transport::Smtp(b.timeout(Some(std::time::Duration::from_secs(20))).build())
+                })
+                .map_err(|e| format!("GONGYI_SMTP_URL 无效: {e}")),
+            None => {
+                let dir: PathBuf = data_dir.join("outbox");
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| format!("无法创建 {}: {e}", dir.display()))?;
+                Ok(Transport::Files(AsyncFileTransport::new(dir)))
+            }
+        }
+    }
+
+    async fn send(&self, m: Message) -> Result<(), String> {
+        match self {
+            Transport::Smtp(t) => t.send(m).await.map(|_| ()).map_err(|e| e.to_string()),
+            Transport::Files(t) => t.send(m).await.map(|_| ()).map_err(|e| e.to_string()),
+        }
+    }
+}
+
+pub struct Worker {
+    pub pool: DbPool,
+    pub clock: Arc<dyn Clock>,
+    pub transport: Transport,
+    pub from: Mailbox,
+    pub wake: Arc<Notify>,
+    pub retry_secs: i64,
+    pub max_attempts: i32,
+    pub poll: std::time::Duration,
+}
+
+fn build(from: &Mailbox, row: &OutboxRow) -> Result<Message, String> {
+    let to: Mailbox = row
+        .to_addr
+        .parse()
+        .map_err(|e| format!("bad address: {e}"))?;
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(row.subject.clone())
+        .header(ContentType::TEXT_PLAIN)
+        .body(row.body.clone())
+        .map_err(|e| format!("cannot build message: {e}"))
+}
+
+impl Worker {
+    /// Sends everything due now; returns how many were attempted.
+    pub async fn run_once(&self) -> usize {
+        let token = crate::service::accounts::new_token();
+        let now = self.clock.now();
+        let pool = self.pool.clone();
+        let tok = token.clone();
+        let claimed = tokio::task::spawn_blocking(move || -> Result<Vec<OutboxRow>, String> {
+            let mut c = pool.get().map_err(|e| e.to_string())?;
+            db::outbox::claim(
+                &mut c,
+                &tok,
+                db_time(now),
+                db_time(now + Duration::minutes(5)),
+                20,
+            )
+            .map_err(|e| e.to_string())
+        })
+        .await;
+        let rows = match claimed {
+            Ok(Ok(rows)) => rows,
+            Ok(Err(e)) => {
+                tracing::warn!("outbox claim failed: {e}");
+                return 0;
+            }
+            Err(e) => {
+                tracing::error!("outbox claim panicked: {e}");
+                return 0;
+            }
+        };
+        let n = rows.len();
+        for row in rows {
+            let result = match build(&self.from, &row) {
+                Ok(m) => self.transport.send(m).await,
+                Err(e) => Err(e),
+            };
+            let pool = self.pool.clone();
+            let tok = token.clone();
+            let now = db_time(self.clock.now());
+            let attempts = row.attempts + 1;
+            let dead = attempts >= self.max_attempts;
+            let backoff = Duration::seconds(
+                self.retry_secs
+                    .saturating_mul(1i64 << (attempts - 1).clamp(0, 16)),
+            )
+            .min(Duration::hours(6));
+            let id = row.id;
+            match &result {
+                Ok(()) => tracing::info!(mail_id = id, kind = %row.kind, "mail sent"),
+                // The error text comes from the transport; it never holds message bodies or credentials.
+                Err(e) => tracing::warn!(mail_id = id, attempts, dead, "mail failed: {e}"),
+            }
+            let _ = tokio::task::spawn_blocking(move || {
+                let Ok(mut c) = pool.get() else { return };
+                let r = match result {
+                    Ok(()) => db::outbox::mark_sent(&mut c, id, &tok, now),
+                    Err(e) => {
+                        let e: String = e.chars().take(500).collect();
+                        db::outbox::mark_failed(&mut c, id, &tok, &e, now + backoff, dead)
+                    }
+                };
+                if let Err(e) = r {
+                    tracing::warn!(mail_id = id, "outbox update failed: {e}");
+                }
+            })
+            .await;
+        }
+        n
+    }
+
+    /// Runs until the process ends: wakes on a new mail or every poll interval.
+    pub async fn run(self) {
+        loop {
+            let sent = self.run_once().await;
+            if sent == 0 {
+                tokio::select! {
+                    _ = self.wake.notified() => {},
+                    _ = tokio::time::sleep(self.poll) => {},
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,377 @@
+//! Accounts: log in and out, sessions, creating users.
+
+use super::password::Hasher;
+use super::{audit, page_limit, Actor, Ctx};
+use crate::clock::db_time;
+use crate::db::{self, users::UserRow, DbConn};
+use crate::domain::account::Role;
+use crate::domain::{text, RegionCode, Uscc};
+use crate::error::{AppError, AppResult, Problems};
+use chrono::Duration;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+pub const SESSION_IDLE: Duration = Duration::minutes(30);
+pub const SESSION_ABSOLUTE: Duration = Duration::hours(12);
+/// Failed logins allowed per account and per client address within `FAILURE_WINDOW`.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 10;
+pub const MAX_FAILURES_PER_IP: i64 = 50;
+pub const FAILURE_WINDOW: Duration = Duration::minutes(15);
+
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub fn new_token() -> String {
+    let mut b = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+pub fn actor_of(u: &UserRow) -> AppResult<Actor> {
+    Ok(Actor {
+        id: u.id,
+        login: u.login.clone(),
+        display_name: u.display_name.clone(),
+        role: Role::parse(&u.role)
+            .ok_or_else(|| AppError::internal(format!("bad role {}", u.role)))?,
+        region_code: u.region_code.clone(),
+        organisation_id: u.organisation_id,
+    })
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct LoginInput {
+    pub login: String,
+    pub password: String,
+}
+
+/// Checks the password and opens a session; returns the session token (for the cookie only).
+/// Unknown logins and wrong passwords cost the same and get the same answer.
+pub fn login(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    hasher: &Hasher,
+    input: &LoginInput,
+) -> AppResult<(String, Actor)> {
+    let login = input.login.trim().to_ascii_lowercase();
+    let acct_key = format!("acct:{login}");
+    let ip_key = format!("ip:{}", ctx.ip.as_deref().unwrap_or("-"));
+    let since = db_time(ctx.now - FAILURE_WINDOW);
+    if db::sessions::failures_since(conn, &acct_key, since)? >= MAX_FAILURES_PER_ACCOUNT
+        || db::sessions::failures_since(conn, &ip_key, since)? >= MAX_FAILURES_PER_IP
+    {
+        return Err(AppError::rate_limited());
+    }
+    let user = if login.len() <= 64 {
+        db::users::by_login(conn, &login)?
+    } else {
+        None
+    };
+    let ok = hasher.verify(
+        user.as_ref().map(|u| u.password_hash.as_str()),
+        &input.password,
+    );
+    let user = match user {
+        Some(u) if ok && u.active => u,
+        _ => {
+            db::write_tx(conn, |c| {
+                db::sessions::record_failure(c, &acct_key, db_time(ctx.now))?;
+                db::sessions::record_failure(c, &ip_key, db_time(ctx.now))?;
+                Ok(())
+            })?;
+            return Err(AppError::new(
+                actix_web::http::StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+                "用户名或密码错误",
+            ));
+        }
+    };
+    let actor = actor_of(&user)?;
+    let token = new_token();
+    let ctx = Ctx {
+        principal: super::Principal::User(actor.clone()),
+        ..ctx.clone()
+    };
+    db::write_tx(conn, |c| {
+        db::sessions::clear_failures(c, &acct_key)?;
+        db::sessions::create(c, &hash_token(&token), user.id, db_time(ctx.now))?;
+        audit::record(
+            c,
+            &ctx,
+            "session.login",
+            "user",
+            Some(user.id),
+            serde_json::json!({}),
+        )
+    })?;
+    Ok((token, actor))
+}
+
+pub fn logout(conn: &mut DbConn, token: &str) -> AppResult<()> {
+    db::sessions::delete(conn, &hash_token(token))?;
+    Ok(())
+}
+
+/// The live session's user; refreshes the idle timer at most once a minute.
+pub fn session_user(
+    conn: &mut DbConn,
+    token: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<Option<Actor>> {
+    let h = hash_token(token);
+    let found = db::sessions::lookup(
+        conn,
+        &h,
+        db_time(now - SESSION_IDLE),
+        db_time(now - SESSION_ABSOLUTE),
+    )?;
+    let Some((user, seen)) = found else {
+        return Ok(None);
+    };
+    if db_time(now) - seen > Duration::minutes(1) {
+        db::sessions::touch(conn, &h, db_time(now))?;
+    }
+    Ok(Some(actor_of(&user)?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewUserInput {
+    pub login: String,
+    pub password: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    /// `admin`, `staff`, `finance` or `reviewer` (organisation users register themselves).
+    pub role: String,
+    /// Staff only: the town they act for (none = district staff).
+    pub region_code: Option<String>,
+    /// Reviewers only: USCCs of organisations they work for or advise.
+    #[serde(default)]
+    pub affiliations: Vec<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct UserView {
+    pub id: i64,
+    pub login: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub role: Role,
+    pub region_code: Option<String>,
+    pub organisation_id: Option<i64>,
+    pub affiliations: Vec<String>,
+    pub active: bool,
+}
+
+fn user_view(u: &UserRow, affiliations: Vec<String>) -> AppResult<UserView> {
+    Ok(UserView {
+        id: u.id,
+        login: u.login.clone(),
+        display_name: u.display_name.clone(),
+        email: u.email.clone(),
+        role: actor_of(u)?.role,
+        region_code: u.region_code.clone(),
+        organisation_id: u.organisation_id,
+        affiliations,
+        active: u.active,
+    })
+}
+
+/// Admin (or the command line) creates a staff, finance, reviewer or admin account.
+pub fn create_user(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    hasher: &Hasher,
+    input: &NewUserInput,
+) -> AppResult<UserView> {
+    ctx.require_or_system(&[Role::Admin])?;
+    let mut p = Problems::default();
+    let login = text::login(&input.login);
+    if login.is_none() {
+        p.add(
+            "login",
+            "invalid_login",
+            "用户名为 3–32 位小写字母、数字或 _ . -",
+        );
+    }
+    if !text::password_ok(&input.password) {
+        p.add("password", "weak_password", "密码长度应为 8–128 个字符");
+    }
+    let name = p.take("display_name", text::name(&input.display_name, 50), |e| {
+        (e.code().into(), e.message())
+    });
+    let email = match input
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(e) => {
+            let v = text::email(e);
+            if v.is_none() {
+                p.add("email", "invalid_email", "邮箱地址格式不正确");
+            }
+            v
+        }
+    };
+    let role = Role::parse(&input.role).filter(|r| *r != Role::Org);
+    if role.is_none() {
+        p.add(
+            "role",
+            "invalid_role",
+            "角色应为 admin、staff、finance 或 reviewer",
+        );
+    }
+    let mut region = None;
+    if let Some(code) = input
+        .region_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        if role != Some(Role::Staff) {
+            p.add(
+                "region_code",
+                "region_not_allowed",
+                "只有镇街工作人员可以指定所属镇街",
+            );
+        } else {
+            match RegionCode::parse(code) {
+                Some(rc) => match db::regions::find(conn, rc.as_str())? {
+                    Some(r) if r.level.as_str() == "town" => region = Some(r.code),
+                    _ => p.add("region_code", "unknown_town", "所属镇街不存在"),
+                },
+                None => p.add(
+                    "region_code",
+                    "invalid_region_code",
+                    "区划代码应为 6 位或 12 位数字",
+                ),
+            }
+        }
+    }
+    let mut affiliations = Vec::new();
+    if !input.affiliations.is_empty() && role != Some(Role::Reviewer) {
+        p.add(
+            "affiliations",
+            "affiliations_not_allowed",
+            "只有评审专家可以登记关联机构",
+        );
+    }
+    for (i, a) in input.affiliations.iter().enumerate() {
+        match Uscc::parse_unchecked(a) {
+            Ok(u) if !affiliations.contains(&u.to_string()) => affiliations.push(u.to_string()),
+            Ok(_) => {}
+            Err(e) => p.add(&format!("affiliations[{i}]"), e.code(), e.message()),
+        }
+    }
+    p.finish()?;
+    let (login, name, role) = (
+        login.unwrap_or_default(),
+        name.unwrap_or_default(),
+        role.unwrap_or(Role::Staff),
+    );
+    if db::users::login_taken(conn, &login)? {
+        return Err(AppError::conflict("duplicate_login", "该用户名已被使用").with_field("login"));
+    }
+    let hash = hasher.hash(&input.password);
+    db::write_tx(conn, |c| {
+        let id = db::users::insert(
+            c,
+            &db::users::NewUser {
+                login: &login,
+                password_hash: &hash,
+                display_name: &name,
+                email: email.as_deref(),
+                role: role.as_str(),
+                region_code: region.as_deref(),
+                organisation_id: None,
+                active: true,
+                created_at: db_time(ctx.now),
+            },
+        )
+        .map_err(|e| match AppError::from(e) {
+            err if err.status.as_u16() == 409 => {
+                AppError::conflict("duplicate_login", "该用户名已被使用").with_field("login")
+            }
+            err => err,
+        })?;
+        for a in &affiliations {
+            db::users::add_affiliation(c, id, a)?;
+        }
+        audit::record(
+            c,
+            ctx,
+            "user.create",
+            "user",
+            Some(id),
+            serde_json::json!({"login": login, "role": role.as_str(), "region_code": region, "affiliations": affiliations}),
+        )?;
+        let row = db::users::find(c, id)?.ok_or_else(AppError::not_found)?;
+        user_view(&row, affiliations.clone())
+    })
+}
+
+pub fn list_users(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    role: Option<&str>,
+    after: i64,
+    limit: Option<i64>,
+) -> AppResult<Vec<UserView>> {
+    ctx.require(&[Role::Admin])?;
+    let rows = db::users::list(conn, role, after, page_limit(limit))?;
+    let ids: Vec<i64> = rows.iter().map(|u| u.id).collect();
+    let aff = db::users::affiliations(conn, &ids)?;
+    rows.iter()
+        .map(|u| {
+            user_view(
+                u,
+                aff.iter()
+                    .filter(|(id, _)| *id == u.id)
+                    .map(|(_, s)| s.clone())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MeView {
+    pub id: i64,
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+    pub region_code: Option<String>,
+    pub organisation_id: Option<i64>,
+    pub organisation_status: Option<String>,
+}
+
+pub fn me(conn: &mut DbConn, ctx: &Ctx) -> AppResult<MeView> {
+    let a = ctx.require(&Role::ALL)?;
+    let org_status = match a.organisation_id {
+        Some(id) => db::organisations::find(conn, id)?.map(|o| o.status),
+        None => None,
+    };
+    Ok(MeView {
+        id: a.id,
+        login: a.login.clone(),
+        display_name: a.display_name.clone(),
+        role: a.role,
+        region_code: a.region_code.clone(),
+        organisation_id: a.organisation_id,
+        organisation_status: org_status,
+    })
+}
+
+/// Housekeeping: forget dead sessions and old login failures.
+pub fn purge(conn: &mut DbConn, now: chrono::DateTime<chrono::Utc>) -> AppResult<()> {
+    db::sessions::purge_expired(
+        conn,
+        db_time(now - SESSION_IDLE),
+        db_time(now - SESSION_ABSOLUTE),
+    )?;
+    db::sessions::purge_failures(conn, db_time(now - FAILURE_WINDOW))?;
+    Ok(())
+}

@@ -1,0 +1,113 @@
+//! Appending to and verifying the HMAC audit chain.
+
+use super::Ctx;
+use crate::db::{self, audit::AuditRow, DbConn};
+use crate::domain::audit::{record_hash, AuditFields, GENESIS};
+use crate::error::AppResult;
+
+/// Appends one record; call inside the state change's transaction.
+pub fn record(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    action: &str,
+    entity: &str,
+    entity_id: Option<i64>,
+    detail: serde_json::Value,
+) -> AppResult<()> {
+    db::lock_sequence(conn, db::audit::CHAIN_LOCK)?;
+    let (prev_id, prev_hash) = db::audit::head(conn)?.unwrap_or((0, GENESIS.to_string()));
+    let at = crate::clock::db_time(ctx.now);
+    let mut detail = detail;
+    if let (Some(ip), Some(obj)) = (&ctx.ip, detail.as_object_mut()) {
+        obj.insert("ip".into(), ip.clone().into());
+    }
+    let detail = detail.to_string();
+    let at_s = at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string();
+    let id = prev_id + 1;
+    let actor_id = ctx.actor_id();
+    let hash = record_hash(
+        &ctx.audit_key,
+        &AuditFields {
+            id,
+            at: &at_s,
+            actor_id,
+            action,
+            entity,
+            entity_id,
+            detail: &detail,
+            prev_hash: &prev_hash,
+        },
+    );
+    db::audit::insert(
+        conn,
+        &AuditRow {
+            id,
+            at,
+            actor_id,
+            action: action.into(),
+            entity: entity.into(),
+            entity_id,
+            detail,
+            prev_hash,
+            hash,
+        },
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum ChainReport {
+    Intact { records: i64, head: String },
+    Broken { at_id: i64, reason: String },
+}
+
+/// Walks the whole chain in id order and reports the first broken link.
+pub fn verify(conn: &mut DbConn, key: &[u8]) -> AppResult<ChainReport> {
+    let mut prev_id = 0i64;
+    let mut prev_hash = GENESIS.to_string();
+    loop {
+        let rows = db::audit::page(conn, prev_id, 1000)?;
+        if rows.is_empty() {
+            return Ok(ChainReport::Intact {
+                records: prev_id,
+                head: prev_hash,
+            });
+        }
+        for r in rows {
+            if r.id != prev_id + 1 {
+                return Ok(ChainReport::Broken {
+                    at_id: prev_id + 1,
+                    reason: format!("记录 {} 缺失（下一条是 {}）", prev_id + 1, r.id),
+                });
+            }
+            if r.prev_hash != prev_hash {
+                return Ok(ChainReport::Broken {
+                    at_id: r.id,
+                    reason: "与上一条记录的哈希不连续".into(),
+                });
+            }
+            let at_s = r.at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string();
+            let want = record_hash(
+                key,
+                &AuditFields {
+                    id: r.id,
+                    at: &at_s,
+                    actor_id: r.actor_id,
+                    action: &r.action,
+                    entity: &r.entity,
+                    entity_id: r.entity_id,
+                    detail: &r.detail,
+                    prev_hash: &r.prev_hash,
+                },
+            );
+            if want != r.hash {
+                return Ok(ChainReport::Broken {
+                    at_id: r.id,
+                    reason: "记录内容与其哈希不符（被修改过）".into(),
+                });
+            }
+            prev_id = r.id;
+            prev_hash = r.hash;
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! The OpenAPI document of every JSON endpoint.
+
+use actix_web::HttpResponse;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "gongyi 公益创投管理平台 API",
+        version = "1.0.0",
+        description = "金额为字符串（元，两位小数），日期 ISO 8601，错误统一为 {\"error\":{code,message,field,errors}}。"
+    ),
+    paths(
+        super::session::login,
+        super::session::logout,
+        super::session::me,
+        super::regions::list,
+        super::users::create,
+        super::users::list,
+        super::organisations::register,
+        super::organisations::list,
+        super::organisations::get,
+        super::organisations::verify,
+        super::organisations::reject,
+        super::outbox::list,
+        super::outbox::retry,
+        spec,
+        crate::web::healthz,
+    ),
+    components(schemas(
+        crate::error::ErrorBody,
+        crate::error::ErrorDetail,
+        crate::error::FieldError
+    ))
+)]
+pub struct ApiDoc;
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta", responses((status = 200, description = "OpenAPI 3.1")))]
+pub async fn spec() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

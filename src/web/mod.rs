@@ -1,0 +1,59 @@
+//! HTTP: the JSON API, the Chinese pages, sessions, and the headers every response carries.
+
+pub mod api;
+pub mod auth;
+pub mod csrf;
+pub mod pages;
+pub mod state;
+
+use crate::error::AppError;
+use actix_web::body::EitherBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpResponse};
+
+pub use state::AppState;
+
+/// Liveness.
+#[utoipa::path(get, path = "/healthz", tag = "meta", responses((status = 200, description = "{\"status\":\"ok\"}")))]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+}
+
+/// Security headers on every response; refuses cross-site writes before any handler runs.
+pub async fn guard(
+    req: ServiceRequest,
+    next: Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl actix_web::body::MessageBody>>, actix_web::Error> {
+    if auth::cross_site(&req) {
+        let e = AppError::new(
+            actix_web::http::StatusCode::FORBIDDEN,
+            "cross_site",
+            "拒绝来自其他网站的请求",
+        );
+        let res = HttpResponse::Forbidden().json(e.body());
+        return Ok(req.into_response(res).map_into_right_body());
+    }
+    let mut res = next.call(req).await?;
+    let h = res.headers_mut();
+    let set = |h: &mut header::HeaderMap, k: &'static str, v: &'static str| {
+        if !h.contains_key(k) {
+            h.insert(
+                header::HeaderName::from_static(k),
+                HeaderValue::from_static(v),
+            );
+        }
+    };
+    set(h, "content-security-policy", "default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'");
+    set(h, "x-content-type-options", "nosniff");
+    set(h, "x-frame-options", "DENY");
+    set(h, "referrer-policy", "same-origin");
+    Ok(res.map_into_left_body())
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(healthz));
+    api::routes(cfg);
+    pages::routes(cfg);
+}

@@ -1,0 +1,206 @@
+//! Server-rendered Chinese pages. Handlers call the same services as the JSON API; forms post
+//! back with a CSRF token and redirect after success (post/redirect/get).
+
+mod admin;
+mod home;
+mod login;
+mod register;
+mod staff;
+
+use super::auth::Auth;
+use super::csrf;
+use super::state::AppState;
+use crate::error::AppError;
+use actix_web::cookie::Cookie;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use askama::Template;
+use std::fmt;
+
+pub const CSS: &str = include_str!("../../../static/app.css");
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(
+        web::FormConfig::default()
+            .limit(64 * 1024)
+            .error_handler(|_, _| {
+                PageError(AppError::bad_request("bad_form", "表单内容无法识别")).into()
+            }),
+    )
+    .route("/static/app.css", web::get().to(css))
+    .route("/", web::get().to(home::index))
+    .route("/workbench", web::get().to(home::workbench))
+    .route("/login", web::get().to(login::form))
+    .route("/login", web::post().to(login::submit))
+    .route("/logout", web::post().to(login::logout))
+    .route("/register", web::get().to(register::form))
+    .route("/register", web::post().to(register::submit))
+    .route("/staff/organisations", web::get().to(staff::organisations))
+    .route(
+        "/staff/organisations/{id}/verify",
+        web::post().to(staff::verify),
+    )
+    .route(
+        "/staff/organisations/{id}/reject",
+        web::post().to(staff::reject),
+    )
+    .route("/admin/users", web::get().to(admin::users))
+    .route("/admin/users", web::post().to(admin::create_user))
+    .route("/admin/outbox", web::get().to(admin::outbox));
+}
+
+async fn css() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(CSS)
+}
+
+pub struct UserBadge {
+    pub display_name: String,
+    pub role: &'static str,
+    pub role_label: &'static str,
+}
+
+/// What the base layout needs on every page.
+pub struct Layout {
+    pub user: Option<UserBadge>,
+    pub training: bool,
+    pub csrf: String,
+    new_cookie: Option<Cookie<'static>>,
+}
+
+impl Layout {
+    pub fn new(req: &HttpRequest, state: &AppState, auth: &Auth) -> Layout {
+        let (csrf, new_cookie) = csrf::token(req, state.config.secure_cookies);
+        Layout {
+            user: auth.actor().map(|a| UserBadge {
+                display_name: a.display_name.clone(),
+                role: a.role.as_str(),
+                role_label: a.role.label(),
+            }),
+            training: state.training,
+            csrf,
+            new_cookie,
+        }
+    }
+}
+
+/// Renders a page; sets the CSRF cookie when the browser did not have one.
+pub fn render(l: &Layout, t: &impl Template) -> Result<HttpResponse, PageError> {
+    render_status(l, t, StatusCode::OK)
+}
+
+pub fn render_status(
+    l: &Layout,
+    t: &impl Template,
+    status: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let body = t
+        .render()
+        .map_err(|e| PageError(AppError::internal(format!("template: {e}"))))?;
+    let mut res = HttpResponse::build(status);
+    res.content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"));
+    if let Some(c) = &l.new_cookie {
+        res.cookie(c.clone());
+    }
+    Ok(res.body(body))
+}
+
+pub fn redirect(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header(("Location", to))
+        .finish()
+}
+
+/// Refuses a form without the right CSRF token.
+pub fn check_csrf(req: &HttpRequest, token: &str) -> Result<(), PageError> {
+    if csrf::check(req, token) {
+        Ok(())
+    } else {
+        Err(PageError(AppError::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "页面已过期或来源不明，请返回刷新后重试",
+        )))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage<'a> {
+    pub l: &'a Layout,
+    pub heading: &'a str,
+    pub text: &'a str,
+    pub code: Option<&'a str>,
+    pub link: &'a str,
+    pub link_text: &'a str,
+}
+
+/// An error shown as a Chinese page (401 sends the browser to the login page instead).
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> PageError {
+        PageError(e)
+    }
+}
+
+impl fmt::Display for PageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status
+    }
+    fn error_response(&self) -> HttpResponse {
+        if self.0.status == StatusCode::UNAUTHORIZED {
+            return redirect("/login");
+        }
+        if let Some(i) = &self.0.internal {
+            tracing::error!(code = %self.0.code, "internal error: {i}");
+        }
+        let l = Layout {
+            user: None,
+            training: false,
+            csrf: String::new(),
+            new_cookie: None,
+        };
+        let heading = match self.0.status.as_u16() {
+            403 => "无权访问",
+            404 => "页面不存在",
+            413 => "内容过大",
+            429 => "操作过于频繁",
+            500.. => "系统错误",
+            _ => "无法完成操作",
+        };
+        let page = MessagePage {
+            l: &l,
+            heading,
+            text: &self.0.message,
+            code: Some(&self.0.code),
+            link: "/",
+            link_text: "返回首页",
+        };
+        render_status(&l, &page, self.0.status)
+            .unwrap_or_else(|_| HttpResponse::build(self.0.status).body(self.0.message.clone()))
+    }
+}
+
+/// Field errors of a failed form as (field, message) for the template.
+pub fn field_errors(e: &AppError) -> Vec<crate::error::FieldError> {
+    if e.errors.is_empty() {
+        vec![crate::error::FieldError {
+            field: e.field.clone().unwrap_or_default(),
+            code: e.code.clone(),
+            message: e.message.clone(),
+        }]
+    } else {
+        e.errors.clone()
+    }
+}

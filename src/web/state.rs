@@ -1,0 +1,48 @@
+//! What every handler shares.
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::{DbConn, DbPool};
+use crate::error::{AppError, AppResult};
+use crate::service::password::Hasher;
+use crate::service::{Ctx, Principal};
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub config: Arc<Config>,
+    pub clock: Arc<dyn Clock>,
+    pub audit_key: Arc<[u8]>,
+    pub hasher: Arc<Hasher>,
+    /// Pokes the mail worker after a request queued mail.
+    pub mail_wake: Arc<Notify>,
+    pub training: bool,
+}
+
+impl AppState {
+    pub fn ctx(&self, principal: Principal, ip: Option<String>) -> Ctx {
+        Ctx {
+            principal,
+            now: self.clock.now(),
+            audit_key: self.audit_key.clone(),
+            ip,
+        }
+    }
+
+    /// Runs blocking database work off the async executor.
+    pub async fn db<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+    }
+}
