@@ -108,8 +108,7 @@ pub fn prepare(config: Config, clock: Option<Arc<dyn Clock>>) -> Result<Prepared
         ),
         None => None,
     };
-    crate::service::regions::seed(&mut conn, replacement.as_deref())
-        .map_err(|e| e.internal.unwrap_or(e.message))?;
+    crate::service::regions::seed(&mut conn, replacement.as_deref()).map_err(|e| e.describe())?;
     drop(conn);
     let key = audit_key(&config)?;
     let cores = std::thread::available_parallelism()
@@ -153,9 +152,9 @@ pub fn start(p: Prepared, listener: TcpListener) -> Result<Running, String> {
         max_attempts: state.config.mail_max_attempts,
         poll: Duration::from_millis(state.config.mail_poll_ms),
     };
-    actix_web::rt::spawn(worker.run());
+    tokio::spawn(worker.run());
     let hk = state.clone();
-    actix_web::rt::spawn(async move {
+    tokio::spawn(async move {
         loop {
             let now = hk.clock.now();
             if let Err(e) = hk
@@ -167,6 +166,12 @@ pub fn start(p: Prepared, listener: TcpListener) -> Result<Running, String> {
             tokio::time::sleep(Duration::from_secs(600)).await;
         }
     });
+    let workers = match state.config.http_workers {
+        0 => std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2),
+        n => n,
+    };
     let data = aw::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -179,6 +184,7 @@ pub fn start(p: Prepared, listener: TcpListener) -> Result<Running, String> {
     .client_disconnect_timeout(Duration::from_secs(2))
     .keep_alive(Duration::from_secs(30))
     .shutdown_timeout(5)
+    .workers(workers)
     .listen(listener)
     .map_err(|e| format!("无法监听: {e}"))?
     .run();

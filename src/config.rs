@@ -22,6 +22,8 @@ pub struct Config {
     pub mail_max_attempts: i32,
     /// Worker poll interval.
     pub mail_poll_ms: u64,
+    /// HTTP worker threads; 0 = one per core.
+    pub http_workers: usize,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -49,6 +51,7 @@ impl Config {
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(8),
             mail_poll_ms: 1000,
+            http_workers: 0,
         }
     }
 }

@@ -13,8 +13,12 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// Boxed so `Result<T, AppError>` stays one pointer wide on the happy path.
 #[derive(Debug)]
-pub struct AppError {
+pub struct AppError(Box<ErrorInner>);
+
+#[derive(Debug)]
+pub struct ErrorInner {
     pub status: StatusCode,
     pub code: String,
     pub message: String,
@@ -37,16 +41,38 @@ pub struct ErrorDetail {
     pub errors: Vec<FieldError>,
 }
 
+impl std::ops::Deref for AppError {
+    type Target = ErrorInner;
+    fn deref(&self) -> &ErrorInner {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for AppError {
+    fn deref_mut(&mut self) -> &mut ErrorInner {
+        &mut self.0
+    }
+}
+
 impl AppError {
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> AppError {
-        AppError {
+        AppError(Box::new(ErrorInner {
             status,
             code: code.into(),
             message: message.into(),
             field: None,
             errors: Vec::new(),
             internal: None,
-        }
+        }))
+    }
+    /// For the command line: the inside story when there is one, else the message.
+    pub fn describe(self) -> String {
+        let i = self.into_inner();
+        i.internal.unwrap_or(i.message)
+    }
+    /// Takes the error's parts (to move strings out without cloning).
+    pub fn into_inner(self) -> ErrorInner {
+        *self.0
     }
     pub fn with_field(mut self, field: &str) -> AppError {
         self.field = Some(field.into());
@@ -84,14 +110,14 @@ impl AppError {
             code: "invalid".into(),
             message: "提交的内容不符合要求".into(),
         });
-        AppError {
+        AppError(Box::new(ErrorInner {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             code: first.code.clone(),
             message: first.message.clone(),
             field: (!first.field.is_empty()).then(|| first.field.clone()),
             errors,
             internal: None,
-        }
+        }))
     }
     pub fn invalid_field(field: &str, code: &str, message: impl Into<String>) -> AppError {
         AppError::invalid(vec![FieldError {

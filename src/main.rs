@@ -135,7 +135,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         .map(|f| format!("{}: {}", f.field, f.message))
                         .collect();
                     Err(if details.is_empty() {
-                        e.message
+                        e.describe()
                     } else {
                         details.join("；")
                     })
@@ -148,7 +148,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let p = gongyi::app::prepare(config, None)?;
             let mut conn = p.state.pool.get().map_err(|e| e.to_string())?;
             match gongyi::service::audit::verify(&mut conn, &p.state.audit_key)
-                .map_err(|e| e.message)?
+                .map_err(|e| e.describe())?
             {
                 gongyi::service::audit::ChainReport::Intact { records, head } => {
                     println!("审计链完整：共 {records} 条记录，链头 {head}");
@@ -174,7 +174,7 @@ fn serve(config: Config, demo: bool) -> Result<ExitCode, String> {
             let loaded = st
                 .db(move |c| gongyi::demo::load(c, &ctx, &hasher))
                 .await
-                .map_err(|e| e.internal.unwrap_or(e.message))?;
+                .map_err(|e| e.describe())?;
             print_demo(loaded);
         }
         let listener = TcpListener::bind(&bind).map_err(|e| format!("无法监听 {bind}: {e}"))?;

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 /// Lock key serialising appends to the chain on PostgreSQL.
-pub const CHAIN_LOCK: i64 = 0x6175_6469_74;
+pub const CHAIN_LOCK: i64 = 0x0061_7564_6974;
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = audit_log)]

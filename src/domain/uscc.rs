@@ -82,6 +82,16 @@ impl fmt::Display for Uscc {
     }
 }
 
+/// Completes a 17-character body with its check character (demo data, tests).
+pub fn with_check_digit(body: &str) -> Option<Uscc> {
+    let up = body.to_ascii_uppercase();
+    if up.len() != 17 {
+        return None;
+    }
+    let c = check_char(up.as_bytes())?;
+    Some(Uscc(format!("{up}{}", c as char)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,7 +133,7 @@ mod tests {
         assert_eq!(Uscc::parse("9144030071526726X"), Err(UsccError::Length));
         assert_eq!(Uscc::parse("9144030071526726XGG"), Err(UsccError::Length));
         assert_eq!(Uscc::parse("9144030071526726IG"), Err(UsccError::Charset));
-        assert_eq!(Uscc::parse("91440300715267２6XG"), Err(UsccError::Length));
+        assert_eq!(Uscc::parse("91440300715267２6XG"), Err(UsccError::Charset));
         assert_eq!(
             Uscc::parse_unchecked("9144030071526726XA")
                 .unwrap()
@@ -154,14 +164,4 @@ mod tests {
             let _ = Uscc::parse(&s);
         }
     }
-}
-
-/// Completes a 17-character body with its check character (demo data, tests).
-pub fn with_check_digit(body: &str) -> Option<Uscc> {
-    let up = body.to_ascii_uppercase();
-    if up.len() != 17 {
-        return None;
-    }
-    let c = check_char(up.as_bytes())?;
-    Some(Uscc(format!("{up}{}", c as char)))
 }

@@ -94,10 +94,11 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
             let mut err = AppError::bad_request(code, message);
             err.field = field.clone();
             if let Some(f) = field {
+                let message = err.message.clone();
                 err.errors.push(crate::error::FieldError {
                     field: f,
                     code: code.into(),
-                    message: err.message.clone(),
+                    message,
                 });
             }
             Err(err)

@@ -79,7 +79,7 @@ pub async fn submit(
                 &LoginPage {
                     l: &l,
                     login: f.login,
-                    error: Some(e.message),
+                    error: Some(e.message.clone()),
                 },
                 e.status,
             )

@@ -1,0 +1,209 @@
+//! Health, OpenAPI, regions, the error shape for unparseable requests, security headers.
+
+use crate::helpers::*;
+use serde_json::json;
+
+async fn health_and_headers(app: TestApp) {
+    let c = app.client();
+    let r = c.get("/healthz").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json, json!({"status": "ok"}));
+    let csp = r
+        .headers
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(csp.contains("default-src 'self'") && csp.contains("object-src 'none'"));
+    assert_eq!(r.headers.get("x-content-type-options").unwrap(), "nosniff");
+}
+
+/// Every route the API serves is documented; every documented path is served.
+async fn openapi_lists_every_endpoint(app: TestApp) {
+    let spec = app.client().get("/api/v1/openapi.json").await;
+    assert_eq!(spec.status, 200);
+    let paths = spec.json["paths"].as_object().unwrap();
+    let expected = [
+        ("/healthz", "get"),
+        ("/api/v1/session", "post"),
+        ("/api/v1/session", "delete"),
+        ("/api/v1/me", "get"),
+        ("/api/v1/regions", "get"),
+        ("/api/v1/users", "post"),
+        ("/api/v1/users", "get"),
+        ("/api/v1/organisations", "post"),
+        ("/api/v1/organisations", "get"),
+        ("/api/v1/organisations/{id}", "get"),
+        ("/api/v1/organisations/{id}/verify", "post"),
+        ("/api/v1/organisations/{id}/reject", "post"),
+        ("/api/v1/outbox", "get"),
+        ("/api/v1/outbox/{id}/retry", "post"),
+        ("/api/v1/openapi.json", "get"),
+    ];
+    for (p, m) in expected {
+        assert!(
+            paths.get(p).and_then(|x| x.get(m)).is_some(),
+            "{m} {p} missing from the spec"
+        );
+    }
+    let documented: usize = paths.values().map(|v| v.as_object().unwrap().len()).sum();
+    assert_eq!(
+        documented,
+        expected.len(),
+        "the spec documents an endpoint this test does not know"
+    );
+    // And each documented path really answers (not the catch-all 404).
+    let c = app.client();
+    for (p, m) in expected {
+        let path = p.replace("{id}", "1");
+        let r = match m {
+            "get" => c.get(&path).await,
+            "delete" => c.delete(&path).await,
+            _ => c.post(&path, json!({})).await,
+        };
+        assert_ne!(r.code(), "no_such_endpoint", "{m} {p}");
+    }
+}
+
+async fn unknown_endpoint_and_ids(app: TestApp) {
+    let c = app.client();
+    let r = c.get("/api/v1/nope").await;
+    assert_eq!(r.status, 404);
+    assert_eq!(r.code(), "no_such_endpoint");
+    assert!(r.json["error"]["message"]
+        .as_str()
+        .unwrap()
+        .chars()
+        .any(|ch| ch > '\u{4e00}'));
+    let staff = app.as_role("staff1", "staff").await;
+    let r = staff.get("/api/v1/organisations/999999").await;
+    assert_eq!((r.status, r.code()), (404, "not_found"));
+    let r = staff.get("/api/v1/organisations/abc").await;
+    assert_eq!(r.status, 404);
+    let r = staff.get("/api/v1/organisations?limit=abc").await;
+    assert_eq!((r.status, r.code()), (400, "invalid_query"));
+}
+
+async fn regions_are_served(app: TestApp) {
+    let r = app.client().get("/api/v1/regions").await;
+    assert_eq!(r.status, 200);
+    let list = r.json.as_array().unwrap();
+    assert_eq!(list.len(), 125);
+    let towns: Vec<_> = list.iter().filter(|x| x["level"] == "town").collect();
+    assert_eq!(towns.len(), 12);
+    assert!(list.iter().any(|x| x["code"] == "340207101000"
+        && x["name"] == "沈巷镇"
+        && x["parent_code"] == "340207000000"));
+    assert!(list
+        .iter()
+        .any(|x| x["code"] == "340207000000" && x["level"] == "district"));
+    let villages_of_shenxiang = list
+        .iter()
+        .filter(|x| x["parent_code"] == "340207101000")
+        .count();
+    assert!(villages_of_shenxiang > 5);
+}
+
+/// Requests that cannot be parsed: 400/413/415 with the error shape, and nothing written.
+async fn unparseable_requests(app: TestApp) {
+    let c = app.client();
+    let r = c
+        .post_raw(
+            "/api/v1/organisations",
+            "application/json",
+            b"{\"uscc\":".to_vec(),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (400, "malformed_json"));
+    assert!(r.json["error"]["errors"].is_array());
+    let r = c
+        .post_raw(
+            "/api/v1/organisations",
+            "application/json",
+            vec![0xff, 0xfe, b'{'],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let mut body = org_body("typeorg", "52340207MJ0009001", "340207101000");
+    body["name"] = json!(12345);
+    let r = c.post("/api/v1/organisations", body).await;
+    assert_eq!(
+        (r.status, r.code(), r.json["error"]["field"].as_str()),
+        (400, "invalid_type", Some("name"))
+    );
+    let mut body = org_body("missorg", "52340207MJ0009002", "340207101000");
+    body.as_object_mut().unwrap().remove("email");
+    let r = c.post("/api/v1/organisations", body).await;
+    assert_eq!(
+        (r.status, r.code(), r.json["error"]["field"].as_str()),
+        (400, "missing_field", Some("email"))
+    );
+    let r = c
+        .post_raw("/api/v1/organisations", "text/plain", b"{}".to_vec())
+        .await;
+    assert_eq!(r.status, 415);
+    let huge = format!("{{\"name\":\"{}\"}}", "x".repeat(300 * 1024));
+    let r = c
+        .post_raw(
+            "/api/v1/organisations",
+            "application/json",
+            huge.into_bytes(),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (413, "too_large"));
+    let deep = "[".repeat(10_000) + &"]".repeat(10_000);
+    let r = c
+        .post_raw(
+            "/api/v1/organisations",
+            "application/json",
+            deep.into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(app.count("organisations").await, 0);
+    assert_eq!(app.count("audit_log").await, 0);
+}
+
+/// A cookie-authenticated write from another origin is refused before it runs.
+async fn cross_site_writes_refused(app: TestApp) {
+    let c = app.client();
+    let r = c
+        .http
+        .post(format!("{}/api/v1/organisations", app.base))
+        .header("origin", "https://evil.example")
+        .json(&org_body("evilorg", "52340207MJ0009003", "340207101000"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = c
+        .http
+        .post(format!("{}/api/v1/session", app.base))
+        .header("sec-fetch-site", "cross-site")
+        .json(&json!({"login": "x", "password": "y"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // Our own origin passes.
+    let own = app.base.clone();
+    let r = c
+        .http
+        .post(format!("{}/api/v1/organisations", app.base))
+        .header("origin", own)
+        .json(&org_body("ownorg", "52340207MJ0009004", "340207101000"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    assert_eq!(app.count("organisations").await, 1);
+}
+
+crate::on_both!(
+    health_and_headers,
+    openapi_lists_every_endpoint,
+    unknown_endpoint_and_ids,
+    regions_are_served,
+    unparseable_requests,
+    cross_site_writes_refused,
+);

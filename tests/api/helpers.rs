@@ -1,0 +1,354 @@
+use gongyi::app;
+use gongyi::clock::ShiftedClock;
+use gongyi::config::Config;
+use gongyi::service::{accounts, Ctx, Principal};
+use gongyi::web::AppState;
+use serde_json::{json, Value};
+use std::net::TcpListener;
+use std::sync::Arc;
+
+pub const PASSWORD: &str = "test-password-1";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs the test body once per backend: SQLite always, PostgreSQL when GONGYI_TEST_PG_URL is
+/// set (CI sets it, and sets GONGYI_TEST_REQUIRE_PG so a missing server fails instead of skipping).
+#[macro_export]
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    super::$name($crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    if $crate::helpers::pg_url().is_some() {
+                        super::$name($crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await).await
+                    }
+                }
+            )*
+        }
+    };
+}
+
+pub fn pg_url() -> Option<String> {
+    let url = std::env::var("GONGYI_TEST_PG_URL")
+        .ok()
+        .filter(|s| !s.is_empty());
+    if url.is_none() && std::env::var("GONGYI_TEST_REQUIRE_PG").is_ok() {
+        panic!("GONGYI_TEST_REQUIRE_PG is set but GONGYI_TEST_PG_URL is not");
+    }
+    url
+}
+
+/// A fresh PostgreSQL database for one test.
+pub fn fresh_pg_database() -> String {
+    use diesel::{Connection, RunQueryDsl};
+    let admin = pg_url().expect("GONGYI_TEST_PG_URL");
+    let name = format!("gongyi_t_{}", &accounts::new_token()[..16]);
+    let mut c = diesel::PgConnection::establish(&admin).expect("connect to GONGYI_TEST_PG_URL");
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut c)
+        .expect("create test database");
+    let (base, query) = match admin.split_once('?') {
+        Some((b, q)) => (b.to_string(), format!("?{q}")),
+        None => (admin.clone(), String::new()),
+    };
+    let cut = base
+        .rfind('/')
+        .filter(|&i| i > "postgres://".len())
+        .unwrap_or(base.len());
+    format!("{}/{name}{query}", &base[..cut])
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub backend: Backend,
+    pub clock: Arc<ShiftedClock>,
+    pub state: AppState,
+    pub config: Config,
+    pub _dir: tempfile::TempDir,
+}
+
+pub fn test_config(backend: Backend, dir: &std::path::Path) -> Config {
+    let mut config = Config::from_env();
+    config.database_url = match backend {
+        Backend::Sqlite => format!("sqlite://{}", dir.join("gongyi.db").display()),
+        Backend::Postgres => fresh_pg_database(),
+    };
+    config.data_dir = dir.to_path_buf();
+    config.bind = "127.0.0.1:0".into();
+    config.smtp_url = None;
+    config.training = false;
+    config.now = None;
+    config.audit_key = Some("test-audit-key".into());
+    config.regions_file = None;
+    config.mail_poll_ms = 100;
+    config.mail_retry_secs = 1;
+    config.http_workers = 2;
+    config
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_with(backend, |_| {}).await
+}
+
+pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = test_config(backend, dir.path());
+    tweak(&mut config);
+    let clock = Arc::new(ShiftedClock::starting_at(
+        "2026-01-15T10:00:00+08:00".parse().unwrap(),
+    ));
+    let c2 = config.clone();
+    let clock_dyn: Arc<dyn gongyi::clock::Clock> = clock.clone();
+    let prepared = tokio::task::spawn_blocking(move || app::prepare(c2, Some(clock_dyn)))
+        .await
+        .unwrap()
+        .expect("prepare app");
+    let state = prepared.state.clone();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let running = app::start(prepared, listener).expect("start app");
+    let base = format!("http://127.0.0.1:{}", running.port);
+    tokio::spawn(running.server);
+    TestApp {
+        base,
+        backend,
+        clock,
+        state,
+        config,
+        _dir: dir,
+    }
+}
+
+pub struct Res {
+    pub status: u16,
+    pub json: Value,
+    pub text: String,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Res {
+    pub fn code(&self) -> &str {
+        self.json["error"]["code"].as_str().unwrap_or("")
+    }
+}
+
+pub struct Client {
+    pub base: String,
+    pub http: reqwest::Client,
+}
+
+async fn to_res(r: reqwest::Response) -> Res {
+    let status = r.status().as_u16();
+    let headers = r.headers().clone();
+    let text = r.text().await.unwrap();
+    let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Res {
+        status,
+        json,
+        text,
+        headers,
+    }
+}
+
+impl Client {
+    pub async fn get(&self, path: &str) -> Res {
+        to_res(
+            self.http
+                .get(format!("{}{path}", self.base))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+    pub async fn post(&self, path: &str, body: Value) -> Res {
+        to_res(
+            self.http
+                .post(format!("{}{path}", self.base))
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+    pub async fn delete(&self, path: &str) -> Res {
+        to_res(
+            self.http
+                .delete(format!("{}{path}", self.base))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> Res {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        to_res(r).await
+    }
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Res {
+        to_res(
+            self.http
+                .post(format!("{}{path}", self.base))
+                .form(form)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+    /// The CSRF token of the page's first form.
+    pub async fn csrf(&self, page: &str) -> String {
+        let html = self.get(page).await.text;
+        let at = html
+            .find("name=\"csrf\" value=\"")
+            .expect("page has a csrf field");
+        html[at + 19..at + 19 + 64].to_string()
+    }
+}
+
+impl TestApp {
+    pub fn client(&self) -> Client {
+        Client {
+            base: self.base.clone(),
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+        }
+    }
+
+    pub fn system_ctx(&self) -> Ctx {
+        self.state.ctx(Principal::System, None)
+    }
+
+    /// Creates a user directly through the service (as the command line does).
+    pub async fn add_user(&self, login: &str, role: &str, region: Option<&str>) -> i64 {
+        let st = self.state.clone();
+        let ctx = self.system_ctx();
+        let input = accounts::NewUserInput {
+            login: login.into(),
+            password: PASSWORD.into(),
+            display_name: format!("{login} 测试"),
+            email: Some(format!("{login}@example.cn")),
+            role: role.into(),
+            region_code: region.map(str::to_string),
+            affiliations: vec![],
+        };
+        st.clone()
+            .db(move |c| accounts::create_user(c, &ctx, &st.hasher, &input))
+            .await
+            .unwrap()
+            .id
+    }
+
+    pub async fn login(&self, login: &str) -> Client {
+        self.login_with(login, PASSWORD).await
+    }
+
+    pub async fn login_with(&self, login: &str, password: &str) -> Client {
+        let c = self.client();
+        let r = c
+            .post(
+                "/api/v1/session",
+                json!({"login": login, "password": password}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "login {login}: {}", r.text);
+        c
+    }
+
+    pub async fn as_role(&self, login: &str, role: &str) -> Client {
+        self.add_user(login, role, None).await;
+        self.login(login).await
+    }
+
+    /// Registers an organisation over the public API; returns its id.
+    pub async fn register_org(&self, login: &str, uscc_body: &str, region: &str) -> i64 {
+        let r = self
+            .client()
+            .post("/api/v1/organisations", org_body(login, uscc_body, region))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        r.json["id"].as_i64().unwrap()
+    }
+
+    pub async fn count(&self, sql_table: &str) -> i64 {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let q = format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {sql_table}");
+        self.state
+            .db(move |c| Ok(diesel::sql_query(q).get_result::<N>(c)?.n))
+            .await
+            .unwrap()
+    }
+
+    pub async fn exec(&self, sql: &str) {
+        use diesel::connection::SimpleConnection;
+        let sql = sql.to_string();
+        self.state
+            .db(move |c| Ok(c.batch_execute(&sql)?))
+            .await
+            .unwrap()
+    }
+}
+
+pub fn uscc(body: &str) -> String {
+    gongyi::domain::uscc::with_check_digit(body)
+        .unwrap()
+        .to_string()
+}
+
+pub fn org_body(login: &str, uscc_body: &str, region: &str) -> Value {
+    json!({
+        "uscc": uscc(uscc_body),
+        "name": format!("鸠江区{login}社会工作服务中心"),
+        "org_type": "social_service",
+        "registered_on": "2020-05-01",
+        "region_code": region,
+        "contact_name": "张三",
+        "contact_phone": "13800138000",
+        "email": format!("{login}@example.cn"),
+        "login": login,
+        "password": PASSWORD,
+    })
+}
+
+/// Polls until `f` holds or ten seconds pass.
+pub async fn eventually<F, Fut>(what: &str, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..100 {
+        if f().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting for: {what}");
+}

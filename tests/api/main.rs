@@ -1,0 +1,12 @@
+//! Black-box tests: each starts the real server on a random port over a fresh database and drives
+//! it over HTTP. Every test runs on SQLite; with GONGYI_TEST_PG_URL set, also on PostgreSQL.
+
+mod helpers;
+mod smtp;
+
+mod accounts;
+mod audit;
+mod basics;
+mod mail;
+mod organisations;
+mod pages;
