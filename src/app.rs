@@ -102,18 +102,13 @@ pub fn prepare(config: Config, clock: Option<Arc<dyn Clock>>) -> Result<Prepared
         (None, None) => Arc::new(SystemClock),
     };
     let replacement = match &config.regions_file {
-        Some(p) => Some(
-            std::fs::read_to_string(p)
-                .map_err(|e| format!("无法读取区划文件 {}: {e}", p.display()))?,
-        ),
+        Some(p) => Some(std::fs::read_to_string(p).map_err(|e| format!("无法读取区划文件 {}: {e}", p.display()))?),
         None => None,
     };
     crate::service::regions::seed(&mut conn, replacement.as_deref()).map_err(|e| e.describe())?;
     drop(conn);
     let key = audit_key(&config)?;
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2);
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     let state = AppState {
         pool,
         config: Arc::new(config),
@@ -135,13 +130,8 @@ pub struct Running {
 pub fn start(p: Prepared, listener: TcpListener) -> Result<Running, String> {
     let state = p.state;
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();
-    let from = state
-        .config
-        .mail_from
-        .parse()
-        .map_err(|e| format!("GONGYI_MAIL_FROM 无效: {e}"))?;
-    let transport =
-        mail::Transport::from_config(state.config.smtp_url.as_deref(), &state.config.data_dir)?;
+    let from = state.config.mail_from.parse().map_err(|e| format!("GONGYI_MAIL_FROM 无效: {e}"))?;
+    let transport = mail::Transport::from_config(state.config.smtp_url.as_deref(), &state.config.data_dir)?;
     let worker = mail::Worker {
         pool: state.pool.clone(),
         clock: state.clock.clone(),
@@ -157,19 +147,14 @@ pub fn start(p: Prepared, listener: TcpListener) -> Result<Running, String> {
     tokio::spawn(async move {
         loop {
             let now = hk.clock.now();
-            if let Err(e) = hk
-                .db(move |c| crate::service::accounts::purge(c, now))
-                .await
-            {
+            if let Err(e) = hk.db(move |c| crate::service::accounts::purge(c, now)).await {
                 tracing::warn!("housekeeping failed: {e}");
             }
             tokio::time::sleep(Duration::from_secs(600)).await;
         }
     });
     let workers = match state.config.http_workers {
-        0 => std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2),
+        0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
         n => n,
     };
     let data = aw::Data::new(state);
@@ -178,6 +163,8 @@ pub fn start(p: Prepared, listener: TcpListener) -> Result<Running, String> {
             .app_data(data.clone())
             .wrap(middleware::from_fn(web::guard))
             .wrap(middleware::Compress::default())
+            // Request line, status, size, time: no headers, so no cookies or tokens in the log.
+            .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
             .configure(web::routes)
     })
     .client_request_timeout(Duration::from_secs(10))

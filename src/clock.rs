@@ -23,9 +23,7 @@ pub struct ShiftedClock {
 
 impl ShiftedClock {
     pub fn starting_at(t: DateTime<Utc>) -> ShiftedClock {
-        ShiftedClock {
-            offset: Mutex::new(t - Utc::now()),
-        }
+        ShiftedClock { offset: Mutex::new(t - Utc::now()) }
     }
     pub fn set(&self, t: DateTime<Utc>) {
         *self.offset.lock().unwrap_or_else(|e| e.into_inner()) = t - Utc::now();
@@ -58,15 +56,12 @@ pub fn local_date(t: DateTime<Utc>) -> NaiveDate {
 
 /// RFC 3339 with the +08:00 offset, as the API shows instants.
 pub fn rfc3339_local(t: DateTime<Utc>) -> String {
-    t.with_timezone(&chrono_tz::Asia::Shanghai)
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+    t.with_timezone(&chrono_tz::Asia::Shanghai).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
 /// "2026年3月1日 14:05" for pages.
 pub fn display_local(t: DateTime<Utc>) -> String {
-    t.with_timezone(&chrono_tz::Asia::Shanghai)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    t.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d %H:%M").to_string()
 }
 
 #[cfg(test)]

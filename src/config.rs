@@ -33,8 +33,7 @@ fn var(name: &str) -> Option<String> {
 impl Config {
     pub fn from_env() -> Config {
         Config {
-            database_url: var("GONGYI_DATABASE_URL")
-                .unwrap_or_else(|| "sqlite://data/gongyi.db".into()),
+            database_url: var("GONGYI_DATABASE_URL").unwrap_or_else(|| "sqlite://data/gongyi.db".into()),
             bind: var("GONGYI_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
             data_dir: PathBuf::from(var("GONGYI_DATA_DIR").unwrap_or_else(|| "data".into())),
             smtp_url: var("GONGYI_SMTP_URL"),
@@ -44,12 +43,8 @@ impl Config {
             audit_key: var("GONGYI_AUDIT_KEY"),
             secure_cookies: var("GONGYI_SECURE_COOKIES").is_some_and(|v| v == "1" || v == "true"),
             regions_file: var("GONGYI_REGIONS_FILE").map(PathBuf::from),
-            mail_retry_secs: var("GONGYI_MAIL_RETRY_SECS")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(30),
-            mail_max_attempts: var("GONGYI_MAIL_MAX_ATTEMPTS")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(8),
+            mail_retry_secs: var("GONGYI_MAIL_RETRY_SECS").and_then(|v| v.parse().ok()).unwrap_or(30),
+            mail_max_attempts: var("GONGYI_MAIL_MAX_ATTEMPTS").and_then(|v| v.parse().ok()).unwrap_or(8),
             mail_poll_ms: 1000,
             http_workers: 0,
         }

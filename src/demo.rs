@@ -24,40 +24,12 @@ pub const DEMO_USERS: &[(&str, &str, &str, Option<&str>)] = &[
     ("expert5", "reviewer", "评审专家 周审计师", None),
 ];
 
-/// (login, name, USCC body, type, region, verified)
-pub const DEMO_ORGS: &[(&str, &str, &str, &str, &str, bool)] = &[
-    (
-        "yangguang",
-        "鸠江区阳光社会工作服务中心",
-        "52340207MJ0001001",
-        "social_service",
-        "340207001001",
-        true,
-    ),
-    (
-        "xinyu",
-        "芜湖市鸠江区心语青少年服务中心",
-        "52340207MJ0001002",
-        "social_service",
-        "340207101000",
-        true,
-    ),
-    (
-        "laonian",
-        "鸠江区老年协会",
-        "51340207MJ0001003",
-        "social_group",
-        "340207002000",
-        true,
-    ),
-    (
-        "xinzhi",
-        "鸠江区新知公益发展中心",
-        "52340207MJ0001004",
-        "social_service",
-        "340207102000",
-        false,
-    ),
+/// (login, name, USCC body, type, region, contact, verified)
+pub const DEMO_ORGS: &[(&str, &str, &str, &str, &str, &str, bool)] = &[
+    ("yangguang", "鸠江区阳光社会工作服务中心", "52340207MJ0001001", "social_service", "340207001001", "吴晓燕", true),
+    ("xinyu", "芜湖市鸠江区心语青少年服务中心", "52340207MJ0001002", "social_service", "340207101000", "郑海涛", true),
+    ("laonian", "鸠江区老年协会", "51340207MJ0001003", "social_group", "340207002000", "黄德明", true),
+    ("xinzhi", "鸠江区新知公益发展中心", "52340207MJ0001004", "social_service", "340207102000", "许静", false),
 ];
 
 /// Loads the demo once per database; returns false when it was already there.
@@ -65,10 +37,7 @@ pub fn load(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher) -> AppResult<bool> {
     if db::meta::get(conn, "demo_loaded")?.is_some() {
         return Ok(false);
     }
-    let system = Ctx {
-        principal: Principal::System,
-        ..ctx.clone()
-    };
+    let system = Ctx { principal: Principal::System, ..ctx.clone() };
     for (login, role, name, region) in DEMO_USERS {
         accounts::create_user(
             conn,
@@ -85,16 +54,10 @@ pub fn load(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher) -> AppResult<bool> {
             },
         )?;
     }
-    let staff =
-        db::users::by_login(conn, "staff")?.ok_or_else(crate::error::AppError::not_found)?;
-    let staff_ctx = Ctx {
-        principal: Principal::User(accounts::actor_of(&staff)?),
-        ..ctx.clone()
-    };
-    for (login, name, body, kind, region, verified) in DEMO_ORGS {
-        let uscc = with_check_digit(body)
-            .map(|u| u.to_string())
-            .unwrap_or_default();
+    let staff = db::users::by_login(conn, "staff")?.ok_or_else(crate::error::AppError::not_found)?;
+    let staff_ctx = Ctx { principal: Principal::User(accounts::actor_of(&staff)?), ..ctx.clone() };
+    for (login, name, body, kind, region, contact, verified) in DEMO_ORGS {
+        let uscc = with_check_digit(body).map(|u| u.to_string()).unwrap_or_default();
         let o = organisations::register(
             conn,
             &system,
@@ -105,7 +68,7 @@ pub fn load(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher) -> AppResult<bool> {
                 org_type: kind.to_string(),
                 registered_on: "2019-06-18".into(),
                 region_code: region.to_string(),
-                contact_name: "联系人".into(),
+                contact_name: contact.to_string(),
                 contact_phone: "0553-5800000".into(),
                 email: format!("{login}@demo.gongyi.local"),
                 login: login.to_string(),

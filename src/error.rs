@@ -97,11 +97,7 @@ impl AppError {
         AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "提交的内容过大")
     }
     pub fn rate_limited() -> AppError {
-        AppError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "尝试次数过多，请稍后再试",
-        )
+        AppError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "尝试次数过多，请稍后再试")
     }
     /// A 422 listing every field that breaks a rule; the first becomes the headline.
     pub fn invalid(errors: Vec<FieldError>) -> AppError {
@@ -120,18 +116,10 @@ impl AppError {
         }))
     }
     pub fn invalid_field(field: &str, code: &str, message: impl Into<String>) -> AppError {
-        AppError::invalid(vec![FieldError {
-            field: field.into(),
-            code: code.into(),
-            message: message.into(),
-        }])
+        AppError::invalid(vec![FieldError { field: field.into(), code: code.into(), message: message.into() }])
     }
     pub fn internal(what: impl Into<String>) -> AppError {
-        let mut e = AppError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "服务器内部错误，请稍后再试",
-        );
+        let mut e = AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误，请稍后再试");
         e.internal = Some(what.into());
         e
     }
@@ -150,13 +138,7 @@ impl AppError {
 
 impl fmt::Display for AppError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {}: {}",
-            self.status.as_u16(),
-            self.code,
-            self.message
-        )
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.message)
     }
 }
 
@@ -200,19 +182,10 @@ pub struct Problems(pub Vec<FieldError>);
 
 impl Problems {
     pub fn add(&mut self, field: &str, code: &str, message: impl Into<String>) {
-        self.0.push(FieldError {
-            field: field.into(),
-            code: code.into(),
-            message: message.into(),
-        });
+        self.0.push(FieldError { field: field.into(), code: code.into(), message: message.into() });
     }
     /// Records the error of a parse and passes its value through.
-    pub fn take<T, E>(
-        &mut self,
-        field: &str,
-        r: Result<T, E>,
-        f: impl Fn(E) -> (String, String),
-    ) -> Option<T> {
+    pub fn take<T, E>(&mut self, field: &str, r: Result<T, E>, f: impl Fn(E) -> (String, String)) -> Option<T> {
         match r {
             Ok(v) => Some(v),
             Err(e) => {

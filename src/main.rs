@@ -89,25 +89,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             println!("数据库已是最新结构。");
             Ok(ExitCode::SUCCESS)
         }
-        Cmd::User {
-            cmd:
-                UserCmd::Add {
-                    login,
-                    password,
-                    role,
-                    region,
-                    email,
-                    name,
-                },
-        } => {
+        Cmd::User { cmd: UserCmd::Add { login, password, role, region, email, name } } => {
             let p = gongyi::app::prepare(config, None)?;
             let st = p.state;
-            let ctx = Ctx {
-                principal: Principal::System,
-                now: st.clock.now(),
-                audit_key: st.audit_key.clone(),
-                ip: None,
-            };
+            let ctx =
+                Ctx { principal: Principal::System, now: st.clock.now(), audit_key: st.audit_key.clone(), ip: None };
             let mut conn = st.pool.get().map_err(|e| e.to_string())?;
             let input = gongyi::service::accounts::NewUserInput {
                 display_name: name.unwrap_or_else(|| login.clone()),
@@ -120,36 +106,19 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             };
             match gongyi::service::accounts::create_user(&mut conn, &ctx, &st.hasher, &input) {
                 Ok(u) => {
-                    println!(
-                        "已创建用户 {}（{}），编号 {}",
-                        u.login,
-                        u.role.label(),
-                        u.id
-                    );
+                    println!("已创建用户 {}（{}），编号 {}", u.login, u.role.label(), u.id);
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => {
-                    let details: Vec<String> = e
-                        .errors
-                        .iter()
-                        .map(|f| format!("{}: {}", f.field, f.message))
-                        .collect();
-                    Err(if details.is_empty() {
-                        e.describe()
-                    } else {
-                        details.join("；")
-                    })
+                    let details: Vec<String> = e.errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect();
+                    Err(if details.is_empty() { e.describe() } else { details.join("；") })
                 }
             }
         }
-        Cmd::Audit {
-            cmd: AuditCmd::Verify,
-        } => {
+        Cmd::Audit { cmd: AuditCmd::Verify } => {
             let p = gongyi::app::prepare(config, None)?;
             let mut conn = p.state.pool.get().map_err(|e| e.to_string())?;
-            match gongyi::service::audit::verify(&mut conn, &p.state.audit_key)
-                .map_err(|e| e.describe())?
-            {
+            match gongyi::service::audit::verify(&mut conn, &p.state.audit_key).map_err(|e| e.describe())? {
                 gongyi::service::audit::ChainReport::Intact { records, head } => {
                     println!("审计链完整：共 {records} 条记录，链头 {head}");
                     Ok(ExitCode::SUCCESS)
@@ -171,10 +140,7 @@ fn serve(config: Config, demo: bool) -> Result<ExitCode, String> {
             let st = p.state.clone();
             let ctx = st.ctx(Principal::System, None);
             let hasher = st.hasher.clone();
-            let loaded = st
-                .db(move |c| gongyi::demo::load(c, &ctx, &hasher))
-                .await
-                .map_err(|e| e.describe())?;
+            let loaded = st.db(move |c| gongyi::demo::load(c, &ctx, &hasher)).await.map_err(|e| e.describe())?;
             print_demo(loaded);
         }
         let listener = TcpListener::bind(&bind).map_err(|e| format!("无法监听 {bind}: {e}"))?;
@@ -194,13 +160,6 @@ fn print_demo(loaded: bool) {
         println!("  {login:<12} {name}");
     }
     for (login, name, .., verified) in gongyi::demo::DEMO_ORGS {
-        println!(
-            "  {login:<12} {name}（社会组织{}）",
-            if *verified {
-                "，已认证"
-            } else {
-                "，待审核"
-            }
-        );
+        println!("  {login:<12} {name}（社会组织{}）", if *verified { "，已认证" } else { "，待审核" });
     }
 }

@@ -23,17 +23,11 @@ pub struct AuditRow {
 }
 
 pub fn head(conn: &mut DbConn) -> QueryResult<Option<(i64, String)>> {
-    audit_log::table
-        .select((audit_log::id, audit_log::hash))
-        .order(audit_log::id.desc())
-        .first(conn)
-        .optional()
+    audit_log::table.select((audit_log::id, audit_log::hash)).order(audit_log::id.desc()).first(conn).optional()
 }
 
 pub fn insert(conn: &mut DbConn, row: &AuditRow) -> QueryResult<()> {
-    diesel::insert_into(audit_log::table)
-        .values(row)
-        .execute(conn)?;
+    diesel::insert_into(audit_log::table).values(row).execute(conn)?;
     Ok(())
 }
 

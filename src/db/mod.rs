@@ -64,12 +64,11 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<DbConn, r2d2::Error> {
         match &self.url {
-            DbUrl::Postgres(u) => diesel::PgConnection::establish(u)
-                .map(DbConn::Pg)
-                .map_err(r2d2::Error::ConnectionError),
+            DbUrl::Postgres(u) => {
+                diesel::PgConnection::establish(u).map(DbConn::Pg).map_err(r2d2::Error::ConnectionError)
+            }
             DbUrl::Sqlite(path) => {
-                let mut c = diesel::SqliteConnection::establish(path)
-                    .map_err(r2d2::Error::ConnectionError)?;
+                let mut c = diesel::SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
                 // WAL for concurrent readers, FULL so a committed bid survives power loss.
                 c.batch_execute(
                     "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
@@ -82,8 +81,7 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, conn: &mut DbConn) -> bool {
@@ -99,8 +97,7 @@ pub fn pool(url: &DbUrl, max_size: u32) -> Result<DbPool, String> {
     if let DbUrl::Sqlite(path) = url {
         if let Some(dir) = std::path::Path::new(path).parent() {
             if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| format!("无法创建数据库目录 {}: {e}", dir.display()))?;
+                std::fs::create_dir_all(dir).map_err(|e| format!("无法创建数据库目录 {}: {e}", dir.display()))?;
             }
         }
     }
@@ -126,24 +123,17 @@ pub fn write_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> AppResult<T
         DbConn::Pg(_) => conn.transaction(f),
         DbConn::Sqlite(_) => {
             if let DbConn::Sqlite(c) = conn {
-                diesel::connection::AnsiTransactionManager::begin_transaction_sql(
-                    c,
-                    "BEGIN IMMEDIATE",
-                )?;
+                diesel::connection::AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
             }
             let r = f(conn);
-            let DbConn::Sqlite(c) = conn else {
-                unreachable!("matched above")
-            };
+            let DbConn::Sqlite(c) = conn else { unreachable!("matched above") };
             match r {
                 Ok(v) => {
                     diesel::connection::AnsiTransactionManager::commit_transaction(c)?;
                     Ok(v)
                 }
                 Err(e) => {
-                    if let Err(re) =
-                        diesel::connection::AnsiTransactionManager::rollback_transaction(c)
-                    {
+                    if let Err(re) = diesel::connection::AnsiTransactionManager::rollback_transaction(c) {
                         tracing::error!("rollback failed: {re}");
                     }
                     Err(e)

@@ -42,25 +42,15 @@ pub struct NewOrg<'a> {
 }
 
 pub fn insert(conn: &mut DbConn, new: &NewOrg<'_>) -> QueryResult<i64> {
-    diesel::insert_into(organisations::table)
-        .values(new)
-        .returning(organisations::id)
-        .get_result(conn)
+    diesel::insert_into(organisations::table).values(new).returning(organisations::id).get_result(conn)
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<OrgRow>> {
-    organisations::table
-        .find(id)
-        .select(OrgRow::as_select())
-        .first(conn)
-        .optional()
+    organisations::table.find(id).select(OrgRow::as_select()).first(conn).optional()
 }
 
 pub fn uscc_taken(conn: &mut DbConn, uscc: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        organisations::table.filter(organisations::uscc.eq(uscc)),
-    ))
-    .get_result(conn)
+    diesel::select(diesel::dsl::exists(organisations::table.filter(organisations::uscc.eq(uscc)))).get_result(conn)
 }
 
 pub struct OrgFilter<'a> {
@@ -98,16 +88,12 @@ pub fn set_status(
     by: i64,
     at: NaiveDateTime,
 ) -> QueryResult<usize> {
-    diesel::update(
-        organisations::table
-            .find(id)
-            .filter(organisations::status.eq_any(from)),
-    )
-    .set((
-        organisations::status.eq(to),
-        organisations::status_reason.eq(reason),
-        organisations::decided_by.eq(Some(by)),
-        organisations::decided_at.eq(Some(at)),
-    ))
-    .execute(conn)
+    diesel::update(organisations::table.find(id).filter(organisations::status.eq_any(from)))
+        .set((
+            organisations::status.eq(to),
+            organisations::status_reason.eq(reason),
+            organisations::decided_by.eq(Some(by)),
+            organisations::decided_at.eq(Some(at)),
+        ))
+        .execute(conn)
 }

@@ -60,11 +60,7 @@ pub fn claim(
         .select(outbox::id)
         .filter(outbox::status.eq("pending"))
         .filter(outbox::next_attempt_at.le(now))
-        .filter(
-            outbox::lease_until
-                .is_null()
-                .or(outbox::lease_until.lt(now)),
-        )
+        .filter(outbox::lease_until.is_null().or(outbox::lease_until.lt(now)))
         .order(outbox::id)
         .limit(limit)
         .load(conn)?;
@@ -74,16 +70,9 @@ pub fn claim(
             outbox::table
                 .find(id)
                 .filter(outbox::status.eq("pending"))
-                .filter(
-                    outbox::lease_until
-                        .is_null()
-                        .or(outbox::lease_until.lt(now)),
-                ),
+                .filter(outbox::lease_until.is_null().or(outbox::lease_until.lt(now))),
         )
-        .set((
-            outbox::lease_token.eq(token),
-            outbox::lease_until.eq(Some(lease_until)),
-        ))
+        .set((outbox::lease_token.eq(token), outbox::lease_until.eq(Some(lease_until))))
         .execute(conn)?;
         if n == 1 {
             claimed.push(id);
@@ -101,12 +90,7 @@ pub fn claim(
 }
 
 /// Marks sent, only if our lease still holds (the fencing token).
-pub fn mark_sent(
-    conn: &mut DbConn,
-    id: i64,
-    token: &str,
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
+pub fn mark_sent(conn: &mut DbConn, id: i64, token: &str, now: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(outbox::table.find(id).filter(outbox::lease_token.eq(token)))
         .set((
             outbox::status.eq("sent"),
@@ -139,11 +123,7 @@ pub fn mark_failed(
 }
 
 pub fn list(conn: &mut DbConn, status: Option<&str>, limit: i64) -> QueryResult<Vec<OutboxRow>> {
-    let mut q = outbox::table
-        .select(OutboxRow::as_select())
-        .order(outbox::id.desc())
-        .limit(limit)
-        .into_boxed();
+    let mut q = outbox::table.select(OutboxRow::as_select()).order(outbox::id.desc()).limit(limit).into_boxed();
     if let Some(s) = status {
         q = q.filter(outbox::status.eq(s));
     }
@@ -151,19 +131,12 @@ pub fn list(conn: &mut DbConn, status: Option<&str>, limit: i64) -> QueryResult<
 }
 
 pub fn counts(conn: &mut DbConn) -> QueryResult<Vec<(String, i64)>> {
-    outbox::table
-        .group_by(outbox::status)
-        .select((outbox::status, diesel::dsl::count_star()))
-        .load(conn)
+    outbox::table.group_by(outbox::status).select((outbox::status, diesel::dsl::count_star())).load(conn)
 }
 
 /// Puts a dead mail back in the queue (admin action).
 pub fn retry(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(outbox::table.find(id).filter(outbox::status.eq("dead")))
-        .set((
-            outbox::status.eq("pending"),
-            outbox::attempts.eq(0),
-            outbox::next_attempt_at.eq(now),
-        ))
+        .set((outbox::status.eq("pending"), outbox::attempts.eq(0), outbox::next_attempt_at.eq(now)))
         .execute(conn)
 }

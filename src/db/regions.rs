@@ -21,18 +21,11 @@ impl RegionRow {
 }
 
 pub fn all(conn: &mut DbConn) -> QueryResult<Vec<RegionRow>> {
-    regions::table
-        .select(RegionRow::as_select())
-        .order(regions::code)
-        .load(conn)
+    regions::table.select(RegionRow::as_select()).order(regions::code).load(conn)
 }
 
 pub fn find(conn: &mut DbConn, code: &str) -> QueryResult<Option<RegionRow>> {
-    regions::table
-        .find(code)
-        .select(RegionRow::as_select())
-        .first(conn)
-        .optional()
+    regions::table.find(code).select(RegionRow::as_select()).first(conn).optional()
 }
 
 pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
@@ -52,11 +45,7 @@ pub fn upsert(conn: &mut DbConn, list: &[Region]) -> QueryResult<usize> {
     for r in sorted {
         let parent = r.parent_code.as_ref().map(|p| p.as_str().to_string());
         let updated = diesel::update(regions::table.find(r.code.as_str()))
-            .set((
-                regions::name.eq(&r.name),
-                regions::level.eq(r.level.as_str()),
-                regions::parent_code.eq(&parent),
-            ))
+            .set((regions::name.eq(&r.name), regions::level.eq(r.level.as_str()), regions::parent_code.eq(&parent)))
             .execute(conn)?;
         if updated == 0 {
             diesel::insert_into(regions::table)

@@ -6,12 +6,7 @@ use super::DbConn;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-pub fn create(
-    conn: &mut DbConn,
-    token_hash: &str,
-    user_id: i64,
-    now: NaiveDateTime,
-) -> QueryResult<()> {
+pub fn create(conn: &mut DbConn, token_hash: &str, user_id: i64, now: NaiveDateTime) -> QueryResult<()> {
     diesel::insert_into(sessions::table)
         .values((
             sessions::token_hash.eq(token_hash),
@@ -42,9 +37,7 @@ pub fn lookup(
 }
 
 pub fn touch(conn: &mut DbConn, token_hash: &str, now: NaiveDateTime) -> QueryResult<()> {
-    diesel::update(sessions::table.find(token_hash))
-        .set(sessions::last_seen_at.eq(now))
-        .execute(conn)?;
+    diesel::update(sessions::table.find(token_hash)).set(sessions::last_seen_at.eq(now)).execute(conn)?;
     Ok(())
 }
 
@@ -56,17 +49,9 @@ pub fn delete_for_user(conn: &mut DbConn, user_id: i64) -> QueryResult<usize> {
     diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)
 }
 
-pub fn purge_expired(
-    conn: &mut DbConn,
-    idle_since: NaiveDateTime,
-    born_since: NaiveDateTime,
-) -> QueryResult<usize> {
+pub fn purge_expired(conn: &mut DbConn, idle_since: NaiveDateTime, born_since: NaiveDateTime) -> QueryResult<usize> {
     diesel::delete(
-        sessions::table.filter(
-            sessions::last_seen_at
-                .le(idle_since)
-                .or(sessions::created_at.le(born_since)),
-        ),
+        sessions::table.filter(sessions::last_seen_at.le(idle_since).or(sessions::created_at.le(born_since))),
     )
     .execute(conn)
 }

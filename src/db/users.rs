@@ -35,41 +35,22 @@ pub struct NewUser<'a> {
 }
 
 pub fn insert(conn: &mut DbConn, new: &NewUser<'_>) -> QueryResult<i64> {
-    diesel::insert_into(users::table)
-        .values(new)
-        .returning(users::id)
-        .get_result(conn)
+    diesel::insert_into(users::table).values(new).returning(users::id).get_result(conn)
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<UserRow>> {
-    users::table
-        .find(id)
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()
+    users::table.find(id).select(UserRow::as_select()).first(conn).optional()
 }
 
 pub fn by_login(conn: &mut DbConn, login: &str) -> QueryResult<Option<UserRow>> {
-    users::table
-        .filter(users::login.eq(login))
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()
+    users::table.filter(users::login.eq(login)).select(UserRow::as_select()).first(conn).optional()
 }
 
 pub fn login_taken(conn: &mut DbConn, login: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        users::table.filter(users::login.eq(login)),
-    ))
-    .get_result(conn)
+    diesel::select(diesel::dsl::exists(users::table.filter(users::login.eq(login)))).get_result(conn)
 }
 
-pub fn list(
-    conn: &mut DbConn,
-    role: Option<&str>,
-    after_id: i64,
-    limit: i64,
-) -> QueryResult<Vec<UserRow>> {
+pub fn list(conn: &mut DbConn, role: Option<&str>, after_id: i64, limit: i64) -> QueryResult<Vec<UserRow>> {
     let mut q = users::table
         .select(UserRow::as_select())
         .filter(users::id.gt(after_id))
@@ -84,10 +65,7 @@ pub fn list(
 
 pub fn add_affiliation(conn: &mut DbConn, user_id: i64, uscc: &str) -> QueryResult<()> {
     diesel::insert_into(reviewer_affiliations::table)
-        .values((
-            reviewer_affiliations::user_id.eq(user_id),
-            reviewer_affiliations::uscc.eq(uscc),
-        ))
+        .values((reviewer_affiliations::user_id.eq(user_id), reviewer_affiliations::uscc.eq(uscc)))
         .execute(conn)?;
     Ok(())
 }
@@ -103,9 +81,5 @@ pub fn affiliations(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, Str
 
 /// Users of an organisation that have an email, for mail to "the organisation".
 pub fn of_organisation(conn: &mut DbConn, org_id: i64) -> QueryResult<Vec<UserRow>> {
-    users::table
-        .filter(users::organisation_id.eq(org_id))
-        .select(UserRow::as_select())
-        .order(users::id)
-        .load(conn)
+    users::table.filter(users::organisation_id.eq(org_id)).select(UserRow::as_select()).order(users::id).load(conn)
 }

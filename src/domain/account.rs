@@ -13,13 +13,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Admin,
-        Role::Staff,
-        Role::Finance,
-        Role::Reviewer,
-        Role::Org,
-    ];
+    pub const ALL: [Role; 5] = [Role::Admin, Role::Staff, Role::Finance, Role::Reviewer, Role::Org];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -61,13 +55,7 @@ impl OrgType {
         }
     }
     pub fn parse(s: &str) -> Option<OrgType> {
-        [
-            OrgType::SocialGroup,
-            OrgType::SocialService,
-            OrgType::Foundation,
-        ]
-        .into_iter()
-        .find(|t| t.as_str() == s)
+        [OrgType::SocialGroup, OrgType::SocialService, OrgType::Foundation].into_iter().find(|t| t.as_str() == s)
     }
     pub fn label(self) -> &'static str {
         match self {
@@ -95,9 +83,7 @@ impl OrgStatus {
         }
     }
     pub fn parse(s: &str) -> Option<OrgStatus> {
-        [OrgStatus::Pending, OrgStatus::Verified, OrgStatus::Rejected]
-            .into_iter()
-            .find(|t| t.as_str() == s)
+        [OrgStatus::Pending, OrgStatus::Verified, OrgStatus::Rejected].into_iter().find(|t| t.as_str() == s)
     }
     pub fn label(self) -> &'static str {
         match self {

@@ -104,9 +104,7 @@ impl Money {
 
     /// Rounds half-up (away from zero at .5) to the fen; used where a rule says so (tranches).
     pub fn round_half_up(d: Decimal) -> Money {
-        Money::from_decimal_exact(
-            d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
-        )
+        Money::from_decimal_exact(d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
     }
 
     pub fn from_fen(fen: i64) -> Money {
@@ -242,10 +240,7 @@ mod tests {
         assert_eq!(Money::parse("1000000").unwrap().grouped(), "1,000,000.00");
         assert_eq!(Money::parse("999.9").unwrap().grouped(), "999.90");
         assert_eq!(Money::parse("1000").unwrap().grouped(), "1,000.00");
-        assert_eq!(
-            Money::parse_signed("-12345.6").unwrap().grouped(),
-            "-12,345.60"
-        );
+        assert_eq!(Money::parse_signed("-12345.6").unwrap().grouped(), "-12,345.60");
     }
 
     #[test]
@@ -254,10 +249,7 @@ mod tests {
         assert_eq!(Money::round_half_up(d).to_string(), "0.01");
         let d = Decimal::from_str("0.0049").unwrap();
         assert_eq!(Money::round_half_up(d).to_string(), "0.00");
-        assert_eq!(
-            Money::from_decimal(Decimal::from_str("1.005").unwrap()),
-            Err(MoneyError::TooPrecise)
-        );
+        assert_eq!(Money::from_decimal(Decimal::from_str("1.005").unwrap()), Err(MoneyError::TooPrecise));
     }
 
     proptest! {

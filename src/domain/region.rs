@@ -86,17 +86,9 @@ pub fn parse_regions_csv(text: &str) -> Result<Vec<Region>, String> {
         } else {
             Some(RegionCode::parse(cols[3]).ok_or(format!("第 {} 行上级代码无效", n + 1))?)
         };
-        out.push(Region {
-            code,
-            name: cols[1].to_string(),
-            level,
-            parent_code,
-        });
+        out.push(Region { code, name: cols[1].to_string(), level, parent_code });
     }
-    let districts = out
-        .iter()
-        .filter(|r| r.level == RegionLevel::District)
-        .count();
+    let districts = out.iter().filter(|r| r.level == RegionLevel::District).count();
     if districts != 1 {
         return Err("区划文件应恰好包含一个区（district）".into());
     }
@@ -106,15 +98,9 @@ pub fn parse_regions_csv(text: &str) -> Result<Vec<Region>, String> {
             RegionLevel::Town => RegionLevel::District,
             RegionLevel::Village => RegionLevel::Town,
         };
-        let parent = r
-            .parent_code
-            .as_ref()
-            .and_then(|p| out.iter().find(|x| &x.code == p));
+        let parent = r.parent_code.as_ref().and_then(|p| out.iter().find(|x| &x.code == p));
         if parent.map(|p| p.level) != Some(want) {
-            return Err(format!(
-                "{}（{}）的上级不在文件中或层级不符",
-                r.name, r.code
-            ));
+            return Err(format!("{}（{}）的上级不在文件中或层级不符", r.name, r.code));
         }
     }
     let mut codes: Vec<&RegionCode> = out.iter().map(|r| &r.code).collect();
@@ -131,14 +117,8 @@ mod tests {
 
     #[test]
     fn codes_are_six_or_twelve_digits() {
-        assert_eq!(
-            RegionCode::parse("340207").unwrap().as_str(),
-            "340207000000"
-        );
-        assert_eq!(
-            RegionCode::parse("340207101000").unwrap().as_str(),
-            "340207101000"
-        );
+        assert_eq!(RegionCode::parse("340207").unwrap().as_str(), "340207000000");
+        assert_eq!(RegionCode::parse("340207101000").unwrap().as_str(), "340207101000");
         assert!(RegionCode::parse("34020710100").is_none());
         assert!(RegionCode::parse("34020710100a").is_none());
         assert!(RegionCode::parse("").is_none());
@@ -148,22 +128,15 @@ mod tests {
     fn the_shipped_seed_parses() {
         let text = include_str!("../../migrations/seed/regions.csv");
         let regions = parse_regions_csv(text).unwrap();
-        assert_eq!(
-            regions
-                .iter()
-                .filter(|r| r.level == RegionLevel::Town)
-                .count(),
-            12
-        );
-        assert!(regions
-            .iter()
-            .any(|r| r.code.as_str() == "340207101000" && r.name == "沈巷镇"));
+        assert_eq!(regions.iter().filter(|r| r.level == RegionLevel::Town).count(), 12);
+        assert!(regions.iter().any(|r| r.code.as_str() == "340207101000" && r.name == "沈巷镇"));
         assert!(regions.len() > 100);
     }
 
     #[test]
     fn refuses_orphans_and_duplicates() {
-        let bad = "code,name,level,parent_code\n340207000000,鸠江区,district,\n340207101001,某村,village,340207101000\n";
+        let bad =
+            "code,name,level,parent_code\n340207000000,鸠江区,district,\n340207101001,某村,village,340207101000\n";
         assert!(parse_regions_csv(bad).is_err());
         let dup = "code,name,level,parent_code\n340207000000,鸠江区,district,\n340207101000,沈巷镇,town,340207000000\n340207101000,沈巷镇,town,340207000000\n";
         assert!(parse_regions_csv(dup).is_err());

@@ -49,9 +49,7 @@ pub fn paragraph(s: &str, max: usize) -> Result<String, TextError> {
     if t.is_empty() {
         return Err(TextError::Empty);
     }
-    if t.chars()
-        .any(|c| (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || is_bidi(c))
-    {
+    if t.chars().any(|c| (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || is_bidi(c)) {
         return Err(TextError::Forbidden);
     }
     if t.chars().count() > max {
@@ -64,8 +62,7 @@ pub fn paragraph(s: &str, max: usize) -> Result<String, TextError> {
 pub fn login(s: &str) -> Option<String> {
     let l = s.trim().to_ascii_lowercase();
     let ok = (3..=32).contains(&l.len())
-        && l.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.-".contains(&b));
+        && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.-".contains(&b));
     ok.then_some(l)
 }
 
@@ -73,20 +70,15 @@ pub fn login(s: &str) -> Option<String> {
 pub fn phone(s: &str) -> Option<String> {
     let t = s.trim();
     let digits = t.bytes().filter(u8::is_ascii_digit).count();
-    let ok = (7..=20).contains(&digits)
-        && t.bytes()
-            .all(|b| b.is_ascii_digit() || b"-+ ()".contains(&b))
-        && t.len() <= 24;
+    let ok =
+        (7..=20).contains(&digits) && t.bytes().all(|b| b.is_ascii_digit() || b"-+ ()".contains(&b)) && t.len() <= 24;
     ok.then(|| t.to_string())
 }
 
 /// An email address, parsed as an address (no display name, no header tricks).
 pub fn email(s: &str) -> Option<String> {
     let t = s.trim();
-    if t.len() > 254
-        || t.chars()
-            .any(|c| c.is_control() || c.is_whitespace() || c == ',' || c == '<')
-    {
+    if t.len() > 254 || t.chars().any(|c| c.is_control() || c.is_whitespace() || c == ',' || c == '<') {
         return None;
     }
     t.parse::<lettre::Address>().ok().map(|a| a.to_string())

@@ -3,9 +3,7 @@
 use std::fmt;
 
 const CHARSET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Uscc(String);
@@ -104,10 +102,7 @@ mod tests {
         for v in VALID {
             assert_eq!(Uscc::parse(v).unwrap().as_str(), v);
         }
-        assert_eq!(
-            Uscc::parse("9144030071526726xg").unwrap().as_str(),
-            VALID[0]
-        );
+        assert_eq!(Uscc::parse("9144030071526726xg").unwrap().as_str(), VALID[0]);
     }
 
     #[test]
@@ -134,16 +129,8 @@ mod tests {
         assert_eq!(Uscc::parse("9144030071526726XGG"), Err(UsccError::Length));
         assert_eq!(Uscc::parse("9144030071526726IG"), Err(UsccError::Charset));
         assert_eq!(Uscc::parse("91440300715267２6XG"), Err(UsccError::Charset));
-        assert_eq!(
-            Uscc::parse_unchecked("9144030071526726XA")
-                .unwrap()
-                .as_str(),
-            "9144030071526726XA"
-        );
-        assert_eq!(
-            Uscc::parse("9144030071526726XA"),
-            Err(UsccError::CheckDigit)
-        );
+        assert_eq!(Uscc::parse_unchecked("9144030071526726XA").unwrap().as_str(), "9144030071526726XA");
+        assert_eq!(Uscc::parse("9144030071526726XA"), Err(UsccError::CheckDigit));
     }
 
     proptest! {

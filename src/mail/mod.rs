@@ -17,20 +17,14 @@ pub enum Transport {
 }
 
 impl Transport {
-    pub fn from_config(
-        smtp_url: Option<&str>,
-        data_dir: &std::path::Path,
-    ) -> Result<Transport, String> {
+    pub fn from_config(smtp_url: Option<&str>, data_dir: &std::path::Path) -> Result<Transport, String> {
         match smtp_url {
             Some(url) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                .map(|b| {
-                    Transport::Smtp(b.timeout(Some(std::time::Duration::from_secs(20))).build())
-                })
+                .map(|b| Transport::Smtp(b.timeout(Some(std::time::Duration::from_secs(20))).build()))
                 .map_err(|e| format!("GONGYI_SMTP_URL 无效: {e}")),
             None => {
                 let dir: PathBuf = data_dir.join("outbox");
-                std::fs::create_dir_all(&dir)
-                    .map_err(|e| format!("无法创建 {}: {e}", dir.display()))?;
+                std::fs::create_dir_all(&dir).map_err(|e| format!("无法创建 {}: {e}", dir.display()))?;
                 Ok(Transport::Files(AsyncFileTransport::new(dir)))
             }
         }
@@ -56,10 +50,7 @@ pub struct Worker {
 }
 
 fn build(from: &Mailbox, row: &OutboxRow) -> Result<Message, String> {
-    let to: Mailbox = row
-        .to_addr
-        .parse()
-        .map_err(|e| format!("bad address: {e}"))?;
+    let to: Mailbox = row.to_addr.parse().map_err(|e| format!("bad address: {e}"))?;
     Message::builder()
         .from(from.clone())
         .to(to)
@@ -78,14 +69,8 @@ impl Worker {
         let tok = token.clone();
         let claimed = tokio::task::spawn_blocking(move || -> Result<Vec<OutboxRow>, String> {
             let mut c = pool.get().map_err(|e| e.to_string())?;
-            db::outbox::claim(
-                &mut c,
-                &tok,
-                db_time(now),
-                db_time(now + Duration::minutes(5)),
-                20,
-            )
-            .map_err(|e| e.to_string())
+            db::outbox::claim(&mut c, &tok, db_time(now), db_time(now + Duration::minutes(5)), 20)
+                .map_err(|e| e.to_string())
         })
         .await;
         let rows = match claimed {
@@ -110,11 +95,8 @@ impl Worker {
             let now = db_time(self.clock.now());
             let attempts = row.attempts + 1;
             let dead = attempts >= self.max_attempts;
-            let backoff = Duration::seconds(
-                self.retry_secs
-                    .saturating_mul(1i64 << (attempts - 1).clamp(0, 16)),
-            )
-            .min(Duration::hours(6));
+            let backoff = Duration::seconds(self.retry_secs.saturating_mul(1i64 << (attempts - 1).clamp(0, 16)))
+                .min(Duration::hours(6));
             let id = row.id;
             match &result {
                 Ok(()) => tracing::info!(mail_id = id, kind = %row.kind, "mail sent"),

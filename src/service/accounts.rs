@@ -34,8 +34,7 @@ pub fn actor_of(u: &UserRow) -> AppResult<Actor> {
         id: u.id,
         login: u.login.clone(),
         display_name: u.display_name.clone(),
-        role: Role::parse(&u.role)
-            .ok_or_else(|| AppError::internal(format!("bad role {}", u.role)))?,
+        role: Role::parse(&u.role).ok_or_else(|| AppError::internal(format!("bad role {}", u.role)))?,
         region_code: u.region_code.clone(),
         organisation_id: u.organisation_id,
     })
@@ -49,12 +48,7 @@ pub struct LoginInput {
 
 /// Checks the password and opens a session; returns the session token (for the cookie only).
 /// Unknown logins and wrong passwords cost the same and get the same answer.
-pub fn login(
-    conn: &mut DbConn,
-    ctx: &Ctx,
-    hasher: &Hasher,
-    input: &LoginInput,
-) -> AppResult<(String, Actor)> {
+pub fn login(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher, input: &LoginInput) -> AppResult<(String, Actor)> {
     let login = input.login.trim().to_ascii_lowercase();
     let acct_key = format!("acct:{login}");
     let ip_key = format!("ip:{}", ctx.ip.as_deref().unwrap_or("-"));
@@ -64,15 +58,8 @@ pub fn login(
     {
         return Err(AppError::rate_limited());
     }
-    let user = if login.len() <= 64 {
-        db::users::by_login(conn, &login)?
-    } else {
-        None
-    };
-    let ok = hasher.verify(
-        user.as_ref().map(|u| u.password_hash.as_str()),
-        &input.password,
-    );
+    let user = if login.len() <= 64 { db::users::by_login(conn, &login)? } else { None };
+    let ok = hasher.verify(user.as_ref().map(|u| u.password_hash.as_str()), &input.password);
     let user = match user {
         Some(u) if ok && u.active => u,
         _ => {
@@ -90,21 +77,11 @@ pub fn login(
     };
     let actor = actor_of(&user)?;
     let token = new_token();
-    let ctx = Ctx {
-        principal: super::Principal::User(actor.clone()),
-        ..ctx.clone()
-    };
+    let ctx = Ctx { principal: super::Principal::User(actor.clone()), ..ctx.clone() };
     db::write_tx(conn, |c| {
         db::sessions::clear_failures(c, &acct_key)?;
         db::sessions::create(c, &hash_token(&token), user.id, db_time(ctx.now))?;
-        audit::record(
-            c,
-            &ctx,
-            "session.login",
-            "user",
-            Some(user.id),
-            serde_json::json!({}),
-        )
+        audit::record(c, &ctx, "session.login", "user", Some(user.id), serde_json::json!({}))
     })?;
     Ok((token, actor))
 }
@@ -115,18 +92,9 @@ pub fn logout(conn: &mut DbConn, token: &str) -> AppResult<()> {
 }
 
 /// The live session's user; refreshes the idle timer at most once a minute.
-pub fn session_user(
-    conn: &mut DbConn,
-    token: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> AppResult<Option<Actor>> {
+pub fn session_user(conn: &mut DbConn, token: &str, now: chrono::DateTime<chrono::Utc>) -> AppResult<Option<Actor>> {
     let h = hash_token(token);
-    let found = db::sessions::lookup(
-        conn,
-        &h,
-        db_time(now - SESSION_IDLE),
-        db_time(now - SESSION_ABSOLUTE),
-    )?;
+    let found = db::sessions::lookup(conn, &h, db_time(now - SESSION_IDLE), db_time(now - SESSION_ABSOLUTE))?;
     let Some((user, seen)) = found else {
         return Ok(None);
     };
@@ -179,34 +147,18 @@ fn user_view(u: &UserRow, affiliations: Vec<String>) -> AppResult<UserView> {
 }
 
 /// Admin (or the command line) creates a staff, finance, reviewer or admin account.
-pub fn create_user(
-    conn: &mut DbConn,
-    ctx: &Ctx,
-    hasher: &Hasher,
-    input: &NewUserInput,
-) -> AppResult<UserView> {
+pub fn create_user(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher, input: &NewUserInput) -> AppResult<UserView> {
     ctx.require_or_system(&[Role::Admin])?;
     let mut p = Problems::default();
     let login = text::login(&input.login);
     if login.is_none() {
-        p.add(
-            "login",
-            "invalid_login",
-            "用户名为 3–32 位小写字母、数字或 _ . -",
-        );
+        p.add("login", "invalid_login", "用户名为 3–32 位小写字母、数字或 _ . -");
     }
     if !text::password_ok(&input.password) {
         p.add("password", "weak_password", "密码长度应为 8–128 个字符");
     }
-    let name = p.take("display_name", text::name(&input.display_name, 50), |e| {
-        (e.code().into(), e.message())
-    });
-    let email = match input
-        .email
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    let name = p.take("display_name", text::name(&input.display_name, 50), |e| (e.code().into(), e.message()));
+    let email = match input.email.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(e) => {
             let v = text::email(e);
@@ -218,46 +170,25 @@ pub fn create_user(
     };
     let role = Role::parse(&input.role).filter(|r| *r != Role::Org);
     if role.is_none() {
-        p.add(
-            "role",
-            "invalid_role",
-            "角色应为 admin、staff、finance 或 reviewer",
-        );
+        p.add("role", "invalid_role", "角色应为 admin、staff、finance 或 reviewer");
     }
     let mut region = None;
-    if let Some(code) = input
-        .region_code
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    if let Some(code) = input.region_code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         if role != Some(Role::Staff) {
-            p.add(
-                "region_code",
-                "region_not_allowed",
-                "只有镇街工作人员可以指定所属镇街",
-            );
+            p.add("region_code", "region_not_allowed", "只有镇街工作人员可以指定所属镇街");
         } else {
             match RegionCode::parse(code) {
                 Some(rc) => match db::regions::find(conn, rc.as_str())? {
                     Some(r) if r.level.as_str() == "town" => region = Some(r.code),
                     _ => p.add("region_code", "unknown_town", "所属镇街不存在"),
                 },
-                None => p.add(
-                    "region_code",
-                    "invalid_region_code",
-                    "区划代码应为 6 位或 12 位数字",
-                ),
+                None => p.add("region_code", "invalid_region_code", "区划代码应为 6 位或 12 位数字"),
             }
         }
     }
     let mut affiliations = Vec::new();
     if !input.affiliations.is_empty() && role != Some(Role::Reviewer) {
-        p.add(
-            "affiliations",
-            "affiliations_not_allowed",
-            "只有评审专家可以登记关联机构",
-        );
+        p.add("affiliations", "affiliations_not_allowed", "只有评审专家可以登记关联机构");
     }
     for (i, a) in input.affiliations.iter().enumerate() {
         match Uscc::parse_unchecked(a) {
@@ -267,11 +198,7 @@ pub fn create_user(
         }
     }
     p.finish()?;
-    let (login, name, role) = (
-        login.unwrap_or_default(),
-        name.unwrap_or_default(),
-        role.unwrap_or(Role::Staff),
-    );
+    let (login, name, role) = (login.unwrap_or_default(), name.unwrap_or_default(), role.unwrap_or(Role::Staff));
     if db::users::login_taken(conn, &login)? {
         return Err(AppError::conflict("duplicate_login", "该用户名已被使用").with_field("login"));
     }
@@ -325,15 +252,7 @@ pub fn list_users(
     let ids: Vec<i64> = rows.iter().map(|u| u.id).collect();
     let aff = db::users::affiliations(conn, &ids)?;
     rows.iter()
-        .map(|u| {
-            user_view(
-                u,
-                aff.iter()
-                    .filter(|(id, _)| *id == u.id)
-                    .map(|(_, s)| s.clone())
-                    .collect(),
-            )
-        })
+        .map(|u| user_view(u, aff.iter().filter(|(id, _)| *id == u.id).map(|(_, s)| s.clone()).collect()))
         .collect()
 }
 
@@ -367,11 +286,7 @@ pub fn me(conn: &mut DbConn, ctx: &Ctx) -> AppResult<MeView> {
 
 /// Housekeeping: forget dead sessions and old login failures.
 pub fn purge(conn: &mut DbConn, now: chrono::DateTime<chrono::Utc>) -> AppResult<()> {
-    db::sessions::purge_expired(
-        conn,
-        db_time(now - SESSION_IDLE),
-        db_time(now - SESSION_ABSOLUTE),
-    )?;
+    db::sessions::purge_expired(conn, db_time(now - SESSION_IDLE), db_time(now - SESSION_ABSOLUTE))?;
     db::sessions::purge_failures(conn, db_time(now - FAILURE_WINDOW))?;
     Ok(())
 }

@@ -27,16 +27,7 @@ pub fn record(
     let actor_id = ctx.actor_id();
     let hash = record_hash(
         &ctx.audit_key,
-        &AuditFields {
-            id,
-            at: &at_s,
-            actor_id,
-            action,
-            entity,
-            entity_id,
-            detail: &detail,
-            prev_hash: &prev_hash,
-        },
+        &AuditFields { id, at: &at_s, actor_id, action, entity, entity_id, detail: &detail, prev_hash: &prev_hash },
     );
     db::audit::insert(
         conn,
@@ -68,10 +59,7 @@ pub fn verify(conn: &mut DbConn, key: &[u8]) -> AppResult<ChainReport> {
     loop {
         let rows = db::audit::page(conn, prev_id, 1000)?;
         if rows.is_empty() {
-            return Ok(ChainReport::Intact {
-                records: prev_id,
-                head: prev_hash,
-            });
+            return Ok(ChainReport::Intact { records: prev_id, head: prev_hash });
         }
         for r in rows {
             if r.id != prev_id + 1 {
@@ -81,10 +69,7 @@ pub fn verify(conn: &mut DbConn, key: &[u8]) -> AppResult<ChainReport> {
                 });
             }
             if r.prev_hash != prev_hash {
-                return Ok(ChainReport::Broken {
-                    at_id: r.id,
-                    reason: "与上一条记录的哈希不连续".into(),
-                });
+                return Ok(ChainReport::Broken { at_id: r.id, reason: "与上一条记录的哈希不连续".into() });
             }
             let at_s = r.at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string();
             let want = record_hash(
@@ -102,8 +87,7 @@ pub fn verify(conn: &mut DbConn, key: &[u8]) -> AppResult<ChainReport> {
             );
             if want != r.hash {
                 return Ok(ChainReport::Broken {
-                    at_id: r.id,
-                    reason: "记录内容与其哈希不符（被修改过）".into(),
+                    at_id: r.id, reason: "记录内容与其哈希不符（被修改过）".into()
                 });
             }
             prev_id = r.id;

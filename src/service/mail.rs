@@ -16,14 +16,7 @@ const SIGNATURE: &str = "\n\n——\n公益创投管理平台（本邮件由系�
 
 pub fn queue(conn: &mut DbConn, ctx: &Ctx, m: Mail) -> AppResult<i64> {
     let body = format!("{}{SIGNATURE}", m.body);
-    Ok(db::outbox::enqueue(
-        conn,
-        m.kind,
-        &m.to,
-        &m.subject,
-        &body,
-        crate::clock::db_time(ctx.now),
-    )?)
+    Ok(db::outbox::enqueue(conn, m.kind, &m.to, &m.subject, &body, crate::clock::db_time(ctx.now))?)
 }
 
 pub fn org_registration_received(to: &str) -> Mail {
@@ -43,9 +36,7 @@ pub fn org_verified(to: &str, org_name: &str) -> Mail {
         kind: "org_verified",
         to: to.into(),
         subject: "社会组织注册已通过审核".into(),
-        body: format!(
-            "{org_name}：\n\n贵单位的注册信息已通过民政部门审核，现在可以登录平台参与公益创投项目申报。"
-        ),
+        body: format!("{org_name}：\n\n贵单位的注册信息已通过民政部门审核，现在可以登录平台参与公益创投项目申报。"),
     }
 }
 
@@ -54,8 +45,6 @@ pub fn org_rejected(to: &str, org_name: &str, reason: &str) -> Mail {
         kind: "org_rejected",
         to: to.into(),
         subject: "社会组织注册未通过审核".into(),
-        body: format!(
-            "{org_name}：\n\n贵单位的注册信息未通过审核。\n原因：{reason}\n\n请核对登记信息后联系民政部门。"
-        ),
+        body: format!("{org_name}：\n\n贵单位的注册信息未通过审核。\n原因：{reason}\n\n请核对登记信息后联系民政部门。"),
     }
 }

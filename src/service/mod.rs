@@ -82,8 +82,7 @@ impl Actor {
         }
     }
     pub fn in_scope(&self, region_code: &str) -> bool {
-        self.region_scope()
-            .is_none_or(|p| region_code.starts_with(p))
+        self.region_scope().is_none_or(|p| region_code.starts_with(p))
     }
 }
 

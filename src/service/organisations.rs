@@ -87,13 +87,8 @@ struct Valid {
 
 fn validate(conn: &mut DbConn, ctx: &Ctx, i: &RegisterInput) -> AppResult<Valid> {
     let mut p = Problems::default();
-    let staff =
-        matches!(&ctx.principal, Principal::User(a) if a.role == Role::Staff) || ctx.is_system();
-    let override_reason = i
-        .uscc_override_reason
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
+    let staff = matches!(&ctx.principal, Principal::User(a) if a.role == Role::Staff) || ctx.is_system();
+    let override_reason = i.uscc_override_reason.as_deref().map(str::trim).filter(|s| !s.is_empty());
     if override_reason.is_some() && !staff {
         return Err(AppError::forbidden().with_field("uscc_override_reason"));
     }
@@ -107,22 +102,14 @@ fn validate(conn: &mut DbConn, ctx: &Ctx, i: &RegisterInput) -> AppResult<Valid>
     };
     let override_reason = match (override_reason, &uscc) {
         (Some(r), Some(u)) if Uscc::parse(u.as_str()).is_err() => {
-            p.take("uscc_override_reason", text::paragraph(r, 500), |e| {
-                (e.code().into(), e.message())
-            })
+            p.take("uscc_override_reason", text::paragraph(r, 500), |e| (e.code().into(), e.message()))
         }
         _ => None,
     };
-    let name = p.take("name", text::name(&i.name, 100), |e| {
-        (e.code().into(), e.message())
-    });
+    let name = p.take("name", text::name(&i.name, 100), |e| (e.code().into(), e.message()));
     let org_type = OrgType::parse(i.org_type.trim());
     if org_type.is_none() {
-        p.add(
-            "org_type",
-            "invalid_org_type",
-            "组织类型应为 social_group、social_service 或 foundation",
-        );
+        p.add("org_type", "invalid_org_type", "组织类型应为 social_group、social_service 或 foundation");
     }
     let today = local_date(ctx.now);
     let registered_on = match NaiveDate::parse_from_str(i.registered_on.trim(), "%Y-%m-%d") {
@@ -136,11 +123,7 @@ fn validate(conn: &mut DbConn, ctx: &Ctx, i: &RegisterInput) -> AppResult<Valid>
         }
         Ok(d) => Some(d),
         Err(_) => {
-            p.add(
-                "registered_on",
-                "invalid_date",
-                "登记日期格式应为 YYYY-MM-DD",
-            );
+            p.add("registered_on", "invalid_date", "登记日期格式应为 YYYY-MM-DD");
             None
         }
     };
@@ -148,26 +131,16 @@ fn validate(conn: &mut DbConn, ctx: &Ctx, i: &RegisterInput) -> AppResult<Valid>
         Some(rc) => match db::regions::find(conn, rc.as_str())? {
             Some(r) => Some(r.code),
             None => {
-                p.add(
-                    "region_code",
-                    "unknown_region",
-                    "所在区域不在本区区划范围内",
-                );
+                p.add("region_code", "unknown_region", "所在区域不在本区区划范围内");
                 None
             }
         },
         None => {
-            p.add(
-                "region_code",
-                "invalid_region_code",
-                "区划代码应为 6 位或 12 位数字",
-            );
+            p.add("region_code", "invalid_region_code", "区划代码应为 6 位或 12 位数字");
             None
         }
     };
-    let contact_name = p.take("contact_name", text::name(&i.contact_name, 50), |e| {
-        (e.code().into(), e.message())
-    });
+    let contact_name = p.take("contact_name", text::name(&i.contact_name, 50), |e| (e.code().into(), e.message()));
     let contact_phone = text::phone(&i.contact_phone);
     if contact_phone.is_none() {
         p.add("contact_phone", "invalid_phone", "联系电话格式不正确");
@@ -178,27 +151,13 @@ fn validate(conn: &mut DbConn, ctx: &Ctx, i: &RegisterInput) -> AppResult<Valid>
     }
     let login = text::login(&i.login);
     if login.is_none() {
-        p.add(
-            "login",
-            "invalid_login",
-            "用户名为 3–32 位小写字母、数字或 _ . -",
-        );
+        p.add("login", "invalid_login", "用户名为 3–32 位小写字母、数字或 _ . -");
     }
     if !text::password_ok(&i.password) {
         p.add("password", "weak_password", "密码长度应为 8–128 个字符");
     }
     p.finish()?;
-    match (
-        uscc,
-        name,
-        org_type,
-        registered_on,
-        region_code,
-        contact_name,
-        contact_phone,
-        email,
-        login,
-    ) {
+    match (uscc, name, org_type, registered_on, region_code, contact_name, contact_phone, email, login) {
         (
             Some(uscc),
             Some(name),
@@ -227,17 +186,10 @@ fn validate(conn: &mut DbConn, ctx: &Ctx, i: &RegisterInput) -> AppResult<Valid>
 
 /// Registers an organisation (status pending) and its first user. Public; staff may also
 /// register one on an organisation's behalf, overriding a failing check digit with a reason.
-pub fn register(
-    conn: &mut DbConn,
-    ctx: &Ctx,
-    hasher: &Hasher,
-    input: &RegisterInput,
-) -> AppResult<OrgView> {
+pub fn register(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher, input: &RegisterInput) -> AppResult<OrgView> {
     let v = validate(conn, ctx, input)?;
-    let dup_uscc =
-        || AppError::conflict("duplicate_uscc", "该统一社会信用代码已注册").with_field("uscc");
-    let dup_login =
-        || AppError::conflict("duplicate_login", "该用户名已被使用").with_field("login");
+    let dup_uscc = || AppError::conflict("duplicate_uscc", "该统一社会信用代码已注册").with_field("uscc");
+    let dup_login = || AppError::conflict("duplicate_login", "该用户名已被使用").with_field("login");
     if db::organisations::uscc_taken(conn, v.uscc.as_str())? {
         return Err(dup_uscc());
     }
@@ -347,11 +299,7 @@ pub fn list(
     let a = ctx.require(&[Role::Staff, Role::Admin, Role::Finance])?;
     if let Some(s) = status {
         if OrgStatus::parse(s).is_none() {
-            return Err(AppError::invalid_field(
-                "status",
-                "invalid_status",
-                "状态应为 pending、verified 或 rejected",
-            ));
+            return Err(AppError::invalid_field("status", "invalid_status", "状态应为 pending、verified 或 rejected"));
         }
     }
     let rows = db::organisations::list(
@@ -366,19 +314,14 @@ pub fn list(
     Ok(rows.iter().map(view).collect())
 }
 
-fn decide(
-    conn: &mut DbConn,
-    ctx: &Ctx,
-    id: i64,
-    verify: bool,
-    reason: Option<&str>,
-) -> AppResult<OrgView> {
+fn decide(conn: &mut DbConn, ctx: &Ctx, id: i64, verify: bool, reason: Option<&str>) -> AppResult<OrgView> {
     let a = ctx.require(&[Role::Staff])?.clone();
     let reason = match (verify, reason) {
         (true, _) => None,
-        (false, r) => Some(text::paragraph(r.unwrap_or(""), 500).map_err(|e| {
-            AppError::invalid_field("reason", e.code(), format!("驳回理由：{}", e.message()))
-        })?),
+        (false, r) => Some(
+            text::paragraph(r.unwrap_or(""), 500)
+                .map_err(|e| AppError::invalid_field("reason", e.code(), format!("驳回理由：{}", e.message())))?,
+        ),
     };
     db::write_tx(conn, |c| {
         let o = visible(c, ctx, id)?;
@@ -391,35 +334,16 @@ fn decide(
         if !allowed {
             return Err(AppError::conflict(
                 "wrong_status",
-                format!(
-                    "该组织当前状态为“{}”，不能{}",
-                    status.label(),
-                    if verify { "认证" } else { "驳回" }
-                ),
+                format!("该组织当前状态为“{}”，不能{}", status.label(), if verify { "认证" } else { "驳回" }),
             ));
         }
         let from = [OrgStatus::Pending.as_str(), OrgStatus::Rejected.as_str()];
         let from: &[&str] = if verify { &from } else { &from[..1] };
-        let n = db::organisations::set_status(
-            c,
-            id,
-            from,
-            to.as_str(),
-            reason.as_deref(),
-            a.id,
-            db_time(ctx.now),
-        )?;
+        let n = db::organisations::set_status(c, id, from, to.as_str(), reason.as_deref(), a.id, db_time(ctx.now))?;
         if n != 1 {
-            return Err(AppError::conflict(
-                "wrong_status",
-                "该组织状态已被他人更改，请刷新",
-            ));
+            return Err(AppError::conflict("wrong_status", "该组织状态已被他人更改，请刷新"));
         }
-        let action = if verify {
-            "organisation.verify"
-        } else {
-            "organisation.reject"
-        };
+        let action = if verify { "organisation.verify" } else { "organisation.reject" };
         audit::record(
             c,
             ctx,

@@ -25,15 +25,8 @@ impl Drop for Permit<'_> {
 impl Hasher {
     pub fn new(slots: usize) -> Hasher {
         let salt = SaltString::generate(&mut rand::rngs::OsRng);
-        let dummy = Argon2::default()
-            .hash_password(b"not a real password", &salt)
-            .expect("argon2 hashes")
-            .to_string();
-        Hasher {
-            free: Mutex::new(slots.max(1)),
-            cv: Condvar::new(),
-            dummy,
-        }
+        let dummy = Argon2::default().hash_password(b"not a real password", &salt).expect("argon2 hashes").to_string();
+        Hasher { free: Mutex::new(slots.max(1)), cv: Condvar::new(), dummy }
     }
 
     fn permit(&self) -> Permit<'_> {
@@ -48,10 +41,7 @@ impl Hasher {
     pub fn hash(&self, password: &str) -> String {
         let _p = self.permit();
         let salt = SaltString::generate(&mut rand::rngs::OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .expect("argon2 hashes")
-            .to_string()
+        Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 hashes").to_string()
     }
 
     /// Checks `password` against `hash`, or against the dummy hash when there is no account.
@@ -59,11 +49,7 @@ impl Hasher {
         let _p = self.permit();
         let stored = hash.unwrap_or(&self.dummy);
         let ok = PasswordHash::new(stored)
-            .map(|h| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &h)
-                    .is_ok()
-            })
+            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
             .unwrap_or(false);
         ok && hash.is_some()
     }

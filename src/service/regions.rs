@@ -13,8 +13,7 @@ pub fn seed(conn: &mut DbConn, replacement: Option<&str>) -> AppResult<usize> {
         None if db::regions::count(conn)? > 0 => return Ok(0),
         None => SHIPPED_CSV,
     };
-    let list =
-        parse_regions_csv(text).map_err(|e| AppError::internal(format!("regions file: {e}")))?;
+    let list = parse_regions_csv(text).map_err(|e| AppError::internal(format!("regions file: {e}")))?;
     db::write_tx(conn, |c| Ok(db::regions::upsert(c, &list)?))
 }
 

@@ -38,10 +38,8 @@ impl FromRequest for Auth {
             if let Some(a) = req.extensions().get::<Auth>() {
                 return Ok(a.clone());
             }
-            let state = req
-                .app_data::<web::Data<AppState>>()
-                .ok_or_else(|| AppError::internal("no app state"))?
-                .clone();
+            let state =
+                req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::internal("no app state"))?.clone();
             let ip = client_ip(&req);
             let token = req
                 .cookie(SESSION_COOKIE)
@@ -50,18 +48,12 @@ impl FromRequest for Auth {
             let now = state.clock.now();
             let principal = match token.clone() {
                 None => Principal::Anonymous,
-                Some(t) => match state
-                    .db(move |c| accounts::session_user(c, &t, now))
-                    .await?
-                {
+                Some(t) => match state.db(move |c| accounts::session_user(c, &t, now)).await? {
                     Some(actor) => Principal::User(actor),
                     None => Principal::Anonymous,
                 },
             };
-            let auth = Auth {
-                ctx: state.ctx(principal, ip),
-                token,
-            };
+            let auth = Auth { ctx: state.ctx(principal, ip), token };
             req.extensions_mut().insert(auth.clone());
             Ok(auth)
         })

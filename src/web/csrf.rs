@@ -9,11 +9,7 @@ pub const CSRF_COOKIE: &str = "gongyi_csrf";
 
 /// The request's token, and a cookie to set when the browser had none yet.
 pub fn token(req: &HttpRequest, secure: bool) -> (String, Option<Cookie<'static>>) {
-    match req
-        .cookie(CSRF_COOKIE)
-        .map(|c| c.value().to_string())
-        .filter(|v| v.len() == 64)
-    {
+    match req.cookie(CSRF_COOKIE).map(|c| c.value().to_string()).filter(|v| v.len() == 64) {
         Some(t) => (t, None),
         None => {
             let t = crate::service::accounts::new_token();

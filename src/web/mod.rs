@@ -27,11 +27,7 @@ pub async fn guard(
     next: Next<impl actix_web::body::MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl actix_web::body::MessageBody>>, actix_web::Error> {
     if auth::cross_site(&req) {
-        let e = AppError::new(
-            actix_web::http::StatusCode::FORBIDDEN,
-            "cross_site",
-            "拒绝来自其他网站的请求",
-        );
+        let e = AppError::new(actix_web::http::StatusCode::FORBIDDEN, "cross_site", "拒绝来自其他网站的请求");
         let res = HttpResponse::Forbidden().json(e.body());
         return Ok(req.into_response(res).map_into_right_body());
     }
@@ -39,13 +35,14 @@ pub async fn guard(
     let h = res.headers_mut();
     let set = |h: &mut header::HeaderMap, k: &'static str, v: &'static str| {
         if !h.contains_key(k) {
-            h.insert(
-                header::HeaderName::from_static(k),
-                HeaderValue::from_static(v),
-            );
+            h.insert(header::HeaderName::from_static(k), HeaderValue::from_static(v));
         }
     };
-    set(h, "content-security-policy", "default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'");
+    set(
+        h,
+        "content-security-policy",
+        "default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+    );
     set(h, "x-content-type-options", "nosniff");
     set(h, "x-frame-options", "DENY");
     set(h, "referrer-policy", "same-origin");

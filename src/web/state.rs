@@ -23,12 +23,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn ctx(&self, principal: Principal, ip: Option<String>) -> Ctx {
-        Ctx {
-            principal,
-            now: self.clock.now(),
-            audit_key: self.audit_key.clone(),
-            ip,
-        }
+        Ctx { principal, now: self.clock.now(), audit_key: self.audit_key.clone(), ip }
     }
 
     /// Runs blocking database work off the async executor.

@@ -7,63 +7,21 @@ async fn login_me_logout(app: TestApp) {
     app.add_user("staff1", "staff", None).await;
     let c = app.client();
     assert_eq!(c.get("/api/v1/me").await.status, 401);
-    let r = c
-        .post(
-            "/api/v1/session",
-            json!({"login": "staff1", "password": "wrong-password"}),
-        )
-        .await;
+    let r = c.post("/api/v1/session", json!({"login": "staff1", "password": "wrong-password"})).await;
     assert_eq!((r.status, r.code()), (401, "bad_credentials"));
-    let unknown = c
-        .post(
-            "/api/v1/session",
-            json!({"login": "nobody", "password": "wrong-password"}),
-        )
-        .await;
+    let unknown = c.post("/api/v1/session", json!({"login": "nobody", "password": "wrong-password"})).await;
     assert_eq!((unknown.status, unknown.code()), (401, "bad_credentials"));
     assert_eq!(unknown.json["error"]["message"], r.json["error"]["message"]);
-    let r = c
-        .post(
-            "/api/v1/session",
-            json!({"login": "STAFF1", "password": PASSWORD}),
-        )
-        .await;
+    let r = c.post("/api/v1/session", json!({"login": "STAFF1", "password": PASSWORD})).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let cookie = r
-        .headers
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_string();
-    assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
-        "{cookie}"
-    );
+    let cookie = r.headers.get("set-cookie").unwrap().to_str().unwrap().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
     assert!(!r.text.contains("password_hash"));
     let me = c.get("/api/v1/me").await;
-    assert_eq!(
-        (
-            me.status,
-            me.json["login"].as_str(),
-            me.json["role"].as_str()
-        ),
-        (200, Some("staff1"), Some("staff"))
-    );
+    assert_eq!((me.status, me.json["login"].as_str(), me.json["role"].as_str()), (200, Some("staff1"), Some("staff")));
     // The raw token is never stored: only its hash.
-    let token = cookie
-        .split(';')
-        .next()
-        .unwrap()
-        .split('=')
-        .nth(1)
-        .unwrap()
-        .to_string();
-    assert_eq!(
-        app.count(&format!("sessions WHERE token_hash = '{token}'"))
-            .await,
-        0
-    );
+    let token = cookie.split(';').next().unwrap().split('=').nth(1).unwrap().to_string();
+    assert_eq!(app.count(&format!("sessions WHERE token_hash = '{token}'")).await, 0);
     assert_eq!(c.delete("/api/v1/session").await.status, 204);
     assert_eq!(c.get("/api/v1/me").await.status, 401);
     // Replaying the old cookie after logout gets nothing.
@@ -84,11 +42,7 @@ async fn sessions_expire(app: TestApp) {
     app.clock.advance(chrono::Duration::minutes(29));
     assert_eq!(c.get("/api/v1/me").await.status, 200);
     app.clock.advance(chrono::Duration::minutes(29));
-    assert_eq!(
-        c.get("/api/v1/me").await.status,
-        200,
-        "activity keeps an idle session alive"
-    );
+    assert_eq!(c.get("/api/v1/me").await.status, 200, "activity keeps an idle session alive");
     app.clock.advance(chrono::Duration::minutes(31));
     assert_eq!(c.get("/api/v1/me").await.status, 401, "idle for 31 minutes");
     let c = app.login("fin1").await;
@@ -98,43 +52,20 @@ async fn sessions_expire(app: TestApp) {
             break;
         }
     }
-    assert_eq!(
-        c.get("/api/v1/me").await.status,
-        401,
-        "absolute limit of 12 hours"
-    );
+    assert_eq!(c.get("/api/v1/me").await.status, 401, "absolute limit of 12 hours");
 }
 
 async fn failed_logins_are_throttled(app: TestApp) {
     app.add_user("rev1", "reviewer", None).await;
     let c = app.client();
     for _ in 0..10 {
-        let r = c
-            .post(
-                "/api/v1/session",
-                json!({"login": "rev1", "password": "wrong-password"}),
-            )
-            .await;
+        let r = c.post("/api/v1/session", json!({"login": "rev1", "password": "wrong-password"})).await;
         assert_eq!(r.status, 401);
     }
-    let r = c
-        .post(
-            "/api/v1/session",
-            json!({"login": "rev1", "password": PASSWORD}),
-        )
-        .await;
-    assert_eq!(
-        (r.status, r.code()),
-        (429, "rate_limited"),
-        "even the right password waits"
-    );
+    let r = c.post("/api/v1/session", json!({"login": "rev1", "password": PASSWORD})).await;
+    assert_eq!((r.status, r.code()), (429, "rate_limited"), "even the right password waits");
     app.clock.advance(chrono::Duration::minutes(16));
-    let r = c
-        .post(
-            "/api/v1/session",
-            json!({"login": "rev1", "password": PASSWORD}),
-        )
-        .await;
+    let r = c.post("/api/v1/session", json!({"login": "rev1", "password": PASSWORD})).await;
     assert_eq!(r.status, 200);
 }
 
@@ -143,18 +74,9 @@ async fn login_rotates_the_session(app: TestApp) {
     app.add_user("staff2", "staff", None).await;
     let c = app.login("staff1").await;
     let before = app.count("sessions").await;
-    let r = c
-        .post(
-            "/api/v1/session",
-            json!({"login": "staff2", "password": PASSWORD}),
-        )
-        .await;
+    let r = c.post("/api/v1/session", json!({"login": "staff2", "password": PASSWORD})).await;
     assert_eq!(r.status, 200);
-    assert_eq!(
-        app.count("sessions").await,
-        before,
-        "the earlier session was revoked, not kept"
-    );
+    assert_eq!(app.count("sessions").await, before, "the earlier session was revoked, not kept");
     assert_eq!(c.get("/api/v1/me").await.json["login"], "staff2");
 }
 
@@ -175,10 +97,7 @@ async fn admin_creates_users(app: TestApp) {
             json!({"login": "town1", "password": "long-enough", "display_name": "沈巷镇干事", "role": "staff", "region_code": "340207101000"}),
         )
         .await;
-    assert_eq!(
-        (r.status, r.json["region_code"].as_str()),
-        (201, Some("340207101000"))
-    );
+    assert_eq!((r.status, r.json["region_code"].as_str()), (201, Some("340207101000")));
     // Every problem at once.
     let r = admin
         .post(
@@ -188,46 +107,43 @@ async fn admin_creates_users(app: TestApp) {
         )
         .await;
     assert_eq!(r.status, 422, "{}", r.text);
-    let fields: Vec<&str> = r.json["error"]["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
-    for f in [
-        "login",
-        "password",
-        "display_name",
-        "email",
-        "role",
-        "region_code",
-        "affiliations[0]",
-    ] {
+    let fields: Vec<&str> =
+        r.json["error"]["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    for f in ["login", "password", "display_name", "email", "role", "region_code", "affiliations[0]"] {
         assert!(fields.contains(&f), "{f} not reported in {fields:?}");
     }
     let r = admin
         .post("/api/v1/users", json!({"login": "town2", "password": "long-enough", "display_name": "某", "role": "staff", "region_code": "340207101001"}))
         .await;
-    assert_eq!(
-        (r.status, r.code()),
-        (422, "unknown_town"),
-        "a village is not a town"
-    );
+    assert_eq!((r.status, r.code()), (422, "unknown_town"), "a village is not a town");
     let r = admin
-        .post("/api/v1/users", json!({"login": "expert9", "password": "long-enough", "display_name": "重名", "role": "finance"}))
+        .post(
+            "/api/v1/users",
+            json!({"login": "expert9", "password": "long-enough", "display_name": "重名", "role": "finance"}),
+        )
         .await;
     assert_eq!((r.status, r.code()), (409, "duplicate_login"));
     let list = admin.get("/api/v1/users?role=reviewer").await;
     assert_eq!(list.json.as_array().unwrap().len(), 1);
     // Only admins.
     let staff = app.as_role("staff1", "staff").await;
-    let r = staff.post("/api/v1/users", json!({"login": "sneaky", "password": "long-enough", "display_name": "x", "role": "admin"})).await;
+    let r = staff
+        .post(
+            "/api/v1/users",
+            json!({"login": "sneaky", "password": "long-enough", "display_name": "x", "role": "admin"}),
+        )
+        .await;
     assert_eq!((r.status, r.code()), (403, "forbidden"));
     assert_eq!(staff.get("/api/v1/users").await.status, 403);
     let anon = app.client();
     assert_eq!(anon.post("/api/v1/users", json!({})).await.status, 400);
     assert_eq!(
-        anon.post("/api/v1/users", json!({"login": "sneaky", "password": "long-enough", "display_name": "x", "role": "admin"})).await.status,
+        anon.post(
+            "/api/v1/users",
+            json!({"login": "sneaky", "password": "long-enough", "display_name": "x", "role": "admin"})
+        )
+        .await
+        .status,
         401
     );
     assert_eq!(app.count("users WHERE login = 'sneaky'").await, 0);
@@ -237,30 +153,20 @@ async fn admin_creates_users(app: TestApp) {
 async fn training_mode_is_sticky(app: TestApp) {
     let mut cfg = app.config.clone();
     cfg.now = Some("2026-03-01T00:00:00+08:00".into());
-    let err = tokio::task::spawn_blocking(move || gongyi::app::prepare(cfg, None).err())
-        .await
-        .unwrap();
+    let err = tokio::task::spawn_blocking(move || gongyi::app::prepare(cfg, None).err()).await.unwrap();
     assert!(err.unwrap().contains("GONGYI_NOW"));
     let mut cfg = app.config.clone();
     cfg.training = true;
-    let err = tokio::task::spawn_blocking(move || gongyi::app::prepare(cfg, None).err())
-        .await
-        .unwrap();
+    let err = tokio::task::spawn_blocking(move || gongyi::app::prepare(cfg, None).err()).await.unwrap();
     assert!(err.unwrap().contains("生产数据库"));
     // A database created for training honours GONGYI_NOW.
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = test_config(app.backend, dir.path());
     cfg.training = true;
     cfg.now = Some("2026-03-01T00:00:00+08:00".into());
-    let p = tokio::task::spawn_blocking(move || gongyi::app::prepare(cfg, None))
-        .await
-        .unwrap()
-        .unwrap();
+    let p = tokio::task::spawn_blocking(move || gongyi::app::prepare(cfg, None)).await.unwrap().unwrap();
     assert!(p.state.training);
-    assert_eq!(
-        gongyi::clock::local_date(p.state.clock.now()).to_string(),
-        "2026-03-01"
-    );
+    assert_eq!(gongyi::clock::local_date(p.state.clock.now()).to_string(), "2026-03-01");
 }
 
 /// `gongyi user add` creates the first admin, who can then log in.
@@ -276,47 +182,15 @@ async fn cli_user_add(app: TestApp) {
             .output()
             .unwrap()
     };
-    let out = run(&[
-        "user",
-        "add",
-        "--login",
-        "boss",
-        "--password",
-        "boss-password",
-        "--role",
-        "admin",
-        "--name",
-        "局长",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out =
+        run(&["user", "add", "--login", "boss", "--password", "boss-password", "--role", "admin", "--name", "局长"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("boss"));
     let c = app.login_with("boss", "boss-password").await;
     assert_eq!(c.get("/api/v1/me").await.json["role"], "admin");
-    let out = run(&[
-        "user",
-        "add",
-        "--login",
-        "boss",
-        "--password",
-        "boss-password",
-        "--role",
-        "admin",
-    ]);
+    let out = run(&["user", "add", "--login", "boss", "--password", "boss-password", "--role", "admin"]);
     assert!(!out.status.success());
-    let out = run(&[
-        "user",
-        "add",
-        "--login",
-        "t",
-        "--password",
-        "x",
-        "--role",
-        "wizard",
-    ]);
+    let out = run(&["user", "add", "--login", "t", "--password", "x", "--role", "wizard"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("role"));
 }

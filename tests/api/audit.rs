@@ -13,33 +13,16 @@ fn verify_cli(app: &TestApp, key: &str) -> (bool, String) {
         .env_remove("GONGYI_NOW")
         .output()
         .unwrap();
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }
 
 async fn chain_records_and_detects_tampering(app: TestApp) {
     let staff = app.as_role("staff1", "staff").await;
     for i in 0..3 {
-        let id = app
-            .register_org(
-                &format!("aud{i}"),
-                &format!("52340207MJ000700{i}"),
-                "340207101001",
-            )
-            .await;
-        staff
-            .post(&format!("/api/v1/organisations/{id}/verify"), json!({}))
-            .await;
+        let id = app.register_org(&format!("aud{i}"), &format!("52340207MJ000700{i}"), "340207101001").await;
+        staff.post(&format!("/api/v1/organisations/{id}/verify"), json!({})).await;
     }
-    let actions = app
-        .count("audit_log WHERE action IN ('organisation.register', 'organisation.verify')")
-        .await;
+    let actions = app.count("audit_log WHERE action IN ('organisation.register', 'organisation.verify')").await;
     assert_eq!(actions, 6);
     let (ok, out) = verify_cli(&app, "test-audit-key");
     assert!(ok, "{out}");
@@ -72,16 +55,14 @@ async fn chain_records_and_detects_tampering(app: TestApp) {
 
 async fn deleted_record_is_detected(app: TestApp) {
     for i in 0..3 {
-        app.register_org(
-            &format!("del{i}"),
-            &format!("52340207MJ000800{i}"),
-            "340207101001",
-        )
-        .await;
+        app.register_org(&format!("del{i}"), &format!("52340207MJ000800{i}"), "340207101001").await;
     }
     match app.backend {
         Backend::Sqlite => app.exec("DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE id = 2;").await,
-        Backend::Postgres => app.exec("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change; DELETE FROM audit_log WHERE id = 2;").await,
+        Backend::Postgres => {
+            app.exec("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change; DELETE FROM audit_log WHERE id = 2;")
+                .await
+        }
     }
     let (ok, out) = verify_cli(&app, "test-audit-key");
     assert!(!ok);
@@ -91,33 +72,12 @@ async fn deleted_record_is_detected(app: TestApp) {
 /// A refused request leaves no audit record and no mail.
 async fn refusals_leave_no_trace(app: TestApp) {
     let staff = app.as_role("staff1", "staff").await;
-    let id = app
-        .register_org("trace", "52340207MJ0008101", "340207101001")
-        .await;
+    let id = app.register_org("trace", "52340207MJ0008101", "340207101001").await;
     let (audit, mail) = (app.count("audit_log").await, app.count("outbox").await);
-    staff
-        .post(
-            &format!("/api/v1/organisations/{id}/reject"),
-            json!({"reason": ""}),
-        )
-        .await;
-    staff
-        .post("/api/v1/organisations/99999/verify", json!({}))
-        .await;
-    app.client()
-        .post(
-            "/api/v1/organisations",
-            org_body("trace", "52340207MJ0008101", "340207101001"),
-        )
-        .await;
-    assert_eq!(
-        (app.count("audit_log").await, app.count("outbox").await),
-        (audit, mail)
-    );
+    staff.post(&format!("/api/v1/organisations/{id}/reject"), json!({"reason": ""})).await;
+    staff.post("/api/v1/organisations/99999/verify", json!({})).await;
+    app.client().post("/api/v1/organisations", org_body("trace", "52340207MJ0008101", "340207101001")).await;
+    assert_eq!((app.count("audit_log").await, app.count("outbox").await), (audit, mail));
 }
 
-crate::on_both!(
-    chain_records_and_detects_tampering,
-    deleted_record_is_detected,
-    refusals_leave_no_trace
-);
+crate::on_both!(chain_records_and_detects_tampering, deleted_record_is_detected, refusals_leave_no_trace);

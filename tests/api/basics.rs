@@ -8,12 +8,7 @@ async fn health_and_headers(app: TestApp) {
     let r = c.get("/healthz").await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json, json!({"status": "ok"}));
-    let csp = r
-        .headers
-        .get("content-security-policy")
-        .unwrap()
-        .to_str()
-        .unwrap();
+    let csp = r.headers.get("content-security-policy").unwrap().to_str().unwrap();
     assert!(csp.contains("default-src 'self'") && csp.contains("object-src 'none'"));
     assert_eq!(r.headers.get("x-content-type-options").unwrap(), "nosniff");
 }
@@ -41,17 +36,10 @@ async fn openapi_lists_every_endpoint(app: TestApp) {
         ("/api/v1/openapi.json", "get"),
     ];
     for (p, m) in expected {
-        assert!(
-            paths.get(p).and_then(|x| x.get(m)).is_some(),
-            "{m} {p} missing from the spec"
-        );
+        assert!(paths.get(p).and_then(|x| x.get(m)).is_some(), "{m} {p} missing from the spec");
     }
     let documented: usize = paths.values().map(|v| v.as_object().unwrap().len()).sum();
-    assert_eq!(
-        documented,
-        expected.len(),
-        "the spec documents an endpoint this test does not know"
-    );
+    assert_eq!(documented, expected.len(), "the spec documents an endpoint this test does not know");
     // And each documented path really answers (not the catch-all 404).
     let c = app.client();
     for (p, m) in expected {
@@ -70,11 +58,7 @@ async fn unknown_endpoint_and_ids(app: TestApp) {
     let r = c.get("/api/v1/nope").await;
     assert_eq!(r.status, 404);
     assert_eq!(r.code(), "no_such_endpoint");
-    assert!(r.json["error"]["message"]
-        .as_str()
-        .unwrap()
-        .chars()
-        .any(|ch| ch > '\u{4e00}'));
+    assert!(r.json["error"]["message"].as_str().unwrap().chars().any(|ch| ch > '\u{4e00}'));
     let staff = app.as_role("staff1", "staff").await;
     let r = staff.get("/api/v1/organisations/999999").await;
     assert_eq!((r.status, r.code()), (404, "not_found"));
@@ -91,74 +75,37 @@ async fn regions_are_served(app: TestApp) {
     assert_eq!(list.len(), 125);
     let towns: Vec<_> = list.iter().filter(|x| x["level"] == "town").collect();
     assert_eq!(towns.len(), 12);
-    assert!(list.iter().any(|x| x["code"] == "340207101000"
-        && x["name"] == "沈巷镇"
-        && x["parent_code"] == "340207000000"));
     assert!(list
         .iter()
-        .any(|x| x["code"] == "340207000000" && x["level"] == "district"));
-    let villages_of_shenxiang = list
-        .iter()
-        .filter(|x| x["parent_code"] == "340207101000")
-        .count();
+        .any(|x| x["code"] == "340207101000" && x["name"] == "沈巷镇" && x["parent_code"] == "340207000000"));
+    assert!(list.iter().any(|x| x["code"] == "340207000000" && x["level"] == "district"));
+    let villages_of_shenxiang = list.iter().filter(|x| x["parent_code"] == "340207101000").count();
     assert!(villages_of_shenxiang > 5);
 }
 
 /// Requests that cannot be parsed: 400/413/415 with the error shape, and nothing written.
 async fn unparseable_requests(app: TestApp) {
     let c = app.client();
-    let r = c
-        .post_raw(
-            "/api/v1/organisations",
-            "application/json",
-            b"{\"uscc\":".to_vec(),
-        )
-        .await;
+    let r = c.post_raw("/api/v1/organisations", "application/json", b"{\"uscc\":".to_vec()).await;
     assert_eq!((r.status, r.code()), (400, "malformed_json"));
     assert!(r.json["error"]["errors"].is_array());
-    let r = c
-        .post_raw(
-            "/api/v1/organisations",
-            "application/json",
-            vec![0xff, 0xfe, b'{'],
-        )
-        .await;
+    let r = c.post_raw("/api/v1/organisations", "application/json", vec![0xff, 0xfe, b'{']).await;
     assert_eq!(r.status, 400);
     let mut body = org_body("typeorg", "52340207MJ0009001", "340207101000");
     body["name"] = json!(12345);
     let r = c.post("/api/v1/organisations", body).await;
-    assert_eq!(
-        (r.status, r.code(), r.json["error"]["field"].as_str()),
-        (400, "invalid_type", Some("name"))
-    );
+    assert_eq!((r.status, r.code(), r.json["error"]["field"].as_str()), (400, "invalid_type", Some("name")));
     let mut body = org_body("missorg", "52340207MJ0009002", "340207101000");
     body.as_object_mut().unwrap().remove("email");
     let r = c.post("/api/v1/organisations", body).await;
-    assert_eq!(
-        (r.status, r.code(), r.json["error"]["field"].as_str()),
-        (400, "missing_field", Some("email"))
-    );
-    let r = c
-        .post_raw("/api/v1/organisations", "text/plain", b"{}".to_vec())
-        .await;
+    assert_eq!((r.status, r.code(), r.json["error"]["field"].as_str()), (400, "missing_field", Some("email")));
+    let r = c.post_raw("/api/v1/organisations", "text/plain", b"{}".to_vec()).await;
     assert_eq!(r.status, 415);
     let huge = format!("{{\"name\":\"{}\"}}", "x".repeat(300 * 1024));
-    let r = c
-        .post_raw(
-            "/api/v1/organisations",
-            "application/json",
-            huge.into_bytes(),
-        )
-        .await;
+    let r = c.post_raw("/api/v1/organisations", "application/json", huge.into_bytes()).await;
     assert_eq!((r.status, r.code()), (413, "too_large"));
     let deep = "[".repeat(10_000) + &"]".repeat(10_000);
-    let r = c
-        .post_raw(
-            "/api/v1/organisations",
-            "application/json",
-            deep.into_bytes(),
-        )
-        .await;
+    let r = c.post_raw("/api/v1/organisations", "application/json", deep.into_bytes()).await;
     assert_eq!(r.status, 400);
     assert_eq!(app.count("organisations").await, 0);
     assert_eq!(app.count("audit_log").await, 0);

@@ -42,9 +42,7 @@ macro_rules! on_both {
 }
 
 pub fn pg_url() -> Option<String> {
-    let url = std::env::var("GONGYI_TEST_PG_URL")
-        .ok()
-        .filter(|s| !s.is_empty());
+    let url = std::env::var("GONGYI_TEST_PG_URL").ok().filter(|s| !s.is_empty());
     if url.is_none() && std::env::var("GONGYI_TEST_REQUIRE_PG").is_ok() {
         panic!("GONGYI_TEST_REQUIRE_PG is set but GONGYI_TEST_PG_URL is not");
     }
@@ -57,17 +55,12 @@ pub fn fresh_pg_database() -> String {
     let admin = pg_url().expect("GONGYI_TEST_PG_URL");
     let name = format!("gongyi_t_{}", &accounts::new_token()[..16]);
     let mut c = diesel::PgConnection::establish(&admin).expect("connect to GONGYI_TEST_PG_URL");
-    diesel::sql_query(format!("CREATE DATABASE {name}"))
-        .execute(&mut c)
-        .expect("create test database");
+    diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut c).expect("create test database");
     let (base, query) = match admin.split_once('?') {
         Some((b, q)) => (b.to_string(), format!("?{q}")),
         None => (admin.clone(), String::new()),
     };
-    let cut = base
-        .rfind('/')
-        .filter(|&i| i > "postgres://".len())
-        .unwrap_or(base.len());
+    let cut = base.rfind('/').filter(|&i| i > "postgres://".len()).unwrap_or(base.len());
     format!("{}/{name}{query}", &base[..cut])
 }
 
@@ -107,28 +100,17 @@ pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Te
     let dir = tempfile::tempdir().expect("tempdir");
     let mut config = test_config(backend, dir.path());
     tweak(&mut config);
-    let clock = Arc::new(ShiftedClock::starting_at(
-        "2026-01-15T10:00:00+08:00".parse().unwrap(),
-    ));
+    let clock = Arc::new(ShiftedClock::starting_at("2026-01-15T10:00:00+08:00".parse().unwrap()));
     let c2 = config.clone();
     let clock_dyn: Arc<dyn gongyi::clock::Clock> = clock.clone();
-    let prepared = tokio::task::spawn_blocking(move || app::prepare(c2, Some(clock_dyn)))
-        .await
-        .unwrap()
-        .expect("prepare app");
+    let prepared =
+        tokio::task::spawn_blocking(move || app::prepare(c2, Some(clock_dyn))).await.unwrap().expect("prepare app");
     let state = prepared.state.clone();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let running = app::start(prepared, listener).expect("start app");
     let base = format!("http://127.0.0.1:{}", running.port);
     tokio::spawn(running.server);
-    TestApp {
-        base,
-        backend,
-        clock,
-        state,
-        config,
-        _dir: dir,
-    }
+    TestApp { base, backend, clock, state, config, _dir: dir }
 }
 
 pub struct Res {
@@ -154,45 +136,18 @@ async fn to_res(r: reqwest::Response) -> Res {
     let headers = r.headers().clone();
     let text = r.text().await.unwrap();
     let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Res {
-        status,
-        json,
-        text,
-        headers,
-    }
+    Res { status, json, text, headers }
 }
 
 impl Client {
     pub async fn get(&self, path: &str) -> Res {
-        to_res(
-            self.http
-                .get(format!("{}{path}", self.base))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
+        to_res(self.http.get(format!("{}{path}", self.base)).send().await.unwrap()).await
     }
     pub async fn post(&self, path: &str, body: Value) -> Res {
-        to_res(
-            self.http
-                .post(format!("{}{path}", self.base))
-                .json(&body)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
+        to_res(self.http.post(format!("{}{path}", self.base)).json(&body).send().await.unwrap()).await
     }
     pub async fn delete(&self, path: &str) -> Res {
-        to_res(
-            self.http
-                .delete(format!("{}{path}", self.base))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
+        to_res(self.http.delete(format!("{}{path}", self.base)).send().await.unwrap()).await
     }
     pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> Res {
         let r = self
@@ -206,22 +161,12 @@ impl Client {
         to_res(r).await
     }
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Res {
-        to_res(
-            self.http
-                .post(format!("{}{path}", self.base))
-                .form(form)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
+        to_res(self.http.post(format!("{}{path}", self.base)).form(form).send().await.unwrap()).await
     }
     /// The CSRF token of the page's first form.
     pub async fn csrf(&self, page: &str) -> String {
         let html = self.get(page).await.text;
-        let at = html
-            .find("name=\"csrf\" value=\"")
-            .expect("page has a csrf field");
+        let at = html.find("name=\"csrf\" value=\"").expect("page has a csrf field");
         html[at + 19..at + 19 + 64].to_string()
     }
 }
@@ -255,11 +200,7 @@ impl TestApp {
             region_code: region.map(str::to_string),
             affiliations: vec![],
         };
-        st.clone()
-            .db(move |c| accounts::create_user(c, &ctx, &st.hasher, &input))
-            .await
-            .unwrap()
-            .id
+        st.clone().db(move |c| accounts::create_user(c, &ctx, &st.hasher, &input)).await.unwrap().id
     }
 
     pub async fn login(&self, login: &str) -> Client {
@@ -268,12 +209,7 @@ impl TestApp {
 
     pub async fn login_with(&self, login: &str, password: &str) -> Client {
         let c = self.client();
-        let r = c
-            .post(
-                "/api/v1/session",
-                json!({"login": login, "password": password}),
-            )
-            .await;
+        let r = c.post("/api/v1/session", json!({"login": login, "password": password})).await;
         assert_eq!(r.status, 200, "login {login}: {}", r.text);
         c
     }
@@ -285,10 +221,7 @@ impl TestApp {
 
     /// Registers an organisation over the public API; returns its id.
     pub async fn register_org(&self, login: &str, uscc_body: &str, region: &str) -> i64 {
-        let r = self
-            .client()
-            .post("/api/v1/organisations", org_body(login, uscc_body, region))
-            .await;
+        let r = self.client().post("/api/v1/organisations", org_body(login, uscc_body, region)).await;
         assert_eq!(r.status, 201, "{}", r.text);
         r.json["id"].as_i64().unwrap()
     }
@@ -301,26 +234,18 @@ impl TestApp {
             n: i64,
         }
         let q = format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {sql_table}");
-        self.state
-            .db(move |c| Ok(diesel::sql_query(q).get_result::<N>(c)?.n))
-            .await
-            .unwrap()
+        self.state.db(move |c| Ok(diesel::sql_query(q).get_result::<N>(c)?.n)).await.unwrap()
     }
 
     pub async fn exec(&self, sql: &str) {
         use diesel::connection::SimpleConnection;
         let sql = sql.to_string();
-        self.state
-            .db(move |c| Ok(c.batch_execute(&sql)?))
-            .await
-            .unwrap()
+        self.state.db(move |c| Ok(c.batch_execute(&sql)?)).await.unwrap()
     }
 }
 
 pub fn uscc(body: &str) -> String {
-    gongyi::domain::uscc::with_check_digit(body)
-        .unwrap()
-        .to_string()
+    gongyi::domain::uscc::with_check_digit(body).unwrap().to_string()
 }
 
 pub fn org_body(login: &str, uscc_body: &str, region: &str) -> Value {

@@ -6,63 +6,28 @@ async fn home_and_login_pages(app: TestApp) {
     let c = app.client();
     let r = c.get("/").await;
     assert_eq!(r.status, 200);
-    assert!(r
-        .headers
-        .get("content-type")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .starts_with("text/html"));
+    assert!(r.headers.get("content-type").unwrap().to_str().unwrap().starts_with("text/html"));
     assert!(r.text.contains("公益创投") && r.text.contains("name=\"viewport\""));
-    assert!(
-        !r.text.contains("培训环境"),
-        "a production database shows no training banner"
-    );
+    assert!(!r.text.contains("培训环境"), "a production database shows no training banner");
+    let missing = c.get("/no/such/page").await;
+    assert_eq!(missing.status, 404);
+    assert!(missing.text.contains("页面不存在"));
     let css = c.get("/static/app.css").await;
     assert_eq!(css.status, 200);
     assert!(css.text.contains("@media"));
     app.add_user("staff1", "staff", None).await;
     // No token, wrong token: refused, and no session is created.
-    let r = c
-        .post_form("/login", &[("login", "staff1"), ("password", PASSWORD)])
-        .await;
+    let r = c.post_form("/login", &[("login", "staff1"), ("password", PASSWORD)]).await;
     assert_eq!(r.status, 403);
     assert!(r.text.contains("页面已过期"));
-    let r = c
-        .post_form(
-            "/login",
-            &[
-                ("csrf", &"0".repeat(64)),
-                ("login", "staff1"),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
+    let r = c.post_form("/login", &[("csrf", &"0".repeat(64)), ("login", "staff1"), ("password", PASSWORD)]).await;
     assert_eq!(r.status, 403);
     assert_eq!(app.count("sessions").await, 0);
     let token = c.csrf("/login").await;
-    let r = c
-        .post_form(
-            "/login",
-            &[
-                ("csrf", &token),
-                ("login", "staff1"),
-                ("password", "wrong-password"),
-            ],
-        )
-        .await;
+    let r = c.post_form("/login", &[("csrf", &token), ("login", "staff1"), ("password", "wrong-password")]).await;
     assert_eq!(r.status, 401);
     assert!(r.text.contains("用户名或密码错误"));
-    let r = c
-        .post_form(
-            "/login",
-            &[
-                ("csrf", &token),
-                ("login", "staff1"),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
+    let r = c.post_form("/login", &[("csrf", &token), ("login", "staff1"), ("password", PASSWORD)]).await;
     assert_eq!(r.status, 303);
     assert_eq!(r.headers.get("location").unwrap(), "/workbench");
     let wb = c.get("/workbench").await;
@@ -71,18 +36,9 @@ async fn home_and_login_pages(app: TestApp) {
     // Logging out needs the token too.
     assert_eq!(c.post_form("/logout", &[]).await.status, 403);
     let token = c.csrf("/workbench").await;
-    assert_eq!(
-        c.post_form("/logout", &[("csrf", &token)]).await.status,
-        303
-    );
+    assert_eq!(c.post_form("/logout", &[("csrf", &token)]).await.status, 303);
     let r = c.get("/workbench").await;
-    assert_eq!(
-        (
-            r.status,
-            r.headers.get("location").map(|v| v.to_str().unwrap())
-        ),
-        (303, Some("/login"))
-    );
+    assert_eq!((r.status, r.headers.get("location").map(|v| v.to_str().unwrap())), (303, Some("/login")));
 }
 
 /// An organisation registers in the browser; staff verify it in the queue; its user sees the result.
@@ -108,10 +64,7 @@ async fn register_and_verify_in_the_browser(app: TestApp) {
     let r = c.post_form("/register", &fields).await;
     assert_eq!(r.status, 422);
     assert!(r.text.contains("密码长度"));
-    assert!(
-        r.text.contains("&#60;script&#62;alert(1)"),
-        "the name is echoed back escaped"
-    );
+    assert!(r.text.contains("&#60;script&#62;alert(1)"), "the name is echoed back escaped");
     assert!(!r.text.contains("<script>alert"));
     fields.pop();
     fields.push(("password", PASSWORD));
@@ -121,21 +74,10 @@ async fn register_and_verify_in_the_browser(app: TestApp) {
     app.add_user("staff1", "staff", None).await;
     let staff = app.client();
     let token = staff.csrf("/login").await;
-    staff
-        .post_form(
-            "/login",
-            &[
-                ("csrf", &token),
-                ("login", "staff1"),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
+    staff.post_form("/login", &[("csrf", &token), ("login", "staff1"), ("password", PASSWORD)]).await;
     let queue = staff.get("/staff/organisations").await;
     assert_eq!(queue.status, 200);
-    assert!(queue
-        .text
-        .contains("&#60;script&#62;alert(1)&#60;/script&#62;互助会"));
+    assert!(queue.text.contains("&#60;script&#62;alert(1)&#60;/script&#62;互助会"));
     assert!(!queue.text.contains("<script>alert"));
     let id = app
         .state
@@ -148,19 +90,8 @@ async fn register_and_verify_in_the_browser(app: TestApp) {
         .await
         .unwrap();
     let token = staff.csrf("/staff/organisations").await;
-    assert_eq!(
-        staff
-            .post_form(&format!("/staff/organisations/{id}/verify"), &[])
-            .await
-            .status,
-        403
-    );
-    let r = staff
-        .post_form(
-            &format!("/staff/organisations/{id}/verify"),
-            &[("csrf", &token)],
-        )
-        .await;
+    assert_eq!(staff.post_form(&format!("/staff/organisations/{id}/verify"), &[]).await.status, 403);
+    let r = staff.post_form(&format!("/staff/organisations/{id}/verify"), &[("csrf", &token)]).await;
     assert_eq!(r.status, 303);
     let done = staff.get("/staff/organisations?status=verified").await;
     assert!(done.text.contains("互助会"));
@@ -175,11 +106,7 @@ async fn admin_pages(app: TestApp) {
     app.add_user("root", "admin", None).await;
     let c = app.client();
     let token = c.csrf("/login").await;
-    c.post_form(
-        "/login",
-        &[("csrf", &token), ("login", "root"), ("password", PASSWORD)],
-    )
-    .await;
+    c.post_form("/login", &[("csrf", &token), ("login", "root"), ("password", PASSWORD)]).await;
     let page = c.get("/admin/users").await;
     assert_eq!(page.status, 200);
     let token = c.csrf("/admin/users").await;
@@ -214,10 +141,7 @@ async fn admin_pages(app: TestApp) {
     assert_eq!(r.status, 422);
     assert!(r.text.contains("该用户名已被使用"));
     let town = app.login_with("town9", "long-enough").await;
-    assert_eq!(
-        town.get("/api/v1/me").await.json["region_code"],
-        "340207102000"
-    );
+    assert_eq!(town.get("/api/v1/me").await.json["region_code"], "340207102000");
     assert_eq!(c.get("/admin/outbox").await.status, 200);
     assert_eq!(town.get("/admin/outbox").await.status, 403);
 }
@@ -228,9 +152,4 @@ async fn training_banner(app: TestApp) {
     assert!(r.text.contains("培训环境"));
 }
 
-crate::on_both!(
-    home_and_login_pages,
-    register_and_verify_in_the_browser,
-    admin_pages,
-    training_banner
-);
+crate::on_both!(home_and_login_pages, register_and_verify_in_the_browser, admin_pages, training_banner);

@@ -12,9 +12,7 @@ pub struct Sink {
 impl Sink {
     /// Starts on `port` (0 = any); returns the sink and the port it listens on.
     pub async fn start(port: u16) -> (Sink, u16, tokio::task::JoinHandle<()>) {
-        let listener = TcpListener::bind(("127.0.0.1", port))
-            .await
-            .expect("bind sink");
+        let listener = TcpListener::bind(("127.0.0.1", port)).await.expect("bind sink");
         let port = listener.local_addr().unwrap().port();
         let sink = Sink::default();
         let s = sink.clone();

@@ -18,17 +18,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let ct = req
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        let declared = req
-            .headers()
-            .get("content-length")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
+        let ct = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+        let declared =
+            req.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
         let mut payload = payload.take();
         Box::pin(async move {
             if !ct.starts_with("application/json") {
@@ -43,8 +35,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             }
             let mut body = Vec::new();
             while let Some(chunk) = payload.next().await {
-                let chunk =
-                    chunk.map_err(|_| AppError::bad_request("bad_body", "请求内容读取失败"))?;
+                let chunk = chunk.map_err(|_| AppError::bad_request("bad_body", "请求内容读取失败"))?;
                 if body.len() + chunk.len() > JSON_LIMIT {
                     return Err(AppError::too_large());
                 }
@@ -63,31 +54,19 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
             let path = e.path().to_string();
             let inner = e.into_inner();
             let (code, message, field) = match inner.classify() {
-                serde_json::error::Category::Syntax | serde_json::error::Category::Eof => (
-                    "malformed_json",
-                    "请求内容不是有效的 JSON".to_string(),
-                    None,
-                ),
-                serde_json::error::Category::Io => {
-                    ("malformed_json", "请求内容读取失败".to_string(), None)
+                serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                    ("malformed_json", "请求内容不是有效的 JSON".to_string(), None)
                 }
+                serde_json::error::Category::Io => ("malformed_json", "请求内容读取失败".to_string(), None),
                 serde_json::error::Category::Data => {
                     let text = inner.to_string();
                     if let Some(rest) = text.strip_prefix("missing field `") {
                         let name = rest.split('`').next().unwrap_or("").to_string();
-                        let full = if path == "." {
-                            name.clone()
-                        } else {
-                            format!("{path}.{name}")
-                        };
+                        let full = if path == "." { name.clone() } else { format!("{path}.{name}") };
                         ("missing_field", format!("缺少必填字段 {full}"), Some(full))
                     } else {
                         let f = (path != ".").then_some(path.clone());
-                        (
-                            "invalid_type",
-                            format!("字段 {} 的类型不正确", f.as_deref().unwrap_or("（请求体）")),
-                            f,
-                        )
+                        ("invalid_type", format!("字段 {} 的类型不正确", f.as_deref().unwrap_or("（请求体）")), f)
                     }
                 }
             };
@@ -95,11 +74,7 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
             err.field = field.clone();
             if let Some(f) = field {
                 let message = err.message.clone();
-                err.errors.push(crate::error::FieldError {
-                    field: f,
-                    code: code.into(),
-                    message,
-                });
+                err.errors.push(crate::error::FieldError { field: f, code: code.into(), message });
             }
             Err(err)
         }
@@ -120,15 +95,9 @@ mod tests {
     #[test]
     fn names_the_field() {
         let e = parse::<T>(br#"{"n":1}"#).unwrap_err();
-        assert_eq!(
-            (e.code.as_str(), e.field.as_deref()),
-            ("missing_field", Some("login"))
-        );
+        assert_eq!((e.code.as_str(), e.field.as_deref()), ("missing_field", Some("login")));
         let e = parse::<T>(br#"{"login":5}"#).unwrap_err();
-        assert_eq!(
-            (e.code.as_str(), e.field.as_deref()),
-            ("invalid_type", Some("login"))
-        );
+        assert_eq!((e.code.as_str(), e.field.as_deref()), ("invalid_type", Some("login")));
         let e = parse::<T>(b"{").unwrap_err();
         assert_eq!(e.code, "malformed_json");
         assert_eq!(e.status.as_u16(), 400);

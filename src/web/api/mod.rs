@@ -17,9 +17,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
             .app_data(web::PathConfig::default().error_handler(|_, _| AppError::not_found().into()))
-            .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                AppError::bad_request("invalid_query", format!("查询参数不正确：{e}")).into()
-            }))
+            .app_data(
+                web::QueryConfig::default().error_handler(|e, _| {
+                    AppError::bad_request("invalid_query", format!("查询参数不正确：{e}")).into()
+                }),
+            )
             .route("/session", web::post().to(session::login))
             .route("/session", web::delete().to(session::logout))
             .route("/me", web::get().to(session::me))
@@ -29,14 +31,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/organisations", web::post().to(organisations::register))
             .route("/organisations", web::get().to(organisations::list))
             .route("/organisations/{id}", web::get().to(organisations::get))
-            .route(
-                "/organisations/{id}/verify",
-                web::post().to(organisations::verify),
-            )
-            .route(
-                "/organisations/{id}/reject",
-                web::post().to(organisations::reject),
-            )
+            .route("/organisations/{id}/verify", web::post().to(organisations::verify))
+            .route("/organisations/{id}/reject", web::post().to(organisations::reject))
             .route("/outbox", web::get().to(outbox::list))
             .route("/outbox/{id}/retry", web::post().to(outbox::retry))
             .route("/openapi.json", web::get().to(openapi::spec))

@@ -27,11 +27,7 @@ use utoipa::OpenApi;
         spec,
         crate::web::healthz,
     ),
-    components(schemas(
-        crate::error::ErrorBody,
-        crate::error::ErrorDetail,
-        crate::error::FieldError
-    ))
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldError))
 )]
 pub struct ApiDoc;
 

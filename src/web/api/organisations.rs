@@ -18,9 +18,7 @@ pub async fn register(
 ) -> Result<HttpResponse, AppError> {
     let st = state.clone();
     let ctx = auth.ctx.clone();
-    let o = state
-        .db(move |c| organisations::register(c, &ctx, &st.hasher, &body.0))
-        .await?;
+    let o = state.db(move |c| organisations::register(c, &ctx, &st.hasher, &body.0)).await?;
     state.mail_wake.notify_one();
     Ok(HttpResponse::Created().json(o))
 }
@@ -28,29 +26,18 @@ pub async fn register(
 /// List organisations (staff, finance, admin; town staff see their town's), paged by id.
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations", params(PageQuery),
     responses((status = 200, body = [OrgView]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn list(
-    state: web::Data<AppState>,
-    auth: Auth,
-    q: web::Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list(state: web::Data<AppState>, auth: Auth, q: web::Query<PageQuery>) -> Result<HttpResponse, AppError> {
     let ctx = auth.ctx.clone();
     let q = q.into_inner();
-    let out = state
-        .db(move |c| {
-            organisations::list(c, &ctx, q.status.as_deref(), q.after.unwrap_or(0), q.limit)
-        })
-        .await?;
+    let out =
+        state.db(move |c| organisations::list(c, &ctx, q.status.as_deref(), q.after.unwrap_or(0), q.limit)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
 /// One organisation: staff and finance, or its own users; 404 for anyone else.
 #[utoipa::path(get, path = "/api/v1/organisations/{id}", tag = "organisations", params(("id" = i64, Path)),
     responses((status = 200, body = OrgView), (status = 404, body = ErrorBody)))]
-pub async fn get(
-    state: web::Data<AppState>,
-    auth: Auth,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
     let ctx = auth.ctx.clone();
     let id = id.into_inner();
     let o = state.db(move |c| organisations::get(c, &ctx, id)).await?;
@@ -61,16 +48,10 @@ pub async fn get(
 #[utoipa::path(post, path = "/api/v1/organisations/{id}/verify", tag = "organisations", params(("id" = i64, Path)),
     responses((status = 200, body = OrgView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody)))]
-pub async fn verify(
-    state: web::Data<AppState>,
-    auth: Auth,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
+pub async fn verify(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
     let ctx = auth.ctx.clone();
     let id = id.into_inner();
-    let o = state
-        .db(move |c| organisations::verify(c, &ctx, id))
-        .await?;
+    let o = state.db(move |c| organisations::verify(c, &ctx, id)).await?;
     state.mail_wake.notify_one();
     Ok(HttpResponse::Ok().json(o))
 }
@@ -93,9 +74,7 @@ pub async fn reject(
 ) -> Result<HttpResponse, AppError> {
     let ctx = auth.ctx.clone();
     let id = id.into_inner();
-    let o = state
-        .db(move |c| organisations::reject(c, &ctx, id, body.0.reason.as_deref()))
-        .await?;
+    let o = state.db(move |c| organisations::reject(c, &ctx, id, body.0.reason.as_deref())).await?;
     state.mail_wake.notify_one();
     Ok(HttpResponse::Ok().json(o))
 }

@@ -24,21 +24,11 @@ pub struct OutboxView {
 /// Queued, sent and dead mails, newest first (admin only).
 #[utoipa::path(get, path = "/api/v1/outbox", tag = "admin", params(PageQuery),
     responses((status = 200, body = [OutboxView]), (status = 403, body = ErrorBody)))]
-pub async fn list(
-    state: web::Data<AppState>,
-    auth: Auth,
-    q: web::Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list(state: web::Data<AppState>, auth: Auth, q: web::Query<PageQuery>) -> Result<HttpResponse, AppError> {
     auth.ctx.require(&[Role::Admin])?;
     let q = q.into_inner();
     let rows = state
-        .db(move |c| {
-            Ok(crate::db::outbox::list(
-                c,
-                q.status.as_deref(),
-                crate::service::page_limit(q.limit),
-            )?)
-        })
+        .db(move |c| Ok(crate::db::outbox::list(c, q.status.as_deref(), crate::service::page_limit(q.limit))?))
         .await?;
     let out: Vec<OutboxView> = rows
         .into_iter()
@@ -60,11 +50,7 @@ pub async fn list(
 /// Put a dead mail back in the queue (admin only).
 #[utoipa::path(post, path = "/api/v1/outbox/{id}/retry", tag = "admin", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn retry(
-    state: web::Data<AppState>,
-    auth: Auth,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
+pub async fn retry(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
     let ctx = auth.ctx.clone();
     ctx.require(&[Role::Admin])?;
     let id = id.into_inner();
@@ -75,14 +61,7 @@ pub async fn retry(
                 if n == 0 {
                     return Err(AppError::not_found());
                 }
-                crate::service::audit::record(
-                    c,
-                    &ctx,
-                    "outbox.retry",
-                    "outbox",
-                    Some(id),
-                    serde_json::json!({}),
-                )
+                crate::service::audit::record(c, &ctx, "outbox.retry", "outbox", Some(id), serde_json::json!({}))
             })
         })
         .await?;

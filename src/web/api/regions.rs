@@ -18,14 +18,7 @@ pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, AppError> 
     let rows = state.db(crate::service::regions::all).await?;
     let out: Vec<RegionView> = rows
         .into_iter()
-        .map(|r| RegionView {
-            code: r.code,
-            name: r.name,
-            level: r.level,
-            parent_code: r.parent_code,
-        })
+        .map(|r| RegionView { code: r.code, name: r.name, level: r.level, parent_code: r.parent_code })
         .collect();
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "public, max-age=300"))
-        .json(out))
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "public, max-age=300")).json(out))
 }

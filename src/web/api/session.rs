@@ -18,10 +18,7 @@ pub async fn login(
     let (token, me) = state
         .db(move |c| {
             let (token, actor) = accounts::login(c, &ctx, &st.hasher, &body.0)?;
-            let ctx = crate::service::Ctx {
-                principal: crate::service::Principal::User(actor),
-                ..ctx
-            };
+            let ctx = crate::service::Ctx { principal: crate::service::Principal::User(actor), ..ctx };
             Ok((token, accounts::me(c, &ctx)?))
         })
         .await?;
@@ -29,9 +26,7 @@ pub async fn login(
     if let Some(old) = auth.token.clone() {
         state.db(move |c| accounts::logout(c, &old)).await?;
     }
-    Ok(HttpResponse::Ok()
-        .cookie(session_cookie(&token, state.config.secure_cookies))
-        .json(me))
+    Ok(HttpResponse::Ok().cookie(session_cookie(&token, state.config.secure_cookies)).json(me))
 }
 
 /// Log out: revokes the session server-side.
@@ -40,9 +35,7 @@ pub async fn logout(state: web::Data<AppState>, auth: Auth) -> Result<HttpRespon
     if let Some(t) = auth.token.clone() {
         state.db(move |c| accounts::logout(c, &t)).await?;
     }
-    Ok(HttpResponse::NoContent()
-        .cookie(clear_session_cookie(state.config.secure_cookies))
-        .finish())
+    Ok(HttpResponse::NoContent().cookie(clear_session_cookie(state.config.secure_cookies)).finish())
 }
 
 /// Who am I.

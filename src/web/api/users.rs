@@ -18,26 +18,17 @@ pub async fn create(
     let st = state.clone();
     let ctx = auth.ctx.clone();
     auth.ctx.require(&[crate::domain::account::Role::Admin])?;
-    let u = state
-        .db(move |c| accounts::create_user(c, &ctx, &st.hasher, &body.0))
-        .await?;
+    let u = state.db(move |c| accounts::create_user(c, &ctx, &st.hasher, &body.0)).await?;
     Ok(HttpResponse::Created().json(u))
 }
 
 /// List accounts (admin only), paged by id.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", params(PageQuery),
     responses((status = 200, body = [UserView]), (status = 403, body = ErrorBody)))]
-pub async fn list(
-    state: web::Data<AppState>,
-    auth: Auth,
-    q: web::Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list(state: web::Data<AppState>, auth: Auth, q: web::Query<PageQuery>) -> Result<HttpResponse, AppError> {
     let ctx = auth.ctx.clone();
     let q = q.into_inner();
-    let out = state
-        .db(move |c| {
-            accounts::list_users(c, &ctx, q.role.as_deref(), q.after.unwrap_or(0), q.limit)
-        })
-        .await?;
+    let out =
+        state.db(move |c| accounts::list_users(c, &ctx, q.role.as_deref(), q.after.unwrap_or(0), q.limit)).await?;
     Ok(HttpResponse::Ok().json(out))
 }

@@ -48,18 +48,9 @@ async fn users_page(
 ) -> Result<HttpResponse, PageError> {
     let ctx = auth.ctx.clone();
     let (users, regions) = state
-        .db(move |c| {
-            Ok((
-                accounts::list_users(c, &ctx, None, 0, Some(100))?,
-                crate::db::regions::all(c)?,
-            ))
-        })
+        .db(move |c| Ok((accounts::list_users(c, &ctx, None, 0, Some(100))?, crate::db::regions::all(c)?)))
         .await?;
-    let towns = regions
-        .into_iter()
-        .filter(|r| r.level == "town")
-        .map(|r| (r.code, r.name))
-        .collect();
+    let towns = regions.into_iter().filter(|r| r.level == "town").map(|r| (r.code, r.name)).collect();
     let roles = [Role::Staff, Role::Finance, Role::Reviewer, Role::Admin]
         .into_iter()
         .map(|r| (r.as_str(), r.label()))
@@ -70,19 +61,7 @@ async fn users_page(
     } else {
         actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
     };
-    render_status(
-        &l,
-        &UsersPage {
-            l: &l,
-            users,
-            f,
-            errors,
-            roles,
-            towns,
-            flash,
-        },
-        status,
-    )
+    render_status(&l, &UsersPage { l: &l, users, f, errors, roles, towns, flash }, status)
 }
 
 pub async fn users(
@@ -121,25 +100,11 @@ pub async fn create_user(
     };
     let st = state.clone();
     let ctx = auth.ctx.clone();
-    match state
-        .db(move |c| accounts::create_user(c, &ctx, &st.hasher, &input))
-        .await
-    {
+    match state.db(move |c| accounts::create_user(c, &ctx, &st.hasher, &input)).await {
         Ok(_) => Ok(redirect("/admin/users?done=1")),
         Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
             let errors = field_errors(&e);
-            users_page(
-                &req,
-                &state,
-                &auth,
-                UserForm {
-                    password: String::new(),
-                    ..f
-                },
-                errors,
-                None,
-            )
-            .await
+            users_page(&req, &state, &auth, UserForm { password: String::new(), ..f }, errors, None).await
         }
         Err(e) => Err(e.into()),
     }
@@ -153,27 +118,10 @@ struct OutboxPage<'a> {
     mails: Vec<crate::db::outbox::OutboxRow>,
 }
 
-pub async fn outbox(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    auth: Auth,
-) -> Result<HttpResponse, PageError> {
+pub async fn outbox(req: HttpRequest, state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, PageError> {
     auth.ctx.require(&[Role::Admin])?;
-    let (counts, mails) = state
-        .db(|c| {
-            Ok((
-                crate::db::outbox::counts(c)?,
-                crate::db::outbox::list(c, None, 100)?,
-            ))
-        })
-        .await?;
+    let (counts, mails) =
+        state.db(|c| Ok((crate::db::outbox::counts(c)?, crate::db::outbox::list(c, None, 100)?))).await?;
     let l = Layout::new(&req, &state, &auth);
-    render(
-        &l,
-        &OutboxPage {
-            l: &l,
-            counts,
-            mails,
-        },
-    )
+    render(&l, &OutboxPage { l: &l, counts, mails })
 }

@@ -13,11 +13,7 @@ struct Index<'a> {
     l: &'a Layout,
 }
 
-pub async fn index(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    auth: Auth,
-) -> Result<HttpResponse, PageError> {
+pub async fn index(req: HttpRequest, state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, PageError> {
     let l = Layout::new(&req, &state, &auth);
     render(&l, &Index { l: &l })
 }
@@ -31,11 +27,7 @@ struct Workbench<'a> {
     links: Vec<(&'static str, &'static str, &'static str)>,
 }
 
-pub async fn workbench(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    auth: Auth,
-) -> Result<HttpResponse, PageError> {
+pub async fn workbench(req: HttpRequest, state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, PageError> {
     let actor = auth.ctx.require(&Role::ALL)?.clone();
     let ctx = auth.ctx.clone();
     let (org, region_name) = state
@@ -54,34 +46,14 @@ pub async fn workbench(
     let role = auth.actor().map(|a| a.role).unwrap_or(Role::Org);
     let links = match role {
         Role::Admin => vec![
-            (
-                "/admin/users",
-                "用户管理",
-                "新建民政工作人员、财务审核、评审专家账号",
-            ),
-            (
-                "/admin/outbox",
-                "邮件队列",
-                "查看待发送、已发送和发送失败的邮件",
-            ),
+            ("/admin/users", "用户管理", "新建民政工作人员、财务审核、评审专家账号"),
+            ("/admin/outbox", "邮件队列", "查看待发送、已发送和发送失败的邮件"),
         ],
-        Role::Staff => vec![(
-            "/staff/organisations",
-            "社会组织审核",
-            "核验新注册的社会组织",
-        )],
+        Role::Staff => vec![("/staff/organisations", "社会组织审核", "核验新注册的社会组织")],
         Role::Finance => vec![("/", "预算审核", "招标截止后在此审核各项目预算")],
         Role::Reviewer => vec![("/", "评审任务", "分配给您的评审任务将在此列出")],
         Role::Org => vec![("/", "项目申报", "招标公告发布后在此申报项目")],
     };
     let l = Layout::new(&req, &state, &auth);
-    render(
-        &l,
-        &Workbench {
-            l: &l,
-            org,
-            region_name,
-            links,
-        },
-    )
+    render(&l, &Workbench { l: &l, org, region_name, links })
 }

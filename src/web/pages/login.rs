@@ -15,24 +15,12 @@ struct LoginPage<'a> {
     error: Option<String>,
 }
 
-pub async fn form(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    auth: Auth,
-) -> Result<HttpResponse, PageError> {
+pub async fn form(req: HttpRequest, state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, PageError> {
     if auth.actor().is_some() {
         return Ok(redirect("/workbench"));
     }
     let l = Layout::new(&req, &state, &auth);
-    render_status(
-        &l,
-        &LoginPage {
-            l: &l,
-            login: String::new(),
-            error: None,
-        },
-        StatusCode::OK,
-    )
+    render_status(&l, &LoginPage { l: &l, login: String::new(), error: None }, StatusCode::OK)
 }
 
 #[derive(Deserialize)]
@@ -53,16 +41,10 @@ pub async fn submit(
 ) -> Result<HttpResponse, PageError> {
     check_csrf(&req, &form.csrf)?;
     let f = form.into_inner();
-    let input = LoginInput {
-        login: f.login.clone(),
-        password: f.password,
-    };
+    let input = LoginInput { login: f.login.clone(), password: f.password };
     let st = state.clone();
     let ctx = auth.ctx.clone();
-    match state
-        .db(move |c| accounts::login(c, &ctx, &st.hasher, &input))
-        .await
-    {
+    match state.db(move |c| accounts::login(c, &ctx, &st.hasher, &input)).await {
         Ok((token, _)) => {
             if let Some(old) = auth.token.clone() {
                 state.db(move |c| accounts::logout(c, &old)).await?;
@@ -74,15 +56,7 @@ pub async fn submit(
         }
         Err(e) if matches!(e.status.as_u16(), 401 | 429) => {
             let l = Layout::new(&req, &state, &auth);
-            render_status(
-                &l,
-                &LoginPage {
-                    l: &l,
-                    login: f.login,
-                    error: Some(e.message.clone()),
-                },
-                e.status,
-            )
+            render_status(&l, &LoginPage { l: &l, login: f.login, error: Some(e.message.clone()) }, e.status)
         }
         Err(e) => Err(e.into()),
     }

@@ -23,9 +23,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(
         web::FormConfig::default()
             .limit(64 * 1024)
-            .error_handler(|_, _| {
-                PageError(AppError::bad_request("bad_form", "表单内容无法识别")).into()
-            }),
+            .error_handler(|_, _| PageError(AppError::bad_request("bad_form", "表单内容无法识别")).into()),
     )
     .route("/static/app.css", web::get().to(css))
     .route("/", web::get().to(home::index))
@@ -36,17 +34,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/register", web::get().to(register::form))
     .route("/register", web::post().to(register::submit))
     .route("/staff/organisations", web::get().to(staff::organisations))
-    .route(
-        "/staff/organisations/{id}/verify",
-        web::post().to(staff::verify),
-    )
-    .route(
-        "/staff/organisations/{id}/reject",
-        web::post().to(staff::reject),
-    )
+    .route("/staff/organisations/{id}/verify", web::post().to(staff::verify))
+    .route("/staff/organisations/{id}/reject", web::post().to(staff::reject))
     .route("/admin/users", web::get().to(admin::users))
     .route("/admin/users", web::post().to(admin::create_user))
-    .route("/admin/outbox", web::get().to(admin::outbox));
+    .route("/admin/outbox", web::get().to(admin::outbox))
+    .default_service(web::to(not_found));
+}
+
+async fn not_found() -> Result<HttpResponse, PageError> {
+    Err(PageError(AppError::new(StatusCode::NOT_FOUND, "not_found", "您访问的页面不存在")))
 }
 
 async fn css() -> HttpResponse {
@@ -91,17 +88,10 @@ pub fn render(l: &Layout, t: &impl Template) -> Result<HttpResponse, PageError> 
     render_status(l, t, StatusCode::OK)
 }
 
-pub fn render_status(
-    l: &Layout,
-    t: &impl Template,
-    status: StatusCode,
-) -> Result<HttpResponse, PageError> {
-    let body = t
-        .render()
-        .map_err(|e| PageError(AppError::internal(format!("template: {e}"))))?;
+pub fn render_status(l: &Layout, t: &impl Template, status: StatusCode) -> Result<HttpResponse, PageError> {
+    let body = t.render().map_err(|e| PageError(AppError::internal(format!("template: {e}"))))?;
     let mut res = HttpResponse::build(status);
-    res.content_type("text/html; charset=utf-8")
-        .insert_header(("Cache-Control", "no-store"));
+    res.content_type("text/html; charset=utf-8").insert_header(("Cache-Control", "no-store"));
     if let Some(c) = &l.new_cookie {
         res.cookie(c.clone());
     }
@@ -109,9 +99,7 @@ pub fn render_status(
 }
 
 pub fn redirect(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header(("Location", to))
-        .finish()
+    HttpResponse::SeeOther().insert_header(("Location", to)).finish()
 }
 
 /// Refuses a form without the right CSRF token.
@@ -119,11 +107,7 @@ pub fn check_csrf(req: &HttpRequest, token: &str) -> Result<(), PageError> {
     if csrf::check(req, token) {
         Ok(())
     } else {
-        Err(PageError(AppError::new(
-            StatusCode::FORBIDDEN,
-            "csrf",
-            "页面已过期或来源不明，请返回刷新后重试",
-        )))
+        Err(PageError(AppError::new(StatusCode::FORBIDDEN, "csrf", "页面已过期或来源不明，请返回刷新后重试")))
     }
 }
 
@@ -165,12 +149,7 @@ impl ResponseError for PageError {
         if let Some(i) = &self.0.internal {
             tracing::error!(code = %self.0.code, "internal error: {i}");
         }
-        let l = Layout {
-            user: None,
-            training: false,
-            csrf: String::new(),
-            new_cookie: None,
-        };
+        let l = Layout { user: None, training: false, csrf: String::new(), new_cookie: None };
         let heading = match self.0.status.as_u16() {
             403 => "无权访问",
             404 => "页面不存在",

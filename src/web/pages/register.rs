@@ -46,44 +46,23 @@ async fn region_options(state: &AppState) -> Result<Vec<RegionOption>, PageError
         .into_iter()
         .filter(|r| r.level != "district")
         .map(|r| RegionOption {
-            label: if r.level == "village" {
-                format!("　└ {}", r.name)
-            } else {
-                r.name
-            },
+            label: if r.level == "village" { format!("　└ {}", r.name) } else { r.name },
             code: r.code,
         })
         .collect())
 }
 
 fn org_types() -> Vec<(&'static str, &'static str)> {
-    [
-        OrgType::SocialService,
-        OrgType::SocialGroup,
-        OrgType::Foundation,
-    ]
-    .into_iter()
-    .map(|t| (t.as_str(), t.label()))
-    .collect()
+    [OrgType::SocialService, OrgType::SocialGroup, OrgType::Foundation]
+        .into_iter()
+        .map(|t| (t.as_str(), t.label()))
+        .collect()
 }
 
-pub async fn form(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    auth: Auth,
-) -> Result<HttpResponse, PageError> {
+pub async fn form(req: HttpRequest, state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, PageError> {
     let l = Layout::new(&req, &state, &auth);
     let regions = region_options(&state).await?;
-    render(
-        &l,
-        &RegisterPage {
-            l: &l,
-            f: RegisterForm::default(),
-            errors: vec![],
-            org_types: org_types(),
-            regions,
-        },
-    )
+    render(&l, &RegisterPage { l: &l, f: RegisterForm::default(), errors: vec![], org_types: org_types(), regions })
 }
 
 pub async fn submit(
@@ -110,10 +89,7 @@ pub async fn submit(
     let st = state.clone();
     let ctx = auth.ctx.clone();
     let l = Layout::new(&req, &state, &auth);
-    match state
-        .db(move |c| organisations::register(c, &ctx, &st.hasher, &input))
-        .await
-    {
+    match state.db(move |c| organisations::register(c, &ctx, &st.hasher, &input)).await {
         Ok(_) => {
             state.mail_wake.notify_one();
             render(
@@ -131,21 +107,8 @@ pub async fn submit(
         Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
             let regions = region_options(&state).await?;
             let errors = field_errors(&e);
-            let f = RegisterForm {
-                password: String::new(),
-                ..f
-            };
-            render_status(
-                &l,
-                &RegisterPage {
-                    l: &l,
-                    f,
-                    errors,
-                    org_types: org_types(),
-                    regions,
-                },
-                e.status,
-            )
+            let f = RegisterForm { password: String::new(), ..f };
+            render_status(&l, &RegisterPage { l: &l, f, errors, org_types: org_types(), regions }, e.status)
         }
         Err(e) => Err(e.into()),
     }

@@ -38,31 +38,15 @@ pub async fn organisations(
     };
     let ctx = auth.ctx.clone();
     let st = status.clone();
-    let orgs = state
-        .db(move |c| organisations::list(c, &ctx, Some(&st), 0, Some(100)))
-        .await?;
+    let orgs = state.db(move |c| organisations::list(c, &ctx, Some(&st), 0, Some(100))).await?;
     let flash = match q.done.as_deref() {
         Some("verified") => Some("已认证通过，并已邮件通知该组织。"),
         Some("rejected") => Some("已驳回，并已邮件通知该组织。"),
         _ => None,
     };
     let l = Layout::new(&req, &state, &auth);
-    let tabs = vec![
-        ("pending", "待审核"),
-        ("verified", "已认证"),
-        ("rejected", "未通过"),
-    ];
-    render(
-        &l,
-        &OrgQueue {
-            l: &l,
-            orgs,
-            status,
-            tabs,
-            flash,
-            error: None,
-        },
-    )
+    let tabs = vec![("pending", "待审核"), ("verified", "已认证"), ("rejected", "未通过")];
+    render(&l, &OrgQueue { l: &l, orgs, status, tabs, flash, error: None })
 }
 
 pub async fn verify(
@@ -75,9 +59,7 @@ pub async fn verify(
     check_csrf(&req, &form.csrf)?;
     let ctx = auth.ctx.clone();
     let id = id.into_inner();
-    state
-        .db(move |c| organisations::verify(c, &ctx, id))
-        .await?;
+    state.db(move |c| organisations::verify(c, &ctx, id)).await?;
     state.mail_wake.notify_one();
     Ok(redirect("/staff/organisations?done=verified"))
 }
@@ -101,36 +83,20 @@ pub async fn reject(
     let ctx = auth.ctx.clone();
     let id = id.into_inner();
     let reason = form.into_inner().reason;
-    match state
-        .db(move |c| organisations::reject(c, &ctx, id, Some(&reason)))
-        .await
-    {
+    match state.db(move |c| organisations::reject(c, &ctx, id, Some(&reason))).await {
         Ok(_) => {
             state.mail_wake.notify_one();
             Ok(redirect("/staff/organisations?done=rejected"))
         }
         Err(e) if e.status.as_u16() == 422 => {
             let ctx = auth.ctx.clone();
-            let orgs = state
-                .db(move |c| organisations::list(c, &ctx, Some("pending"), 0, Some(100)))
-                .await?;
+            let orgs = state.db(move |c| organisations::list(c, &ctx, Some("pending"), 0, Some(100))).await?;
             let l = Layout::new(&req, &state, &auth);
-            let tabs = vec![
-                ("pending", "待审核"),
-                ("verified", "已认证"),
-                ("rejected", "未通过"),
-            ];
+            let tabs = vec![("pending", "待审核"), ("verified", "已认证"), ("rejected", "未通过")];
             let error = Some(format!("未能驳回：{}", e.message));
             super::render_status(
                 &l,
-                &OrgQueue {
-                    l: &l,
-                    orgs,
-                    status: "pending".into(),
-                    tabs,
-                    flash: None,
-                    error,
-                },
+                &OrgQueue { l: &l, orgs, status: "pending".into(), tabs, flash: None, error },
                 e.status,
             )
         }
