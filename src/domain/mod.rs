@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod calendar;
 pub mod money;
 pub mod region;
 pub mod text;
