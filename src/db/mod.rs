@@ -2,6 +2,8 @@
 //! embedded per backend; and the write transaction every state change runs in.
 
 pub mod audit;
+pub mod bids;
+pub mod calls;
 pub mod meta;
 pub mod organisations;
 pub mod outbox;

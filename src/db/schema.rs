@@ -111,6 +111,145 @@ diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(reviewer_affiliations -> users (user_id));
 
+diesel::table! {
+    calls (id) {
+        id -> BigInt,
+        year -> Integer,
+        title -> Text,
+        announcement -> Text,
+        opens_at -> Timestamp,
+        closes_at -> Timestamp,
+        notice_days -> Integer,
+        notice_working_days -> Bool,
+        project_start -> Date,
+        project_end -> Date,
+        min_grant -> BigInt,
+        max_grant -> BigInt,
+        max_bids_per_org -> Integer,
+        score_threshold -> BigInt,
+        personnel_pct -> Nullable<Integer>,
+        admin_pct -> Nullable<Integer>,
+        forbidden_categories -> Text,
+        tranches -> Text,
+        fund_source -> Text,
+        reference_prefix -> Text,
+        status -> Text,
+        next_seq -> BigInt,
+        cloned_from -> Nullable<BigInt>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+        published_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    pools (id) {
+        id -> BigInt,
+        call_id -> BigInt,
+        level -> Text,
+        region_code -> Text,
+        name -> Text,
+        budget -> BigInt,
+        reserved -> BigInt,
+    }
+}
+
+diesel::table! {
+    criteria (id) {
+        id -> BigInt,
+        call_id -> BigInt,
+        position -> Integer,
+        key -> Text,
+        name -> Text,
+        weight -> Integer,
+        max_score -> BigInt,
+    }
+}
+
+diesel::table! {
+    call_categories (id) {
+        id -> BigInt,
+        call_id -> BigInt,
+        position -> Integer,
+        key -> Text,
+        name -> Text,
+        max_projects -> Nullable<Integer>,
+        max_amount -> Nullable<BigInt>,
+        scope -> Text,
+    }
+}
+
+diesel::table! {
+    bids (id) {
+        id -> BigInt,
+        call_id -> BigInt,
+        pool_id -> BigInt,
+        organisation_id -> BigInt,
+        category -> Nullable<Text>,
+        title -> Text,
+        summary -> Text,
+        service_region_code -> Nullable<Text>,
+        beneficiary_kind -> Text,
+        beneficiary_count -> Integer,
+        start_date -> Nullable<Date>,
+        end_date -> Nullable<Date>,
+        requested -> BigInt,
+        matching -> BigInt,
+        status -> Text,
+        seq -> Nullable<BigInt>,
+        reference -> Nullable<Text>,
+        submitted_at -> Nullable<Timestamp>,
+        withdrawn_at -> Nullable<Timestamp>,
+        screening_note -> Nullable<Text>,
+        correction_items -> Nullable<Text>,
+        correction_due -> Nullable<Date>,
+        screened_by -> Nullable<BigInt>,
+        screened_at -> Nullable<Timestamp>,
+        approved -> Nullable<BigInt>,
+        finance_note -> Nullable<Text>,
+        finance_by -> Nullable<BigInt>,
+        finance_at -> Nullable<Timestamp>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    budget_lines (id) {
+        id -> BigInt,
+        bid_id -> BigInt,
+        position -> Integer,
+        category -> Text,
+        item -> Text,
+        quantity -> Nullable<Text>,
+        unit_price -> Nullable<BigInt>,
+        amount -> BigInt,
+        note -> Text,
+    }
+}
+
+diesel::table! {
+    bid_milestones (id) {
+        id -> BigInt,
+        bid_id -> BigInt,
+        position -> Integer,
+        title -> Text,
+        due_date -> Date,
+        deliverable -> Text,
+    }
+}
+
+diesel::joinable!(pools -> calls (call_id));
+diesel::joinable!(criteria -> calls (call_id));
+diesel::joinable!(call_categories -> calls (call_id));
+diesel::joinable!(bids -> calls (call_id));
+diesel::joinable!(bids -> pools (pool_id));
+diesel::joinable!(bids -> organisations (organisation_id));
+diesel::joinable!(budget_lines -> bids (bid_id));
+diesel::joinable!(bid_milestones -> bids (bid_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     meta,
     regions,
@@ -121,4 +260,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_failures,
     audit_log,
     outbox,
+    calls,
+    pools,
+    criteria,
+    call_categories,
+    bids,
+    budget_lines,
+    bid_milestones,
 );

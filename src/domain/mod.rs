@@ -2,7 +2,9 @@
 
 pub mod account;
 pub mod audit;
+pub mod budget;
 pub mod calendar;
+pub mod call;
 pub mod money;
 pub mod region;
 pub mod text;

@@ -178,6 +178,20 @@ impl<'de> serde::Deserialize<'de> for Money {
     }
 }
 
+/// In the OpenAPI document an amount is a string of yuan with two decimals.
+impl utoipa::PartialSchema for Money {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(r"^-?[0-9]{1,15}\.[0-9]{2}$"))
+            .description(Some("金额（元），两位小数的字符串"))
+            .examples([serde_json::json!("1000000.00")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Money {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -48,3 +48,72 @@ pub fn org_rejected(to: &str, org_name: &str, reason: &str) -> Mail {
         body: format!("{org_name}：\n\n贵单位的注册信息未通过审核。\n原因：{reason}\n\n请核对登记信息后联系民政部门。"),
     }
 }
+
+pub fn call_published(to: &str, org_name: &str, title: &str, closes_at: &str) -> Mail {
+    Mail {
+        kind: "call_published",
+        to: to.into(),
+        subject: format!("招标公告：{title}"),
+        body: format!(
+            "{org_name}：\n\n民政局已发布《{title}》。申报截止时间：{closes_at}。\n\n请登录平台查看招标公告全文并在线申报。"
+        ),
+    }
+}
+
+pub fn bid_received(to: &str, org_name: &str, title: &str, reference: &str, resubmission: bool) -> Mail {
+    let what = if resubmission { "补正材料" } else { "项目申报" };
+    Mail {
+        kind: "bid_received",
+        to: to.into(),
+        subject: format!("{what}已提交：{reference}"),
+        body: format!(
+            "{org_name}：\n\n贵单位的{what}《{title}》已成功提交，申报编号 {reference}。\n\n申报截止前可登录平台撤回。请妥善保存本邮件作为回执。"
+        ),
+    }
+}
+
+pub fn bid_withdrawn(to: &str, org_name: &str, title: &str, reference: &str) -> Mail {
+    Mail {
+        kind: "bid_withdrawn",
+        to: to.into(),
+        subject: format!("项目申报已撤回：{reference}"),
+        body: format!("{org_name}：\n\n贵单位已撤回项目申报《{title}》（编号 {reference}）。"),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn bid_screened(
+    to: &str,
+    org_name: &str,
+    title: &str,
+    reference: &str,
+    outcome: &str,
+    note: Option<&str>,
+    items: Option<&str>,
+    due: Option<chrono::NaiveDate>,
+) -> Mail {
+    let (subject, text) = match outcome {
+        "eligible" => ("资格审查通过", "已通过资格审查，将进入预算审核和专家评审。".to_string()),
+        "ineligible" => ("资格审查未通过", "未通过资格审查。".to_string()),
+        _ => (
+            "申报材料需限期补正",
+            format!(
+                "需要补正以下内容：{}。请于 {} 前登录平台修改并重新提交。",
+                items
+                    .unwrap_or("")
+                    .replace("basic", "基本信息")
+                    .replace("budget", "预算")
+                    .replace("milestones", "进度安排")
+                    .replace(',', "、"),
+                due.map(|d| d.to_string()).unwrap_or_default()
+            ),
+        ),
+    };
+    let note = note.map(|n| format!("\n说明：{n}")).unwrap_or_default();
+    Mail {
+        kind: "bid_screened",
+        to: to.into(),
+        subject: format!("{subject}：{reference}"),
+        body: format!("{org_name}：\n\n贵单位的项目申报《{title}》（编号 {reference}）{text}{note}"),
+    }
+}

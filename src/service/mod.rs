@@ -4,6 +4,8 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bids;
+pub mod calls;
 pub mod mail;
 pub mod organisations;
 pub mod password;

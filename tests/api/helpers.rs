@@ -129,6 +129,8 @@ impl Res {
 pub struct Client {
     pub base: String,
     pub http: reqwest::Client,
+    /// Who this client logged in as, so a test that moves the clock can log in again.
+    pub who: Option<(String, String)>,
 }
 
 async fn to_res(r: reqwest::Response) -> Res {
@@ -145,6 +147,9 @@ impl Client {
     }
     pub async fn post(&self, path: &str, body: Value) -> Res {
         to_res(self.http.post(format!("{}{path}", self.base)).json(&body).send().await.unwrap()).await
+    }
+    pub async fn put(&self, path: &str, body: Value) -> Res {
+        to_res(self.http.put(format!("{}{path}", self.base)).json(&body).send().await.unwrap()).await
     }
     pub async fn delete(&self, path: &str) -> Res {
         to_res(self.http.delete(format!("{}{path}", self.base)).send().await.unwrap()).await
@@ -180,6 +185,16 @@ impl TestApp {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap(),
+            who: None,
+        }
+    }
+
+    /// Logs the clients in again (after the clock jumped past their sessions' lifetime).
+    pub async fn relogin(&self, clients: &[&Client]) {
+        for c in clients {
+            let (login, password) = c.who.clone().expect("a logged-in client");
+            let r = c.post("/api/v1/session", json!({"login": login, "password": password})).await;
+            assert_eq!(r.status, 200, "relogin {login}: {}", r.text);
         }
     }
 
@@ -208,7 +223,8 @@ impl TestApp {
     }
 
     pub async fn login_with(&self, login: &str, password: &str) -> Client {
-        let c = self.client();
+        let mut c = self.client();
+        c.who = Some((login.to_string(), password.to_string()));
         let r = c.post("/api/v1/session", json!({"login": login, "password": password})).await;
         assert_eq!(r.status, 200, "login {login}: {}", r.text);
         c

@@ -1,12 +1,15 @@
 //! Black-box tests: each starts the real server on a random port over a fresh database and drives
 //! it over HTTP. Every test runs on SQLite; with GONGYI_TEST_PG_URL set, also on PostgreSQL.
 
+mod flow;
 mod helpers;
 mod smtp;
 
 mod accounts;
 mod audit;
 mod basics;
+mod bids;
+mod calls;
 mod mail;
 mod organisations;
 mod pages;

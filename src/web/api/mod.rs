@@ -1,5 +1,7 @@
 //! The JSON API under /api/v1. Handlers only translate HTTP to service calls and back.
 
+mod bids;
+mod calls;
 pub mod json;
 pub mod openapi;
 mod organisations;
@@ -33,6 +35,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/organisations/{id}", web::get().to(organisations::get))
             .route("/organisations/{id}/verify", web::post().to(organisations::verify))
             .route("/organisations/{id}/reject", web::post().to(organisations::reject))
+            .route("/calls", web::post().to(calls::create))
+            .route("/calls", web::get().to(calls::list))
+            .route("/calls/{id}", web::get().to(calls::get))
+            .route("/calls/{id}", web::put().to(calls::update))
+            .route("/calls/{id}/publish", web::post().to(calls::publish))
+            .route("/calls/{id}/clone", web::post().to(calls::clone))
+            .route("/calls/{id}/bids", web::post().to(calls::create_bid))
+            .route("/calls/{id}/bids", web::get().to(calls::list_bids))
+            .route("/calls/{id}/stats", web::get().to(calls::stats))
+            .route("/bids/{id}", web::get().to(bids::get))
+            .route("/bids/{id}", web::put().to(bids::update))
+            .route("/bids/{id}/submit", web::post().to(bids::submit))
+            .route("/bids/{id}/withdraw", web::post().to(bids::withdraw))
+            .route("/bids/{id}/screening", web::post().to(bids::screening))
+            .route("/bids/{id}/finance", web::post().to(bids::finance))
+            .route("/me/bids", web::get().to(bids::mine))
             .route("/outbox", web::get().to(outbox::list))
             .route("/outbox/{id}/retry", web::post().to(outbox::retry))
             .route("/openapi.json", web::get().to(openapi::spec))

@@ -1,0 +1,338 @@
+//! Bids with their budget lines and proposed milestones.
+
+use super::schema::{bid_milestones, bids, budget_lines};
+use super::DbConn;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = bids)]
+pub struct BidRow {
+    pub id: i64,
+    pub call_id: i64,
+    pub pool_id: i64,
+    pub organisation_id: i64,
+    pub category: Option<String>,
+    pub title: String,
+    pub summary: String,
+    pub service_region_code: Option<String>,
+    pub beneficiary_kind: String,
+    pub beneficiary_count: i32,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub requested: i64,
+    pub matching: i64,
+    pub status: String,
+    pub seq: Option<i64>,
+    pub reference: Option<String>,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub withdrawn_at: Option<NaiveDateTime>,
+    pub screening_note: Option<String>,
+    pub correction_items: Option<String>,
+    pub correction_due: Option<NaiveDate>,
+    pub screened_by: Option<i64>,
+    pub screened_at: Option<NaiveDateTime>,
+    pub approved: Option<i64>,
+    pub finance_note: Option<String>,
+    pub finance_by: Option<i64>,
+    pub finance_at: Option<NaiveDateTime>,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The fields an organisation writes (create and edit the draft).
+#[derive(Insertable, AsChangeset, Clone, Debug)]
+#[diesel(table_name = bids, treat_none_as_null = true)]
+pub struct BidContent {
+    pub pool_id: i64,
+    pub category: Option<String>,
+    pub title: String,
+    pub summary: String,
+    pub service_region_code: Option<String>,
+    pub beneficiary_kind: String,
+    pub beneficiary_count: i32,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub requested: i64,
+    pub matching: i64,
+}
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = budget_lines)]
+pub struct LineRow {
+    pub id: i64,
+    pub bid_id: i64,
+    pub position: i32,
+    pub category: String,
+    pub item: String,
+    pub quantity: Option<String>,
+    pub unit_price: Option<i64>,
+    pub amount: i64,
+    pub note: String,
+}
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = bid_milestones)]
+pub struct MilestoneRow {
+    pub id: i64,
+    pub bid_id: i64,
+    pub position: i32,
+    pub title: String,
+    pub due_date: NaiveDate,
+    pub deliverable: String,
+}
+
+pub struct NewLine {
+    pub category: String,
+    pub item: String,
+    pub quantity: Option<String>,
+    pub unit_price: Option<i64>,
+    pub amount: i64,
+    pub note: String,
+}
+
+pub struct NewMilestone {
+    pub title: String,
+    pub due_date: NaiveDate,
+    pub deliverable: String,
+}
+
+pub fn insert(
+    conn: &mut DbConn,
+    call_id: i64,
+    org_id: i64,
+    content: &BidContent,
+    by: i64,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    diesel::insert_into(bids::table)
+        .values((
+            content,
+            bids::call_id.eq(call_id),
+            bids::organisation_id.eq(org_id),
+            bids::status.eq("draft"),
+            bids::created_by.eq(by),
+            bids::created_at.eq(now),
+            bids::updated_at.eq(now),
+        ))
+        .returning(bids::id)
+        .get_result(conn)
+}
+
+/// Rewrites the content of a bid still in one of `statuses`.
+pub fn update_content(
+    conn: &mut DbConn,
+    id: i64,
+    statuses: &[&str],
+    content: &BidContent,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(bids::table.find(id).filter(bids::status.eq_any(statuses)))
+        .set((content, bids::updated_at.eq(now)))
+        .execute(conn)
+}
+
+pub fn replace_lines(
+    conn: &mut DbConn,
+    bid_id: i64,
+    lines: &[NewLine],
+    milestones: &[NewMilestone],
+) -> QueryResult<()> {
+    diesel::delete(budget_lines::table.filter(budget_lines::bid_id.eq(bid_id))).execute(conn)?;
+    diesel::delete(bid_milestones::table.filter(bid_milestones::bid_id.eq(bid_id))).execute(conn)?;
+    for (i, l) in lines.iter().enumerate() {
+        diesel::insert_into(budget_lines::table)
+            .values((
+                budget_lines::bid_id.eq(bid_id),
+                budget_lines::position.eq(i as i32),
+                budget_lines::category.eq(&l.category),
+                budget_lines::item.eq(&l.item),
+                budget_lines::quantity.eq(&l.quantity),
+                budget_lines::unit_price.eq(l.unit_price),
+                budget_lines::amount.eq(l.amount),
+                budget_lines::note.eq(&l.note),
+            ))
+            .execute(conn)?;
+    }
+    for (i, m) in milestones.iter().enumerate() {
+        diesel::insert_into(bid_milestones::table)
+            .values((
+                bid_milestones::bid_id.eq(bid_id),
+                bid_milestones::position.eq(i as i32),
+                bid_milestones::title.eq(&m.title),
+                bid_milestones::due_date.eq(m.due_date),
+                bid_milestones::deliverable.eq(&m.deliverable),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<BidRow>> {
+    bids::table.find(id).select(BidRow::as_select()).first(conn).optional()
+}
+
+pub fn lines_of(conn: &mut DbConn, bid_ids: &[i64]) -> QueryResult<Vec<LineRow>> {
+    budget_lines::table
+        .filter(budget_lines::bid_id.eq_any(bid_ids))
+        .select(LineRow::as_select())
+        .order((budget_lines::bid_id, budget_lines::position))
+        .load(conn)
+}
+
+pub fn milestones_of(conn: &mut DbConn, bid_ids: &[i64]) -> QueryResult<Vec<MilestoneRow>> {
+    bid_milestones::table
+        .filter(bid_milestones::bid_id.eq_any(bid_ids))
+        .select(MilestoneRow::as_select())
+        .order((bid_milestones::bid_id, bid_milestones::position))
+        .load(conn)
+}
+
+/// Bids of the organisation in the call that count towards `max_bids_per_org`.
+pub fn count_active(conn: &mut DbConn, call_id: i64, org_id: i64) -> QueryResult<i64> {
+    bids::table
+        .filter(bids::call_id.eq(call_id))
+        .filter(bids::organisation_id.eq(org_id))
+        .filter(bids::status.ne_all(["draft", "withdrawn"]))
+        .count()
+        .get_result(conn)
+}
+
+/// Moves a bid from one of `from` to `to`; 0 when it was no longer in such a state.
+pub fn set_status(conn: &mut DbConn, id: i64, from: &[&str], to: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(bids::table.find(id).filter(bids::status.eq_any(from)))
+        .set((bids::status.eq(to), bids::updated_at.eq(now)))
+        .execute(conn)
+}
+
+pub fn mark_submitted(conn: &mut DbConn, id: i64, seq: i64, reference: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(bids::table.find(id).filter(bids::status.eq("draft")))
+        .set((
+            bids::status.eq("submitted"),
+            bids::seq.eq(Some(seq)),
+            bids::reference.eq(Some(reference)),
+            bids::submitted_at.eq(Some(now)),
+            bids::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+pub fn mark_resubmitted(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(bids::table.find(id).filter(bids::status.eq("needs_correction")))
+        .set((bids::status.eq("submitted"), bids::updated_at.eq(now)))
+        .execute(conn)
+}
+
+pub fn mark_withdrawn(conn: &mut DbConn, id: i64, from: &[&str], now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(bids::table.find(id).filter(bids::status.eq_any(from)))
+        .set((bids::status.eq("withdrawn"), bids::withdrawn_at.eq(Some(now)), bids::updated_at.eq(now)))
+        .execute(conn)
+}
+
+pub struct Screening<'a> {
+    pub to: &'a str,
+    pub note: Option<&'a str>,
+    pub items: Option<&'a str>,
+    pub due: Option<NaiveDate>,
+    pub by: i64,
+}
+
+pub fn screen(conn: &mut DbConn, id: i64, s: &Screening<'_>, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(bids::table.find(id).filter(bids::status.eq("submitted")))
+        .set((
+            bids::status.eq(s.to),
+            bids::screening_note.eq(s.note),
+            bids::correction_items.eq(s.items),
+            bids::correction_due.eq(s.due),
+            bids::screened_by.eq(Some(s.by)),
+            bids::screened_at.eq(Some(now)),
+            bids::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+pub fn set_approved(
+    conn: &mut DbConn,
+    id: i64,
+    approved: i64,
+    note: Option<&str>,
+    by: i64,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(bids::table.find(id).filter(bids::status.eq("eligible")).filter(bids::requested.ge(approved)))
+        .set((
+            bids::approved.eq(Some(approved)),
+            bids::finance_note.eq(note),
+            bids::finance_by.eq(Some(by)),
+            bids::finance_at.eq(Some(now)),
+            bids::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+pub struct BidFilter<'a> {
+    pub call_id: Option<i64>,
+    pub organisation_id: Option<i64>,
+    pub statuses: Option<Vec<&'a str>>,
+    pub pool_region_prefix: Option<&'a str>,
+    pub pool_id: Option<i64>,
+    pub after_id: i64,
+    pub limit: i64,
+}
+
+pub fn list(conn: &mut DbConn, f: &BidFilter<'_>) -> QueryResult<Vec<BidRow>> {
+    use super::schema::pools;
+    let mut q = bids::table
+        .inner_join(pools::table)
+        .select(BidRow::as_select())
+        .filter(bids::id.gt(f.after_id))
+        .order(bids::id)
+        .limit(f.limit)
+        .into_boxed();
+    if let Some(c) = f.call_id {
+        q = q.filter(bids::call_id.eq(c));
+    }
+    if let Some(o) = f.organisation_id {
+        q = q.filter(bids::organisation_id.eq(o));
+    }
+    if let Some(s) = &f.statuses {
+        q = q.filter(bids::status.eq_any(s.clone()));
+    }
+    if let Some(p) = f.pool_region_prefix {
+        q = q.filter(pools::region_code.like(format!("{p}%")));
+    }
+    if let Some(p) = f.pool_id {
+        q = q.filter(bids::pool_id.eq(p));
+    }
+    q.load(conn)
+}
+
+/// Per pool: (pool_id, bids counted, requested total, approved total) over bids in `statuses`.
+/// (pool id, bids, requested sum, approved sum)
+pub type PoolTotal = (i64, i64, Option<i64>, Option<i64>);
+
+pub fn pool_totals(conn: &mut DbConn, call_id: i64, statuses: &[&str]) -> QueryResult<Vec<PoolTotal>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{BigInt, Nullable};
+    bids::table
+        .filter(bids::call_id.eq(call_id))
+        .filter(bids::status.eq_any(statuses))
+        .group_by(bids::pool_id)
+        .select((
+            bids::pool_id,
+            diesel::dsl::count_star(),
+            sql::<Nullable<BigInt>>("CAST(SUM(requested) AS BIGINT)"),
+            sql::<Nullable<BigInt>>("CAST(SUM(approved) AS BIGINT)"),
+        ))
+        .load(conn)
+}
+
+/// Counts per status across a call (what staff may see while bids are sealed).
+pub fn status_counts(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<(String, i64)>> {
+    bids::table
+        .filter(bids::call_id.eq(call_id))
+        .group_by(bids::status)
+        .select((bids::status, diesel::dsl::count_star()))
+        .load(conn)
+}

@@ -1,0 +1,218 @@
+//! Calls with their pools, criteria and categories.
+
+use super::schema::{call_categories, calls, criteria, pools};
+use super::DbConn;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+#[derive(Queryable, Selectable, Insertable, AsChangeset, Clone, Debug)]
+#[diesel(table_name = calls)]
+pub struct CallRow {
+    #[diesel(skip_insertion)]
+    pub id: i64,
+    pub year: i32,
+    pub title: String,
+    pub announcement: String,
+    pub opens_at: NaiveDateTime,
+    pub closes_at: NaiveDateTime,
+    pub notice_days: i32,
+    pub notice_working_days: bool,
+    pub project_start: NaiveDate,
+    pub project_end: NaiveDate,
+    pub min_grant: i64,
+    pub max_grant: i64,
+    pub max_bids_per_org: i32,
+    pub score_threshold: i64,
+    #[diesel(treat_none_as_null = true)]
+    pub personnel_pct: Option<i32>,
+    #[diesel(treat_none_as_null = true)]
+    pub admin_pct: Option<i32>,
+    pub forbidden_categories: String,
+    pub tranches: String,
+    pub fund_source: String,
+    pub reference_prefix: String,
+    pub status: String,
+    pub next_seq: i64,
+    pub cloned_from: Option<i64>,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+    pub published_at: Option<NaiveDateTime>,
+    pub published_by: Option<i64>,
+}
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = pools)]
+pub struct PoolRow {
+    pub id: i64,
+    pub call_id: i64,
+    pub level: String,
+    pub region_code: String,
+    pub name: String,
+    pub budget: i64,
+    pub reserved: i64,
+}
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = criteria)]
+pub struct CriterionRow {
+    pub id: i64,
+    pub call_id: i64,
+    pub position: i32,
+    pub key: String,
+    pub name: String,
+    pub weight: i32,
+    pub max_score: i64,
+}
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = call_categories)]
+pub struct CategoryRow {
+    pub id: i64,
+    pub call_id: i64,
+    pub position: i32,
+    pub key: String,
+    pub name: String,
+    pub max_projects: Option<i32>,
+    pub max_amount: Option<i64>,
+    pub scope: String,
+}
+
+pub struct NewPool<'a> {
+    pub level: &'a str,
+    pub region_code: &'a str,
+    pub name: &'a str,
+    pub budget: i64,
+}
+
+pub struct NewCriterion<'a> {
+    pub key: &'a str,
+    pub name: &'a str,
+    pub weight: i32,
+    pub max_score: i64,
+}
+
+pub struct NewCategory<'a> {
+    pub key: &'a str,
+    pub name: &'a str,
+    pub max_projects: Option<i32>,
+    pub max_amount: Option<i64>,
+    pub scope: &'a str,
+}
+
+pub fn insert(conn: &mut DbConn, row: &CallRow) -> QueryResult<i64> {
+    diesel::insert_into(calls::table).values(row).returning(calls::id).get_result(conn)
+}
+
+pub fn update(conn: &mut DbConn, id: i64, row: &CallRow) -> QueryResult<usize> {
+    diesel::update(calls::table.find(id).filter(calls::status.eq("draft"))).set(row).execute(conn)
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<CallRow>> {
+    calls::table.find(id).select(CallRow::as_select()).first(conn).optional()
+}
+
+/// Replaces a draft call's pools, criteria and categories.
+pub fn replace_parts(
+    conn: &mut DbConn,
+    call_id: i64,
+    new_pools: &[NewPool<'_>],
+    new_criteria: &[NewCriterion<'_>],
+    new_categories: &[NewCategory<'_>],
+) -> QueryResult<()> {
+    diesel::delete(pools::table.filter(pools::call_id.eq(call_id))).execute(conn)?;
+    diesel::delete(criteria::table.filter(criteria::call_id.eq(call_id))).execute(conn)?;
+    diesel::delete(call_categories::table.filter(call_categories::call_id.eq(call_id))).execute(conn)?;
+    for p in new_pools {
+        diesel::insert_into(pools::table)
+            .values((
+                pools::call_id.eq(call_id),
+                pools::level.eq(p.level),
+                pools::region_code.eq(p.region_code),
+                pools::name.eq(p.name),
+                pools::budget.eq(p.budget),
+                pools::reserved.eq(0i64),
+            ))
+            .execute(conn)?;
+    }
+    for (i, c) in new_criteria.iter().enumerate() {
+        diesel::insert_into(criteria::table)
+            .values((
+                criteria::call_id.eq(call_id),
+                criteria::position.eq(i as i32),
+                criteria::key.eq(c.key),
+                criteria::name.eq(c.name),
+                criteria::weight.eq(c.weight),
+                criteria::max_score.eq(c.max_score),
+            ))
+            .execute(conn)?;
+    }
+    for (i, c) in new_categories.iter().enumerate() {
+        diesel::insert_into(call_categories::table)
+            .values((
+                call_categories::call_id.eq(call_id),
+                call_categories::position.eq(i as i32),
+                call_categories::key.eq(c.key),
+                call_categories::name.eq(c.name),
+                call_categories::max_projects.eq(c.max_projects),
+                call_categories::max_amount.eq(c.max_amount),
+                call_categories::scope.eq(c.scope),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn pools_of(conn: &mut DbConn, call_ids: &[i64]) -> QueryResult<Vec<PoolRow>> {
+    pools::table.filter(pools::call_id.eq_any(call_ids)).select(PoolRow::as_select()).order(pools::id).load(conn)
+}
+
+pub fn criteria_of(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<CriterionRow>> {
+    criteria::table
+        .filter(criteria::call_id.eq(call_id))
+        .select(CriterionRow::as_select())
+        .order(criteria::position)
+        .load(conn)
+}
+
+pub fn categories_of(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<CategoryRow>> {
+    call_categories::table
+        .filter(call_categories::call_id.eq(call_id))
+        .select(CategoryRow::as_select())
+        .order(call_categories::position)
+        .load(conn)
+}
+
+pub fn find_pool(conn: &mut DbConn, id: i64) -> QueryResult<Option<PoolRow>> {
+    pools::table.find(id).select(PoolRow::as_select()).first(conn).optional()
+}
+
+/// Published calls (or all, for staff), newest first, one page.
+pub fn list(conn: &mut DbConn, include_drafts: bool, before_id: Option<i64>, limit: i64) -> QueryResult<Vec<CallRow>> {
+    let mut q = calls::table.select(CallRow::as_select()).order(calls::id.desc()).limit(limit).into_boxed();
+    if !include_drafts {
+        q = q.filter(calls::status.ne("draft"));
+    }
+    if let Some(b) = before_id {
+        q = q.filter(calls::id.lt(b));
+    }
+    q.load(conn)
+}
+
+pub fn publish(conn: &mut DbConn, id: i64, by: i64, at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(calls::table.find(id).filter(calls::status.eq("draft")))
+        .set((calls::status.eq("open"), calls::published_at.eq(Some(at)), calls::published_by.eq(Some(by))))
+        .execute(conn)
+}
+
+/// Takes the next reference number of a call. The row update holds the call's row lock until
+/// the transaction ends, so numbers are unique and, as rolled-back takes are undone, gap-free.
+pub fn next_seq(conn: &mut DbConn, id: i64) -> QueryResult<i64> {
+    diesel::update(calls::table.find(id))
+        .set(calls::next_seq.eq(calls::next_seq + 1))
+        .returning(calls::next_seq)
+        .get_result(conn)
+}
+
+pub fn extend_deadline(conn: &mut DbConn, id: i64, closes_at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(calls::table.find(id)).set(calls::closes_at.eq(closes_at)).execute(conn)
+}

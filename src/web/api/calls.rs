@@ -1,0 +1,143 @@
+use crate::error::{AppError, ErrorBody};
+use crate::service::bids::{self, BidInput, BidView, CallStats};
+use crate::service::calls::{self, CallInput, CallView};
+use crate::web::api::ApiJson;
+use crate::web::auth::Auth;
+use crate::web::state::AppState;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+/// Create a draft call with its pools, rubric and categories (district staff).
+#[utoipa::path(post, path = "/api/v1/calls", tag = "calls", request_body = CallInput,
+    responses((status = 201, body = CallView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: ApiJson<CallInput>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let v = state.db(move |c| calls::create(c, &ctx, &body.0)).await?;
+    Ok(HttpResponse::Created().json(v))
+}
+
+/// Replace a draft call (district staff); a published call is frozen (409).
+#[utoipa::path(put, path = "/api/v1/calls/{id}", tag = "calls", params(("id" = i64, Path)), request_body = CallInput,
+    responses((status = 200, body = CallView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    body: ApiJson<CallInput>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    let v = state.db(move |c| calls::update(c, &ctx, id, &body.0)).await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct CallListQuery {
+    /// Calls with an id below this (newest first paging).
+    pub before: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+/// Published calls (anyone); drafts too for staff.
+#[utoipa::path(get, path = "/api/v1/calls", tag = "calls", params(CallListQuery), responses((status = 200, body = [CallView])))]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<CallListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let q = q.into_inner();
+    let v = state.db(move |c| calls::list(c, &ctx, q.before, q.limit)).await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// One call with pools, rubric and categories (public once published).
+#[utoipa::path(get, path = "/api/v1/calls/{id}", tag = "calls", params(("id" = i64, Path)),
+    responses((status = 200, body = CallView), (status = 404, body = ErrorBody)))]
+pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    let v = state.db(move |c| calls::get(c, &ctx, id)).await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// Publish a draft call (district staff): every publishing rule is checked (422 lists them all);
+/// verified organisations are emailed.
+#[utoipa::path(post, path = "/api/v1/calls/{id}/publish", tag = "calls", params(("id" = i64, Path)),
+    responses((status = 200, body = CallView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn publish(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    let v = state.db(move |c| calls::publish(c, &ctx, id)).await?;
+    state.mail_wake.notify_one();
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// A new draft from this call, a year later (district staff).
+#[utoipa::path(post, path = "/api/v1/calls/{id}/clone", tag = "calls", params(("id" = i64, Path)),
+    responses((status = 201, body = CallView), (status = 404, body = ErrorBody)))]
+pub async fn clone(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    let v = state.db(move |c| calls::clone(c, &ctx, id)).await?;
+    Ok(HttpResponse::Created().json(v))
+}
+
+/// Start a draft bid (organisation users).
+#[utoipa::path(post, path = "/api/v1/calls/{id}/bids", tag = "bids", params(("id" = i64, Path)), request_body = BidInput,
+    responses((status = 201, body = BidView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn create_bid(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    body: ApiJson<BidInput>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    let v = state.db(move |c| bids::create(c, &ctx, id, &body.0)).await?;
+    Ok(HttpResponse::Created().json(v))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct BidListQuery {
+    pub status: Option<String>,
+    pub pool_id: Option<i64>,
+    pub after: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+/// Bids of a call: an organisation its own; staff and finance all after `closes_at` (409 before).
+#[utoipa::path(get, path = "/api/v1/calls/{id}/bids", tag = "bids", params(("id" = i64, Path), BidListQuery),
+    responses((status = 200, body = [BidView]), (status = 409, body = ErrorBody)))]
+pub async fn list_bids(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    q: web::Query<BidListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    let q = q.into_inner();
+    let v = state
+        .db(move |c| bids::list_for_call(c, &ctx, id, q.status.as_deref(), q.pool_id, q.after.unwrap_or(0), q.limit))
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// Bid counts by status (staff, finance; counts only while bids are sealed) and, after
+/// `closes_at`, each pool's budget with the sums requested and approved.
+#[utoipa::path(get, path = "/api/v1/calls/{id}/stats", tag = "bids", params(("id" = i64, Path)),
+    responses((status = 200, body = CallStats), (status = 403, body = ErrorBody)))]
+pub async fn stats(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    let v = state.db(move |c| bids::stats(c, &ctx, id)).await?;
+    Ok(HttpResponse::Ok().json(v))
+}

@@ -1,0 +1,157 @@
+//! Calls: create, publish (with every rule), freeze, clone, public reading.
+
+use crate::flow::*;
+use crate::helpers::*;
+use serde_json::json;
+
+async fn create_publish_and_read(app: TestApp) {
+    let staff = app.as_role("staff1", "staff").await;
+    app.register_org("vorg", "52340207MJ0010001", "340207101001").await;
+    let vid = app.register_org("vorg2", "52340207MJ0010002", "340207101001").await;
+    staff.post(&format!("/api/v1/organisations/{vid}/verify"), json!({})).await;
+    let r = staff.post("/api/v1/calls", call_body()).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json["status"], "draft");
+    assert_eq!(r.json["criteria"].as_array().unwrap().len(), 5, "the default rubric");
+    assert_eq!(r.json["criteria"][1]["name"], "方案可行性");
+    assert_eq!(r.json["pools"][2]["name"], "二坝镇公益创投资金");
+    assert_eq!(r.json["min_grant"], "20000.00");
+    let id = r.json["id"].as_i64().unwrap();
+    let anon = app.client();
+    assert_eq!(anon.get("/api/v1/calls").await.json, json!([]));
+    assert_eq!(anon.get(&format!("/api/v1/calls/{id}")).await.status, 404);
+    let mail_before = app.count("outbox").await;
+    let r = staff.post(&format!("/api/v1/calls/{id}/publish"), json!({})).await;
+    assert_eq!(
+        (r.status, r.json["status"].as_str(), r.json["accepting_bids"].as_bool()),
+        (200, Some("open"), Some(false))
+    );
+    assert_eq!(app.count("outbox").await - mail_before, 1, "one verified organisation is told");
+    let list = anon.get("/api/v1/calls").await;
+    assert_eq!(list.json.as_array().unwrap().len(), 1);
+    assert_eq!(list.json[0]["pools"].as_array().unwrap().len(), 3);
+    let one = anon.get(&format!("/api/v1/calls/{id}")).await;
+    assert_eq!((one.status, one.json["pools"][0]["budget"].as_str()), (200, Some("1000000.00")));
+    open_window(&app, &[&staff]).await;
+    assert_eq!(anon.get(&format!("/api/v1/calls/{id}")).await.json["accepting_bids"], true);
+    // Frozen once published.
+    let r = staff.put(&format!("/api/v1/calls/{id}"), call_body()).await;
+    assert_eq!((r.status, r.code()), (409, "call_frozen"));
+    let r = staff.post(&format!("/api/v1/calls/{id}/publish"), json!({})).await;
+    assert_eq!((r.status, r.code()), (409, "already_published"));
+    close_window(&app, &[&staff]).await;
+    assert_eq!(anon.get(&format!("/api/v1/calls/{id}")).await.json["status"], "screening");
+}
+
+async fn publishing_checks_every_rule(app: TestApp) {
+    let staff = app.as_role("staff1", "staff").await;
+    let mut body = call_body();
+    body["pools"][0]["budget"] = json!("999999.99");
+    body["pools"][1]["budget"] = json!("199999.99");
+    body["criteria"] = json!([{"key": "a", "name": "甲", "weight": 50}, {"key": "b", "name": "乙", "weight": 45}]);
+    body["tranches"] = json!([50, 30, 30]);
+    body["opens_at"] = json!("2026-03-02T00:00:00+08:00");
+    let r = staff.post("/api/v1/calls", body.clone()).await;
+    assert_eq!(r.status, 201, "a draft may be saved with rules unmet: {}", r.text);
+    let id = r.json["id"].as_i64().unwrap();
+    let r = staff.post(&format!("/api/v1/calls/{id}/publish"), json!({})).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let got = codes(&r);
+    for want in ["pool_below_floor", "weights_not_100", "tranches_not_100", "dates_inverted"] {
+        assert!(got.contains(&want.to_string()), "{want} missing from {got:?}");
+    }
+    assert_eq!(got.iter().filter(|c| *c == "pool_below_floor").count(), 2);
+    assert_eq!(app.client().get(&format!("/api/v1/calls/{id}")).await.status, 404, "still a draft");
+    // max_grant above the smallest pool.
+    let mut body = call_body();
+    body["max_grant"] = json!("200000.01");
+    staff.put(&format!("/api/v1/calls/{id}"), body).await;
+    let r = staff.post(&format!("/api/v1/calls/{id}/publish"), json!({})).await;
+    assert_eq!(codes(&r), vec!["max_grant_exceeds_pool"]);
+    // No district pool.
+    let mut body = call_body();
+    body["pools"].as_array_mut().unwrap().remove(0);
+    staff.put(&format!("/api/v1/calls/{id}"), body).await;
+    let r = staff.post(&format!("/api/v1/calls/{id}/publish"), json!({})).await;
+    assert!(codes(&r).contains(&"one_district_pool".to_string()));
+    // Fixed: publishes.
+    assert_eq!(staff.put(&format!("/api/v1/calls/{id}"), call_body()).await.status, 200);
+    assert_eq!(staff.post(&format!("/api/v1/calls/{id}/publish"), json!({})).await.status, 200);
+}
+
+async fn malformed_calls_are_refused(app: TestApp) {
+    let staff = app.as_role("staff1", "staff").await;
+    let mut body = call_body();
+    body["min_grant"] = json!("20000.001");
+    body["max_grant"] = json!("abc");
+    body["opens_at"] = json!("2026-02-01");
+    body["fund_source"] = json!("bank");
+    body["forbidden_categories"] = json!(["bribes"]);
+    body["pools"][1]["region_code"] = json!("340207101001");
+    body["pools"][2]["region_code"] = json!(SHENXIANG);
+    body["budget_caps"] = json!({"personnel_pct": 130});
+    body["score_threshold"] = json!("100.01");
+    let r = staff.post("/api/v1/calls", body).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let fields: Vec<&str> =
+        r.json["error"]["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    for f in [
+        "min_grant",
+        "max_grant",
+        "opens_at",
+        "fund_source",
+        "forbidden_categories[0]",
+        "pools[1].region_code",
+        "budget_caps.personnel_pct",
+        "score_threshold",
+    ] {
+        assert!(fields.contains(&f), "{f} missing from {fields:?}");
+    }
+    let mut body = call_body();
+    body["min_grant"] = json!(20000);
+    let r = staff.post("/api/v1/calls", body).await;
+    assert_eq!((r.status, r.code(), r.json["error"]["field"].as_str()), (400, "invalid_type", Some("min_grant")));
+    assert_eq!(app.count("calls").await, 0);
+}
+
+async fn only_district_staff_manage_calls(app: TestApp) {
+    let org_staff = app.as_role("staff1", "staff").await;
+    let (_, orgc) = org(&app, &org_staff, "someorg", "52340207MJ0010003").await;
+    assert_eq!(orgc.post("/api/v1/calls", call_body()).await.status, 403);
+    assert_eq!(app.client().post("/api/v1/calls", call_body()).await.status, 401);
+    app.add_user("town", "staff", Some(SHENXIANG)).await;
+    let town = app.login("town").await;
+    let r = town.post("/api/v1/calls", call_body()).await;
+    assert_eq!((r.status, r.code()), (403, "district_staff_only"));
+    let fin = app.as_role("fin", "finance").await;
+    assert_eq!(fin.post("/api/v1/calls", call_body()).await.status, 403);
+    let c = published_call(&org_staff, call_body()).await;
+    assert_eq!(town.post(&format!("/api/v1/calls/{}/clone", c.id), json!({})).await.status, 403);
+    assert_eq!(app.count("calls").await, 1);
+}
+
+async fn clone_last_years_call(app: TestApp) {
+    let staff = app.as_role("staff1", "staff").await;
+    let mut body = call_body();
+    body["fund_source"] = json!("lottery");
+    body["categories"] = json!([{"key": "elderly", "name": "为老服务", "max_projects": 4, "max_amount": "400000.00"}]);
+    let c = published_call(&staff, body).await;
+    let one = app.client().get(&format!("/api/v1/calls/{}", c.id)).await;
+    assert_eq!(one.json["fund_mark"], "国家彩票公益金资助");
+    let r = staff.post(&format!("/api/v1/calls/{}/clone", c.id), json!({})).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!((r.json["year"].as_i64(), r.json["title"].as_str()), (Some(2027), Some("鸠江区2027年度公益创投项目")));
+    assert_eq!(r.json["status"], "draft");
+    assert_eq!(r.json["opens_at"], "2027-02-01T00:00:00+08:00");
+    assert_eq!(r.json["pools"].as_array().unwrap().len(), 3);
+    assert_eq!(r.json["categories"][0]["max_amount"], "400000.00");
+    assert_eq!(r.json["cloned_from"], c.id);
+}
+
+crate::on_both!(
+    create_publish_and_read,
+    publishing_checks_every_rule,
+    malformed_calls_are_refused,
+    only_district_staff_manage_calls,
+    clone_last_years_call,
+);
