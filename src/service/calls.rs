@@ -148,6 +148,20 @@ pub struct CallView {
     pub categories: Vec<CategoryView>,
 }
 
+impl CallView {
+    /// "2026-03-01 00:00" (local time) for pages.
+    pub fn opens_short(&self) -> String {
+        short(&self.opens_at)
+    }
+    pub fn closes_short(&self) -> String {
+        short(&self.closes_at)
+    }
+}
+
+fn short(rfc3339: &str) -> String {
+    rfc3339.replacen('T', " ", 1).chars().take(16).collect()
+}
+
 pub fn phase(c: &CallRow, now: DateTime<Utc>) -> Phase {
     Phase::of(&c.status, c.opens_at.and_utc(), c.closes_at.and_utc(), now)
 }

@@ -152,4 +152,167 @@ async fn training_banner(app: TestApp) {
     assert!(r.text.contains("培训环境"));
 }
 
-crate::on_both!(home_and_login_pages, register_and_verify_in_the_browser, admin_pages, training_banner);
+fn as_refs(f: &[(String, String)]) -> Vec<(&str, &str)> {
+    f.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect()
+}
+
+/// Staff create and publish a call, an organisation bids, staff screen and finance approve,
+/// all through the HTML forms.
+async fn call_and_bid_through_the_pages(app: TestApp) {
+    use crate::flow::*;
+    let staff = app.as_role("staff1", "staff").await;
+    let fin = app.as_role("fin1", "finance").await;
+    let form = staff.get("/staff/calls/new").await;
+    assert_eq!(form.status, 200);
+    assert!(form.text.contains("沈巷镇") && form.text.contains("方案可行性"));
+    let token = staff.csrf("/staff/calls/new").await;
+    let mut fields: Vec<(String, String)> = vec![
+        ("csrf", token.as_str()),
+        ("year", "2026"),
+        ("title", "鸠江区2026年度公益创投项目"),
+        ("announcement", "公告正文"),
+        ("opens_at", "2026-02-01T00:00"),
+        ("closes_at", "2026-03-01T00:00"),
+        ("project_start", "2026-04-01"),
+        ("project_end", "2026-12-31"),
+        ("min_grant", "20000.00"),
+        ("max_grant", "200000.00"),
+        ("max_bids_per_org", "2"),
+        ("score_threshold", "60"),
+        ("notice_days", "7"),
+        ("notice_working_days", "1"),
+        ("personnel_pct", "30"),
+        ("admin_pct", "10"),
+        ("forbidden", "hospitality"),
+        ("tranches", "50,30,20"),
+        ("fund_source", "lottery"),
+        ("pool_district", "1000000.00"),
+        ("pool_340207101000", "200000.00"),
+        ("pool_340207102000", "150000.00"),
+    ]
+    .into_iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    for (i, (k, n, w)) in [
+        ("necessity", "项目必要性", "20"),
+        ("feasibility", "方案可行性", "25"),
+        ("innovation", "创新性", "20"),
+        ("budget", "预算合理性", "20"),
+        ("capacity", "机构能力", "15"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        fields.push((format!("crit_key_{i}"), k.to_string()));
+        fields.push((format!("crit_name_{i}"), n.to_string()));
+        fields.push((format!("crit_weight_{i}"), w.to_string()));
+    }
+    let r = staff.post_form("/staff/calls/new", &as_refs(&fields)).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let loc = r.headers.get("location").unwrap().to_str().unwrap().to_string();
+    let call_id: i64 = loc.trim_start_matches("/staff/calls/").split('?').next().unwrap().parse().unwrap();
+    // Publishing refuses the town pool below its floor, on the page.
+    let token = staff.csrf(&format!("/staff/calls/{call_id}")).await;
+    let r = staff.post_form(&format!("/staff/calls/{call_id}/publish"), &[("csrf", &token)]).await;
+    assert_eq!(r.status, 422);
+    assert!(r.text.contains("镇街资金池不少于 200,000.00 元"), "{}", r.text);
+    let edit = staff.get(&format!("/staff/calls/{call_id}/edit")).await;
+    assert!(edit.text.contains("150000.00"));
+    for f in fields.iter_mut() {
+        if f.0 == "pool_340207102000" {
+            f.1 = "250000.00".into();
+        }
+    }
+    let r = staff.post_form(&format!("/staff/calls/{call_id}/edit"), &as_refs(&fields)).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let r = staff.post_form(&format!("/staff/calls/{call_id}/publish"), &[("csrf", &token)]).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let public = app.client().get(&format!("/calls/{call_id}")).await;
+    assert!(public.text.contains("国家彩票公益金资助") && public.text.contains("1,000,000.00"));
+    let home = app.client().get("/").await;
+    assert!(home.text.contains("鸠江区2026年度公益创投项目"));
+
+    let (_, org) = org(&app, &staff, "pageorg", "52340207MJ0019001").await;
+    open_window(&app, &[&staff, &fin, &org]).await;
+    let page = org.get(&format!("/calls/{call_id}")).await;
+    assert!(page.text.contains(&format!("/calls/{call_id}/bid")), "an organisation is offered to bid");
+    let token = org.csrf(&format!("/calls/{call_id}/bid")).await;
+    let call = app.client().get(&format!("/api/v1/calls/{call_id}")).await.json;
+    let pool = pool_id(&call, SHENXIANG).to_string();
+    let bid_fields = vec![
+        ("csrf", token.as_str()),
+        ("pool_id", pool.as_str()),
+        ("title", "四点半课堂"),
+        ("summary", "放学后托管与学业辅导"),
+        ("service_region_code", "340207101001"),
+        ("beneficiary_kind", "留守儿童"),
+        ("beneficiary_count", "80"),
+        ("start_date", "2026-04-01"),
+        ("end_date", "2026-12-31"),
+        ("requested_amount", "100000.00"),
+        ("matching_funds", "5000"),
+        ("line_category_0", "personnel"),
+        ("line_item_0", "辅导老师补贴"),
+        ("line_quantity_0", "10"),
+        ("line_unit_price_0", "3000"),
+        ("line_amount_0", "30000.00"),
+        ("line_category_1", "activity"),
+        ("line_item_1", "课程与活动"),
+        ("line_amount_1", "70000.00"),
+        ("ms_title_0", "中期评估"),
+        ("ms_due_0", "2026-08-01"),
+    ];
+    let r = org.post_form(&format!("/calls/{call_id}/bid"), &bid_fields).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let bid_path = r.headers.get("location").unwrap().to_str().unwrap().split('?').next().unwrap().to_string();
+    let token = org.csrf(&bid_path).await;
+    let r = org.post_form(&format!("{bid_path}/submit"), &[("csrf", &token)]).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let shown = org.get(&bid_path).await;
+    assert!(shown.text.contains("JJ-2026-0001") && shown.text.contains("100,000.00"));
+    let wb = org.get("/workbench").await;
+    assert!(wb.text.contains("四点半课堂") && wb.text.contains("已提交"));
+    // A bad amount comes back on the form with the reason.
+    let mut bad = bid_fields.clone();
+    bad[9] = ("requested_amount", "1.234");
+    let r = org.post_form(&format!("/calls/{call_id}/bid"), &bad).await;
+    assert_eq!(r.status, 422);
+    assert!(r.text.contains("两位小数"));
+
+    close_window(&app, &[&staff, &fin, &org]).await;
+    let queue = staff.get(&format!("/staff/calls/{call_id}/bids")).await;
+    assert!(queue.text.contains("四点半课堂"), "{}", queue.text);
+    let token = staff.csrf(&bid_path).await;
+    let r = staff
+        .post_form(&format!("{bid_path}/screening"), &[("csrf", &token), ("outcome", "ineligible"), ("note", "")])
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.text.contains("须说明理由"));
+    let r = staff
+        .post_form(&format!("{bid_path}/screening"), &[("csrf", &token), ("outcome", "eligible"), ("note", "材料齐全")])
+        .await;
+    assert_eq!(r.status, 303);
+    let page = fin.get(&bid_path).await;
+    assert!(page.text.contains("人员费用合计 30,000.00 元"), "finance sees the caps");
+    let token = fin.csrf(&bid_path).await;
+    let r = fin
+        .post_form(&format!("{bid_path}/finance"), &[("csrf", &token), ("approved_amount", "90000.00"), ("note", "")])
+        .await;
+    assert_eq!(r.status, 422);
+    let r = fin
+        .post_form(
+            &format!("{bid_path}/finance"),
+            &[("csrf", &token), ("approved_amount", "90000.00"), ("note", "活动费偏高")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert!(org.get(&bid_path).await.text.contains("90,000.00"));
+}
+
+crate::on_both!(
+    home_and_login_pages,
+    register_and_verify_in_the_browser,
+    admin_pages,
+    training_banner,
+    call_and_bid_through_the_pages
+);

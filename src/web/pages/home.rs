@@ -11,17 +11,22 @@ use askama::Template;
 #[template(path = "index.html")]
 struct Index<'a> {
     l: &'a Layout,
+    calls: Vec<crate::service::calls::CallView>,
 }
 
 pub async fn index(req: HttpRequest, state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, PageError> {
+    // The public list: published calls only, whoever is looking.
+    let ctx = crate::service::Ctx { principal: crate::service::Principal::Anonymous, ..auth.ctx.clone() };
+    let calls = state.db(move |c| crate::service::calls::list(c, &ctx, None, Some(20))).await?;
     let l = Layout::new(&req, &state, &auth);
-    render(&l, &Index { l: &l })
+    render(&l, &Index { l: &l, calls })
 }
 
 #[derive(Template)]
 #[template(path = "workbench.html")]
 struct Workbench<'a> {
     l: &'a Layout,
+    bids: Vec<crate::service::bids::BidView>,
     org: Option<OrgView>,
     region_name: Option<String>,
     links: Vec<(&'static str, &'static str, &'static str)>,
@@ -30,17 +35,17 @@ struct Workbench<'a> {
 pub async fn workbench(req: HttpRequest, state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, PageError> {
     let actor = auth.ctx.require(&Role::ALL)?.clone();
     let ctx = auth.ctx.clone();
-    let (org, region_name) = state
+    let (org, region_name, bids) = state
         .db(move |c| {
-            let org = match actor.organisation_id {
-                Some(id) => Some(organisations::get(c, &ctx, id)?),
-                None => None,
+            let (org, bids) = match actor.organisation_id {
+                Some(id) => (Some(organisations::get(c, &ctx, id)?), crate::service::bids::mine(c, &ctx)?),
+                None => (None, vec![]),
             };
             let region = match &actor.region_code {
                 Some(code) => db::regions::find(c, code)?.map(|r| r.name),
                 None => None,
             };
-            Ok((org, region))
+            Ok((org, region, bids))
         })
         .await?;
     let role = auth.actor().map(|a| a.role).unwrap_or(Role::Org);
@@ -49,11 +54,14 @@ pub async fn workbench(req: HttpRequest, state: web::Data<AppState>, auth: Auth)
             ("/admin/users", "用户管理", "新建民政工作人员、财务审核、评审专家账号"),
             ("/admin/outbox", "邮件队列", "查看待发送、已发送和发送失败的邮件"),
         ],
-        Role::Staff => vec![("/staff/organisations", "社会组织审核", "核验新注册的社会组织")],
-        Role::Finance => vec![("/", "预算审核", "招标截止后在此审核各项目预算")],
+        Role::Staff => vec![
+            ("/staff/calls", "招标管理", "新建、发布招标公告；截止后资格审查"),
+            ("/staff/organisations", "社会组织审核", "核验新注册的社会组织"),
+        ],
+        Role::Finance => vec![("/staff/calls", "预算审核", "招标截止后审核资格审查通过的项目预算")],
         Role::Reviewer => vec![("/", "评审任务", "分配给您的评审任务将在此列出")],
-        Role::Org => vec![("/", "项目申报", "招标公告发布后在此申报项目")],
+        Role::Org => vec![("/", "招标公告", "查看正在申报的公益创投招标并在线申报")],
     };
     let l = Layout::new(&req, &state, &auth);
-    render(&l, &Workbench { l: &l, org, region_name, links })
+    render(&l, &Workbench { l: &l, bids, org, region_name, links })
 }

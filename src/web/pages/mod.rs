@@ -2,6 +2,9 @@
 //! back with a CSRF token and redirect after success (post/redirect/get).
 
 mod admin;
+mod bids;
+mod calls;
+pub mod fields;
 mod home;
 mod login;
 mod register;
@@ -36,6 +39,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/staff/organisations", web::get().to(staff::organisations))
     .route("/staff/organisations/{id}/verify", web::post().to(staff::verify))
     .route("/staff/organisations/{id}/reject", web::post().to(staff::reject))
+    .route("/calls/{id}", web::get().to(calls::public))
+    .route("/calls/{id}/bid", web::get().to(bids::new_form))
+    .route("/calls/{id}/bid", web::post().to(bids::create))
+    .route("/bids/{id}", web::get().to(bids::detail))
+    .route("/bids/{id}/edit", web::get().to(bids::edit_form))
+    .route("/bids/{id}/edit", web::post().to(bids::update))
+    .route("/bids/{id}/submit", web::post().to(bids::submit))
+    .route("/bids/{id}/withdraw", web::post().to(bids::withdraw))
+    .route("/bids/{id}/screening", web::post().to(bids::screening))
+    .route("/bids/{id}/finance", web::post().to(bids::finance))
+    .route("/staff/calls/{id}/bids", web::get().to(bids::queue))
+    .route("/staff/calls", web::get().to(calls::staff_list))
+    .route("/staff/calls/new", web::get().to(calls::new_form))
+    .route("/staff/calls/new", web::post().to(calls::create))
+    .route("/staff/calls/{id}", web::get().to(calls::staff_detail))
+    .route("/staff/calls/{id}/edit", web::get().to(calls::edit_form))
+    .route("/staff/calls/{id}/edit", web::post().to(calls::update))
+    .route("/staff/calls/{id}/publish", web::post().to(calls::publish))
+    .route("/staff/calls/{id}/clone", web::post().to(calls::clone))
     .route("/admin/users", web::get().to(admin::users))
     .route("/admin/users", web::post().to(admin::create_user))
     .route("/admin/outbox", web::get().to(admin::outbox))

@@ -1,0 +1,473 @@
+use super::fields::Fields;
+use super::{check_csrf, field_errors, redirect, render_status, Layout, PageError};
+use crate::domain::account::Role;
+use crate::domain::budget::{self, BudgetCategory};
+use crate::error::{AppError, FieldError};
+use crate::service::bids::{
+    self, Beneficiaries, BidInput, BidView, BudgetLineInput, FinanceInput, MilestoneInput, ScreeningInput,
+};
+use crate::service::calls::{self, CallView};
+use crate::web::auth::Auth;
+use crate::web::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use std::collections::HashMap;
+
+const LINE_ROWS: usize = 10;
+const MILESTONE_ROWS: usize = 5;
+
+#[derive(Template)]
+#[template(path = "bid_form.html")]
+struct BidForm<'a> {
+    l: &'a Layout,
+    call: CallView,
+    bid_id: Option<i64>,
+    f: Fields,
+    errors: Vec<FieldError>,
+    regions: Vec<(String, String)>,
+    budget_categories: Vec<(&'static str, &'static str)>,
+    line_rows: Vec<usize>,
+    milestone_rows: Vec<usize>,
+    correction: Option<String>,
+}
+
+fn to_input(f: &Fields) -> BidInput {
+    let mut lines = Vec::new();
+    for i in 0..LINE_ROWS {
+        let (cat, item, amount) = (f.get_n("line_category_", i), f.get_n("line_item_", i), f.get_n("line_amount_", i));
+        if cat.is_empty() && item.trim().is_empty() && amount.trim().is_empty() {
+            continue;
+        }
+        lines.push(BudgetLineInput {
+            category: cat,
+            item,
+            quantity: f.opt(&format!("line_quantity_{i}")),
+            unit_price: f.opt(&format!("line_unit_price_{i}")),
+            amount: amount.trim().into(),
+            note: f.get_n("line_note_", i),
+        });
+    }
+    let mut milestones = Vec::new();
+    for i in 0..MILESTONE_ROWS {
+        let title = f.get_n("ms_title_", i);
+        if title.trim().is_empty() {
+            continue;
+        }
+        milestones.push(MilestoneInput {
+            title,
+            due_date: f.get_n("ms_due_", i),
+            deliverable: f.get_n("ms_deliverable_", i),
+        });
+    }
+    BidInput {
+        pool_id: f.get("pool_id").parse().unwrap_or(0),
+        category: f.opt("category"),
+        title: f.get("title"),
+        summary: f.get("summary"),
+        service_region_code: f.opt("service_region_code"),
+        beneficiaries: Beneficiaries {
+            kind: f.get("beneficiary_kind"),
+            count: f.get("beneficiary_count").trim().parse().unwrap_or(0),
+        },
+        start_date: f.opt("start_date"),
+        end_date: f.opt("end_date"),
+        requested_amount: f.get("requested_amount").trim().into(),
+        matching_funds: f.opt("matching_funds"),
+        budget_lines: lines,
+        milestones,
+    }
+}
+
+fn from_view(b: &BidView) -> Fields {
+    let mut f = Fields::default();
+    let opt = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    for (k, v) in [
+        ("pool_id", b.pool_id.to_string()),
+        ("category", b.category.clone().unwrap_or_default()),
+        ("title", b.title.clone()),
+        ("summary", b.summary.clone()),
+        ("service_region_code", b.service_region_code.clone().unwrap_or_default()),
+        ("beneficiary_kind", b.beneficiaries.kind.clone()),
+        ("beneficiary_count", b.beneficiaries.count.to_string()),
+        ("start_date", opt(b.start_date)),
+        ("end_date", opt(b.end_date)),
+        ("requested_amount", b.requested_amount.to_string()),
+        ("matching_funds", b.matching_funds.to_string()),
+    ] {
+        f.push(k, v);
+    }
+    for (i, x) in b.budget_lines.iter().enumerate() {
+        f.push(&format!("line_category_{i}"), x.category.clone());
+        f.push(&format!("line_item_{i}"), x.item.clone());
+        f.push(&format!("line_quantity_{i}"), x.quantity.clone().unwrap_or_default());
+        f.push(&format!("line_unit_price_{i}"), x.unit_price.map(|u| u.to_string()).unwrap_or_default());
+        f.push(&format!("line_amount_{i}"), x.amount.to_string());
+        f.push(&format!("line_note_{i}"), x.note.clone());
+    }
+    for (i, m) in b.milestones.iter().enumerate() {
+        f.push(&format!("ms_title_{i}"), m.title.clone());
+        f.push(&format!("ms_due_{i}"), m.due_date.to_string());
+        f.push(&format!("ms_deliverable_{i}"), m.deliverable.clone());
+    }
+    f
+}
+
+async fn regions(state: &AppState) -> Result<Vec<(String, String)>, PageError> {
+    let rows = state.db(crate::service::regions::all).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let label = match r.level.as_str() {
+                "district" => format!("{}（全区）", r.name),
+                "village" => format!("　└ {}", r.name),
+                _ => r.name,
+            };
+            (r.code, label)
+        })
+        .collect())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn form_page(
+    req: &HttpRequest,
+    state: &AppState,
+    auth: &Auth,
+    call: CallView,
+    bid_id: Option<i64>,
+    f: Fields,
+    errors: Vec<FieldError>,
+    correction: Option<String>,
+) -> Result<HttpResponse, PageError> {
+    let regions = regions(state).await?;
+    let l = Layout::new(req, state, auth);
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = BidForm {
+        l: &l,
+        call,
+        bid_id,
+        f,
+        errors,
+        regions,
+        budget_categories: BudgetCategory::ALL.into_iter().map(|c| (c.as_str(), c.label())).collect(),
+        line_rows: (0..LINE_ROWS).collect(),
+        milestone_rows: (0..MILESTONE_ROWS).collect(),
+        correction,
+    };
+    render_status(&l, &page, status)
+}
+
+async fn load_call(state: &AppState, auth: &Auth, id: i64) -> Result<CallView, PageError> {
+    let ctx = auth.ctx.clone();
+    Ok(state.db(move |c| calls::get(c, &ctx, id)).await?)
+}
+
+pub async fn new_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, PageError> {
+    auth.ctx.require(&[Role::Org])?;
+    let call = load_call(&state, &auth, id.into_inner()).await?;
+    let mut f = Fields::default();
+    f.push("start_date", call.project_start.to_string());
+    f.push("end_date", call.project_end.to_string());
+    form_page(&req, &state, &auth, call, None, f, vec![], None).await
+}
+
+pub async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(&req, &form.get("csrf"))?;
+    let call_id = id.into_inner();
+    let f = form.into_inner();
+    let input = to_input(&f);
+    let ctx = auth.ctx.clone();
+    match state.db(move |c| bids::create(c, &ctx, call_id, &input)).await {
+        Ok(b) => Ok(redirect(&format!("/bids/{}?done=saved", b.id))),
+        Err(e) if e.status.as_u16() == 422 => {
+            let call = load_call(&state, &auth, call_id).await?;
+            form_page(&req, &state, &auth, call, None, f, field_errors(&e), None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn correction_text(b: &BidView) -> Option<String> {
+    (b.status == "needs_correction").then(|| {
+        b.correction_items
+            .iter()
+            .filter_map(|i| bids::CORRECTION_SECTIONS.iter().find(|(k, _)| k == i).map(|(_, l)| *l))
+            .collect::<Vec<_>>()
+            .join("；")
+    })
+}
+
+pub async fn edit_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, PageError> {
+    auth.ctx.require(&[Role::Org])?;
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    let b = state.db(move |c| bids::get(c, &ctx, id)).await?;
+    let call = load_call(&state, &auth, b.call_id).await?;
+    let correction = correction_text(&b);
+    form_page(&req, &state, &auth, call, Some(id), from_view(&b), vec![], correction).await
+}
+
+pub async fn update(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(&req, &form.get("csrf"))?;
+    let id = id.into_inner();
+    let f = form.into_inner();
+    let input = to_input(&f);
+    let ctx = auth.ctx.clone();
+    match state.db(move |c| bids::update(c, &ctx, id, &input)).await {
+        Ok(_) => Ok(redirect(&format!("/bids/{id}?done=saved"))),
+        Err(e) if e.status.as_u16() == 422 => {
+            let ctx = auth.ctx.clone();
+            let b = state.db(move |c| bids::get(c, &ctx, id)).await?;
+            let call = load_call(&state, &auth, b.call_id).await?;
+            let correction = correction_text(&b);
+            form_page(&req, &state, &auth, call, Some(id), f, field_errors(&e), correction).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "bid.html")]
+struct BidPage<'a> {
+    l: &'a Layout,
+    b: BidView,
+    call: CallView,
+    pool_name: String,
+    is_owner: bool,
+    can_screen: bool,
+    can_finance: bool,
+    caps: Vec<String>,
+    sections: Vec<(&'static str, &'static str)>,
+    flash: Option<&'static str>,
+    errors: Vec<FieldError>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+/// Where the budget stands against the call's caps, for staff and finance to see at a glance.
+fn caps(b: &BidView, call: &CallView) -> Vec<String> {
+    let mut out = Vec::new();
+    for (cat, pct) in [
+        (BudgetCategory::Personnel, call.budget_caps.personnel_pct),
+        (BudgetCategory::Admin, call.budget_caps.admin_pct),
+    ] {
+        let Some(pct) = pct else { continue };
+        let spent: i64 = b.budget_lines.iter().filter(|l| l.category == cat.as_str()).map(|l| l.amount.fen()).sum();
+        let cap = budget::cap(b.requested_amount, pct);
+        let flag = if spent > cap.fen() { "（超出上限）" } else { "" };
+        out.push(format!(
+            "{}合计 {} 元，上限 {}% 即 {} 元{flag}",
+            cat.label(),
+            crate::domain::Money::from_fen(spent).grouped(),
+            pct,
+            cap.grouped()
+        ));
+    }
+    let total: i64 = b.budget_lines.iter().map(|l| l.amount.fen()).sum();
+    if total != b.requested_amount.fen() {
+        out.push(format!("预算明细合计 {} 元，与申请金额不一致", crate::domain::Money::from_fen(total).grouped()));
+    }
+    for l in &b.budget_lines {
+        if call.forbidden_categories.contains(&l.category) {
+            out.push(format!("列支了不允许的科目：{}", l.category_label));
+        }
+    }
+    out
+}
+
+async fn detail_page(
+    req: &HttpRequest,
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    flash: Option<&'static str>,
+    errors: Vec<FieldError>,
+) -> Result<HttpResponse, PageError> {
+    let ctx = auth.ctx.clone();
+    let b = state.db(move |c| bids::get(c, &ctx, id)).await?;
+    let call = load_call(state, auth, b.call_id).await?;
+    let role = auth.actor().map(|a| a.role);
+    let pool_name = call.pools.iter().find(|p| p.id == b.pool_id).map(|p| p.name.clone()).unwrap_or_default();
+    let page_caps = if role == Some(Role::Org) { vec![] } else { caps(&b, &call) };
+    let l = Layout::new(req, state, auth);
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = BidPage {
+        l: &l,
+        can_screen: role == Some(Role::Staff) && b.status == "submitted" && call.status == "screening",
+        can_finance: role == Some(Role::Finance) && b.status == "eligible",
+        is_owner: role == Some(Role::Org),
+        caps: page_caps,
+        b,
+        call,
+        pool_name,
+        sections: bids::CORRECTION_SECTIONS.to_vec(),
+        flash,
+        errors,
+    };
+    render_status(&l, &page, status)
+}
+
+pub async fn detail(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    q: web::Query<Done>,
+) -> Result<HttpResponse, PageError> {
+    let flash = match q.done.as_deref() {
+        Some("saved") => Some("已保存草稿。"),
+        Some("submitted") => Some("已提交，回执已发送到贵单位邮箱。"),
+        Some("withdrawn") => Some("已撤回。"),
+        Some("screened") => Some("审查结论已保存，并已通知申报单位。"),
+        Some("finance") => Some("核定金额已保存。"),
+        _ => None,
+    };
+    detail_page(&req, &state, &auth, id.into_inner(), flash, vec![]).await
+}
+
+/// Runs an action on a bid; rule violations and conflicts come back on the bid's page.
+async fn act<F>(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: i64,
+    form: &Fields,
+    done: &str,
+    f: F,
+) -> Result<HttpResponse, PageError>
+where
+    F: FnOnce(&mut crate::db::DbConn, &crate::service::Ctx) -> Result<BidView, AppError> + Send + 'static,
+{
+    check_csrf(&req, &form.get("csrf"))?;
+    let ctx = auth.ctx.clone();
+    match state.db(move |c| f(c, &ctx)).await {
+        Ok(_) => {
+            state.mail_wake.notify_one();
+            Ok(redirect(&format!("/bids/{id}?done={done}")))
+        }
+        Err(e) if matches!(e.status.as_u16(), 403 | 409 | 422) && e.code != "forbidden" => {
+            detail_page(&req, &state, &auth, id, None, field_errors(&e)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    let id = id.into_inner();
+    act(req, state, auth, id, &form, "submitted", move |c, ctx| bids::submit(c, ctx, id)).await
+}
+
+pub async fn withdraw(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    let id = id.into_inner();
+    act(req, state, auth, id, &form, "withdrawn", move |c, ctx| bids::withdraw(c, ctx, id)).await
+}
+
+pub async fn screening(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    let id = id.into_inner();
+    let input = ScreeningInput {
+        eligible: None,
+        outcome: form.opt("outcome"),
+        items: form.all("items"),
+        due: form.opt("due"),
+        note: form.opt("note"),
+    };
+    act(req, state, auth, id, &form, "screened", move |c, ctx| bids::screen(c, ctx, id, &input)).await
+}
+
+pub async fn finance(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    let id = id.into_inner();
+    let input = FinanceInput { approved_amount: form.get("approved_amount").trim().into(), note: form.opt("note") };
+    act(req, state, auth, id, &form, "finance", move |c, ctx| bids::finance(c, ctx, id, &input)).await
+}
+
+#[derive(Template)]
+#[template(path = "bid_queue.html")]
+struct Queue<'a> {
+    l: &'a Layout,
+    call: CallView,
+    bids: Vec<BidView>,
+    status: String,
+    tabs: Vec<(&'static str, &'static str)>,
+    pool_names: HashMap<i64, String>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct QueueQuery {
+    status: Option<String>,
+}
+
+pub async fn queue(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    q: web::Query<QueueQuery>,
+) -> Result<HttpResponse, PageError> {
+    auth.ctx.require(&[Role::Staff, Role::Finance])?;
+    let call_id = id.into_inner();
+    let default = if auth.actor().map(|a| a.role) == Some(Role::Finance) { "eligible" } else { "submitted" };
+    let status = q.status.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| default.into());
+    let ctx = auth.ctx.clone();
+    let st = status.clone();
+    let bids = state.db(move |c| bids::list_for_call(c, &ctx, call_id, Some(&st), None, 0, Some(100))).await?;
+    let call = load_call(&state, &auth, call_id).await?;
+    let pool_names = call.pools.iter().map(|p| (p.id, p.name.clone())).collect();
+    let tabs = vec![
+        ("submitted", "待审查"),
+        ("needs_correction", "限期补正"),
+        ("eligible", "审查通过"),
+        ("ineligible", "未通过"),
+        ("withdrawn", "已撤回"),
+    ];
+    let l = Layout::new(&req, &state, &auth);
+    render_status(&l, &Queue { l: &l, call, bids, status, tabs, pool_names }, StatusCode::OK)
+}

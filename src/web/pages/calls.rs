@@ -1,0 +1,372 @@
+use super::fields::Fields;
+use super::{check_csrf, field_errors, redirect, render, render_status, Layout, PageError};
+use crate::domain::account::Role;
+use crate::domain::budget::BudgetCategory;
+use crate::domain::call::DEFAULT_CRITERIA;
+use crate::error::FieldError;
+use crate::service::bids::PoolStats;
+use crate::service::calls::{self, BudgetCapsInput, CallInput, CallView, CriterionInput, PoolInput};
+use crate::web::auth::Auth;
+use crate::web::state::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+
+#[derive(Template)]
+#[template(path = "call.html")]
+struct CallPage<'a> {
+    l: &'a Layout,
+    c: CallView,
+    forbidden: Vec<&'static str>,
+    can_bid: bool,
+}
+
+pub async fn public(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, PageError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    let c = state.db(move |conn| calls::get(conn, &ctx, id)).await?;
+    let forbidden = c.forbidden_categories.iter().filter_map(|k| BudgetCategory::parse(k)).map(|b| b.label()).collect();
+    let is_org = auth.actor().is_some_and(|a| a.role == Role::Org);
+    let can_bid = is_org && c.status == "open";
+    let l = Layout::new(&req, &state, &auth);
+    render(&l, &CallPage { l: &l, c, forbidden, can_bid })
+}
+
+#[derive(Template)]
+#[template(path = "staff_calls.html")]
+struct StaffCalls<'a> {
+    l: &'a Layout,
+    calls: Vec<CallView>,
+    district: bool,
+}
+
+fn is_district(auth: &Auth) -> bool {
+    auth.actor().is_some_and(|a| a.role == Role::Staff && a.region_code.is_none())
+}
+
+pub async fn staff_list(req: HttpRequest, state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, PageError> {
+    auth.ctx.require(&[Role::Staff, Role::Finance])?;
+    let ctx = auth.ctx.clone();
+    let calls = state.db(move |c| calls::list(c, &ctx, None, Some(100))).await?;
+    let l = Layout::new(&req, &state, &auth);
+    render(&l, &StaffCalls { l: &l, calls, district: is_district(&auth) })
+}
+
+#[derive(Template)]
+#[template(path = "call_form.html")]
+struct CallForm<'a> {
+    l: &'a Layout,
+    call_id: Option<i64>,
+    f: Fields,
+    errors: Vec<FieldError>,
+    budget_categories: Vec<(&'static str, &'static str)>,
+    towns: Vec<(String, String)>,
+    crit_rows: Vec<usize>,
+}
+
+const CRIT_ROWS: usize = 8;
+
+fn defaults(year: i32) -> Fields {
+    let mut f = Fields::default();
+    for (k, v) in [
+        ("year", year.to_string()),
+        ("title", format!("鸠江区{year}年度公益创投项目")),
+        ("opens_at", format!("{year}-02-01T00:00")),
+        ("closes_at", format!("{year}-03-01T00:00")),
+        ("project_start", format!("{year}-04-01")),
+        ("project_end", format!("{year}-12-31")),
+        ("min_grant", "20000.00".into()),
+        ("max_grant", "200000.00".into()),
+        ("max_bids_per_org", "2".into()),
+        ("score_threshold", "60.00".into()),
+        ("notice_days", "7".into()),
+        ("notice_working_days", "1".into()),
+        ("personnel_pct", "30".into()),
+        ("admin_pct", "10".into()),
+        ("forbidden", "hospitality".into()),
+        ("tranches", "50,30,20".into()),
+        ("fund_source", "budget".into()),
+        ("pool_district", "1000000.00".into()),
+    ] {
+        f.push(k, v);
+    }
+    for (i, (k, n, w)) in DEFAULT_CRITERIA.iter().enumerate() {
+        f.push(&format!("crit_key_{i}"), *k);
+        f.push(&format!("crit_name_{i}"), *n);
+        f.push(&format!("crit_weight_{i}"), w.to_string());
+    }
+    f
+}
+
+fn from_view(c: &CallView) -> Fields {
+    let mut f = Fields::default();
+    let short = |s: &str| s.chars().take(16).collect::<String>();
+    for (k, v) in [
+        ("year", c.year.to_string()),
+        ("title", c.title.clone()),
+        ("announcement", c.announcement.clone()),
+        ("opens_at", short(&c.opens_at)),
+        ("closes_at", short(&c.closes_at)),
+        ("project_start", c.project_start.to_string()),
+        ("project_end", c.project_end.to_string()),
+        ("min_grant", c.min_grant.to_string()),
+        ("max_grant", c.max_grant.to_string()),
+        ("max_bids_per_org", c.max_bids_per_org.to_string()),
+        ("score_threshold", c.score_threshold.to_string()),
+        ("notice_days", c.notice_days.to_string()),
+        ("notice_working_days", if c.notice_working_days { "1".into() } else { String::new() }),
+        ("personnel_pct", c.budget_caps.personnel_pct.map(|x| x.to_string()).unwrap_or_default()),
+        ("admin_pct", c.budget_caps.admin_pct.map(|x| x.to_string()).unwrap_or_default()),
+        ("tranches", c.tranches.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(",")),
+        ("fund_source", c.fund_source.clone()),
+    ] {
+        f.push(k, v);
+    }
+    for k in &c.forbidden_categories {
+        f.push("forbidden", k.clone());
+    }
+    for (i, k) in c.criteria.iter().enumerate() {
+        f.push(&format!("crit_key_{i}"), k.key.clone());
+        f.push(&format!("crit_name_{i}"), k.name.clone());
+        f.push(&format!("crit_weight_{i}"), k.weight.to_string());
+    }
+    for p in &c.pools {
+        let name = if p.level == "district" { "pool_district".to_string() } else { format!("pool_{}", p.region_code) };
+        f.push(&name, p.budget.to_string());
+    }
+    f
+}
+
+fn to_input(f: &Fields, towns: &[(String, String)]) -> CallInput {
+    let num = |k: &str| f.opt(k).map(|v| v.trim().parse::<u32>().unwrap_or(u32::MAX));
+    let mut criteria = Vec::new();
+    for i in 0..CRIT_ROWS {
+        let key = f.get_n("crit_key_", i);
+        if key.trim().is_empty() {
+            continue;
+        }
+        criteria.push(CriterionInput {
+            key: key.trim().to_string(),
+            name: f.get_n("crit_name_", i),
+            weight: f.get_n("crit_weight_", i).trim().parse().unwrap_or(u32::MAX),
+            max_score: None,
+        });
+    }
+    let mut pools = Vec::new();
+    if let Some(b) = f.opt("pool_district") {
+        pools.push(PoolInput {
+            level: "district".into(),
+            region_code: "340207000000".into(),
+            name: None,
+            budget: b.trim().into(),
+        });
+    }
+    for (code, _) in towns {
+        if let Some(b) = f.opt(&format!("pool_{code}")) {
+            pools.push(PoolInput {
+                level: "town".into(),
+                region_code: code.clone(),
+                name: None,
+                budget: b.trim().into(),
+            });
+        }
+    }
+    CallInput {
+        year: f.get("year").trim().parse().unwrap_or(0),
+        title: f.get("title"),
+        announcement: f.get("announcement"),
+        opens_at: f.local_datetime("opens_at"),
+        closes_at: f.local_datetime("closes_at"),
+        notice_days: num("notice_days"),
+        notice_working_days: Some(f.get("notice_working_days") == "1"),
+        project_start: f.get("project_start"),
+        project_end: f.get("project_end"),
+        min_grant: f.get("min_grant").trim().into(),
+        max_grant: f.get("max_grant").trim().into(),
+        max_bids_per_org: num("max_bids_per_org"),
+        score_threshold: f.opt("score_threshold"),
+        budget_caps: BudgetCapsInput { personnel_pct: num("personnel_pct"), admin_pct: num("admin_pct") },
+        forbidden_categories: f.all("forbidden"),
+        tranches: f.opt("tranches").map(|t| t.split([',', '，']).map(|x| x.trim().parse().unwrap_or(0)).collect()),
+        fund_source: f.opt("fund_source"),
+        categories: vec![],
+        criteria,
+        pools,
+        reference_prefix: None,
+    }
+}
+
+async fn towns(state: &AppState) -> Result<Vec<(String, String)>, PageError> {
+    let rows = state.db(crate::service::regions::all).await?;
+    Ok(rows.into_iter().filter(|r| r.level == "town").map(|r| (r.code, r.name)).collect())
+}
+
+async fn form_page(
+    req: &HttpRequest,
+    state: &AppState,
+    auth: &Auth,
+    call_id: Option<i64>,
+    f: Fields,
+    errors: Vec<FieldError>,
+) -> Result<HttpResponse, PageError> {
+    let towns = towns(state).await?;
+    let l = Layout::new(req, state, auth);
+    let status = if errors.is_empty() {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let budget_categories = BudgetCategory::ALL.into_iter().map(|c| (c.as_str(), c.label())).collect();
+    let page = CallForm { l: &l, call_id, f, errors, budget_categories, towns, crit_rows: (0..CRIT_ROWS).collect() };
+    render_status(&l, &page, status)
+}
+
+pub async fn new_form(req: HttpRequest, state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, PageError> {
+    auth.ctx.require(&[Role::Staff])?;
+    let year = calls::local_year(auth.ctx.now);
+    form_page(&req, &state, &auth, None, defaults(year), vec![]).await
+}
+
+pub async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(&req, &form.get("csrf"))?;
+    let f = form.into_inner();
+    let input = to_input(&f, &towns(&state).await?);
+    let ctx = auth.ctx.clone();
+    match state.db(move |c| calls::create(c, &ctx, &input)).await {
+        Ok(v) => Ok(redirect(&format!("/staff/calls/{}?done=saved", v.id))),
+        Err(e) if e.status.as_u16() == 422 => form_page(&req, &state, &auth, None, f, field_errors(&e)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn edit_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, PageError> {
+    auth.ctx.require(&[Role::Staff])?;
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    let v = state.db(move |c| calls::get(c, &ctx, id)).await?;
+    form_page(&req, &state, &auth, Some(id), from_view(&v), vec![]).await
+}
+
+pub async fn update(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(&req, &form.get("csrf"))?;
+    let f = form.into_inner();
+    let id = id.into_inner();
+    let input = to_input(&f, &towns(&state).await?);
+    let ctx = auth.ctx.clone();
+    match state.db(move |c| calls::update(c, &ctx, id, &input)).await {
+        Ok(_) => Ok(redirect(&format!("/staff/calls/{id}?done=saved"))),
+        Err(e) if e.status.as_u16() == 422 => form_page(&req, &state, &auth, Some(id), f, field_errors(&e)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff_call.html")]
+struct StaffCall<'a> {
+    l: &'a Layout,
+    c: CallView,
+    counts: Vec<(String, i64)>,
+    pools: Vec<PoolStats>,
+    district: bool,
+    flash: Option<&'static str>,
+    errors: Vec<FieldError>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+async fn detail_page(
+    req: &HttpRequest,
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    flash: Option<&'static str>,
+    errors: Vec<FieldError>,
+) -> Result<HttpResponse, PageError> {
+    auth.ctx.require(&[Role::Staff, Role::Finance])?;
+    let ctx = auth.ctx.clone();
+    let (c, stats) =
+        state.db(move |conn| Ok((calls::get(conn, &ctx, id)?, crate::service::bids::stats(conn, &ctx, id)?))).await?;
+    let counts =
+        stats.by_status.into_iter().map(|(s, n)| (crate::service::bids::status_label(&s).to_string(), n)).collect();
+    let l = Layout::new(req, state, auth);
+    let status = if errors.is_empty() {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = StaffCall { l: &l, c, counts, pools: stats.pools, district: is_district(auth), flash, errors };
+    render_status(&l, &page, status)
+}
+
+pub async fn staff_detail(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    q: web::Query<Done>,
+) -> Result<HttpResponse, PageError> {
+    let flash = match q.done.as_deref() {
+        Some("saved") => Some("已保存。"),
+        Some("published") => Some("招标公告已发布，并已邮件通知已认证的社会组织。"),
+        Some("cloned") => Some("已复制为新的草稿，请核对日期和资金池。"),
+        _ => None,
+    };
+    detail_page(&req, &state, &auth, id.into_inner(), flash, vec![]).await
+}
+
+pub async fn publish(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(&req, &form.get("csrf"))?;
+    let id = id.into_inner();
+    let ctx = auth.ctx.clone();
+    match state.db(move |c| calls::publish(c, &ctx, id)).await {
+        Ok(_) => {
+            state.mail_wake.notify_one();
+            Ok(redirect(&format!("/staff/calls/{id}?done=published")))
+        }
+        Err(e) if e.status.as_u16() == 422 => detail_page(&req, &state, &auth, id, None, field_errors(&e)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn clone(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(&req, &form.get("csrf"))?;
+    let id = id.into_inner();
+    let ctx = auth.ctx.clone();
+    let v = state.db(move |c| calls::clone(c, &ctx, id)).await?;
+    Ok(redirect(&format!("/staff/calls/{}?done=cloned", v.id)))
+}
