@@ -22,6 +22,8 @@ pub struct Config {
     pub mail_max_attempts: i32,
     /// Worker poll interval.
     pub mail_poll_ms: u64,
+    /// Largest attachment accepted, in bytes (GONGYI_UPLOAD_LIMIT_MB, default 20).
+    pub upload_limit: usize,
     /// HTTP worker threads; 0 = one per core.
     pub http_workers: usize,
 }
@@ -47,6 +49,9 @@ impl Config {
             mail_max_attempts: var("GONGYI_MAIL_MAX_ATTEMPTS").and_then(|v| v.parse().ok()).unwrap_or(8),
             mail_poll_ms: 1000,
             http_workers: 0,
+            upload_limit: var("GONGYI_UPLOAD_LIMIT_MB").and_then(|v| v.parse::<usize>().ok()).unwrap_or(20)
+                * 1024
+                * 1024,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! One connection type over SQLite and PostgreSQL, chosen by the URL scheme; a pool; migrations
 //! embedded per backend; and the write transaction every state change runs in.
 
+pub mod attachments;
 pub mod audit;
 pub mod bids;
 pub mod calls;

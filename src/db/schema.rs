@@ -241,6 +241,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    attachments (id) {
+        id -> BigInt,
+        bid_id -> BigInt,
+        kind -> Text,
+        original_name -> Text,
+        content_type -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        uploaded_by -> BigInt,
+        uploaded_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(attachments -> bids (bid_id));
 diesel::joinable!(pools -> calls (call_id));
 diesel::joinable!(criteria -> calls (call_id));
 diesel::joinable!(call_categories -> calls (call_id));
@@ -267,4 +283,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     bids,
     budget_lines,
     bid_milestones,
+    attachments,
 );

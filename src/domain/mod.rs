@@ -8,6 +8,7 @@ pub mod call;
 pub mod money;
 pub mod region;
 pub mod text;
+pub mod upload;
 pub mod uscc;
 
 pub use money::Money;

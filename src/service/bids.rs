@@ -122,6 +122,7 @@ pub struct BidView {
     pub finance_note: Option<String>,
     pub budget_lines: Vec<BudgetLineView>,
     pub milestones: Vec<MilestoneView>,
+    pub attachments: Vec<super::attachments::AttachmentView>,
 }
 
 pub fn status_label(s: &str) -> &'static str {
@@ -139,7 +140,7 @@ pub fn status_label(s: &str) -> &'static str {
     }
 }
 
-fn view(b: &BidRow, lines: &[LineRow], ms: &[MilestoneRow]) -> BidView {
+fn view(b: &BidRow, lines: &[LineRow], ms: &[MilestoneRow], atts: &[crate::db::attachments::AttachmentRow]) -> BidView {
     BidView {
         id: b.id,
         call_id: b.call_id,
@@ -181,13 +182,15 @@ fn view(b: &BidRow, lines: &[LineRow], ms: &[MilestoneRow]) -> BidView {
             .filter(|m| m.bid_id == b.id)
             .map(|m| MilestoneView { title: m.title.clone(), due_date: m.due_date, deliverable: m.deliverable.clone() })
             .collect(),
+        attachments: atts.iter().filter(|a| a.bid_id == b.id).map(super::attachments::view).collect(),
     }
 }
 
 pub fn full_view(conn: &mut DbConn, b: &BidRow) -> AppResult<BidView> {
     let lines = db::bids::lines_of(conn, &[b.id])?;
     let ms = db::bids::milestones_of(conn, &[b.id])?;
-    Ok(view(b, &lines, &ms))
+    let atts = db::attachments::of_bids(conn, &[b.id])?;
+    Ok(view(b, &lines, &ms, &atts))
 }
 
 struct Parsed {
@@ -426,7 +429,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &BidInput) -> A
 /// The bid with its call and pool, if the actor may see it now. Other organisations' bids are
 /// 404; staff and finance read bids only after `closes_at` (sealed bids), and those reads are
 /// audited by the caller.
-fn visible(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<(BidRow, CallRow, PoolRow)> {
+pub(crate) fn visible(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<(BidRow, CallRow, PoolRow)> {
     let a = ctx.require(&Role::ALL)?;
     let b = db::bids::find(conn, id)?.ok_or_else(AppError::not_found)?;
     let call = load_call(conn, b.call_id)?;
@@ -448,6 +451,22 @@ fn visible(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<(BidRow, CallRow,
     Ok((b, call, pool))
 }
 
+/// Whether the organisation may still change the bid's content (and its attachments): a draft
+/// before `closes_at`, or a bid under 限期补正 until its due date.
+pub(crate) fn editable(b: &BidRow, call: &CallRow, now: chrono::DateTime<chrono::Utc>) -> AppResult<()> {
+    match b.status.as_str() {
+        "draft" if phase(call, now) == Phase::Screening => {
+            Err(AppError::conflict("deadline_passed", "申报已截止，不能再修改"))
+        }
+        "draft" => Ok(()),
+        "needs_correction" if b.correction_due.is_some_and(|d| local_date(now) > d) => {
+            Err(AppError::conflict("correction_overdue", "补正期限已过"))
+        }
+        "needs_correction" => Ok(()),
+        s => Err(AppError::conflict("not_editable", format!("申报当前状态为“{}”，不能修改", status_label(s)))),
+    }
+}
+
 pub fn get(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
     let (b, _, _) = visible(conn, ctx, id)?;
     if matches!(ctx.actor().map(|a| a.role), Some(Role::Staff | Role::Finance)) {
@@ -465,57 +484,42 @@ pub fn update(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &BidInput) -> AppRes
     own_org(ctx)?;
     let (b, call, _) = visible(conn, ctx, id)?;
     let (mut parsed, _) = parse(conn, &call, input)?;
-    match b.status.as_str() {
-        "draft" => {
-            if phase(&call, ctx.now) == Phase::Screening {
-                return Err(AppError::conflict("deadline_passed", "申报已截止，草稿不能再修改"));
-            }
+    editable(&b, &call, ctx.now)?;
+    if b.status == "needs_correction" {
+        let open = sections(b.correction_items.as_deref());
+        let keep = |s: &str| !open.iter().any(|x| x == s);
+        let c = &mut parsed.content;
+        c.pool_id = b.pool_id;
+        if keep("basic") {
+            c.category = b.category.clone();
+            c.title = b.title.clone();
+            c.summary = b.summary.clone();
+            c.service_region_code = b.service_region_code.clone();
+            c.beneficiary_kind = b.beneficiary_kind.clone();
+            c.beneficiary_count = b.beneficiary_count;
+            c.start_date = b.start_date;
+            c.end_date = b.end_date;
         }
-        "needs_correction" => {
-            if b.correction_due.is_some_and(|d| local_date(ctx.now) > d) {
-                return Err(AppError::conflict("correction_overdue", "补正期限已过"));
-            }
-            let open = sections(b.correction_items.as_deref());
-            let keep = |s: &str| !open.iter().any(|x| x == s);
-            let c = &mut parsed.content;
-            c.pool_id = b.pool_id;
-            if keep("basic") {
-                c.category = b.category.clone();
-                c.title = b.title.clone();
-                c.summary = b.summary.clone();
-                c.service_region_code = b.service_region_code.clone();
-                c.beneficiary_kind = b.beneficiary_kind.clone();
-                c.beneficiary_count = b.beneficiary_count;
-                c.start_date = b.start_date;
-                c.end_date = b.end_date;
-            }
-            if keep("budget") {
-                c.requested = b.requested;
-                c.matching = b.matching;
-                parsed.lines = db::bids::lines_of(conn, &[id])?
-                    .into_iter()
-                    .map(|l| NewLine {
-                        category: l.category,
-                        item: l.item,
-                        quantity: l.quantity,
-                        unit_price: l.unit_price,
-                        amount: l.amount,
-                        note: l.note,
-                    })
-                    .collect();
-            }
-            if keep("milestones") {
-                parsed.milestones = db::bids::milestones_of(conn, &[id])?
-                    .into_iter()
-                    .map(|m| NewMilestone { title: m.title, due_date: m.due_date, deliverable: m.deliverable })
-                    .collect();
-            }
+        if keep("budget") {
+            c.requested = b.requested;
+            c.matching = b.matching;
+            parsed.lines = db::bids::lines_of(conn, &[id])?
+                .into_iter()
+                .map(|l| NewLine {
+                    category: l.category,
+                    item: l.item,
+                    quantity: l.quantity,
+                    unit_price: l.unit_price,
+                    amount: l.amount,
+                    note: l.note,
+                })
+                .collect();
         }
-        _ => {
-            return Err(AppError::conflict(
-                "not_editable",
-                format!("申报当前状态为“{}”，不能修改", status_label(&b.status)),
-            ))
+        if keep("milestones") {
+            parsed.milestones = db::bids::milestones_of(conn, &[id])?
+                .into_iter()
+                .map(|m| NewMilestone { title: m.title, due_date: m.due_date, deliverable: m.deliverable })
+                .collect();
         }
     }
     db::write_tx(conn, |c| {
@@ -911,7 +915,8 @@ pub fn list_for_call(
     let ids: Vec<i64> = rows.iter().map(|b| b.id).collect();
     let lines = db::bids::lines_of(conn, &ids)?;
     let ms = db::bids::milestones_of(conn, &ids)?;
-    Ok(rows.iter().map(|b| view(b, &lines, &ms)).collect())
+    let atts = db::attachments::of_bids(conn, &ids)?;
+    Ok(rows.iter().map(|b| view(b, &lines, &ms, &atts)).collect())
 }
 
 /// An organisation's own bids across calls.
@@ -929,7 +934,7 @@ pub fn mine(conn: &mut DbConn, ctx: &Ctx) -> AppResult<Vec<BidView>> {
             limit: 100,
         },
     )?;
-    Ok(rows.iter().map(|b| view(b, &[], &[])).collect())
+    Ok(rows.iter().map(|b| view(b, &[], &[], &[])).collect())
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

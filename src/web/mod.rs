@@ -5,6 +5,7 @@ pub mod auth;
 pub mod csrf;
 pub mod pages;
 pub mod state;
+pub mod upload;
 
 use crate::error::AppError;
 use actix_web::body::EitherBody;

@@ -6,6 +6,7 @@ mod helpers;
 mod smtp;
 
 mod accounts;
+mod attachments;
 mod audit;
 mod basics;
 mod bids;

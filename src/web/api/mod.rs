@@ -1,5 +1,6 @@
 //! The JSON API under /api/v1. Handlers only translate HTTP to service calls and back.
 
+mod attachments;
 mod bids;
 mod calls;
 pub mod json;
@@ -51,6 +52,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/bids/{id}/screening", web::post().to(bids::screening))
             .route("/bids/{id}/finance", web::post().to(bids::finance))
             .route("/me/bids", web::get().to(bids::mine))
+            .route("/bids/{id}/attachments", web::post().to(attachments::upload))
+            .route("/attachments/{id}", web::get().to(attachments::download))
+            .route("/attachments/{id}", web::delete().to(attachments::remove))
             .route("/outbox", web::get().to(outbox::list))
             .route("/outbox/{id}/retry", web::post().to(outbox::retry))
             .route("/openapi.json", web::get().to(openapi::spec))

@@ -256,6 +256,8 @@ struct BidPage<'a> {
     call: CallView,
     pool_name: String,
     is_owner: bool,
+    can_edit: bool,
+    upload_mb: usize,
     can_screen: bool,
     can_finance: bool,
     caps: Vec<String>,
@@ -321,6 +323,9 @@ async fn detail_page(
         can_screen: role == Some(Role::Staff) && b.status == "submitted" && call.status == "screening",
         can_finance: role == Some(Role::Finance) && b.status == "eligible",
         is_owner: role == Some(Role::Org),
+        can_edit: role == Some(Role::Org)
+            && (b.status == "needs_correction" || (b.status == "draft" && call.status != "screening")),
+        upload_mb: state.config.upload_limit / 1024 / 1024,
         caps: page_caps,
         b,
         call,
@@ -345,6 +350,8 @@ pub async fn detail(
         Some("withdrawn") => Some("已撤回。"),
         Some("screened") => Some("审查结论已保存，并已通知申报单位。"),
         Some("finance") => Some("核定金额已保存。"),
+        Some("uploaded") => Some("附件已上传。"),
+        Some("deleted") => Some("附件已删除。"),
         _ => None,
     };
     detail_page(&req, &state, &auth, id.into_inner(), flash, vec![]).await
@@ -427,6 +434,60 @@ pub async fn finance(
     let id = id.into_inner();
     let input = FinanceInput { approved_amount: form.get("approved_amount").trim().into(), note: form.opt("note") };
     act(req, state, auth, id, &form, "finance", move |c, ctx| bids::finance(c, ctx, id, &input)).await
+}
+
+/// The upload form: multipart, so the CSRF token is read from the parts.
+pub async fn upload(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let id = id.into_inner();
+    let parts = crate::web::upload::read(&req, payload, state.config.upload_limit).await?;
+    check_csrf(&req, parts.fields.get("csrf").map(String::as_str).unwrap_or(""))?;
+    let Some((file_name, bytes)) = parts.file else {
+        return detail_page(
+            &req,
+            &state,
+            &auth,
+            id,
+            None,
+            field_errors(&AppError::invalid_field("file", "required", "请选择文件")),
+        )
+        .await;
+    };
+    let up = crate::service::attachments::Upload { file_name, kind: parts.fields.get("kind").cloned(), bytes };
+    let ctx = auth.ctx.clone();
+    let dir = state.config.data_dir.clone();
+    match state.db(move |c| crate::service::attachments::add(c, &ctx, &dir, id, &up)).await {
+        Ok(_) => Ok(redirect(&format!("/bids/{id}?done=uploaded"))),
+        Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
+            detail_page(&req, &state, &auth, id, None, field_errors(&e)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn delete_attachment(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(&req, &form.get("csrf"))?;
+    let id = id.into_inner();
+    let ctx = auth.ctx.clone();
+    let bid_id = state
+        .db(move |c| {
+            let a = crate::db::attachments::find(c, id)?.ok_or_else(AppError::not_found)?;
+            crate::service::attachments::remove(c, &ctx, id)?;
+            Ok(a.bid_id)
+        })
+        .await?;
+    Ok(redirect(&format!("/bids/{bid_id}?done=deleted")))
 }
 
 #[derive(Template)]

@@ -50,6 +50,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/bids/{id}/screening", web::post().to(bids::screening))
     .route("/bids/{id}/finance", web::post().to(bids::finance))
     .route("/staff/calls/{id}/bids", web::get().to(bids::queue))
+    .route("/bids/{id}/attachments", web::post().to(bids::upload))
+    .route("/attachments/{id}/delete", web::post().to(bids::delete_attachment))
     .route("/staff/calls", web::get().to(calls::staff_list))
     .route("/staff/calls/new", web::get().to(calls::new_form))
     .route("/staff/calls/new", web::post().to(calls::create))

@@ -1,0 +1,88 @@
+use crate::error::{AppError, ErrorBody};
+use crate::service::attachments::{self, AttachmentView, Upload};
+use crate::web::auth::Auth;
+use crate::web::state::AppState;
+use crate::web::upload;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+/// Multipart body of an upload: the file in field `file`, an optional label in `kind`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    kind: Option<String>,
+}
+
+/// Attach a file to an editable bid (its organisation): PDF, PNG, JPEG or docx/xlsx/pptx by
+/// content, at most `GONGYI_UPLOAD_LIMIT_MB` (20 MB), 20 per bid.
+#[utoipa::path(post, path = "/api/v1/bids/{id}/attachments", tag = "bids", params(("id" = i64, Path)),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses((status = 201, body = AttachmentView), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn upload(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    auth.ctx.require(&[crate::domain::account::Role::Org])?;
+    let parts = upload::read(&req, payload, state.config.upload_limit).await?;
+    let (file_name, bytes) =
+        parts.file.ok_or_else(|| AppError::bad_request("missing_field", "缺少文件（file 字段）").with_field("file"))?;
+    let up = Upload { file_name, kind: parts.fields.get("kind").cloned(), bytes };
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    let dir = state.config.data_dir.clone();
+    let v = state.db(move |c| attachments::add(c, &ctx, &dir, id, &up)).await?;
+    Ok(HttpResponse::Created().json(v))
+}
+
+/// Download: served from the stored bytes as an attachment, never rendered inline.
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "bids", params(("id" = i64, Path)),
+    responses((status = 200, description = "the file"), (status = 404, body = ErrorBody)))]
+pub async fn download(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    let a = state.db(move |c| attachments::for_download(c, &ctx, id)).await?;
+    let path = attachments::path_of(&state.config.data_dir, &a.sha256);
+    let bytes = web::block(move || std::fs::read(path))
+        .await
+        .map_err(|e| AppError::internal(e.to_string()))?
+        .map_err(|e| AppError::internal(format!("read attachment: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type(a.content_type.as_str())
+        .insert_header(("Content-Disposition", disposition(&a.original_name)))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header(("Content-Security-Policy", "sandbox"))
+        .insert_header(("Cache-Control", "private, no-store"))
+        .body(bytes))
+}
+
+/// `attachment` with an ASCII fallback and the UTF-8 name (RFC 6266 / 5987).
+fn disposition(name: &str) -> String {
+    let ascii: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b".-_~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+/// Remove an attachment from an editable bid (its organisation).
+#[utoipa::path(delete, path = "/api/v1/attachments/{id}", tag = "bids", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn remove(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    state.db(move |c| attachments::remove(c, &ctx, id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

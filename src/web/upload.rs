@@ -1,0 +1,63 @@
+//! Reading multipart uploads with the size checked while the bytes stream in.
+
+use crate::error::AppError;
+use actix_multipart::Multipart;
+use actix_web::{web, HttpRequest};
+use futures_util::StreamExt;
+use std::collections::HashMap;
+
+pub struct Parts {
+    pub fields: HashMap<String, String>,
+    /// The `file` field: its name as sent and its bytes.
+    pub file: Option<(String, Vec<u8>)>,
+}
+
+const TEXT_LIMIT: usize = 16 * 1024;
+
+pub async fn read(req: &HttpRequest, payload: web::Payload, limit: usize) -> Result<Parts, AppError> {
+    let ct = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !ct.to_ascii_lowercase().starts_with("multipart/form-data") {
+        return Err(AppError::new(
+            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "上传须使用 multipart/form-data，文件放在 file 字段",
+        ));
+    }
+    let declared =
+        req.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit + 64 * 1024) {
+        return Err(AppError::too_large().with_field("file"));
+    }
+    let mut mp = Multipart::new(req.headers(), payload);
+    let bad = |_| AppError::bad_request("bad_multipart", "上传内容无法解析");
+    let mut parts = Parts { fields: HashMap::new(), file: None };
+    while let Some(field) = mp.next().await {
+        let mut field = field.map_err(bad)?;
+        let name = field.name().unwrap_or("").to_string();
+        let filename = field.content_disposition().and_then(|d| d.get_filename()).map(str::to_string);
+        let cap = if name == "file" { limit } else { TEXT_LIMIT };
+        let mut buf = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(bad)?;
+            if buf.len() + chunk.len() > cap {
+                return Err(if name == "file" {
+                    AppError::too_large().with_field("file")
+                } else {
+                    AppError::too_large().with_field(&name)
+                });
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        if name == "file" {
+            if parts.file.is_some() {
+                return Err(AppError::bad_request("one_file", "每次只能上传一个文件").with_field("file"));
+            }
+            parts.file = Some((filename.unwrap_or_default(), buf));
+        } else if !name.is_empty() {
+            let text = String::from_utf8(buf)
+                .map_err(|_| AppError::bad_request("bad_multipart", "表单字段不是有效的 UTF-8"))?;
+            parts.fields.insert(name, text);
+        }
+    }
+    Ok(parts)
+}
