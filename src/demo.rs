@@ -80,6 +80,98 @@ pub fn load(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher) -> AppResult<bool> {
             organisations::verify(conn, &staff_ctx, o.id)?;
         }
     }
+    demo_call(conn, &staff_ctx)?;
     db::meta::set(conn, "demo_loaded", "1")?;
     Ok(true)
+}
+
+/// A published call open for bids right now (whenever the demo starts), with a district pool
+/// and two town pools, and one submitted bid, so every role has something to look at.
+fn demo_call(conn: &mut DbConn, staff: &Ctx) -> AppResult<()> {
+    use crate::service::bids::{self, Beneficiaries, BidInput, BudgetLineInput, MilestoneInput};
+    use crate::service::calls::{self, BudgetCapsInput, CallInput, PoolInput};
+    let now = staff.now.with_timezone(&chrono_tz::Asia::Shanghai);
+    let year = chrono::Datelike::year(&now);
+    let day = |d: i64| (now + chrono::Duration::days(d)).format("%Y-%m-%dT00:00:00+08:00").to_string();
+    let date = |d: i64| (now + chrono::Duration::days(d)).format("%Y-%m-%d").to_string();
+    let pool = |level: &str, code: &str, budget: &str| PoolInput {
+        level: level.into(),
+        region_code: code.into(),
+        name: None,
+        budget: budget.into(),
+    };
+    let call = calls::create(
+        conn,
+        staff,
+        &CallInput {
+            year,
+            title: format!("鸠江区{year}年度公益创投项目（演示）"),
+            announcement: "为培育发展社区社会组织，激发社会活力，区民政局面向全区社会组织征集公益创投项目。\n\
+                           本招标为培训环境演示数据。"
+                .into(),
+            opens_at: day(-1),
+            closes_at: day(30),
+            notice_days: Some(7),
+            notice_working_days: Some(true),
+            project_start: date(45),
+            project_end: date(300),
+            min_grant: "20000.00".into(),
+            max_grant: "200000.00".into(),
+            max_bids_per_org: Some(2),
+            score_threshold: Some("60.00".into()),
+            budget_caps: BudgetCapsInput { personnel_pct: Some(30), admin_pct: Some(10) },
+            forbidden_categories: vec!["hospitality".into()],
+            tranches: None,
+            fund_source: Some("lottery".into()),
+            categories: vec![],
+            criteria: vec![],
+            pools: vec![
+                pool("district", "340207000000", "1000000.00"),
+                pool("town", "340207101000", "200000.00"),
+                pool("town", "340207102000", "300000.00"),
+            ],
+            reference_prefix: None,
+        },
+    )?;
+    calls::publish(conn, staff, call.id)?;
+    let org_user = db::users::by_login(conn, "yangguang")?.ok_or_else(crate::error::AppError::not_found)?;
+    let org_ctx = Ctx { principal: Principal::User(accounts::actor_of(&org_user)?), ..staff.clone() };
+    let line = |category: &str, item: &str, amount: &str| BudgetLineInput {
+        category: category.into(),
+        item: item.into(),
+        quantity: None,
+        unit_price: None,
+        amount: amount.into(),
+        note: String::new(),
+    };
+    let bid = bids::create(
+        conn,
+        &org_ctx,
+        call.id,
+        &BidInput {
+            pool_id: call.pools[0].id,
+            category: None,
+            title: "“银龄互助”社区居家养老服务项目".into(),
+            summary: "为四褐山街道高龄独居老人提供定期探访、助餐和应急联络服务。".into(),
+            service_region_code: Some("340207001001".into()),
+            beneficiaries: Beneficiaries { kind: "高龄独居老人".into(), count: 120 },
+            start_date: Some(date(45)),
+            end_date: Some(date(300)),
+            requested_amount: "120000.00".into(),
+            matching_funds: Some("15000.00".into()),
+            budget_lines: vec![
+                line("personnel", "社工补贴", "36000.00"),
+                line("activity", "助餐与探访活动", "70000.00"),
+                line("admin", "项目管理", "12000.00"),
+                line("material", "应急呼叫设备", "2000.00"),
+            ],
+            milestones: vec![MilestoneInput {
+                title: "中期评估".into(),
+                due_date: date(170),
+                deliverable: "中期报告".into(),
+            }],
+        },
+    )?;
+    bids::submit(conn, &org_ctx, bid.id)?;
+    Ok(())
 }

@@ -164,6 +164,7 @@ async fn call_and_bid_through_the_pages(app: TestApp) {
     let fin = app.as_role("fin1", "finance").await;
     let form = staff.get("/staff/calls/new").await;
     assert_eq!(form.status, 200);
+    assert!(!form.text.contains(" style="), "the CSP refuses inline styles: use classes");
     assert!(form.text.contains("沈巷镇") && form.text.contains("方案可行性"));
     let token = staff.csrf("/staff/calls/new").await;
     let mut fields: Vec<(String, String)> = vec![
@@ -236,6 +237,8 @@ async fn call_and_bid_through_the_pages(app: TestApp) {
     open_window(&app, &[&staff, &fin, &org]).await;
     let page = org.get(&format!("/calls/{call_id}")).await;
     assert!(page.text.contains(&format!("/calls/{call_id}/bid")), "an organisation is offered to bid");
+    let bid_form = org.get(&format!("/calls/{call_id}/bid")).await;
+    assert!(!bid_form.text.contains(" style="), "the CSP refuses inline styles: use classes");
     let token = org.csrf(&format!("/calls/{call_id}/bid")).await;
     let call = app.client().get(&format!("/api/v1/calls/{call_id}")).await.json;
     let pool = pool_id(&call, SHENXIANG).to_string();
