@@ -69,8 +69,12 @@ impl Worker {
         let tok = token.clone();
         let claimed = tokio::task::spawn_blocking(move || -> Result<Vec<OutboxRow>, String> {
             let mut c = pool.get().map_err(|e| e.to_string())?;
-            db::outbox::claim(&mut c, &tok, db_time(now), db_time(now + Duration::minutes(5)), 20)
-                .map_err(|e| e.to_string())
+            // Through write_tx so the worker queues with request writers instead of meeting
+            // SQLite's sleeping busy handler.
+            db::write_tx(&mut c, |c| {
+                Ok(db::outbox::claim(c, &tok, db_time(now), db_time(now + Duration::minutes(5)), 20)?)
+            })
+            .map_err(|e| e.to_string())
         })
         .await;
         let rows = match claimed {
@@ -85,38 +89,45 @@ impl Worker {
             }
         };
         let n = rows.len();
+        let mut outcomes = Vec::with_capacity(n);
         for row in rows {
             let result = match build(&self.from, &row) {
                 Ok(m) => self.transport.send(m).await,
                 Err(e) => Err(e),
             };
-            let pool = self.pool.clone();
-            let tok = token.clone();
-            let now = db_time(self.clock.now());
             let attempts = row.attempts + 1;
             let dead = attempts >= self.max_attempts;
+            match &result {
+                Ok(()) => tracing::info!(mail_id = row.id, kind = %row.kind, "mail sent"),
+                // The error text comes from the transport; it never holds message bodies or credentials.
+                Err(e) => tracing::warn!(mail_id = row.id, attempts, dead, "mail failed: {e}"),
+            }
             let backoff = Duration::seconds(self.retry_secs.saturating_mul(1i64 << (attempts - 1).clamp(0, 16)))
                 .min(Duration::hours(6));
-            let id = row.id;
-            match &result {
-                Ok(()) => tracing::info!(mail_id = id, kind = %row.kind, "mail sent"),
-                // The error text comes from the transport; it never holds message bodies or credentials.
-                Err(e) => tracing::warn!(mail_id = id, attempts, dead, "mail failed: {e}"),
-            }
-            let _ = tokio::task::spawn_blocking(move || {
-                let Ok(mut c) = pool.get() else { return };
-                let r = match result {
-                    Ok(()) => db::outbox::mark_sent(&mut c, id, &tok, now),
-                    Err(e) => {
-                        let e: String = e.chars().take(500).collect();
-                        db::outbox::mark_failed(&mut c, id, &tok, &e, now + backoff, dead)
-                    }
-                };
-                if let Err(e) = r {
-                    tracing::warn!(mail_id = id, "outbox update failed: {e}");
+            outcomes.push((row.id, result, dead, backoff));
+        }
+        // One transaction records the whole batch, each row only while our lease holds.
+        let pool = self.pool.clone();
+        let now = db_time(self.clock.now());
+        let recorded = tokio::task::spawn_blocking(move || -> Result<(), String> {
+            let mut c = pool.get().map_err(|e| e.to_string())?;
+            db::write_tx(&mut c, |c| {
+                for (id, result, dead, backoff) in &outcomes {
+                    match result {
+                        Ok(()) => db::outbox::mark_sent(c, *id, &token, now)?,
+                        Err(e) => {
+                            let e: String = e.chars().take(500).collect();
+                            db::outbox::mark_failed(c, *id, &token, &e, now + *backoff, *dead)?
+                        }
+                    };
                 }
+                Ok(())
             })
-            .await;
+            .map_err(|e| e.to_string())
+        })
+        .await;
+        if !matches!(recorded, Ok(Ok(()))) {
+            tracing::warn!("recording sent mail failed; the lease will expire and they are retried");
         }
         n
     }
@@ -127,7 +138,9 @@ impl Worker {
             let sent = self.run_once().await;
             if sent == 0 {
                 tokio::select! {
-                    _ = self.wake.notified() => {},
+                    // A short pause after a wake-up gathers the mail of concurrent requests
+                    // into one batch (one claim, one record) instead of one round each.
+                    _ = self.wake.notified() => tokio::time::sleep(std::time::Duration::from_millis(25)).await,
                     _ = tokio::time::sleep(self.poll) => {},
                 }
             }

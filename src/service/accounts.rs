@@ -99,7 +99,7 @@ pub fn session_user(conn: &mut DbConn, token: &str, now: chrono::DateTime<chrono
         return Ok(None);
     };
     if db_time(now) - seen > Duration::minutes(1) {
-        db::sessions::touch(conn, &h, db_time(now))?;
+        db::write_tx(conn, |c| Ok(db::sessions::touch(c, &h, db_time(now))?))?;
     }
     Ok(Some(actor_of(&user)?))
 }

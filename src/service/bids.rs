@@ -395,7 +395,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &BidInput) -> A
         Phase::Announced | Phase::Open => {}
     }
     let (parsed, _) = parse(conn, &call, input)?;
-    db::write_tx(conn, |c| {
+    let id = db::write_tx(conn, |c| {
         let drafts = db::bids::list(
             c,
             &db::bids::BidFilter {
@@ -421,9 +421,11 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &BidInput) -> A
             Some(id),
             serde_json::json!({"call_id": call_id, "title": parsed.content.title}),
         )?;
-        let b = db::bids::find(c, id)?.ok_or_else(AppError::not_found)?;
-        full_view(c, &b)
-    })
+        Ok(id)
+    })?;
+    // Read back after the commit: the writer lock is held no longer than the writes need.
+    let b = db::bids::find(conn, id)?.ok_or_else(AppError::not_found)?;
+    full_view(conn, &b)
 }
 
 /// The bid with its call and pool, if the actor may see it now. Other organisations' bids are
@@ -528,9 +530,11 @@ pub fn update(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &BidInput) -> AppRes
         }
         db::bids::replace_lines(c, id, &parsed.lines, &parsed.milestones)?;
         audit::record(c, ctx, "bid.update", "bid", Some(id), serde_json::json!({"status": b.status}))?;
-        let b = db::bids::find(c, id)?.ok_or_else(AppError::not_found)?;
-        full_view(c, &b)
-    })
+        Ok(())
+    })?;
+    // Read back after the commit: the writer lock is held no longer than the writes need.
+    let b = db::bids::find(conn, id)?.ok_or_else(AppError::not_found)?;
+    full_view(conn, &b)
 }
 
 /// Everything a submitted bid must satisfy, from the stored draft.
@@ -663,9 +667,11 @@ pub fn submit(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
             serde_json::json!({"reference": reference_no, "requested": Money::from_fen(b.requested)}),
         )?;
         mail::queue(c, ctx, mail::bid_received(&org.email, &org.name, &b.title, &reference_no, resubmission))?;
-        let b = db::bids::find(c, id)?.ok_or_else(AppError::not_found)?;
-        full_view(c, &b)
-    })
+        Ok(())
+    })?;
+    // Read back after the commit: the writer lock is held no longer than the writes need.
+    let b = db::bids::find(conn, id)?.ok_or_else(AppError::not_found)?;
+    full_view(conn, &b)
 }
 
 pub fn withdraw(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
@@ -693,9 +699,11 @@ pub fn withdraw(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
                 mail::bid_withdrawn(&org.email, &org.name, &b.title, b.reference.as_deref().unwrap_or("")),
             )?;
         }
-        let b = db::bids::find(c, id)?.ok_or_else(AppError::not_found)?;
-        full_view(c, &b)
-    })
+        Ok(())
+    })?;
+    // Read back after the commit: the writer lock is held no longer than the writes need.
+    let b = db::bids::find(conn, id)?.ok_or_else(AppError::not_found)?;
+    full_view(conn, &b)
 }
 
 /// `POST /api/v1/bids/{id}/screening`: `{eligible, note}` or `{outcome, items, due, note}`.
@@ -791,9 +799,11 @@ pub fn screen(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ScreeningInput) -> 
                 due,
             ),
         )?;
-        let b = db::bids::find(c, id)?.ok_or_else(AppError::not_found)?;
-        full_view(c, &b)
-    })
+        Ok(())
+    })?;
+    // Read back after the commit: the writer lock is held no longer than the writes need.
+    let b = db::bids::find(conn, id)?.ok_or_else(AppError::not_found)?;
+    full_view(conn, &b)
 }
 
 #[derive(Deserialize, Clone, utoipa::ToSchema)]
@@ -855,9 +865,11 @@ pub fn finance(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &FinanceInput) -> A
             Some(id),
             serde_json::json!({"approved": approved, "previous": b.approved.map(Money::from_fen), "note": note}),
         )?;
-        let b = db::bids::find(c, id)?.ok_or_else(AppError::not_found)?;
-        full_view(c, &b)
-    })
+        Ok(())
+    })?;
+    // Read back after the commit: the writer lock is held no longer than the writes need.
+    let b = db::bids::find(conn, id)?.ok_or_else(AppError::not_found)?;
+    full_view(conn, &b)
 }
 
 /// Bids of a call: staff and finance after `closes_at` (town staff their town's pool), an

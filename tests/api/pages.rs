@@ -297,6 +297,7 @@ async fn call_and_bid_through_the_pages(app: TestApp) {
     assert_eq!(r.status, 303);
     let page = fin.get(&bid_path).await;
     assert!(page.text.contains("人员费用合计 30,000.00 元"), "finance sees the caps");
+    assert!(page.text.contains("预算 200,000.00 元，已申请 100,000.00 元"), "and the pool beside the bid");
     let token = fin.csrf(&bid_path).await;
     let r = fin
         .post_form(&format!("{bid_path}/finance"), &[("csrf", &token), ("approved_amount", "90000.00"), ("note", "")])

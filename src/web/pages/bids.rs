@@ -3,6 +3,7 @@ use super::{check_csrf, field_errors, redirect, render_status, Layout, PageError
 use crate::domain::account::Role;
 use crate::domain::budget::{self, BudgetCategory};
 use crate::error::{AppError, FieldError};
+use crate::service::bids::PoolStats;
 use crate::service::bids::{
     self, Beneficiaries, BidInput, BidView, BudgetLineInput, FinanceInput, MilestoneInput, ScreeningInput,
 };
@@ -261,6 +262,7 @@ struct BidPage<'a> {
     can_screen: bool,
     can_finance: bool,
     caps: Vec<String>,
+    pool: Option<PoolStats>,
     sections: Vec<(&'static str, &'static str)>,
     flash: Option<&'static str>,
     errors: Vec<FieldError>,
@@ -311,9 +313,18 @@ async fn detail_page(
     errors: Vec<FieldError>,
 ) -> Result<HttpResponse, PageError> {
     let ctx = auth.ctx.clone();
-    let b = state.db(move |c| bids::get(c, &ctx, id)).await?;
-    let call = load_call(state, auth, b.call_id).await?;
     let role = auth.actor().map(|a| a.role);
+    let staff_side = matches!(role, Some(Role::Staff | Role::Finance));
+    let (b, stats) = state
+        .db(move |c| {
+            let b = bids::get(c, &ctx, id)?;
+            // The pool's budget and what is already requested and approved, beside the bid.
+            let stats = if staff_side { Some(bids::stats(c, &ctx, b.call_id)?) } else { None };
+            Ok((b, stats))
+        })
+        .await?;
+    let pool = stats.and_then(|s| s.pools.into_iter().find(|p| p.pool_id == b.pool_id));
+    let call = load_call(state, auth, b.call_id).await?;
     let pool_name = call.pools.iter().find(|p| p.id == b.pool_id).map(|p| p.name.clone()).unwrap_or_default();
     let page_caps = if role == Some(Role::Org) { vec![] } else { caps(&b, &call) };
     let l = Layout::new(req, state, auth);
@@ -327,6 +338,7 @@ async fn detail_page(
             && (b.status == "needs_correction" || (b.status == "draft" && call.status != "screening")),
         upload_mb: state.config.upload_limit / 1024 / 1024,
         caps: page_caps,
+        pool,
         b,
         call,
         pool_name,
