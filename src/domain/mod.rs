@@ -1,12 +1,15 @@
 //! Pure rules: no I/O, no clock, no database. Everything here is unit-tested.
 
 pub mod account;
+pub mod allocation;
 pub mod audit;
 pub mod budget;
 pub mod calendar;
 pub mod call;
+pub mod draw;
 pub mod money;
 pub mod region;
+pub mod scoring;
 pub mod text;
 pub mod upload;
 pub mod uscc;

@@ -1,0 +1,174 @@
+//! Scores: a reviewer's total on the rubric, and a bid's final score from its reviews
+//! (去掉一个最高分和一个最低分 with five or more). Exact `Decimal` arithmetic; half-up to 2 places
+//! only at the end.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Criterion {
+    pub key: String,
+    pub weight: u32,
+    /// Highest score on this criterion (e.g. 100 or 10).
+    pub max_score: Decimal,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScoreError {
+    Format,
+    OutOfRange,
+    NotHalfStep,
+}
+
+impl ScoreError {
+    pub fn code(self) -> &'static str {
+        match self {
+            ScoreError::Format => "invalid_score",
+            ScoreError::OutOfRange => "score_out_of_range",
+            ScoreError::NotHalfStep => "score_not_half_step",
+        }
+    }
+    pub fn message(self) -> &'static str {
+        match self {
+            ScoreError::Format => "分数应为数字",
+            ScoreError::OutOfRange => "分数应在 0 与该项满分之间",
+            ScoreError::NotHalfStep => "分数精确到 0.5 分",
+        }
+    }
+}
+
+/// A score as typed by a reviewer: a plain decimal in `0 ..= max`, in steps of 0.5.
+pub fn parse_score(s: &str, max: Decimal) -> Result<Decimal, ScoreError> {
+    let t = s.trim();
+    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || b == b'.') || t.starts_with('.') || t.ends_with('.') {
+        return Err(ScoreError::Format);
+    }
+    let d: Decimal = t.parse().map_err(|_| ScoreError::Format)?;
+    if d < Decimal::ZERO || d > max {
+        return Err(ScoreError::OutOfRange);
+    }
+    if (d * Decimal::TWO).fract() != Decimal::ZERO {
+        return Err(ScoreError::NotHalfStep);
+    }
+    Ok(d.normalize())
+}
+
+/// Σ weight × score / max over the rubric (0–100 when weights sum to 100). Unrounded.
+/// `scores` are in the rubric's order.
+pub fn reviewer_total(criteria: &[Criterion], scores: &[Decimal]) -> Decimal {
+    criteria.iter().zip(scores).map(|(c, s)| Decimal::from(c.weight) * *s / c.max_score).sum()
+}
+
+pub fn round2(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// At least this many submitted reviews are needed for a score.
+pub const MIN_REVIEWS: usize = 3;
+/// From this many reviews on, one highest and one lowest are dropped.
+pub const TRIM_FROM: usize = 5;
+
+/// A bid's final score: the mean of the reviewer totals, after dropping one highest and one
+/// lowest when there are five or more; `None` with fewer than three. Half-up to 2 places.
+pub fn final_score(totals: &[Decimal]) -> Option<Decimal> {
+    if totals.len() < MIN_REVIEWS {
+        return None;
+    }
+    let mut v = totals.to_vec();
+    v.sort();
+    let kept: &[Decimal] = if v.len() >= TRIM_FROM { &v[1..v.len() - 1] } else { &v };
+    let sum: Decimal = kept.iter().sum();
+    Some(round2(sum / Decimal::from(kept.len())))
+}
+
+/// Max − min of the totals: a signal for staff, never used for ranking.
+pub fn spread(totals: &[Decimal]) -> Option<Decimal> {
+    let max = totals.iter().max()?;
+    let min = totals.iter().min()?;
+    Some(round2(*max - *min))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+    fn rubric() -> Vec<Criterion> {
+        [("necessity", 20), ("feasibility", 25), ("innovation", 20), ("budget", 20), ("capacity", 15)]
+            .iter()
+            .map(|(k, w)| Criterion { key: k.to_string(), weight: *w, max_score: d("100") })
+            .collect()
+    }
+
+    #[test]
+    fn scores_are_half_steps_within_range() {
+        assert_eq!(parse_score("85", d("100")), Ok(d("85")));
+        assert_eq!(parse_score("85.5", d("100")), Ok(d("85.5")));
+        assert_eq!(parse_score("0", d("100")), Ok(d("0")));
+        assert_eq!(parse_score("100", d("100")), Ok(d("100")));
+        assert_eq!(parse_score("85.25", d("100")), Err(ScoreError::NotHalfStep));
+        assert_eq!(parse_score("100.5", d("100")), Err(ScoreError::OutOfRange));
+        assert_eq!(parse_score("10.5", d("10")), Err(ScoreError::OutOfRange));
+        for bad in ["", "-1", "abc", "1e2", ".5", "5.", "NaN", " "] {
+            assert_eq!(parse_score(bad, d("100")), Err(ScoreError::Format), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn reviewer_total_weights_each_criterion() {
+        let r = rubric();
+        let all = vec![d("100"); 5];
+        assert_eq!(reviewer_total(&r, &all), d("100"));
+        let scores = [d("80"), d("90"), d("70"), d("85"), d("60")];
+        // 16 + 22.5 + 14 + 17 + 9 = 78.5
+        assert_eq!(reviewer_total(&r, &scores), d("78.5"));
+        let tens: Vec<Criterion> = r.iter().map(|c| Criterion { max_score: d("10"), ..c.clone() }).collect();
+        let scores = [d("8"), d("9"), d("7"), d("8.5"), d("6")];
+        assert_eq!(reviewer_total(&tens, &scores), d("78.5"));
+        let thirds = vec![Criterion { key: "a".into(), weight: 100, max_score: d("3") }];
+        assert_eq!(round2(reviewer_total(&thirds, &[d("1")])), d("33.33"));
+    }
+
+    #[test]
+    fn final_score_by_count() {
+        assert_eq!(final_score(&[]), None);
+        assert_eq!(final_score(&[d("80"), d("90")]), None, "fewer than three");
+        assert_eq!(final_score(&[d("80"), d("90"), d("70")]), Some(d("80")));
+        assert_eq!(final_score(&[d("80"), d("90"), d("70"), d("61")]), Some(d("75.25")));
+        // n = 5: drop 95 and 60 → mean of 70, 80, 90
+        assert_eq!(final_score(&[d("95"), d("70"), d("60"), d("80"), d("90")]), Some(d("80")));
+        // n = 7: drop one 100 and one 50 → (100 + 90 + 80 + 70 + 60) / 5 = 80
+        assert_eq!(final_score(&[d("100"), d("100"), d("90"), d("80"), d("70"), d("60"), d("50")]), Some(d("80")));
+    }
+
+    #[test]
+    fn ties_drop_only_one_each() {
+        // Equal highest and lowest totals: exactly one of each goes.
+        assert_eq!(final_score(&[d("90"), d("90"), d("90"), d("60"), d("60")]), Some(d("80")));
+        assert_eq!(final_score(&[d("75"); 5]), Some(d("75")));
+    }
+
+    #[test]
+    fn rounding_is_half_up_at_the_end() {
+        // (80 + 80 + 80.01) / 3 = 80.003333 → 80.00
+        assert_eq!(final_score(&[d("80"), d("80"), d("80.01")]), Some(d("80.00")));
+        // (70.005 + 70.005 + 70.005) / 3 = 70.005 → 70.01 (half-up, not banker's)
+        assert_eq!(final_score(&[d("70.005"), d("70.005"), d("70.005")]), Some(d("70.01")));
+        assert_eq!(final_score(&[d("70.015"), d("70.015"), d("70.015")]), Some(d("70.02")));
+        assert_eq!(spread(&[d("70"), d("92.5"), d("81")]), Some(d("22.5")));
+    }
+
+    proptest! {
+        #[test]
+        fn final_score_lies_between_min_and_max(v in proptest::collection::vec(0u32..=10_000, 3..12)) {
+            let totals: Vec<Decimal> = v.iter().map(|x| Decimal::new(i64::from(*x), 2)).collect();
+            let f = final_score(&totals).unwrap();
+            prop_assert!(f >= *totals.iter().min().unwrap());
+            prop_assert!(f <= *totals.iter().max().unwrap());
+            prop_assert_eq!(f.scale() <= 2, true);
+        }
+    }
+}
