@@ -9,6 +9,7 @@ pub mod meta;
 pub mod organisations;
 pub mod outbox;
 pub mod regions;
+pub mod review;
 pub mod schema;
 pub mod sessions;
 pub mod users;

@@ -256,6 +256,57 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reviewer_draws (id) {
+        id -> BigInt,
+        call_id -> BigInt,
+        seed -> Text,
+        reviewers_per_bid -> Integer,
+        reason -> Nullable<Text>,
+        active -> Bool,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assignments (id) {
+        id -> BigInt,
+        draw_id -> BigInt,
+        call_id -> BigInt,
+        bid_id -> BigInt,
+        reviewer_id -> BigInt,
+        status -> Text,
+        replacement_no -> Integer,
+        conflict_reason -> Nullable<Text>,
+        comment -> Text,
+        created_at -> Timestamp,
+        submitted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    review_scores (assignment_id, criterion) {
+        assignment_id -> BigInt,
+        criterion -> Text,
+        score -> BigInt,
+        comment -> Text,
+    }
+}
+
+diesel::table! {
+    allocation_overrides (call_id, bid_id) {
+        call_id -> BigInt,
+        bid_id -> BigInt,
+        fund -> Bool,
+        reason -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(assignments -> bids (bid_id));
+diesel::joinable!(review_scores -> assignments (assignment_id));
 diesel::joinable!(attachments -> bids (bid_id));
 diesel::joinable!(pools -> calls (call_id));
 diesel::joinable!(criteria -> calls (call_id));
@@ -284,4 +335,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     budget_lines,
     bid_milestones,
     attachments,
+    reviewer_draws,
+    assignments,
+    review_scores,
+    allocation_overrides,
 );

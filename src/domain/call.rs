@@ -47,12 +47,21 @@ pub enum Phase {
     Open,
     /// `closes_at` passed: bids sealed no longer; screening and finance review.
     Screening,
+    /// Review panels drawn: experts score.
+    Review,
+    /// Decided: the results notice (公示) runs.
+    Notice,
+    /// Finalised: funded bids are projects.
+    Final,
 }
 
 impl Phase {
     pub fn of(stored_status: &str, opens_at: DateTime<Utc>, closes_at: DateTime<Utc>, now: DateTime<Utc>) -> Phase {
         match stored_status {
             "draft" => Phase::Draft,
+            "review" => Phase::Review,
+            "notice" => Phase::Notice,
+            "final" | "closed" => Phase::Final,
             _ if now >= closes_at => Phase::Screening,
             _ if now < opens_at => Phase::Announced,
             _ => Phase::Open,
@@ -64,6 +73,9 @@ impl Phase {
             // Published: the contract knows one "open"; whether bids are taken yet is separate.
             Phase::Announced | Phase::Open => "open",
             Phase::Screening => "screening",
+            Phase::Review => "review",
+            Phase::Notice => "notice",
+            Phase::Final => "final",
         }
     }
     pub fn label(self) -> &'static str {
@@ -72,10 +84,17 @@ impl Phase {
             Phase::Announced => "已发布，尚未开始申报",
             Phase::Open => "申报中",
             Phase::Screening => "申报已截止，资格审查中",
+            Phase::Review => "专家评审中",
+            Phase::Notice => "评审结果公示中",
+            Phase::Final => "已确定资助项目",
         }
     }
     pub fn is_published(self) -> bool {
         self != Phase::Draft
+    }
+    /// `closes_at` has passed (whatever came after it).
+    pub fn past_deadline(self) -> bool {
+        matches!(self, Phase::Screening | Phase::Review | Phase::Notice | Phase::Final)
     }
     /// Sealed bids: before the deadline only the owner reads a bid.
     pub fn bids_sealed(self) -> bool {
@@ -266,6 +285,8 @@ mod tests {
         assert_eq!(Phase::of("open", o, c, t("2026-02-28T23:59:59+08:00")), Phase::Open);
         assert_eq!(Phase::of("open", o, c, c), Phase::Screening);
         assert!(Phase::Open.bids_sealed() && !Phase::Screening.bids_sealed());
+        assert_eq!(Phase::of("review", o, c, c), Phase::Review);
+        assert!(!Phase::Review.bids_sealed());
     }
 
     #[test]

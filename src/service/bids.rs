@@ -391,8 +391,8 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &BidInput) -> A
     let call = load_call(conn, call_id)?;
     match phase(&call, ctx.now) {
         Phase::Draft => return Err(AppError::not_found()),
-        Phase::Screening => return Err(AppError::conflict("deadline_passed", "申报已截止")),
         Phase::Announced | Phase::Open => {}
+        _ => return Err(AppError::conflict("deadline_passed", "申报已截止")),
     }
     let (parsed, _) = parse(conn, &call, input)?;
     let id = db::write_tx(conn, |c| {
@@ -443,6 +443,8 @@ pub(crate) fn visible(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<(BidRo
                 return Err(AppError::conflict("bids_sealed", "申报截止前，申报材料仅申报单位可见"));
             }
         }
+        // A reviewer reads a bid only on a live assignment, after confirming no conflict.
+        Role::Reviewer if db::review::reviewer_may_read(conn, a.id, b.id)? => {}
         Role::Finance if b.status != "draft" => {
             if phase(&call, ctx.now).bids_sealed() {
                 return Err(AppError::conflict("bids_sealed", "申报截止前，申报材料仅申报单位可见"));
@@ -457,7 +459,7 @@ pub(crate) fn visible(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<(BidRo
 /// before `closes_at`, or a bid under 限期补正 until its due date.
 pub(crate) fn editable(b: &BidRow, call: &CallRow, now: chrono::DateTime<chrono::Utc>) -> AppResult<()> {
     match b.status.as_str() {
-        "draft" if phase(call, now) == Phase::Screening => {
+        "draft" if phase(call, now).past_deadline() => {
             Err(AppError::conflict("deadline_passed", "申报已截止，不能再修改"))
         }
         "draft" => Ok(()),
@@ -677,7 +679,7 @@ pub fn submit(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
 pub fn withdraw(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
     let (_, org_id) = own_org(ctx)?;
     let (b, call, _) = visible(conn, ctx, id)?;
-    if phase(&call, ctx.now) == Phase::Screening {
+    if phase(&call, ctx.now).past_deadline() {
         return Err(AppError::conflict("deadline_passed", "申报截止后不能撤回"));
     }
     if !matches!(b.status.as_str(), "draft" | "submitted") {
@@ -762,8 +764,10 @@ pub fn screen(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ScreeningInput) -> 
         _ => p.add("outcome", "invalid_outcome", "审查结论应为 eligible、ineligible 或 needs_correction"),
     }
     p.finish()?;
-    if phase(&call, ctx.now) != Phase::Screening {
-        return Err(AppError::conflict("call_not_closed", "申报截止后才能进行资格审查"));
+    match phase(&call, ctx.now) {
+        Phase::Screening => {}
+        p if p.past_deadline() => return Err(AppError::conflict("screening_closed", "专家评审已开始，资格审查已结束")),
+        _ => return Err(AppError::conflict("call_not_closed", "申报截止后才能进行资格审查")),
     }
     if b.status != "submitted" {
         return Err(AppError::conflict(

@@ -117,3 +117,14 @@ pub fn bid_screened(
         body: format!("{org_name}：\n\n贵单位的项目申报《{title}》（编号 {reference}）{text}{note}"),
     }
 }
+
+pub fn review_assigned(to: &str, name: &str, call_title: &str, count: usize) -> Mail {
+    Mail {
+        kind: "review_assigned",
+        to: to.into(),
+        subject: format!("评审任务：{call_title}"),
+        body: format!(
+            "{name}：\n\n您被随机抽取为《{call_title}》的评审专家，共 {count} 个项目。\n请登录平台，先确认与各项目无利益冲突（如有请声明回避），再逐项评分并提交。"
+        ),
+    }
+}

@@ -11,6 +11,7 @@ pub mod mail;
 pub mod organisations;
 pub mod password;
 pub mod regions;
+pub mod review;
 
 use crate::domain::account::Role;
 use crate::error::{AppError, AppResult};

@@ -14,3 +14,4 @@ mod calls;
 mod mail;
 mod organisations;
 mod pages;
+mod review;

@@ -8,6 +8,7 @@ pub mod openapi;
 mod organisations;
 mod outbox;
 mod regions;
+mod review;
 mod session;
 mod users;
 
@@ -55,6 +56,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/bids/{id}/attachments", web::post().to(attachments::upload))
             .route("/attachments/{id}", web::get().to(attachments::download))
             .route("/attachments/{id}", web::delete().to(attachments::remove))
+            .route("/calls/{id}/assignments", web::post().to(review::assign))
+            .route("/me/assignments", web::get().to(review::mine))
+            .route("/assignments/{id}/accept", web::post().to(review::accept))
+            .route("/assignments/{id}/conflict", web::post().to(review::conflict))
+            .route("/assignments/{id}/review", web::get().to(review::get_review))
+            .route("/assignments/{id}/review", web::put().to(review::save_review))
+            .route("/calls/{id}/ranking", web::get().to(review::ranking))
+            .route("/calls/{id}/overrides", web::post().to(review::set_override))
             .route("/outbox", web::get().to(outbox::list))
             .route("/outbox/{id}/retry", web::post().to(outbox::retry))
             .route("/openapi.json", web::get().to(openapi::spec))

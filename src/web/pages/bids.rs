@@ -335,7 +335,7 @@ async fn detail_page(
         can_finance: role == Some(Role::Finance) && b.status == "eligible",
         is_owner: role == Some(Role::Org),
         can_edit: role == Some(Role::Org)
-            && (b.status == "needs_correction" || (b.status == "draft" && call.status != "screening")),
+            && (b.status == "needs_correction" || (b.status == "draft" && call.status == "open")),
         upload_mb: state.config.upload_limit / 1024 / 1024,
         caps: page_caps,
         pool,

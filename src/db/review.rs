@@ -1,0 +1,239 @@
+//! Reviewer draws, assignments, scores and staff overrides of the allocation.
+
+use super::schema::{allocation_overrides, assignments, bids, organisations, review_scores, reviewer_draws, users};
+use super::DbConn;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = reviewer_draws)]
+pub struct DrawRow {
+    pub id: i64,
+    pub call_id: i64,
+    pub seed: String,
+    pub reviewers_per_bid: i32,
+    pub reason: Option<String>,
+    pub active: bool,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = assignments)]
+pub struct AssignmentRow {
+    pub id: i64,
+    pub draw_id: i64,
+    pub call_id: i64,
+    pub bid_id: i64,
+    pub reviewer_id: i64,
+    pub status: String,
+    pub replacement_no: i32,
+    pub conflict_reason: Option<String>,
+    pub comment: String,
+    pub created_at: NaiveDateTime,
+    pub submitted_at: Option<NaiveDateTime>,
+}
+
+pub fn insert_draw(
+    conn: &mut DbConn,
+    call_id: i64,
+    seed: &str,
+    k: i32,
+    reason: Option<&str>,
+    by: i64,
+    at: NaiveDateTime,
+) -> QueryResult<i64> {
+    diesel::update(reviewer_draws::table.filter(reviewer_draws::call_id.eq(call_id)))
+        .set(reviewer_draws::active.eq(false))
+        .execute(conn)?;
+    diesel::insert_into(reviewer_draws::table)
+        .values((
+            reviewer_draws::call_id.eq(call_id),
+            reviewer_draws::seed.eq(seed),
+            reviewer_draws::reviewers_per_bid.eq(k),
+            reviewer_draws::reason.eq(reason),
+            reviewer_draws::active.eq(true),
+            reviewer_draws::created_by.eq(by),
+            reviewer_draws::created_at.eq(at),
+        ))
+        .returning(reviewer_draws::id)
+        .get_result(conn)
+}
+
+pub fn active_draw(conn: &mut DbConn, call_id: i64) -> QueryResult<Option<DrawRow>> {
+    reviewer_draws::table
+        .filter(reviewer_draws::call_id.eq(call_id))
+        .filter(reviewer_draws::active.eq(true))
+        .select(DrawRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_draw(conn: &mut DbConn, id: i64) -> QueryResult<Option<DrawRow>> {
+    reviewer_draws::table.find(id).select(DrawRow::as_select()).first(conn).optional()
+}
+
+pub fn insert_assignment(
+    conn: &mut DbConn,
+    draw_id: i64,
+    call_id: i64,
+    bid_id: i64,
+    reviewer_id: i64,
+    replacement_no: i32,
+    at: NaiveDateTime,
+) -> QueryResult<i64> {
+    diesel::insert_into(assignments::table)
+        .values((
+            assignments::draw_id.eq(draw_id),
+            assignments::call_id.eq(call_id),
+            assignments::bid_id.eq(bid_id),
+            assignments::reviewer_id.eq(reviewer_id),
+            assignments::status.eq("assigned"),
+            assignments::replacement_no.eq(replacement_no),
+            assignments::comment.eq(""),
+            assignments::created_at.eq(at),
+        ))
+        .returning(assignments::id)
+        .get_result(conn)
+}
+
+pub fn of_draw(conn: &mut DbConn, draw_id: i64) -> QueryResult<Vec<AssignmentRow>> {
+    assignments::table
+        .filter(assignments::draw_id.eq(draw_id))
+        .select(AssignmentRow::as_select())
+        .order(assignments::id)
+        .load(conn)
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<AssignmentRow>> {
+    assignments::table.find(id).select(AssignmentRow::as_select()).first(conn).optional()
+}
+
+/// A reviewer's assignments in active draws, with each bid's title and organisation.
+pub fn for_reviewer(conn: &mut DbConn, reviewer_id: i64) -> QueryResult<Vec<(AssignmentRow, String, String)>> {
+    assignments::table
+        .inner_join(reviewer_draws::table.on(reviewer_draws::id.eq(assignments::draw_id)))
+        .inner_join(bids::table.on(bids::id.eq(assignments::bid_id)))
+        .inner_join(organisations::table.on(organisations::id.eq(bids::organisation_id)))
+        .filter(assignments::reviewer_id.eq(reviewer_id))
+        .filter(reviewer_draws::active.eq(true))
+        .select((AssignmentRow::as_select(), bids::title, organisations::name))
+        .order(assignments::id)
+        .load(conn)
+}
+
+/// Whether the reviewer holds a live (not conflicted) assignment on the bid in an active draw.
+pub fn reviewer_may_read(conn: &mut DbConn, reviewer_id: i64, bid_id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        assignments::table
+            .inner_join(reviewer_draws::table.on(reviewer_draws::id.eq(assignments::draw_id)))
+            .filter(assignments::reviewer_id.eq(reviewer_id))
+            .filter(assignments::bid_id.eq(bid_id))
+            .filter(reviewer_draws::active.eq(true))
+            .filter(assignments::status.eq_any(["accepted", "submitted"])),
+    ))
+    .get_result(conn)
+}
+
+pub fn set_status(conn: &mut DbConn, id: i64, from: &[&str], to: &str, reason: Option<&str>) -> QueryResult<usize> {
+    diesel::update(assignments::table.find(id).filter(assignments::status.eq_any(from)))
+        .set((assignments::status.eq(to), assignments::conflict_reason.eq(reason)))
+        .execute(conn)
+}
+
+pub fn save_scores(conn: &mut DbConn, id: i64, scores: &[(String, i64, String)], comment: &str) -> QueryResult<()> {
+    diesel::delete(review_scores::table.filter(review_scores::assignment_id.eq(id))).execute(conn)?;
+    for (k, s, c) in scores {
+        diesel::insert_into(review_scores::table)
+            .values((
+                review_scores::assignment_id.eq(id),
+                review_scores::criterion.eq(k),
+                review_scores::score.eq(s),
+                review_scores::comment.eq(c),
+            ))
+            .execute(conn)?;
+    }
+    diesel::update(assignments::table.find(id)).set(assignments::comment.eq(comment)).execute(conn)?;
+    Ok(())
+}
+
+pub fn mark_submitted(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(assignments::table.find(id).filter(assignments::status.eq("accepted")))
+        .set((assignments::status.eq("submitted"), assignments::submitted_at.eq(Some(at))))
+        .execute(conn)
+}
+
+pub fn scores_of(conn: &mut DbConn, assignment_id: i64) -> QueryResult<Vec<(String, i64, String)>> {
+    review_scores::table
+        .filter(review_scores::assignment_id.eq(assignment_id))
+        .select((review_scores::criterion, review_scores::score, review_scores::comment))
+        .load(conn)
+}
+
+/// Every submitted score of the call's active draw: (bid, assignment, reviewer, criterion, score).
+/// (bid, assignment, reviewer, criterion, score in hundredths)
+pub type ScoreRow = (i64, i64, i64, String, i64);
+
+pub fn submitted_scores(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<ScoreRow>> {
+    review_scores::table
+        .inner_join(assignments::table)
+        .inner_join(reviewer_draws::table.on(reviewer_draws::id.eq(assignments::draw_id)))
+        .filter(assignments::call_id.eq(call_id))
+        .filter(assignments::status.eq("submitted"))
+        .filter(reviewer_draws::active.eq(true))
+        .select((
+            assignments::bid_id,
+            assignments::id,
+            assignments::reviewer_id,
+            review_scores::criterion,
+            review_scores::score,
+        ))
+        .load(conn)
+}
+
+/// Active reviewers with their affiliations, in id order.
+pub fn reviewers(conn: &mut DbConn) -> QueryResult<Vec<(i64, Option<String>)>> {
+    use super::schema::reviewer_affiliations;
+    users::table
+        .left_join(reviewer_affiliations::table)
+        .filter(users::role.eq("reviewer"))
+        .filter(users::active.eq(true))
+        .select((users::id, reviewer_affiliations::uscc.nullable()))
+        .order(users::id)
+        .load(conn)
+}
+
+pub fn upsert_override(
+    conn: &mut DbConn,
+    call_id: i64,
+    bid_id: i64,
+    fund: bool,
+    reason: &str,
+    by: i64,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::delete(
+        allocation_overrides::table
+            .filter(allocation_overrides::call_id.eq(call_id))
+            .filter(allocation_overrides::bid_id.eq(bid_id)),
+    )
+    .execute(conn)?;
+    diesel::insert_into(allocation_overrides::table)
+        .values((
+            allocation_overrides::call_id.eq(call_id),
+            allocation_overrides::bid_id.eq(bid_id),
+            allocation_overrides::fund.eq(fund),
+            allocation_overrides::reason.eq(reason),
+            allocation_overrides::created_by.eq(by),
+            allocation_overrides::created_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn overrides(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<(i64, bool, String)>> {
+    allocation_overrides::table
+        .filter(allocation_overrides::call_id.eq(call_id))
+        .select((allocation_overrides::bid_id, allocation_overrides::fund, allocation_overrides::reason))
+        .load(conn)
+}

@@ -1,0 +1,605 @@
+//! Expert review: the seeded draw of panels, conflicts and replacements, scoring, and the
+//! ranking with the recommended allocation.
+
+use super::calls::phase;
+use super::{audit, mail, Ctx};
+use crate::clock::{db_time, rfc3339_local};
+use crate::db::{self, DbConn};
+use crate::domain::account::Role;
+use crate::domain::allocation::{self, Candidate, CategoryQuota};
+use crate::domain::call::Phase;
+use crate::domain::draw::{self, BidToReview, Reviewer};
+use crate::domain::scoring::{self, Criterion};
+use crate::domain::{text, Money};
+use crate::error::{AppError, AppResult, Problems};
+use rand::RngCore;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct AssignInput {
+    /// Reviewers per bid, default 5.
+    pub reviewers_per_bid: Option<u32>,
+    /// Training databases only: a chosen seed, so a class can re-run the same draw.
+    pub seed: Option<u64>,
+    /// Required for a redraw (the earlier panels are kept, inactive).
+    pub reason: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DrawView {
+    pub draw_id: i64,
+    /// The seed, as a decimal string: anyone can re-run the draw with it.
+    pub seed: String,
+    pub reviewers_per_bid: i32,
+    pub bids: usize,
+    pub assignments: usize,
+    /// reviewer id → number of bids
+    pub load: BTreeMap<i64, usize>,
+}
+
+fn district_staff(ctx: &Ctx) -> AppResult<i64> {
+    let a = ctx.require(&[Role::Staff])?;
+    if a.region_code.is_some() {
+        return Err(AppError::new(
+            actix_web::http::StatusCode::FORBIDDEN,
+            "district_staff_only",
+            "此操作仅限区级工作人员",
+        ));
+    }
+    Ok(a.id)
+}
+
+fn expert_pool(conn: &mut DbConn) -> AppResult<Vec<Reviewer>> {
+    let mut by_id: BTreeMap<i64, BTreeSet<String>> = BTreeMap::new();
+    for (id, uscc) in db::review::reviewers(conn)? {
+        let e = by_id.entry(id).or_default();
+        if let Some(u) = uscc {
+            e.insert(u);
+        }
+    }
+    Ok(by_id.into_iter().map(|(id, affiliations)| Reviewer { id, affiliations }).collect())
+}
+
+/// Draws the panels for every eligible bid of the call (`POST /api/v1/calls/{id}/assignments`).
+pub fn assign(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &AssignInput, training: bool) -> AppResult<DrawView> {
+    let by = district_staff(ctx)?;
+    let k = input.reviewers_per_bid.unwrap_or(5);
+    let mut p = Problems::default();
+    if !(1..=15).contains(&k) {
+        p.add("reviewers_per_bid", "out_of_range", "每个项目的评审专家人数应为 1–15");
+    }
+    if input.seed.is_some() && !training {
+        p.add("seed", "seed_not_allowed", "正式环境的随机种子由系统生成，不能指定");
+    }
+    let reason = match input.reason.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(r) => p.take("reason", text::paragraph(r, 500), |e| (e.code().into(), e.message())),
+        None => None,
+    };
+    p.finish()?;
+    let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
+    match phase(&call, ctx.now) {
+        Phase::Screening => {}
+        Phase::Review if reason.is_some() => {}
+        Phase::Review => {
+            return Err(AppError::invalid_field("reason", "reason_required", "重新抽取须说明理由（原抽取结果会保留）"))
+        }
+        p if p.past_deadline() => return Err(AppError::conflict("wrong_phase", "评审结果已确定，不能再抽取专家")),
+        _ => return Err(AppError::conflict("call_not_closed", "申报截止后才能抽取评审专家")),
+    }
+    let bids = db::bids::list(
+        conn,
+        &db::bids::BidFilter {
+            call_id: Some(call_id),
+            organisation_id: None,
+            statuses: Some(vec!["eligible"]),
+            pool_region_prefix: None,
+            pool_id: None,
+            after_id: 0,
+            limit: i64::MAX,
+        },
+    )?;
+    if bids.is_empty() {
+        return Err(AppError::conflict("no_eligible_bids", "没有通过资格审查的项目"));
+    }
+    let org_ids: Vec<i64> = bids.iter().map(|b| b.organisation_id).collect();
+    let usccs: HashMap<i64, String> = org_ids
+        .iter()
+        .filter_map(|id| db::organisations::find(conn, *id).ok().flatten().map(|o| (o.id, o.uscc)))
+        .collect();
+    let to_review: Vec<BidToReview> = bids
+        .iter()
+        .map(|b| BidToReview {
+            id: b.id,
+            org_uscc: usccs.get(&b.organisation_id).cloned().unwrap_or_default(),
+            declined: BTreeSet::new(),
+        })
+        .collect();
+    let experts = expert_pool(conn)?;
+    let seed = input.seed.unwrap_or_else(|| rand::rngs::OsRng.next_u64());
+    let panels = draw::draw(&to_review, &experts, k as usize, seed).map_err(|e| match e {
+        draw::DrawError::NotEnoughReviewers { bid_id, available, needed } => AppError::conflict(
+            "not_enough_reviewers",
+            format!("项目 {bid_id} 只有 {available} 名无利益冲突的评审专家，不足 {needed} 名"),
+        ),
+    })?;
+    let now = db_time(ctx.now);
+    db::write_tx(conn, |c| {
+        let draw_id = db::review::insert_draw(c, call_id, &seed.to_string(), k as i32, reason.as_deref(), by, now)?;
+        let mut n = 0;
+        let mut load: BTreeMap<i64, usize> = BTreeMap::new();
+        for (bid, panel) in &panels {
+            for r in panel {
+                db::review::insert_assignment(c, draw_id, call_id, *bid, *r, 0, now)?;
+                *load.entry(*r).or_insert(0) += 1;
+                n += 1;
+            }
+        }
+        db::calls::set_status(c, call_id, &["open", "review"], "review")?;
+        audit::record(
+            c,
+            ctx,
+            if reason.is_some() { "review.redraw" } else { "review.draw" },
+            "call",
+            Some(call_id),
+            serde_json::json!({"draw_id": draw_id, "seed": seed.to_string(), "reviewers_per_bid": k, "panels": panels, "reason": reason}),
+        )?;
+        for (rid, count) in &load {
+            if let Some(u) = db::users::find(c, *rid)? {
+                if let Some(email) = &u.email {
+                    mail::queue(c, ctx, mail::review_assigned(email, &u.display_name, &call.title, *count))?;
+                }
+            }
+        }
+        Ok(DrawView {
+            draw_id,
+            seed: seed.to_string(),
+            reviewers_per_bid: k as i32,
+            bids: panels.len(),
+            assignments: n,
+            load,
+        })
+    })
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AssignmentView {
+    pub id: i64,
+    pub bid_id: i64,
+    /// Shown before scoring so the reviewer can declare a conflict.
+    pub bid_title: String,
+    pub organisation: String,
+    /// assigned · accepted · conflict · submitted
+    pub status: String,
+    pub submitted_at: Option<String>,
+}
+
+pub fn mine(conn: &mut DbConn, ctx: &Ctx) -> AppResult<Vec<AssignmentView>> {
+    let a = ctx.require(&[Role::Reviewer])?;
+    Ok(db::review::for_reviewer(conn, a.id)?
+        .into_iter()
+        .map(|(x, title, org)| AssignmentView {
+            id: x.id,
+            bid_id: x.bid_id,
+            bid_title: title,
+            organisation: org,
+            status: x.status,
+            submitted_at: x.submitted_at.map(|t| rfc3339_local(t.and_utc())),
+        })
+        .collect())
+}
+
+/// The reviewer's own assignment in an active draw, or 404.
+fn own(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<(db::review::AssignmentRow, db::review::DrawRow)> {
+    let a = ctx.require(&[Role::Reviewer])?;
+    let x = db::review::find(conn, id)?.filter(|x| x.reviewer_id == a.id).ok_or_else(AppError::not_found)?;
+    let d = db::review::find_draw(conn, x.draw_id)?.filter(|d| d.active).ok_or_else(AppError::not_found)?;
+    Ok((x, d))
+}
+
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct ConflictInput {
+    pub reason: Option<String>,
+}
+
+/// Declares a conflict (回避): the reviewer leaves the panel and a replacement is drawn from the
+/// same seed's next stream.
+pub fn declare_conflict(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ConflictInput) -> AppResult<AssignmentView> {
+    let (x, d) = own(conn, ctx, id)?;
+    let reason = text::paragraph(input.reason.as_deref().unwrap_or(""), 500)
+        .map_err(|e| AppError::invalid_field("reason", e.code(), format!("回避理由：{}", e.message())))?;
+    if !matches!(x.status.as_str(), "assigned" | "accepted") {
+        return Err(AppError::conflict("wrong_status", "已提交评分或已回避，不能再声明回避"));
+    }
+    let experts = expert_pool(conn)?;
+    let panel_rows = db::review::of_draw(conn, d.id)?;
+    let on_bid: Vec<&db::review::AssignmentRow> = panel_rows.iter().filter(|r| r.bid_id == x.bid_id).collect();
+    let declined: BTreeSet<i64> =
+        on_bid.iter().filter(|r| r.status == "conflict").map(|r| r.reviewer_id).chain([x.reviewer_id]).collect();
+    let panel: Vec<i64> = on_bid.iter().map(|r| r.reviewer_id).collect();
+    let mut load: BTreeMap<i64, usize> = BTreeMap::new();
+    for r in panel_rows.iter().filter(|r| r.status != "conflict") {
+        *load.entry(r.reviewer_id).or_insert(0) += 1;
+    }
+    let bid = db::bids::find(conn, x.bid_id)?.ok_or_else(AppError::not_found)?;
+    let org = db::organisations::find(conn, bid.organisation_id)?.ok_or_else(AppError::not_found)?;
+    let next_no = panel_rows.iter().map(|r| r.replacement_no).max().unwrap_or(0) + 1;
+    let seed: u64 = d.seed.parse().unwrap_or(0);
+    let target = BidToReview { id: bid.id, org_uscc: org.uscc.clone(), declined };
+    let replacement = draw::replacement(&target, &panel, &experts, &load, seed, next_no as u64);
+    let now = db_time(ctx.now);
+    db::write_tx(conn, |c| {
+        if db::review::set_status(c, id, &["assigned", "accepted"], "conflict", Some(&reason))? != 1 {
+            return Err(AppError::conflict("wrong_status", "状态已变化，请刷新"));
+        }
+        let new_id = match replacement {
+            Some(r) => Some(db::review::insert_assignment(c, d.id, x.call_id, x.bid_id, r, next_no, now)?),
+            None => None,
+        };
+        audit::record(
+            c,
+            ctx,
+            "review.conflict",
+            "bid",
+            Some(x.bid_id),
+            serde_json::json!({"assignment_id": id, "reason": reason, "replacement_no": next_no, "replacement_reviewer": replacement, "replacement_assignment": new_id}),
+        )?;
+        Ok(())
+    })?;
+    mine(conn, ctx)?.into_iter().find(|v| v.id == id).ok_or_else(AppError::not_found)
+}
+
+/// Confirms no conflict: from now on the reviewer reads the whole bid and may score it.
+pub fn accept(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<AssignmentView> {
+    let (x, _) = own(conn, ctx, id)?;
+    if x.status != "assigned" {
+        return Err(AppError::conflict("wrong_status", "该评审任务已确认或已回避"));
+    }
+    db::write_tx(conn, |c| {
+        if db::review::set_status(c, id, &["assigned"], "accepted", None)? != 1 {
+            return Err(AppError::conflict("wrong_status", "状态已变化，请刷新"));
+        }
+        audit::record(c, ctx, "review.accept", "bid", Some(x.bid_id), serde_json::json!({"assignment_id": id}))
+    })?;
+    mine(conn, ctx)?.into_iter().find(|v| v.id == id).ok_or_else(AppError::not_found)
+}
+
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct ScoreInput {
+    pub criterion: String,
+    /// Decimal string, 0 … the criterion's max, in steps of 0.5.
+    pub score: String,
+    #[serde(default)]
+    pub comment: String,
+}
+
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct ReviewInput {
+    pub scores: Vec<ScoreInput>,
+    #[serde(default)]
+    pub comment: String,
+    /// `true` locks the review (a change then needs staff to reopen it).
+    #[serde(default)]
+    pub submit: bool,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ReviewView {
+    pub assignment_id: i64,
+    pub status: String,
+    pub scores: Vec<ScoreView>,
+    pub comment: String,
+    /// The reviewer's own total (0–100), when every criterion is scored.
+    pub total: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ScoreView {
+    pub criterion: String,
+    pub score: String,
+    pub comment: String,
+}
+
+fn rubric(conn: &mut DbConn, call_id: i64) -> AppResult<Vec<Criterion>> {
+    Ok(db::calls::criteria_of(conn, call_id)?
+        .into_iter()
+        .map(|k| Criterion { key: k.key, weight: k.weight as u32, max_score: Decimal::new(k.max_score, 2) })
+        .collect())
+}
+
+pub fn review_view(conn: &mut DbConn, x: &db::review::AssignmentRow) -> AppResult<ReviewView> {
+    let crit = rubric(conn, x.call_id)?;
+    let stored = db::review::scores_of(conn, x.id)?;
+    let by_key: HashMap<&str, i64> = stored.iter().map(|(k, s, _)| (k.as_str(), *s)).collect();
+    let total = (crit.len() == stored.len() && crit.iter().all(|c| by_key.contains_key(c.key.as_str()))).then(|| {
+        let scores: Vec<Decimal> = crit.iter().map(|c| Decimal::new(by_key[c.key.as_str()], 2)).collect();
+        format!("{:.2}", scoring::round2(scoring::reviewer_total(&crit, &scores)))
+    });
+    Ok(ReviewView {
+        assignment_id: x.id,
+        status: x.status.clone(),
+        scores: stored
+            .iter()
+            .map(|(k, s, c)| ScoreView {
+                criterion: k.clone(),
+                score: Decimal::new(*s, 2).normalize().to_string(),
+                comment: c.clone(),
+            })
+            .collect(),
+        comment: x.comment.clone(),
+        total,
+    })
+}
+
+/// Saves a draft of the review or submits it (`PUT /api/v1/assignments/{id}/review`).
+pub fn save_review(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReviewInput) -> AppResult<ReviewView> {
+    let (x, _) = own(conn, ctx, id)?;
+    match x.status.as_str() {
+        "accepted" => {}
+        "assigned" => return Err(AppError::conflict("not_accepted", "请先确认与该项目无利益冲突")),
+        "submitted" => return Err(AppError::conflict("review_locked", "评分已提交并锁定，如需修改请联系工作人员")),
+        _ => return Err(AppError::not_found()),
+    }
+    let crit = rubric(conn, x.call_id)?;
+    let mut p = Problems::default();
+    let mut scores = Vec::new();
+    for (i, s) in input.scores.iter().enumerate() {
+        match crit.iter().find(|c| c.key == s.criterion) {
+            None => p.add(&format!("scores[{i}].criterion"), "unknown_criterion", "评分项不在本次评分标准中"),
+            Some(_) if scores.iter().any(|(k, _, _): &(String, i64, String)| *k == s.criterion) => {
+                p.add(&format!("scores[{i}].criterion"), "duplicate_criterion", "评分项重复")
+            }
+            Some(c) => match scoring::parse_score(&s.score, c.max_score) {
+                Ok(v) => {
+                    let comment = if s.comment.trim().is_empty() {
+                        String::new()
+                    } else {
+                        match text::paragraph(&s.comment, 2000) {
+                            Ok(t) => t,
+                            Err(e) => {
+                                p.add(&format!("scores[{i}].comment"), e.code(), e.message());
+                                String::new()
+                            }
+                        }
+                    };
+                    let hundredths = (v * Decimal::from(100)).trunc().try_into().unwrap_or(0i64);
+                    scores.push((s.criterion.clone(), hundredths, comment));
+                }
+                Err(e) => p.add(&format!("scores[{i}].score"), e.code(), e.message()),
+            },
+        }
+    }
+    if input.submit {
+        for c in &crit {
+            if !scores.iter().any(|(k, _, _)| *k == c.key) {
+                p.add("scores", "criterion_missing", format!("提交前请为每一项打分（缺少：{}）", c.key));
+            }
+        }
+    }
+    let comment = if input.comment.trim().is_empty() {
+        String::new()
+    } else {
+        p.take("comment", text::paragraph(&input.comment, 5000), |e| (e.code().into(), e.message())).unwrap_or_default()
+    };
+    p.finish()?;
+    let now = db_time(ctx.now);
+    db::write_tx(conn, |c| {
+        db::review::save_scores(c, id, &scores, &comment)?;
+        if input.submit {
+            if db::review::mark_submitted(c, id, now)? != 1 {
+                return Err(AppError::conflict("review_locked", "评分已提交"));
+            }
+            audit::record(
+                c,
+                ctx,
+                "review.submit",
+                "bid",
+                Some(x.bid_id),
+                serde_json::json!({"assignment_id": id, "scores": scores}),
+            )?;
+        }
+        Ok(())
+    })?;
+    let x = db::review::find(conn, id)?.ok_or_else(AppError::not_found)?;
+    review_view(conn, &x)
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RankingRow {
+    pub rank: usize,
+    pub bid_id: i64,
+    pub reference: Option<String>,
+    pub title: String,
+    pub organisation: String,
+    pub category: Option<String>,
+    /// Final score, or null with fewer than 3 reviews.
+    pub score: Option<String>,
+    pub reviews: usize,
+    /// Max − min of the reviewer totals (a signal, never used for ranking).
+    pub spread: Option<String>,
+    pub requested_amount: Money,
+    pub approved_amount: Option<Money>,
+    pub recommended: bool,
+    pub outcome: &'static str,
+    pub outcome_label: &'static str,
+    pub running_total: Money,
+    pub override_reason: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RankingPool {
+    pub pool_id: i64,
+    pub name: String,
+    pub budget: Money,
+    pub allocated: Money,
+    pub rows: Vec<RankingRow>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RankingView {
+    pub call_id: i64,
+    pub score_threshold: Money,
+    pub pools: Vec<RankingPool>,
+}
+
+/// Per pool: the ranking and the recommended allocation (`GET /api/v1/calls/{id}/ranking`).
+/// Staff and finance only, and only after `closes_at`.
+pub fn ranking(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<RankingView> {
+    let a = ctx.require(&[Role::Staff, Role::Finance])?.clone();
+    let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
+    if phase(&call, ctx.now).bids_sealed() {
+        return Err(AppError::conflict("bids_sealed", "申报截止前不显示排名"));
+    }
+    let crit = rubric(conn, call_id)?;
+    let first = crit.first().map(|c| c.key.clone()).unwrap_or_default();
+    let bids = db::bids::list(
+        conn,
+        &db::bids::BidFilter {
+            call_id: Some(call_id),
+            organisation_id: None,
+            statuses: Some(vec!["eligible", "proposed", "funded", "not_funded"]),
+            pool_region_prefix: a.region_scope(),
+            pool_id: None,
+            after_id: 0,
+            limit: i64::MAX,
+        },
+    )?;
+    // All scores in one query; totals per assignment, then per bid.
+    let mut per_assignment: HashMap<i64, (i64, HashMap<String, i64>)> = HashMap::new();
+    for (bid, asg, _reviewer, k, s) in db::review::submitted_scores(conn, call_id)? {
+        per_assignment.entry(asg).or_insert_with(|| (bid, HashMap::new())).1.insert(k, s);
+    }
+    let mut totals: HashMap<i64, Vec<Decimal>> = HashMap::new();
+    let mut firsts: HashMap<i64, Vec<Decimal>> = HashMap::new();
+    for (bid, scores) in per_assignment.values() {
+        let v: Vec<Decimal> = crit.iter().map(|c| Decimal::new(scores.get(&c.key).copied().unwrap_or(0), 2)).collect();
+        totals.entry(*bid).or_default().push(scoring::reviewer_total(&crit, &v));
+        firsts.entry(*bid).or_default().push(Decimal::new(scores.get(&first).copied().unwrap_or(0), 2));
+    }
+    let overrides: HashMap<i64, (bool, String)> =
+        db::review::overrides(conn, call_id)?.into_iter().map(|(b, f, r)| (b, (f, r))).collect();
+    let candidates: Vec<Candidate> = bids
+        .iter()
+        .map(|b| {
+            let t = totals.get(&b.id).cloned().unwrap_or_default();
+            let f = firsts.get(&b.id).cloned().unwrap_or_default();
+            Candidate {
+                bid_id: b.id,
+                pool_id: b.pool_id,
+                category: b.category.clone(),
+                score: scoring::final_score(&t),
+                first_criterion: if f.is_empty() {
+                    Decimal::ZERO
+                } else {
+                    f.iter().sum::<Decimal>() / Decimal::from(f.len())
+                },
+                submitted_seq: b.seq.unwrap_or(i64::MAX),
+                approved_fen: b.approved,
+                staff_override: overrides.get(&b.id).map(|o| o.0),
+            }
+        })
+        .collect();
+    let pools: Vec<db::calls::PoolRow> =
+        db::calls::pools_of(conn, &[call_id])?.into_iter().filter(|p| a.in_scope(&p.region_code)).collect();
+    let quotas: Vec<CategoryQuota> = db::calls::categories_of(conn, call_id)?
+        .into_iter()
+        .map(|k| CategoryQuota {
+            key: k.key,
+            max_projects: k.max_projects.map(|n| n as u32),
+            max_amount_fen: k.max_amount,
+            call_wide: k.scope == "call",
+        })
+        .collect();
+    let budgets: Vec<(i64, i64)> = pools.iter().map(|p| (p.id, p.budget)).collect();
+    let result = allocation::allocate(candidates, &budgets, Decimal::new(call.score_threshold, 2), &quotas);
+    let by_id: HashMap<i64, &db::bids::BidRow> = bids.iter().map(|b| (b.id, b)).collect();
+    let org_names: HashMap<i64, String> = {
+        let mut m = HashMap::new();
+        for b in &bids {
+            if let std::collections::hash_map::Entry::Vacant(e) = m.entry(b.organisation_id) {
+                e.insert(db::organisations::find(conn, b.organisation_id)?.map(|o| o.name).unwrap_or_default());
+            }
+        }
+        m
+    };
+    let pools_out = result
+        .into_iter()
+        .map(|r| {
+            let pool = pools.iter().find(|p| p.id == r.pool_id);
+            RankingPool {
+                pool_id: r.pool_id,
+                name: pool.map(|p| p.name.clone()).unwrap_or_default(),
+                budget: Money::from_fen(r.budget_fen),
+                allocated: Money::from_fen(r.allocated_fen),
+                rows: r
+                    .rows
+                    .into_iter()
+                    .map(|x| {
+                        let b = by_id[&x.candidate.bid_id];
+                        let t = totals.get(&b.id).cloned().unwrap_or_default();
+                        RankingRow {
+                            rank: x.rank,
+                            bid_id: b.id,
+                            reference: b.reference.clone(),
+                            title: b.title.clone(),
+                            organisation: org_names.get(&b.organisation_id).cloned().unwrap_or_default(),
+                            category: b.category.clone(),
+                            score: x.candidate.score.map(|s| format!("{s:.2}")),
+                            reviews: t.len(),
+                            spread: scoring::spread(&t).map(|s| format!("{s:.2}")),
+                            requested_amount: Money::from_fen(b.requested),
+                            approved_amount: b.approved.map(Money::from_fen),
+                            recommended: x.outcome.recommended(),
+                            outcome: x.outcome.code(),
+                            outcome_label: x.outcome.label(),
+                            running_total: Money::from_fen(x.running_total_fen),
+                            override_reason: overrides.get(&b.id).map(|o| o.1.clone()),
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(RankingView { call_id, score_threshold: Money::from_fen(call.score_threshold), pools: pools_out })
+}
+
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct OverrideInput {
+    pub bid_id: i64,
+    /// `true` fund it (still within its pool), `false` do not.
+    pub fund: bool,
+    pub reason: Option<String>,
+}
+
+/// A staff override of the recommendation, with its reason (`POST /api/v1/calls/{id}/overrides`).
+pub fn set_override(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &OverrideInput) -> AppResult<RankingView> {
+    let by = district_staff(ctx)?;
+    let reason = text::paragraph(input.reason.as_deref().unwrap_or(""), 1000)
+        .map_err(|e| AppError::invalid_field("reason", e.code(), format!("调整理由：{}", e.message())))?;
+    let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
+    if phase(&call, ctx.now) != Phase::Review {
+        return Err(AppError::conflict("wrong_phase", "只能在专家评审阶段、确定结果之前调整"));
+    }
+    let bid = db::bids::find(conn, input.bid_id)?
+        .filter(|b| b.call_id == call_id && b.status == "eligible")
+        .ok_or_else(|| AppError::invalid_field("bid_id", "bid_not_in_call", "该项目不在本次招标的评审项目中"))?;
+    db::write_tx(conn, |c| {
+        db::review::upsert_override(c, call_id, bid.id, input.fund, &reason, by, db_time(ctx.now))?;
+        audit::record(
+            c,
+            ctx,
+            "allocation.override",
+            "bid",
+            Some(bid.id),
+            serde_json::json!({"fund": input.fund, "reason": reason}),
+        )
+    })?;
+    ranking(conn, ctx, call_id)
+}
+
+/// The reviewer's own review of an assignment (scores stay private to the reviewer).
+pub fn get_review(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<ReviewView> {
+    let (x, _) = own(conn, ctx, id)?;
+    review_view(conn, &x)
+}
