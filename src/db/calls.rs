@@ -221,3 +221,18 @@ pub fn extend_deadline(conn: &mut DbConn, id: i64, closes_at: NaiveDateTime) -> 
 pub fn set_status(conn: &mut DbConn, id: i64, from: &[&str], to: &str) -> QueryResult<usize> {
     diesel::update(calls::table.find(id).filter(calls::status.eq_any(from))).set(calls::status.eq(to)).execute(conn)
 }
+
+/// Reserves `amount` fen in a pool only if the pool's budget still covers it: the check and the
+/// write are one statement, so concurrent reservations can never overrun the budget.
+pub fn reserve(conn: &mut DbConn, pool_id: i64, amount: i64) -> QueryResult<usize> {
+    diesel::update(pools::table.find(pool_id).filter((pools::reserved + amount).le(pools::budget)))
+        .set(pools::reserved.eq(pools::reserved + amount))
+        .execute(conn)
+}
+
+/// Gives a reservation back (an upheld objection cancelled the funding).
+pub fn release(conn: &mut DbConn, pool_id: i64, amount: i64) -> QueryResult<usize> {
+    diesel::update(pools::table.find(pool_id).filter(pools::reserved.ge(amount)))
+        .set(pools::reserved.eq(pools::reserved - amount))
+        .execute(conn)
+}

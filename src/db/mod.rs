@@ -6,6 +6,7 @@ pub mod audit;
 pub mod bids;
 pub mod calls;
 pub mod meta;
+pub mod notices;
 pub mod organisations;
 pub mod outbox;
 pub mod regions;

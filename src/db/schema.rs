@@ -305,6 +305,62 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notices (id) {
+        id -> BigInt,
+        call_id -> BigInt,
+        title -> Text,
+        published_at -> Timestamp,
+        published_by -> BigInt,
+        ends_on -> Date,
+        days -> Integer,
+        working_days -> Bool,
+    }
+}
+
+diesel::table! {
+    objections (id) {
+        id -> BigInt,
+        notice_id -> BigInt,
+        bid_id -> BigInt,
+        name -> Text,
+        contact -> Text,
+        text -> Text,
+        ip -> Text,
+        status -> Text,
+        reply -> Nullable<Text>,
+        cancel_funding -> Nullable<Bool>,
+        answered_by -> Nullable<BigInt>,
+        answered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    projects (id) {
+        id -> BigInt,
+        call_id -> BigInt,
+        bid_id -> BigInt,
+        organisation_id -> BigInt,
+        agreement_no -> Text,
+        approved -> BigInt,
+        paid -> BigInt,
+        status -> Text,
+        signed_on -> Nullable<Date>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    project_tranches (id) {
+        id -> BigInt,
+        project_id -> BigInt,
+        seq -> Integer,
+        pct -> Integer,
+        amount -> BigInt,
+    }
+}
+
 diesel::joinable!(assignments -> bids (bid_id));
 diesel::joinable!(review_scores -> assignments (assignment_id));
 diesel::joinable!(attachments -> bids (bid_id));
@@ -339,4 +395,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     assignments,
     review_scores,
     allocation_overrides,
+    notices,
+    objections,
+    projects,
+    project_tranches,
 );

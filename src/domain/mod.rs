@@ -11,6 +11,7 @@ pub mod money;
 pub mod region;
 pub mod scoring;
 pub mod text;
+pub mod tranche;
 pub mod upload;
 pub mod uscc;
 

@@ -143,6 +143,8 @@ pub struct CallView {
     pub reference_prefix: String,
     pub published_at: Option<String>,
     pub cloned_from: Option<i64>,
+    /// The results notice, once decided.
+    pub notice_id: Option<i64>,
     pub pools: Vec<PoolView>,
     pub criteria: Vec<CriterionView>,
     pub categories: Vec<CategoryView>,
@@ -207,6 +209,7 @@ fn view(c: &CallRow, pools: &[PoolRow], crit: &[CriterionRow], cats: &[CategoryR
         reference_prefix: c.reference_prefix.clone(),
         published_at: c.published_at.map(|t| rfc3339_local(t.and_utc())),
         cloned_from: c.cloned_from,
+        notice_id: None,
         pools: pools
             .iter()
             .filter(|p| p.call_id == c.id)
@@ -514,7 +517,8 @@ pub fn load_view(conn: &mut DbConn, id: i64, now: DateTime<Utc>) -> AppResult<(C
     let pools = db::calls::pools_of(conn, &[id])?;
     let crit = db::calls::criteria_of(conn, id)?;
     let cats = db::calls::categories_of(conn, id)?;
-    let v = view(&c, &pools, &crit, &cats, now);
+    let mut v = view(&c, &pools, &crit, &cats, now);
+    v.notice_id = db::notices::of_call(conn, id)?.map(|n| n.id);
     Ok((c, v))
 }
 

@@ -128,3 +128,24 @@ pub fn review_assigned(to: &str, name: &str, call_title: &str, count: usize) -> 
         ),
     }
 }
+
+pub fn bid_funded(to: &str, org_name: &str, title: &str, agreement_no: &str, amount: crate::domain::Money) -> Mail {
+    Mail {
+        kind: "bid_funded",
+        to: to.into(),
+        subject: format!("项目已获资助：{title}"),
+        body: format!(
+            "{org_name}：\n\n贵单位申报的《{title}》经评审、公示，确定予以资助，资助金额 {} 元，协议编号 {agreement_no}。\n民政部门将与贵单位联系签订项目协议。",
+            amount.grouped()
+        ),
+    }
+}
+
+pub fn bid_not_funded(to: &str, org_name: &str, title: &str) -> Mail {
+    Mail {
+        kind: "bid_not_funded",
+        to: to.into(),
+        subject: format!("项目评审结果：{title}"),
+        body: format!("{org_name}：\n\n贵单位申报的《{title}》本次未获资助。感谢参与，欢迎关注下一年度公益创投。"),
+    }
+}

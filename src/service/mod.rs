@@ -8,6 +8,7 @@ pub mod audit;
 pub mod bids;
 pub mod calls;
 pub mod mail;
+pub mod notices;
 pub mod organisations;
 pub mod password;
 pub mod regions;

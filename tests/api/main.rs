@@ -12,6 +12,7 @@ mod basics;
 mod bids;
 mod calls;
 mod mail;
+mod notice;
 mod organisations;
 mod pages;
 mod review;

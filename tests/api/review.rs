@@ -7,22 +7,22 @@ use std::collections::HashMap;
 
 const CRITERIA: [&str; 5] = ["necessity", "feasibility", "innovation", "budget", "capacity"];
 
-fn uniform(score: &str, submit: bool) -> Value {
+pub fn uniform(score: &str, submit: bool) -> Value {
     json!({"scores": CRITERIA.iter().map(|k| json!({"criterion": k, "score": score, "comment": "意见"})).collect::<Vec<_>>(),
            "comment": "总体意见", "submit": submit})
 }
 
-struct Setup {
-    staff: Client,
-    fin: Client,
-    call: Call,
-    bids: Vec<i64>,
-    reviewers: Vec<(i64, Client)>,
+pub struct Setup {
+    pub staff: Client,
+    pub fin: Client,
+    pub call: Call,
+    pub bids: Vec<i64>,
+    pub reviewers: Vec<(i64, Client)>,
 }
 
 /// Three eligible, finance-checked bids and six reviewers, one of them affiliated with the
 /// first bid's organisation.
-async fn setup(app: &TestApp) -> Setup {
+pub async fn setup(app: &TestApp) -> Setup {
     let staff = app.as_role("staff1", "staff").await;
     let fin = app.as_role("fin1", "finance").await;
     let call = published_call(&staff, call_body()).await;
@@ -209,6 +209,19 @@ async fn bad_scores_and_conflicts(app: TestApp) {
     let (_, other) = &s.reviewers[2];
     assert_eq!(other.post(&format!("/api/v1/assignments/{aid}/accept"), json!({})).await.status, 404);
     assert_eq!(s.staff.get("/api/v1/me/assignments").await.status, 403);
+}
+
+/// Every reviewer accepts and submits a uniform score on each assigned bid.
+pub async fn score_all(s: &Setup, score_of: impl Fn(i64) -> &'static str) {
+    for (_, c) in &s.reviewers {
+        let mine = c.get("/api/v1/me/assignments").await;
+        for a in mine.json.as_array().unwrap() {
+            let (aid, bid) = (a["id"].as_i64().unwrap(), a["bid_id"].as_i64().unwrap());
+            assert_eq!(c.post(&format!("/api/v1/assignments/{aid}/accept"), json!({})).await.status, 200);
+            let r = c.put(&format!("/api/v1/assignments/{aid}/review"), uniform(score_of(bid), true)).await;
+            assert_eq!(r.status, 200, "{}", r.text);
+        }
+    }
 }
 
 crate::on_both!(draw_is_seeded_balanced_and_avoids_conflicts, reviewers_score_and_staff_rank, bad_scores_and_conflicts);

@@ -4,6 +4,7 @@ mod attachments;
 mod bids;
 mod calls;
 pub mod json;
+mod notices;
 pub mod openapi;
 mod organisations;
 mod outbox;
@@ -64,6 +65,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/assignments/{id}/review", web::put().to(review::save_review))
             .route("/calls/{id}/ranking", web::get().to(review::ranking))
             .route("/calls/{id}/overrides", web::post().to(review::set_override))
+            .route("/calls/{id}/decide", web::post().to(notices::decide))
+            .route("/calls/{id}/finalize", web::post().to(notices::finalize))
+            .route("/notices/{id}", web::get().to(notices::get))
+            .route("/notices/{id}/objections", web::post().to(notices::object))
+            .route("/notices/{id}/objections", web::get().to(notices::list_objections))
+            .route("/objections/{id}/answer", web::post().to(notices::answer))
             .route("/outbox", web::get().to(outbox::list))
             .route("/outbox/{id}/retry", web::post().to(outbox::retry))
             .route("/openapi.json", web::get().to(openapi::spec))

@@ -1,0 +1,4 @@
+DROP TABLE project_tranches;
+DROP TABLE projects;
+DROP TABLE objections;
+DROP TABLE notices;

@@ -1,0 +1,447 @@
+//! Deciding the allocation, the 公示 results notice, objections, and finalisation.
+
+use super::calls::phase;
+use super::review::ranking;
+use super::{audit, mail, Ctx};
+use crate::clock::{db_time, local_date, rfc3339_local};
+use crate::db::{self, DbConn};
+use crate::domain::account::Role;
+use crate::domain::call::Phase;
+use crate::domain::{calendar, text, tranche, Money};
+use crate::error::{AppError, AppResult, Problems};
+use chrono::{Duration, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+fn district_staff(ctx: &Ctx) -> AppResult<i64> {
+    let a = ctx.require(&[Role::Staff])?;
+    if a.region_code.is_some() {
+        return Err(AppError::new(
+            actix_web::http::StatusCode::FORBIDDEN,
+            "district_staff_only",
+            "此操作仅限区级工作人员",
+        ));
+    }
+    Ok(a.id)
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct NoticeRowView {
+    /// 序号
+    pub no: usize,
+    pub bid_id: i64,
+    pub reference: Option<String>,
+    /// 项目名称
+    pub title: String,
+    /// 申报单位
+    pub organisation: String,
+    /// 资金池 / 实施镇街
+    pub pool: String,
+    /// 申请金额
+    pub requested_amount: Money,
+    /// 拟资助金额
+    pub proposed_amount: Money,
+    /// 评审得分
+    pub score: Option<String>,
+    /// `proposed` while the notice runs; `not_funded` after an upheld objection; `funded` after.
+    pub status: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct NoticeView {
+    pub id: i64,
+    pub call_id: i64,
+    pub title: String,
+    pub published_at: String,
+    /// The notice period: from the day after publication to 24:00 on this date.
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub days: i32,
+    pub working_days: bool,
+    /// Whether objections are accepted now.
+    pub open: bool,
+    pub rows: Vec<NoticeRowView>,
+    pub total_proposed: Money,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DecideView {
+    pub notice_id: i64,
+    pub funded: usize,
+    pub not_funded: usize,
+    pub ends_on: NaiveDate,
+}
+
+/// Freezes the allocation (`POST /api/v1/calls/{id}/decide`): reserves each recommended amount in
+/// its pool atomically, marks bids proposed or not funded, publishes the results notice.
+pub fn decide(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<DecideView> {
+    let by = district_staff(ctx)?;
+    let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
+    if phase(&call, ctx.now) != Phase::Review {
+        return Err(AppError::conflict("wrong_phase", "只能在专家评审阶段确定资助结果"));
+    }
+    let r = ranking(conn, ctx, call_id)?;
+    let today = local_date(ctx.now);
+    let ends_on = calendar::shipped().notice_end(today, call.notice_days as u32, call.notice_working_days);
+    let now = db_time(ctx.now);
+    db::write_tx(conn, |c| {
+        if db::calls::set_status(c, call_id, &["review"], "notice")? != 1 {
+            return Err(AppError::conflict("already_decided", "资助结果已确定"));
+        }
+        let (mut funded, mut not_funded) = (0, 0);
+        for pool in &r.pools {
+            for row in &pool.rows {
+                if row.recommended {
+                    let amount = row.approved_amount.map(Money::fen).unwrap_or(0);
+                    if db::calls::reserve(c, pool.pool_id, amount)? != 1 {
+                        return Err(AppError::conflict(
+                            "pool_exhausted",
+                            format!("{}余额不足，不能再资助《{}》", pool.name, row.title),
+                        ));
+                    }
+                    db::notices::set_bid_status(c, row.bid_id, "eligible", "proposed", now)?;
+                    funded += 1;
+                } else {
+                    db::notices::set_bid_status(c, row.bid_id, "eligible", "not_funded", now)?;
+                    not_funded += 1;
+                }
+            }
+        }
+        let notice_id = db::notices::insert_notice(
+            c,
+            call_id,
+            &format!("{}评审结果公示", call.title),
+            now,
+            by,
+            ends_on,
+            call.notice_days,
+            call.notice_working_days,
+        )?;
+        let allocation: Vec<serde_json::Value> = r
+            .pools
+            .iter()
+            .flat_map(|p| {
+                p.rows.iter().map(move |x| {
+                    serde_json::json!({"pool_id": p.pool_id, "bid_id": x.bid_id, "score": x.score, "amount": x.approved_amount, "recommended": x.recommended, "outcome": x.outcome})
+                })
+            })
+            .collect();
+        audit::record(
+            c,
+            ctx,
+            "call.decide",
+            "call",
+            Some(call_id),
+            serde_json::json!({"notice_id": notice_id, "ends_on": ends_on, "allocation": allocation}),
+        )?;
+        Ok(DecideView { notice_id, funded, not_funded, ends_on })
+    })
+}
+
+fn notice_view(
+    conn: &mut DbConn,
+    n: &db::notices::NoticeRow,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<NoticeView> {
+    let bids = db::bids::list(
+        conn,
+        &db::bids::BidFilter {
+            call_id: Some(n.call_id),
+            organisation_id: None,
+            statuses: Some(vec!["proposed", "funded"]),
+            pool_region_prefix: None,
+            pool_id: None,
+            after_id: 0,
+            limit: i64::MAX,
+        },
+    )?;
+    let pools: HashMap<i64, String> =
+        db::calls::pools_of(conn, &[n.call_id])?.into_iter().map(|p| (p.id, p.name)).collect();
+    // Scores as the ranking computed them at decision time, from the audit record.
+    let scores: HashMap<i64, Option<String>> = db::audit::for_entity(conn, "call", n.call_id)?
+        .into_iter()
+        .filter(|r| r.action == "call.decide")
+        .flat_map(|r| {
+            let v: serde_json::Value = serde_json::from_str(&r.detail).unwrap_or_default();
+            v["allocation"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|x| Some((x["bid_id"].as_i64()?, x["score"].as_str().map(str::to_string))))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut rows = Vec::new();
+    let mut total = 0i64;
+    for (i, b) in bids.iter().enumerate() {
+        let org = db::organisations::find(conn, b.organisation_id)?.map(|o| o.name).unwrap_or_default();
+        total += b.approved.unwrap_or(0);
+        rows.push(NoticeRowView {
+            no: i + 1,
+            bid_id: b.id,
+            reference: b.reference.clone(),
+            title: b.title.clone(),
+            organisation: org,
+            pool: pools.get(&b.pool_id).cloned().unwrap_or_default(),
+            requested_amount: Money::from_fen(b.requested),
+            proposed_amount: Money::from_fen(b.approved.unwrap_or(0)),
+            score: scores.get(&b.id).cloned().flatten(),
+            status: b.status.clone(),
+        });
+    }
+    let call = db::calls::find(conn, n.call_id)?.ok_or_else(AppError::not_found)?;
+    Ok(NoticeView {
+        id: n.id,
+        call_id: n.call_id,
+        title: n.title.clone(),
+        published_at: rfc3339_local(n.published_at.and_utc()),
+        starts_on: local_date(n.published_at.and_utc()) + Duration::days(1),
+        ends_on: n.ends_on,
+        days: n.days,
+        working_days: n.working_days,
+        open: phase(&call, now) == Phase::Notice && local_date(now) <= n.ends_on,
+        rows,
+        total_proposed: Money::from_fen(total),
+    })
+}
+
+pub fn get(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<NoticeView> {
+    let n = db::notices::find(conn, id)?.ok_or_else(AppError::not_found)?;
+    notice_view(conn, &n, ctx.now)
+}
+
+pub fn notice_of_call(conn: &mut DbConn, call_id: i64) -> AppResult<Option<i64>> {
+    Ok(db::notices::of_call(conn, call_id)?.map(|n| n.id))
+}
+
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct ObjectionInput {
+    pub name: String,
+    /// A phone number or an email address (shown to staff only).
+    pub contact: String,
+    pub bid_id: i64,
+    pub text: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ObjectionReceipt {
+    pub id: i64,
+    pub status: String,
+}
+
+/// Per client address: objections allowed per hour on one notice; per notice, per day.
+pub const OBJECTIONS_PER_IP_HOUR: i64 = 5;
+pub const OBJECTIONS_PER_NOTICE_DAY: i64 = 500;
+
+/// Files an objection (public, no login) while the notice runs.
+pub fn object(conn: &mut DbConn, ctx: &Ctx, notice_id: i64, input: &ObjectionInput) -> AppResult<ObjectionReceipt> {
+    let n = db::notices::find(conn, notice_id)?.ok_or_else(AppError::not_found)?;
+    let mut p = Problems::default();
+    let name = p.take("name", text::name(&input.name, 50), |e| (e.code().into(), e.message()));
+    let contact = match (text::phone(&input.contact), text::email(&input.contact)) {
+        (Some(c), _) | (None, Some(c)) => Some(c),
+        _ => {
+            p.add("contact", "invalid_contact", "请填写有效的电话或邮箱，便于工作人员回复");
+            None
+        }
+    };
+    let body = p.take("text", text::paragraph(&input.text, 2000), |e| (e.code().into(), e.message()));
+    let bid = db::bids::find(conn, input.bid_id)?.filter(|b| b.call_id == n.call_id && b.status == "proposed");
+    if bid.is_none() {
+        p.add("bid_id", "bid_not_on_notice", "该项目不在本次公示名单中");
+    }
+    p.finish()?;
+    let call = db::calls::find(conn, n.call_id)?.ok_or_else(AppError::not_found)?;
+    if phase(&call, ctx.now) != Phase::Notice || local_date(ctx.now) > n.ends_on {
+        return Err(AppError::conflict("notice_closed", "公示期已结束，不再受理异议"));
+    }
+    let ip = ctx.ip.clone().unwrap_or_else(|| "-".into());
+    if db::notices::count_from_ip(conn, notice_id, &ip, db_time(ctx.now - Duration::hours(1)))?
+        >= OBJECTIONS_PER_IP_HOUR
+        || db::notices::count_since(conn, notice_id, db_time(ctx.now - Duration::days(1)))? >= OBJECTIONS_PER_NOTICE_DAY
+    {
+        return Err(AppError::rate_limited());
+    }
+    let (name, contact, body) = (name.unwrap_or_default(), contact.unwrap_or_default(), body.unwrap_or_default());
+    db::write_tx(conn, |c| {
+        let id =
+            db::notices::insert_objection(c, notice_id, input.bid_id, &name, &contact, &body, &ip, db_time(ctx.now))?;
+        audit::record(
+            c,
+            ctx,
+            "objection.file",
+            "bid",
+            Some(input.bid_id),
+            serde_json::json!({"objection_id": id, "notice_id": notice_id}),
+        )?;
+        Ok(ObjectionReceipt { id, status: "pending".into() })
+    })
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ObjectionView {
+    pub id: i64,
+    pub bid_id: i64,
+    pub name: String,
+    pub contact: String,
+    pub text: String,
+    pub status: String,
+    pub reply: Option<String>,
+    pub created_at: String,
+}
+
+/// Staff read the objections to a notice, contacts included.
+pub fn objections(conn: &mut DbConn, ctx: &Ctx, notice_id: i64) -> AppResult<Vec<ObjectionView>> {
+    ctx.require(&[Role::Staff])?;
+    db::notices::find(conn, notice_id)?.ok_or_else(AppError::not_found)?;
+    Ok(db::notices::objections_of(conn, notice_id)?
+        .into_iter()
+        .map(|o| ObjectionView {
+            id: o.id,
+            bid_id: o.bid_id,
+            name: o.name,
+            contact: o.contact,
+            text: o.text,
+            status: o.status,
+            reply: o.reply,
+            created_at: rfc3339_local(o.created_at.and_utc()),
+        })
+        .collect())
+}
+
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct AnswerInput {
+    pub upheld: bool,
+    pub reply: Option<String>,
+    /// When upheld: cancel the bid's funding and release its reservation (default true).
+    pub cancel_funding: Option<bool>,
+}
+
+pub fn answer(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &AnswerInput) -> AppResult<ObjectionView> {
+    let by = district_staff(ctx)?;
+    let reply = text::paragraph(input.reply.as_deref().unwrap_or(""), 2000)
+        .map_err(|e| AppError::invalid_field("reply", e.code(), format!("答复：{}", e.message())))?;
+    let o = db::notices::find_objection(conn, id)?.ok_or_else(AppError::not_found)?;
+    if o.status != "pending" {
+        return Err(AppError::conflict("already_answered", "该异议已答复"));
+    }
+    let cancel = input.upheld && input.cancel_funding.unwrap_or(true);
+    let bid = db::bids::find(conn, o.bid_id)?.ok_or_else(AppError::not_found)?;
+    let now = db_time(ctx.now);
+    db::write_tx(conn, |c| {
+        if db::notices::answer(c, id, input.upheld, &reply, cancel, by, now)? != 1 {
+            return Err(AppError::conflict("already_answered", "该异议已答复"));
+        }
+        if cancel
+            && db::notices::set_bid_status(c, bid.id, "proposed", "not_funded", now)? == 1
+            && db::calls::release(c, bid.pool_id, bid.approved.unwrap_or(0))? != 1
+        {
+            return Err(AppError::internal("reservation missing on release"));
+        }
+        audit::record(
+            c,
+            ctx,
+            "objection.answer",
+            "bid",
+            Some(bid.id),
+            serde_json::json!({"objection_id": id, "upheld": input.upheld, "cancel_funding": cancel, "released": if cancel { bid.approved } else { None }}),
+        )
+    })?;
+    objections(conn, ctx, o.notice_id)?.into_iter().find(|x| x.id == id).ok_or_else(AppError::not_found)
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FinalizeView {
+    pub projects: Vec<ProjectSummary>,
+    pub not_funded: usize,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ProjectSummary {
+    pub id: i64,
+    pub bid_id: i64,
+    pub agreement_no: String,
+    pub approved_amount: Money,
+    pub tranches: Vec<Money>,
+}
+
+/// After the notice period, with every objection answered: proposed bids become projects with
+/// their tranche plans (`POST /api/v1/calls/{id}/finalize`).
+pub fn finalize(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<FinalizeView> {
+    district_staff(ctx)?;
+    let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
+    if phase(&call, ctx.now) != Phase::Notice {
+        return Err(AppError::conflict("wrong_phase", "只能在公示阶段之后确定立项"));
+    }
+    let n = db::notices::of_call(conn, call_id)?.ok_or_else(AppError::not_found)?;
+    if local_date(ctx.now) <= n.ends_on {
+        return Err(AppError::conflict(
+            "notice_running",
+            format!("公示期至 {} 24:00 结束，次日起方可确定立项", n.ends_on),
+        ));
+    }
+    if db::notices::pending_count(conn, n.id)? > 0 {
+        return Err(AppError::conflict("objections_pending", "尚有未答复的异议"));
+    }
+    let pcts = super::calls::tranches_of(&call);
+    let all = db::bids::list(
+        conn,
+        &db::bids::BidFilter {
+            call_id: Some(call_id),
+            organisation_id: None,
+            statuses: Some(vec!["proposed", "not_funded"]),
+            pool_region_prefix: None,
+            pool_id: None,
+            after_id: 0,
+            limit: i64::MAX,
+        },
+    )?;
+    let now = db_time(ctx.now);
+    let projects = db::write_tx(conn, |c| {
+        if db::calls::set_status(c, call_id, &["notice"], "final")? != 1 {
+            return Err(AppError::conflict("already_final", "已确定立项"));
+        }
+        let mut out = Vec::new();
+        let mut seq = 0;
+        for b in &all {
+            let org = db::organisations::find(c, b.organisation_id)?.ok_or_else(AppError::not_found)?;
+            if b.status == "proposed" {
+                seq += 1;
+                db::notices::set_bid_status(c, b.id, "proposed", "funded", now)?;
+                let approved = b.approved.unwrap_or(0);
+                let agreement = format!("{}XY-{}-{seq:03}", call.reference_prefix, call.year);
+                let pid = db::notices::insert_project(c, call_id, b.id, b.organisation_id, &agreement, approved, now)?;
+                let parts = tranche::split(approved, &pcts);
+                for (i, (pct, amount)) in pcts.iter().zip(&parts).enumerate() {
+                    db::notices::insert_tranche(c, pid, i as i32 + 1, *pct as i32, *amount)?;
+                }
+                mail::queue(
+                    c,
+                    ctx,
+                    mail::bid_funded(&org.email, &org.name, &b.title, &agreement, Money::from_fen(approved)),
+                )?;
+                out.push(ProjectSummary {
+                    id: pid,
+                    bid_id: b.id,
+                    agreement_no: agreement,
+                    approved_amount: Money::from_fen(approved),
+                    tranches: parts.into_iter().map(Money::from_fen).collect(),
+                });
+            } else {
+                mail::queue(c, ctx, mail::bid_not_funded(&org.email, &org.name, &b.title))?;
+            }
+        }
+        audit::record(
+            c,
+            ctx,
+            "call.finalize",
+            "call",
+            Some(call_id),
+            serde_json::json!({"projects": out.iter().map(|p| serde_json::json!({"bid_id": p.bid_id, "agreement_no": p.agreement_no, "approved": p.approved_amount, "tranches": p.tranches})).collect::<Vec<_>>()}),
+        )?;
+        Ok(out)
+    })?;
+    let not_funded = all.iter().filter(|b| b.status == "not_funded").count();
+    Ok(FinalizeView { projects, not_funded })
+}

@@ -1,0 +1,84 @@
+use crate::error::{AppError, ErrorBody};
+use crate::service::notices::{
+    self, AnswerInput, DecideView, FinalizeView, NoticeView, ObjectionInput, ObjectionReceipt, ObjectionView,
+};
+use crate::web::api::ApiJson;
+use crate::web::auth::Auth;
+use crate::web::state::AppState;
+use actix_web::{web, HttpResponse};
+
+/// Fix the allocation (district staff): reserves every recommended amount in its pool
+/// atomically and publishes the results notice.
+#[utoipa::path(post, path = "/api/v1/calls/{id}/decide", tag = "notices", params(("id" = i64, Path)),
+    responses((status = 200, body = DecideView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn decide(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    Ok(HttpResponse::Ok().json(state.db(move |c| notices::decide(c, &ctx, id)).await?))
+}
+
+/// The results notice (public): rows, the notice period, whether objections are accepted.
+#[utoipa::path(get, path = "/api/v1/notices/{id}", tag = "notices", params(("id" = i64, Path)),
+    responses((status = 200, body = NoticeView), (status = 404, body = ErrorBody)))]
+pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    Ok(HttpResponse::Ok().json(state.db(move |c| notices::get(c, &ctx, id)).await?))
+}
+
+/// File an objection (public, no login) while the notice runs; rate-limited per address and
+/// per notice (429).
+#[utoipa::path(post, path = "/api/v1/notices/{id}/objections", tag = "notices", params(("id" = i64, Path)),
+    request_body = ObjectionInput,
+    responses((status = 201, body = ObjectionReceipt), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
+pub async fn object(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    body: ApiJson<ObjectionInput>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    Ok(HttpResponse::Created().json(state.db(move |c| notices::object(c, &ctx, id, &body.0)).await?))
+}
+
+/// The objections to a notice, with the objectors' contacts (staff only).
+#[utoipa::path(get, path = "/api/v1/notices/{id}/objections", tag = "notices", params(("id" = i64, Path)),
+    responses((status = 200, body = [ObjectionView]), (status = 403, body = ErrorBody)))]
+pub async fn list_objections(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    Ok(HttpResponse::Ok().json(state.db(move |c| notices::objections(c, &ctx, id)).await?))
+}
+
+/// Answer an objection (district staff); upheld cancels the bid's funding unless
+/// `cancel_funding` is false, releasing its reservation.
+#[utoipa::path(post, path = "/api/v1/objections/{id}/answer", tag = "notices", params(("id" = i64, Path)),
+    request_body = AnswerInput,
+    responses((status = 200, body = ObjectionView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn answer(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    body: ApiJson<AnswerInput>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    Ok(HttpResponse::Ok().json(state.db(move |c| notices::answer(c, &ctx, id, &body.0)).await?))
+}
+
+/// After the notice period, every objection answered: projects with tranche plans (district staff).
+#[utoipa::path(post, path = "/api/v1/calls/{id}/finalize", tag = "notices", params(("id" = i64, Path)),
+    responses((status = 200, body = FinalizeView), (status = 409, body = ErrorBody)))]
+pub async fn finalize(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    let v = state.db(move |c| notices::finalize(c, &ctx, id)).await?;
+    state.mail_wake.notify_one();
+    Ok(HttpResponse::Ok().json(v))
+}
