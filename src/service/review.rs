@@ -175,6 +175,18 @@ pub struct AssignmentView {
     pub submitted_at: Option<String>,
 }
 
+impl AssignmentView {
+    pub fn status_label(&self) -> &'static str {
+        match self.status.as_str() {
+            "assigned" => "待确认",
+            "accepted" => "待评分",
+            "submitted" => "已提交",
+            "conflict" => "已回避",
+            _ => "",
+        }
+    }
+}
+
 pub fn mine(conn: &mut DbConn, ctx: &Ctx) -> AppResult<Vec<AssignmentView>> {
     let a = ctx.require(&[Role::Reviewer])?;
     Ok(db::review::for_reviewer(conn, a.id)?
@@ -602,4 +614,11 @@ pub fn set_override(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &Override
 pub fn get_review(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<ReviewView> {
     let (x, _) = own(conn, ctx, id)?;
     review_view(conn, &x)
+}
+
+/// The rubric of the call an assignment belongs to, with the bid: for the scoring page.
+pub fn form_data(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<(i64, Vec<db::calls::CriterionRow>, ReviewView)> {
+    let (x, _) = own(conn, ctx, id)?;
+    let crit = db::calls::criteria_of(conn, x.call_id)?;
+    Ok((x.bid_id, crit, review_view(conn, &x)?))
 }

@@ -16,3 +16,4 @@ mod notice;
 mod organisations;
 mod pages;
 mod review;
+mod review_pages;

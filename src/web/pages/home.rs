@@ -59,7 +59,7 @@ pub async fn workbench(req: HttpRequest, state: web::Data<AppState>, auth: Auth)
             ("/staff/organisations", "社会组织审核", "核验新注册的社会组织"),
         ],
         Role::Finance => vec![("/staff/calls", "预算审核", "招标截止后审核资格审查通过的项目预算")],
-        Role::Reviewer => vec![("/", "评审任务", "分配给您的评审任务将在此列出")],
+        Role::Reviewer => vec![("/review", "评审任务", "确认利益冲突、查看申报材料并评分")],
         Role::Org => vec![("/", "招标公告", "查看正在申报的公益创投招标并在线申报")],
     };
     let l = Layout::new(&req, &state, &auth);

@@ -8,6 +8,7 @@ pub mod fields;
 mod home;
 mod login;
 mod register;
+mod review;
 mod staff;
 
 use super::auth::Auth;
@@ -52,6 +53,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/staff/calls/{id}/bids", web::get().to(bids::queue))
     .route("/bids/{id}/attachments", web::post().to(bids::upload))
     .route("/attachments/{id}/delete", web::post().to(bids::delete_attachment))
+    .route("/review", web::get().to(review::list))
+    .route("/review/{id}", web::get().to(review::form))
+    .route("/review/{id}", web::post().to(review::save))
+    .route("/review/{id}/accept", web::post().to(review::accept))
+    .route("/review/{id}/conflict", web::post().to(review::conflict))
+    .route("/staff/calls/{id}/assignments", web::post().to(review::assign))
+    .route("/staff/calls/{id}/ranking", web::get().to(review::ranking))
+    .route("/staff/calls/{id}/overrides", web::post().to(review::set_override))
+    .route("/staff/calls/{id}/decide", web::post().to(review::decide))
+    .route("/staff/calls/{id}/finalize", web::post().to(review::finalize))
+    .route("/notices/{id}", web::get().to(review::notice))
+    .route("/notices/{id}/objections", web::post().to(review::object))
+    .route("/objections/{id}/answer", web::post().to(review::answer))
     .route("/staff/calls", web::get().to(calls::staff_list))
     .route("/staff/calls/new", web::get().to(calls::new_form))
     .route("/staff/calls/new", web::post().to(calls::create))

@@ -1,0 +1,448 @@
+use super::fields::Fields;
+use super::{check_csrf, field_errors, redirect, render_status, Layout, PageError};
+use crate::domain::account::Role;
+use crate::domain::Money;
+use crate::error::{AppError, FieldError};
+use crate::service::calls::{self, CallView};
+use crate::service::notices::{self, AnswerInput, NoticeView, ObjectionInput, ObjectionView};
+use crate::service::review::{
+    self, AssignInput, AssignmentView, ConflictInput, OverrideInput, RankingView, ReviewInput, ReviewView, ScoreInput,
+};
+use crate::web::auth::Auth;
+use crate::web::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+
+fn status_of(errors: &[FieldError]) -> StatusCode {
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
+#[derive(Template)]
+#[template(path = "review_list.html")]
+struct ReviewList<'a> {
+    l: &'a Layout,
+    items: Vec<AssignmentView>,
+    flash: Option<&'static str>,
+    errors: Vec<FieldError>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+async fn list_page(
+    req: &HttpRequest,
+    state: &AppState,
+    auth: &Auth,
+    flash: Option<&'static str>,
+    errors: Vec<FieldError>,
+) -> Result<HttpResponse, PageError> {
+    let ctx = auth.ctx.clone();
+    let items = state.db(move |c| review::mine(c, &ctx)).await?;
+    let l = Layout::new(req, state, auth);
+    let status = status_of(&errors);
+    render_status(&l, &ReviewList { l: &l, items, flash, errors }, status)
+}
+
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<Done>,
+) -> Result<HttpResponse, PageError> {
+    auth.ctx.require(&[Role::Reviewer])?;
+    let flash = match q.done.as_deref() {
+        Some("accepted") => Some("已确认无利益冲突，可以查看申报材料并评分。"),
+        Some("conflict") => Some("已声明回避，系统已另行抽取专家。"),
+        Some("submitted") => Some("评分已提交。"),
+        _ => None,
+    };
+    list_page(&req, &state, &auth, flash, vec![]).await
+}
+
+pub async fn accept(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(&req, &form.get("csrf"))?;
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    match state.db(move |c| review::accept(c, &ctx, id)).await {
+        Ok(_) => Ok(redirect("/review?done=accepted")),
+        Err(e) if e.status.as_u16() == 409 => list_page(&req, &state, &auth, None, field_errors(&e)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn conflict(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(&req, &form.get("csrf"))?;
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    let input = ConflictInput { reason: form.opt("reason") };
+    match state.db(move |c| review::declare_conflict(c, &ctx, id, &input)).await {
+        Ok(_) => Ok(redirect("/review?done=conflict")),
+        Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
+            list_page(&req, &state, &auth, None, field_errors(&e)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// (key, name, weight, max, score, comment)
+type ScoreRow = (String, String, i32, String, String, String);
+
+#[derive(Template)]
+#[template(path = "review_form.html")]
+struct ReviewForm<'a> {
+    l: &'a Layout,
+    bid_id: i64,
+    r: ReviewView,
+    rows: Vec<ScoreRow>,
+    locked: bool,
+    errors: Vec<FieldError>,
+}
+
+async fn form_page(
+    req: &HttpRequest,
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    typed: Option<&Fields>,
+    errors: Vec<FieldError>,
+) -> Result<HttpResponse, PageError> {
+    let ctx = auth.ctx.clone();
+    let (bid_id, crit, r) = state.db(move |c| review::form_data(c, &ctx, id)).await?;
+    let rows = crit
+        .iter()
+        .map(|k| {
+            let saved = r.scores.iter().find(|s| s.criterion == k.key);
+            let score = typed
+                .map(|f| f.get(&format!("score_{}", k.key)))
+                .unwrap_or_else(|| saved.map(|s| s.score.clone()).unwrap_or_default());
+            let comment = typed
+                .map(|f| f.get(&format!("comment_{}", k.key)))
+                .unwrap_or_else(|| saved.map(|s| s.comment.clone()).unwrap_or_default());
+            (
+                k.key.clone(),
+                k.name.clone(),
+                k.weight,
+                Money::from_fen(k.max_score).as_decimal().normalize().to_string(),
+                score,
+                comment,
+            )
+        })
+        .collect();
+    let locked = r.status == "submitted";
+    let l = Layout::new(req, state, auth);
+    let status = status_of(&errors);
+    render_status(&l, &ReviewForm { l: &l, bid_id, r, rows, locked, errors }, status)
+}
+
+pub async fn form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, PageError> {
+    form_page(&req, &state, &auth, id.into_inner(), None, vec![]).await
+}
+
+pub async fn save(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(&req, &form.get("csrf"))?;
+    let id = id.into_inner();
+    let f = form.into_inner();
+    let scores: Vec<ScoreInput> =
+        f.0.iter()
+            .filter_map(|(k, v)| k.strip_prefix("score_").map(|key| (key.to_string(), v.clone())))
+            .filter(|(_, v)| !v.trim().is_empty())
+            .map(|(key, score)| ScoreInput { comment: f.get(&format!("comment_{key}")), criterion: key, score })
+            .collect();
+    let submit = f.get("action") == "submit";
+    let input = ReviewInput { scores, comment: f.get("comment"), submit };
+    let ctx = auth.ctx.clone();
+    match state.db(move |c| review::save_review(c, &ctx, id, &input)).await {
+        Ok(_) if submit => Ok(redirect("/review?done=submitted")),
+        Ok(_) => Ok(redirect(&format!("/review/{id}"))),
+        Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
+            form_page(&req, &state, &auth, id, Some(&f), field_errors(&e)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "ranking.html")]
+struct RankingPage<'a> {
+    l: &'a Layout,
+    call: CallView,
+    r: RankingView,
+    can_override: bool,
+    flash: Option<&'static str>,
+    errors: Vec<FieldError>,
+}
+
+async fn ranking_page(
+    req: &HttpRequest,
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    flash: Option<&'static str>,
+    errors: Vec<FieldError>,
+) -> Result<HttpResponse, PageError> {
+    let ctx = auth.ctx.clone();
+    let (call, r) = state.db(move |c| Ok((calls::get(c, &ctx, id)?, review::ranking(c, &ctx, id)?))).await?;
+    let can_override =
+        auth.actor().is_some_and(|a| a.role == Role::Staff && a.region_code.is_none()) && call.status == "review";
+    let l = Layout::new(req, state, auth);
+    let status = status_of(&errors);
+    render_status(&l, &RankingPage { l: &l, call, r, can_override, flash, errors }, status)
+}
+
+pub async fn ranking(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, PageError> {
+    ranking_page(&req, &state, &auth, id.into_inner(), None, vec![]).await
+}
+
+pub async fn set_override(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(&req, &form.get("csrf"))?;
+    let id = id.into_inner();
+    let input = OverrideInput {
+        bid_id: form.get("bid_id").parse().unwrap_or(0),
+        fund: form.get("fund") == "1",
+        reason: form.opt("reason"),
+    };
+    let ctx = auth.ctx.clone();
+    match state.db(move |c| review::set_override(c, &ctx, id, &input)).await {
+        Ok(_) => ranking_page(&req, &state, &auth, id, Some("调整已保存。"), vec![]).await,
+        Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
+            ranking_page(&req, &state, &auth, id, None, field_errors(&e)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Runs a call-level staff action; conflicts and rule breaks come back on the call's page.
+async fn call_action<T: Send + 'static>(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: i64,
+    form: &Fields,
+    then: impl FnOnce(&T) -> String,
+    f: impl FnOnce(&mut crate::db::DbConn, &crate::service::Ctx) -> Result<T, AppError> + Send + 'static,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(&req, &form.get("csrf"))?;
+    let ctx = auth.ctx.clone();
+    match state.db(move |c| f(c, &ctx)).await {
+        Ok(v) => {
+            state.mail_wake.notify_one();
+            Ok(redirect(&then(&v)))
+        }
+        Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
+            let l = Layout::new(&req, &state, &auth);
+            let page = super::MessagePage {
+                l: &l,
+                heading: "未能完成",
+                text: &e.message,
+                code: Some(&e.code),
+                link: &format!("/staff/calls/{id}"),
+                link_text: "返回",
+            };
+            render_status(&l, &page, e.status)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn assign(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    let id = id.into_inner();
+    let input = AssignInput {
+        reviewers_per_bid: form.get("reviewers_per_bid").trim().parse().ok(),
+        seed: None,
+        reason: form.opt("reason"),
+    };
+    let training = state.training;
+    call_action(
+        req,
+        state,
+        auth,
+        id,
+        &form,
+        |_| format!("/staff/calls/{id}"),
+        move |c, ctx| review::assign(c, ctx, id, &input, training),
+    )
+    .await
+}
+
+pub async fn decide(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    let id = id.into_inner();
+    call_action(
+        req,
+        state,
+        auth,
+        id,
+        &form,
+        |v: &notices::DecideView| format!("/notices/{}", v.notice_id),
+        move |c, ctx| notices::decide(c, ctx, id),
+    )
+    .await
+}
+
+pub async fn finalize(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    let id = id.into_inner();
+    call_action(
+        req,
+        state,
+        auth,
+        id,
+        &form,
+        |_| format!("/staff/calls/{id}"),
+        move |c, ctx| notices::finalize(c, ctx, id),
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "notice.html")]
+struct NoticePage<'a> {
+    l: &'a Layout,
+    n: NoticeView,
+    objections: Option<Vec<ObjectionView>>,
+    flash: Option<&'static str>,
+    errors: Vec<FieldError>,
+}
+
+async fn notice_page(
+    req: &HttpRequest,
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    flash: Option<&'static str>,
+    errors: Vec<FieldError>,
+) -> Result<HttpResponse, PageError> {
+    let ctx = auth.ctx.clone();
+    let staff = auth.actor().is_some_and(|a| a.role == Role::Staff);
+    let (n, objections) = state
+        .db(move |c| {
+            Ok((notices::get(c, &ctx, id)?, if staff { Some(notices::objections(c, &ctx, id)?) } else { None }))
+        })
+        .await?;
+    let l = Layout::new(req, state, auth);
+    let status = status_of(&errors);
+    render_status(&l, &NoticePage { l: &l, n, objections, flash, errors }, status)
+}
+
+pub async fn notice(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    q: web::Query<Done>,
+) -> Result<HttpResponse, PageError> {
+    let flash = match q.done.as_deref() {
+        Some("objected") => Some("异议已提交，工作人员将在核实后答复。"),
+        Some("answered") => Some("答复已保存。"),
+        _ => None,
+    };
+    notice_page(&req, &state, &auth, id.into_inner(), flash, vec![]).await
+}
+
+pub async fn object(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(&req, &form.get("csrf"))?;
+    let id = id.into_inner();
+    let input = ObjectionInput {
+        name: form.get("name"),
+        contact: form.get("contact"),
+        bid_id: form.get("bid_id").parse().unwrap_or(0),
+        text: form.get("text"),
+    };
+    let ctx = auth.ctx.clone();
+    match state.db(move |c| notices::object(c, &ctx, id, &input)).await {
+        Ok(_) => Ok(redirect(&format!("/notices/{id}?done=objected"))),
+        Err(e) if matches!(e.status.as_u16(), 409 | 422 | 429) => {
+            notice_page(&req, &state, &auth, id, None, field_errors(&e)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn answer(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(&req, &form.get("csrf"))?;
+    let id = id.into_inner();
+    let input = AnswerInput { upheld: form.get("upheld") == "1", reply: form.opt("reply"), cancel_funding: None };
+    let ctx = auth.ctx.clone();
+    let notice_id = state
+        .db(move |c| {
+            let o = crate::db::notices::find_objection(c, id)?.ok_or_else(AppError::not_found)?;
+            Ok(o.notice_id)
+        })
+        .await?;
+    match state.db(move |c| notices::answer(c, &ctx, id, &input)).await {
+        Ok(_) => Ok(redirect(&format!("/notices/{notice_id}?done=answered"))),
+        Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
+            notice_page(&req, &state, &auth, notice_id, None, field_errors(&e)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}

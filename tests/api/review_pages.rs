@@ -1,0 +1,100 @@
+//! The review year through the pages: draw, confirm, score, rank, decide, object, answer, finalise.
+
+use crate::helpers::*;
+
+async fn review_and_notice_through_the_pages(app: TestApp) {
+    let s = crate::review::setup(&app).await;
+    let call = s.call.id;
+    let token = s.staff.csrf(&format!("/staff/calls/{call}")).await;
+    let r = s
+        .staff
+        .post_form(&format!("/staff/calls/{call}/assignments"), &[("csrf", &token), ("reviewers_per_bid", "3")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    for (_, c) in &s.reviewers {
+        let list = c.get("/review").await;
+        assert_eq!(list.status, 200);
+        let ids: std::collections::BTreeSet<i64> = list
+            .text
+            .match_indices("action=\"/review/")
+            .filter_map(|(i, _)| list.text[i + 16..].split('/').next().and_then(|x| x.parse().ok()))
+            .collect();
+        for aid in ids {
+            let token = c.csrf("/review").await;
+            assert_eq!(c.post_form(&format!("/review/{aid}/accept"), &[("csrf", &token)]).await.status, 303);
+            let form = c.get(&format!("/review/{aid}")).await;
+            assert!(form.text.contains("方案可行性（权重 25，满分 100"), "{}", form.text);
+            let token = c.csrf(&format!("/review/{aid}")).await;
+            let bad = c
+                .post_form(
+                    &format!("/review/{aid}"),
+                    &[("csrf", &token), ("score_necessity", "85.3"), ("action", "submit")],
+                )
+                .await;
+            assert_eq!(bad.status, 422);
+            assert!(bad.text.contains("0.5"));
+            let mut fields: Vec<(String, String)> = vec![
+                ("csrf".into(), token.clone()),
+                ("action".into(), "submit".into()),
+                ("comment".into(), "好".into()),
+            ];
+            for k in ["necessity", "feasibility", "innovation", "budget", "capacity"] {
+                fields.push((format!("score_{k}"), "80".into()));
+            }
+            let refs: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+            assert_eq!(c.post_form(&format!("/review/{aid}"), &refs).await.status, 303);
+        }
+    }
+    let ranking = s.staff.get(&format!("/staff/calls/{call}/ranking")).await;
+    assert_eq!(ranking.status, 200);
+    assert!(ranking.text.contains("80.00") && ranking.text.contains("拟资助"), "{}", ranking.text);
+    let token = s.staff.csrf(&format!("/staff/calls/{call}/ranking")).await;
+    let r = s.staff.post_form(&format!("/staff/calls/{call}/decide"), &[("csrf", &token)]).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let notice_path = r.headers.get("location").unwrap().to_str().unwrap().to_string();
+    let public = app.client();
+    let page = public.get(&notice_path).await;
+    assert!(
+        page.text.contains("评审结果公示") && page.text.contains("270,000.00") && page.text.contains("提出异议"),
+        "{}",
+        page.text
+    );
+    let token = public.csrf(&notice_path).await;
+    let bid = s.bids[1].to_string();
+    let r = public
+        .post_form(
+            &format!("{notice_path}/objections"),
+            &[("csrf", &token), ("bid_id", &bid), ("name", "张三"), ("contact", "13900001111"), ("text", "请核实")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    assert!(s.staff.get(&notice_path).await.text.contains("13900001111"), "staff see the contact");
+    assert!(!public.get(&notice_path).await.text.contains("13900001111"), "the public does not");
+    let oid = app
+        .state
+        .clone()
+        .db(|c| {
+            use diesel::prelude::*;
+            use gongyi::db::schema::objections::dsl::*;
+            Ok(objections.select(id).first::<i64>(c)?)
+        })
+        .await
+        .unwrap();
+    let token = s.staff.csrf(&notice_path).await;
+    let r = s
+        .staff
+        .post_form(
+            &format!("/objections/{oid}/answer"),
+            &[("csrf", &token), ("upheld", "0"), ("reply", "经核实不成立")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    app.clock.set("2026-03-12T09:00:00+08:00".parse().unwrap());
+    app.relogin(&[&s.staff]).await;
+    let token = s.staff.csrf(&format!("/staff/calls/{call}")).await;
+    let r = s.staff.post_form(&format!("/staff/calls/{call}/finalize"), &[("csrf", &token)]).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    assert_eq!(app.count("projects").await, 3);
+}
+
+crate::on_both!(review_and_notice_through_the_pages);
