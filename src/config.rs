@@ -24,6 +24,8 @@ pub struct Config {
     pub mail_poll_ms: u64,
     /// Largest attachment accepted, in bytes (GONGYI_UPLOAD_LIMIT_MB, default 20).
     pub upload_limit: usize,
+    /// The issuing authority printed on documents (GONGYI_AUTHORITY).
+    pub authority: String,
     /// HTTP worker threads; 0 = one per core.
     pub http_workers: usize,
 }
@@ -49,6 +51,7 @@ impl Config {
             mail_max_attempts: var("GONGYI_MAIL_MAX_ATTEMPTS").and_then(|v| v.parse().ok()).unwrap_or(8),
             mail_poll_ms: 1000,
             http_workers: 0,
+            authority: var("GONGYI_AUTHORITY").unwrap_or_else(|| "芜湖市鸠江区民政局".into()),
             upload_limit: var("GONGYI_UPLOAD_LIMIT_MB").and_then(|v| v.parse::<usize>().ok()).unwrap_or(20)
                 * 1024
                 * 1024,

@@ -9,5 +9,6 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod mail;
+pub mod pdf;
 pub mod service;
 pub mod web;

@@ -5,6 +5,7 @@ pub mod attachments;
 pub mod audit;
 pub mod bids;
 pub mod calls;
+pub mod documents;
 pub mod meta;
 pub mod notices;
 pub mod organisations;

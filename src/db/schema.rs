@@ -361,6 +361,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    documents (id) {
+        id -> BigInt,
+        kind -> Text,
+        entity_id -> BigInt,
+        title -> Text,
+        sha256 -> Text,
+        size -> BigInt,
+        published_at -> Timestamp,
+        current -> Bool,
+        audit_head -> Text,
+    }
+}
+
 diesel::joinable!(assignments -> bids (bid_id));
 diesel::joinable!(review_scores -> assignments (assignment_id));
 diesel::joinable!(attachments -> bids (bid_id));
@@ -399,4 +413,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     objections,
     projects,
     project_tranches,
+    documents,
 );

@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod audit;
 pub mod bids;
 pub mod calls;
+pub mod documents;
 pub mod mail;
 pub mod notices;
 pub mod organisations;

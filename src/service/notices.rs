@@ -74,7 +74,7 @@ pub struct DecideView {
 
 /// Freezes the allocation (`POST /api/v1/calls/{id}/decide`): reserves each recommended amount in
 /// its pool atomically, marks bids proposed or not funded, publishes the results notice.
-pub fn decide(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<DecideView> {
+pub fn decide(conn: &mut DbConn, ctx: &Ctx, docs: &DocSettings, call_id: i64) -> AppResult<DecideView> {
     let by = district_staff(ctx)?;
     let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
     if phase(&call, ctx.now) != Phase::Review {
@@ -134,7 +134,77 @@ pub fn decide(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<DecideVie
             Some(call_id),
             serde_json::json!({"notice_id": notice_id, "ends_on": ends_on, "allocation": allocation}),
         )?;
+        // The formal PDF, stored with its hash in the same transaction as the decision.
+        let n = db::notices::find(c, notice_id)?.ok_or_else(AppError::not_found)?;
+        let view = notice_view(c, &n, ctx.now)?;
+        let pdf = crate::pdf::notice::render(&notice_doc(&view, &call, docs, c)?);
+        super::documents::publish(c, ctx, &docs.data_dir, "notice", notice_id, &view.title, &pdf)?;
         Ok(DecideView { notice_id, funded, not_funded, ends_on })
+    })
+}
+
+/// Where documents are kept and who issues them.
+pub struct DocSettings {
+    pub data_dir: std::path::PathBuf,
+    pub authority: String,
+}
+
+/// The notice as the PDF lays it out: rows grouped by pool with subtotals, all figures formatted.
+fn notice_doc(
+    v: &NoticeView,
+    call: &db::calls::CallRow,
+    docs: &DocSettings,
+    conn: &mut DbConn,
+) -> AppResult<crate::pdf::notice::NoticeDoc> {
+    use crate::pdf::notice::{NoticeDoc, NoticeLine, PoolGroup};
+    let mut groups: Vec<(String, Vec<&NoticeRowView>)> = Vec::new();
+    for r in &v.rows {
+        match groups.iter_mut().find(|g| g.0 == r.pool) {
+            Some(g) => g.1.push(r),
+            None => groups.push((r.pool.clone(), vec![r])),
+        }
+    }
+    let sum = |rows: &[&NoticeRowView], f: fn(&NoticeRowView) -> Money| {
+        Money::from_fen(rows.iter().map(|r| f(r).fen()).sum())
+    };
+    let all: Vec<&NoticeRowView> = v.rows.iter().collect();
+    let unit = if v.working_days { "工作日" } else { "自然日" };
+    let head = db::audit::head(conn)?.map(|h| h.1).unwrap_or_default();
+    let fund = crate::domain::call::FundSource::parse(&call.fund_source);
+    let published = chrono::DateTime::parse_from_rfc3339(&v.published_at)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or_default();
+    Ok(NoticeDoc {
+        title: v.title.clone(),
+        mark: fund.and_then(|f| f.mark()).map(str::to_string),
+        paragraph: format!(
+            "经社会组织申报、资格审查、预算审核和专家评审，现将拟资助项目予以公示。公示期自 {} 起至 {} 24:00 止（{} 个{unit}）。\
+             对公示项目有异议的，请在公示期内通过公益创投管理平台的公示页面提交书面异议，并留下联系方式以便答复。",
+            v.starts_on, v.ends_on, v.days
+        ),
+        groups: groups
+            .iter()
+            .map(|(_, rows)| PoolGroup {
+                lines: rows
+                    .iter()
+                    .map(|r| NoticeLine {
+                        title: r.title.clone(),
+                        organisation: r.organisation.clone(),
+                        pool: r.pool.clone(),
+                        requested: r.requested_amount.grouped(),
+                        proposed: r.proposed_amount.grouped(),
+                        score: r.score.clone().unwrap_or_default(),
+                    })
+                    .collect(),
+                subtotal_requested: sum(rows, |r| r.requested_amount).grouped(),
+                subtotal_proposed: sum(rows, |r| r.proposed_amount).grouped(),
+            })
+            .collect(),
+        total_requested: sum(&all, |r| r.requested_amount).grouped(),
+        total_proposed: sum(&all, |r| r.proposed_amount).grouped(),
+        authority: docs.authority.clone(),
+        issued_on: local_date(published).format("%Y年%-m月%-d日").to_string(),
+        audit_head: head,
     })
 }
 

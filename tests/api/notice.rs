@@ -27,6 +27,14 @@ async fn decided(app: &TestApp) -> (Setup, i64) {
     (s, r.json["notice_id"].as_i64().unwrap())
 }
 
+fn pdftotext(bytes: &[u8]) -> Option<String> {
+    let dir = tempfile::tempdir().ok()?;
+    let p = dir.path().join("n.pdf");
+    std::fs::write(&p, bytes).ok()?;
+    let out = std::process::Command::new("pdftotext").arg("-layout").arg(&p).arg("-").output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 async fn reserved(app: &TestApp, pool: i64) -> i64 {
     use diesel::prelude::*;
     use gongyi::db::schema::pools::dsl::*;
@@ -55,6 +63,56 @@ async fn decide_publish_object_finalize(app: TestApp) {
         && r["organisation"] == "鸠江区orgb社会工作服务中心"));
     assert_eq!(n.json["total_proposed"], "270000.00");
     assert!(!n.text.contains("13800138000"), "no contacts on the public notice");
+    // The formal PDF: stored at publication, served from those bytes, verifiable by its hash.
+    let pdf = app.client().http.get(format!("{}/api/v1/notices/{notice}/pdf", app.base)).send().await.unwrap();
+    assert_eq!(pdf.status(), 200);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    let bytes = pdf.bytes().await.unwrap().to_vec();
+    assert!(bytes.starts_with(b"%PDF-"));
+    use sha2::Digest;
+    let hash = hex::encode(sha2::Sha256::digest(&bytes));
+    let again = app
+        .client()
+        .http
+        .get(format!("{}/api/v1/notices/{notice}/pdf", app.base))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(hex::encode(sha2::Sha256::digest(&again)), hash, "never re-rendered per request");
+    let v = app.client().get(&format!("/api/v1/documents/verify?sha256={hash}")).await;
+    assert_eq!(
+        (v.status, v.json["kind"].as_str(), v.json["current"].as_bool()),
+        (200, Some("notice"), Some(true)),
+        "{}",
+        v.text
+    );
+    let mut forged = bytes.clone();
+    let last = forged.len() - 10;
+    forged[last] ^= 1;
+    let forged_hash = hex::encode(sha2::Sha256::digest(&forged));
+    assert_eq!(app.client().get(&format!("/api/v1/documents/verify?sha256={forged_hash}")).await.status, 404);
+    assert_eq!(app.client().get("/api/v1/documents/verify?sha256=xyz").await.status, 422);
+    if let Some(text) = pdftotext(&bytes) {
+        let flat: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        for want in [
+            "评审结果公示",
+            "270,000.00",
+            "180,000.00",
+            "合计",
+            "小计",
+            "90.00",
+            "第1页共1页",
+            "鸠江区民政局",
+            "2026-03-11",
+        ] {
+            assert!(flat.contains(want), "{want} missing from the PDF:\n{text}");
+        }
+    } else {
+        assert!(std::env::var("CI").is_err(), "CI installs pdftotext");
+    }
     // Objections: checked, rate-limited, answered.
     let anon = app.client();
     let path = format!("/api/v1/notices/{notice}/objections");

@@ -59,6 +59,24 @@ async fn review_and_notice_through_the_pages(app: TestApp) {
         "{}",
         page.text
     );
+    // Anyone can check a downloaded PDF on /verify.
+    let pdf_path = format!("/api/v1{notice_path}/pdf");
+    let pdf = public.http.get(format!("{}{pdf_path}", app.base)).send().await.unwrap().bytes().await.unwrap().to_vec();
+    let token = public.csrf("/verify").await;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", token.clone())
+        .part("file", reqwest::multipart::Part::bytes(pdf.clone()).file_name("公示.pdf"));
+    let r =
+        public.http.post(format!("{}/verify", app.base)).multipart(form).send().await.unwrap().text().await.unwrap();
+    assert!(r.contains("核验通过"), "{r}");
+    let mut forged = pdf;
+    forged.push(b' ');
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", token)
+        .part("file", reqwest::multipart::Part::bytes(forged).file_name("x.pdf"));
+    let r =
+        public.http.post(format!("{}/verify", app.base)).multipart(form).send().await.unwrap().text().await.unwrap();
+    assert!(r.contains("未通过"), "{r}");
     let token = public.csrf(&notice_path).await;
     let bid = s.bids[1].to_string();
     let r = public

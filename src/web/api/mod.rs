@@ -68,6 +68,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/calls/{id}/decide", web::post().to(notices::decide))
             .route("/calls/{id}/finalize", web::post().to(notices::finalize))
             .route("/notices/{id}", web::get().to(notices::get))
+            .route("/notices/{id}/pdf", web::get().to(notices::pdf))
+            .route("/documents/verify", web::get().to(notices::verify))
             .route("/notices/{id}/objections", web::post().to(notices::object))
             .route("/notices/{id}/objections", web::get().to(notices::list_objections))
             .route("/objections/{id}/answer", web::post().to(notices::answer))

@@ -14,7 +14,9 @@ use actix_web::{web, HttpResponse};
 pub async fn decide(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
     let ctx = auth.ctx.clone();
     let id = id.into_inner();
-    Ok(HttpResponse::Ok().json(state.db(move |c| notices::decide(c, &ctx, id)).await?))
+    let docs =
+        notices::DocSettings { data_dir: state.config.data_dir.clone(), authority: state.config.authority.clone() };
+    Ok(HttpResponse::Ok().json(state.db(move |c| notices::decide(c, &ctx, &docs, id)).await?))
 }
 
 /// The results notice (public): rows, the notice period, whether objections are accepted.
@@ -81,4 +83,34 @@ pub async fn finalize(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>
     let v = state.db(move |c| notices::finalize(c, &ctx, id)).await?;
     state.mail_wake.notify_one();
     Ok(HttpResponse::Ok().json(v))
+}
+
+/// The notice as the formal PDF, served from the bytes stored at publication.
+#[utoipa::path(get, path = "/api/v1/notices/{id}/pdf", tag = "notices", params(("id" = i64, Path)),
+    responses((status = 200, description = "application/pdf"), (status = 404, body = ErrorBody)))]
+pub async fn pdf(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let dir = state.config.data_dir.clone();
+    let (d, bytes) = state.db(move |c| crate::service::documents::read(c, &dir, "notice", id)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header(("Content-Disposition", format!("inline; filename=\"notice-{id}.pdf\"")))
+        .insert_header(("X-Content-SHA256", d.sha256))
+        .insert_header(("Cache-Control", "public, max-age=300"))
+        .body(bytes))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct VerifyQuery {
+    /// The SHA-256 of a downloaded file, 64 hex characters.
+    pub sha256: String,
+}
+
+/// Is this file one we published? 200 with what it is, 404 otherwise.
+#[utoipa::path(get, path = "/api/v1/documents/verify", tag = "notices", params(VerifyQuery),
+    responses((status = 200, body = crate::service::documents::Verification), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn verify(state: web::Data<AppState>, q: web::Query<VerifyQuery>) -> Result<HttpResponse, AppError> {
+    let h = q.into_inner().sha256;
+    Ok(HttpResponse::Ok().json(state.db(move |c| crate::service::documents::verify(c, &h)).await?))
 }

@@ -55,6 +55,8 @@ use utoipa::OpenApi;
         super::notices::object,
         super::notices::list_objections,
         super::notices::answer,
+        super::notices::pdf,
+        super::notices::verify,
         super::outbox::list,
         super::outbox::retry,
         spec,

@@ -10,6 +10,7 @@ mod login;
 mod register;
 mod review;
 mod staff;
+mod verify;
 
 use super::auth::Auth;
 use super::csrf;
@@ -64,6 +65,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/staff/calls/{id}/decide", web::post().to(review::decide))
     .route("/staff/calls/{id}/finalize", web::post().to(review::finalize))
     .route("/notices/{id}", web::get().to(review::notice))
+    .route("/verify", web::get().to(verify::page))
+    .route("/verify", web::post().to(verify::upload))
     .route("/notices/{id}/objections", web::post().to(review::object))
     .route("/objections/{id}/answer", web::post().to(review::answer))
     .route("/staff/calls", web::get().to(calls::staff_list))

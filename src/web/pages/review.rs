@@ -319,6 +319,8 @@ pub async fn decide(
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
+    let docs =
+        notices::DocSettings { data_dir: state.config.data_dir.clone(), authority: state.config.authority.clone() };
     call_action(
         req,
         state,
@@ -326,7 +328,7 @@ pub async fn decide(
         id,
         &form,
         |v: &notices::DecideView| format!("/notices/{}", v.notice_id),
-        move |c, ctx| notices::decide(c, ctx, id),
+        move |c, ctx| notices::decide(c, ctx, &docs, id),
     )
     .await
 }

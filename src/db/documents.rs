@@ -1,0 +1,64 @@
+//! Published documents and their hashes.
+
+use super::schema::documents;
+use super::DbConn;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = documents)]
+pub struct DocumentRow {
+    pub id: i64,
+    pub kind: String,
+    pub entity_id: i64,
+    pub title: String,
+    pub sha256: String,
+    pub size: i64,
+    pub published_at: NaiveDateTime,
+    pub current: bool,
+    pub audit_head: String,
+}
+
+/// Records a new version; earlier versions of the same document stay, no longer current.
+#[allow(clippy::too_many_arguments)]
+pub fn publish(
+    conn: &mut DbConn,
+    kind: &str,
+    entity_id: i64,
+    title: &str,
+    sha256: &str,
+    size: i64,
+    at: NaiveDateTime,
+    audit_head: &str,
+) -> QueryResult<i64> {
+    diesel::update(documents::table.filter(documents::kind.eq(kind)).filter(documents::entity_id.eq(entity_id)))
+        .set(documents::current.eq(false))
+        .execute(conn)?;
+    diesel::insert_into(documents::table)
+        .values((
+            documents::kind.eq(kind),
+            documents::entity_id.eq(entity_id),
+            documents::title.eq(title),
+            documents::sha256.eq(sha256),
+            documents::size.eq(size),
+            documents::published_at.eq(at),
+            documents::current.eq(true),
+            documents::audit_head.eq(audit_head),
+        ))
+        .returning(documents::id)
+        .get_result(conn)
+}
+
+pub fn current(conn: &mut DbConn, kind: &str, entity_id: i64) -> QueryResult<Option<DocumentRow>> {
+    documents::table
+        .filter(documents::kind.eq(kind))
+        .filter(documents::entity_id.eq(entity_id))
+        .filter(documents::current.eq(true))
+        .select(DocumentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn by_hash(conn: &mut DbConn, sha256: &str) -> QueryResult<Option<DocumentRow>> {
+    documents::table.filter(documents::sha256.eq(sha256)).select(DocumentRow::as_select()).first(conn).optional()
+}

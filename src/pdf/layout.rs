@@ -1,0 +1,246 @@
+//! A small page-layout engine on printpdf's operation lists.
+
+use printpdf::{
+    Color, FontId, Line, LinePoint, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rgb,
+    TextItem,
+};
+
+pub const PAGE_W: f32 = 595.28; // A4 in points
+pub const PAGE_H: f32 = 841.89;
+pub const MARGIN: f32 = 56.7; // 20 mm
+pub const BOTTOM: f32 = 70.0; // room for the footer
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Center,
+    Right,
+}
+
+/// Width of `s` at `size` points, from the font's advances.
+pub fn text_width(s: &str, size: f32) -> f32 {
+    let f = super::font();
+    let upem = f32::from(f.font_metrics.units_per_em.max(1));
+    let units: u32 = s
+        .chars()
+        .map(|c| f.lookup_glyph_index(c as u32).map(|g| u32::from(f.get_horizontal_advance(g))).unwrap_or(upem as u32))
+        .sum();
+    units as f32 * size / upem
+}
+
+/// Breaks `s` into lines no wider than `width` (any character may break: CJK has no spaces).
+pub fn wrap(s: &str, width: f32, size: f32) -> Vec<String> {
+    let mut lines = Vec::new();
+    for para in s.split('\n') {
+        let mut line = String::new();
+        for c in para.chars() {
+            let mut next = line.clone();
+            next.push(c);
+            if !line.is_empty() && text_width(&next, size) > width {
+                lines.push(std::mem::take(&mut line));
+                line.push(c);
+            } else {
+                line = next;
+            }
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+/// A document being laid out top-down, page by page.
+pub struct Doc {
+    title: String,
+    pages: Vec<Vec<Op>>,
+    /// Baseline cursor from the bottom of the page, in points.
+    pub y: f32,
+    font: FontId,
+    pdf: PdfDocument,
+}
+
+impl Doc {
+    pub fn new(title: &str) -> Doc {
+        let mut pdf = PdfDocument::new(title);
+        let font = pdf.add_font(super::font());
+        Doc { title: title.into(), pages: vec![Vec::new()], y: PAGE_H - MARGIN, font, pdf }
+    }
+
+    pub fn content_width(&self) -> f32 {
+        PAGE_W - 2.0 * MARGIN
+    }
+
+    pub fn new_page(&mut self) {
+        self.pages.push(Vec::new());
+        self.y = PAGE_H - MARGIN;
+    }
+
+    /// Starts a new page unless `height` still fits above the footer.
+    pub fn ensure(&mut self, height: f32) -> bool {
+        if self.y - height < BOTTOM {
+            self.new_page();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn ops(&mut self) -> &mut Vec<Op> {
+        self.pages.last_mut().expect("a page")
+    }
+
+    /// One line of text at a baseline position.
+    pub fn text_at(&mut self, s: &str, x: f32, y: f32, size: f32) {
+        let font = self.font.clone();
+        self.ops().extend([
+            Op::StartTextSection,
+            Op::SetFont { font: PdfFontHandle::External(font), size: Pt(size) },
+            Op::SetTextCursor { pos: Point { x: Pt(x), y: Pt(y) } },
+            Op::ShowText { items: vec![TextItem::Text(s.to_string())] },
+            Op::EndTextSection,
+        ]);
+    }
+
+    /// One line aligned inside [x, x + width].
+    pub fn text_in(&mut self, s: &str, x: f32, width: f32, y: f32, size: f32, align: Align) {
+        let w = text_width(s, size);
+        let x = match align {
+            Align::Left => x,
+            Align::Center => x + (width - w) / 2.0,
+            Align::Right => x + width - w,
+        };
+        self.text_at(s, x, y, size);
+    }
+
+    /// A wrapped paragraph across the content width, moving the cursor down.
+    pub fn paragraph(&mut self, s: &str, size: f32, align: Align) {
+        let lh = size * 1.6;
+        let (x, w) = (MARGIN, self.content_width());
+        for line in wrap(s, w, size) {
+            self.ensure(lh);
+            self.y -= lh;
+            let y = self.y;
+            self.text_in(&line, x, w, y, size, align);
+        }
+    }
+
+    pub fn space(&mut self, pts: f32) {
+        self.y -= pts;
+    }
+
+    pub fn hline(&mut self, x1: f32, x2: f32, y: f32, thickness: f32) {
+        self.ops().extend([
+            Op::SetOutlineThickness { pt: Pt(thickness) },
+            Op::SetOutlineColor { col: Color::Rgb(Rgb { r: 0.2, g: 0.2, b: 0.2, icc_profile: None }) },
+            Op::DrawLine {
+                line: Line {
+                    points: vec![
+                        LinePoint { p: Point { x: Pt(x1), y: Pt(y) }, bezier: false },
+                        LinePoint { p: Point { x: Pt(x2), y: Pt(y) }, bezier: false },
+                    ],
+                    is_closed: false,
+                },
+            },
+        ]);
+    }
+
+    /// Adds 「第 N 页 共 M 页」 to every page and returns the PDF bytes (fonts subset).
+    pub fn finish(mut self) -> Vec<u8> {
+        let total = self.pages.len();
+        let pages: Vec<Vec<Op>> = std::mem::take(&mut self.pages);
+        let mut out = Vec::with_capacity(total);
+        for (i, ops) in pages.into_iter().enumerate() {
+            self.pages = vec![ops];
+            let footer = format!("第 {} 页 共 {} 页", i + 1, total);
+            let w = self.content_width();
+            self.text_in(&footer, MARGIN, w, 36.0, 9.0, Align::Center);
+            let ops = self.pages.pop().unwrap_or_default();
+            out.push(PdfPage::new(Mm(210.0), Mm(297.0), ops));
+        }
+        let _ = &self.title;
+        self.pdf.with_pages(out).save(&PdfSaveOptions::default(), &mut Vec::new())
+    }
+
+    pub fn page_count(&self) -> usize {
+        self.pages.len()
+    }
+}
+
+/// A table column: header, width in points, alignment.
+pub struct Column {
+    pub header: &'static str,
+    pub width: f32,
+    pub align: Align,
+}
+
+/// Lays out a table with wrapped cells; the header repeats at the top of every page and a row
+/// never starts where it cannot finish (no orphan header at a page bottom).
+pub fn table(doc: &mut Doc, cols: &[Column], rows: &[Vec<String>], bold_rows: &[usize], size: f32) {
+    let lh = size * 1.45;
+    let pad = 3.0;
+    let header = |doc: &mut Doc| {
+        let lines: Vec<Vec<String>> = cols.iter().map(|c| wrap(c.header, c.width - 2.0 * pad, size)).collect();
+        let h = lines.iter().map(Vec::len).max().unwrap_or(1) as f32 * lh + 2.0 * pad;
+        let top = doc.y;
+        doc.hline(MARGIN, PAGE_W - MARGIN, top, 0.8);
+        let mut x = MARGIN;
+        for (c, ls) in cols.iter().zip(&lines) {
+            for (i, l) in ls.iter().enumerate() {
+                doc.text_in(
+                    l,
+                    x + pad,
+                    c.width - 2.0 * pad,
+                    top - pad - lh * (i as f32 + 1.0) + 2.0,
+                    size,
+                    Align::Center,
+                );
+            }
+            x += c.width;
+        }
+        doc.y = top - h;
+        doc.hline(MARGIN, PAGE_W - MARGIN, doc.y, 0.6);
+    };
+    let first_row_height = rows.first().map(|r| row_height(cols, r, size, lh, pad)).unwrap_or(0.0);
+    doc.ensure(header_height(cols, size, lh, pad) + first_row_height);
+    header(doc);
+    for (ri, r) in rows.iter().enumerate() {
+        let h = row_height(cols, r, size, lh, pad);
+        if doc.ensure(h) {
+            header(doc);
+        }
+        let top = doc.y;
+        let mut x = MARGIN;
+        for (c, cell) in cols.iter().zip(r) {
+            for (i, l) in wrap(cell, c.width - 2.0 * pad, size).iter().enumerate() {
+                doc.text_in(l, x + pad, c.width - 2.0 * pad, top - pad - lh * (i as f32 + 1.0) + 2.0, size, c.align);
+            }
+            x += c.width;
+        }
+        doc.y = top - h;
+        let thick = if bold_rows.contains(&ri) { 0.8 } else { 0.3 };
+        doc.hline(MARGIN, PAGE_W - MARGIN, doc.y, thick);
+    }
+}
+
+fn header_height(cols: &[Column], size: f32, lh: f32, pad: f32) -> f32 {
+    cols.iter().map(|c| wrap(c.header, c.width - 2.0 * pad, size).len()).max().unwrap_or(1) as f32 * lh + 2.0 * pad
+}
+
+fn row_height(cols: &[Column], r: &[String], size: f32, lh: f32, pad: f32) -> f32 {
+    cols.iter().zip(r).map(|(c, s)| wrap(s, c.width - 2.0 * pad, size).len()).max().unwrap_or(1) as f32 * lh + 2.0 * pad
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_by_measured_width() {
+        let w = text_width("公益创投", 10.0);
+        assert!(w > 30.0 && w < 50.0, "{w}");
+        let lines = wrap("鸠江区阳光社会工作服务中心“银龄互助”社区居家养老服务项目", 60.0, 10.0);
+        assert!(lines.len() > 2);
+        assert!(lines.iter().all(|l| text_width(l, 10.0) <= 60.0));
+        assert_eq!(lines.concat(), "鸠江区阳光社会工作服务中心“银龄互助”社区居家养老服务项目");
+        assert_eq!(wrap("", 60.0, 10.0), vec![String::new()]);
+    }
+}

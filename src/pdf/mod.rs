@@ -1,0 +1,20 @@
+//! Formal documents as PDF: A4, Simplified Chinese in an embedded (subset) CJK font, text wrapped
+//! by measured glyph widths, tables whose header repeats on every page, 「第 N 页 共 M 页」 footers.
+//! Layout positions are points (f32); every figure printed comes in as text already formatted.
+
+mod layout;
+pub mod notice;
+
+pub use layout::Doc;
+
+use printpdf::ParsedFont;
+use std::sync::OnceLock;
+
+/// WenQuanYi Micro Hei (Apache-2.0, see reports/fonts/wqy-microhei.COPYRIGHT), compiled in.
+const FONT_BYTES: &[u8] = include_bytes!("../../reports/fonts/wqy-microhei.ttc");
+
+/// The font, parsed once per process (parsing costs more than laying out a page).
+pub fn font() -> &'static ParsedFont {
+    static FONT: OnceLock<ParsedFont> = OnceLock::new();
+    FONT.get_or_init(|| ParsedFont::from_bytes(FONT_BYTES, 0, &mut Vec::new()).expect("the embedded CJK font parses"))
+}

@@ -1,0 +1,90 @@
+//! Published documents: stored once with their SHA-256, served from the stored bytes, verifiable
+//! by anyone from a downloaded file's hash.
+
+use super::Ctx;
+use crate::clock::{db_time, rfc3339_local};
+use crate::db::{self, DbConn};
+use crate::error::{AppError, AppResult};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+pub fn path_of(data_dir: &Path, sha256: &str) -> PathBuf {
+    data_dir.join("documents").join(format!("{sha256}.pdf"))
+}
+
+/// Stores the bytes (write, sync, rename) and records the document in the caller's
+/// transaction. Returns the SHA-256.
+pub fn publish(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    data_dir: &Path,
+    kind: &str,
+    entity_id: i64,
+    title: &str,
+    bytes: &[u8],
+) -> AppResult<String> {
+    let sha = hex::encode(Sha256::digest(bytes));
+    let path = path_of(data_dir, &sha);
+    if !path.exists() {
+        let dir = path.parent().ok_or_else(|| AppError::internal("document path"))?;
+        std::fs::create_dir_all(dir).map_err(|e| AppError::internal(format!("create {}: {e}", dir.display())))?;
+        let tmp = dir.join(format!(".{sha}.tmp"));
+        std::fs::write(&tmp, bytes).map_err(|e| AppError::internal(format!("write document: {e}")))?;
+        std::fs::File::open(&tmp).and_then(|f| f.sync_all()).map_err(|e| AppError::internal(format!("sync: {e}")))?;
+        std::fs::rename(&tmp, &path).map_err(|e| AppError::internal(format!("rename: {e}")))?;
+    }
+    let head = db::audit::head(conn)?.map(|h| h.1).unwrap_or_default();
+    db::documents::publish(conn, kind, entity_id, title, &sha, bytes.len() as i64, db_time(ctx.now), &head)?;
+    Ok(sha)
+}
+
+/// The current stored bytes of a document.
+pub fn read(
+    conn: &mut DbConn,
+    data_dir: &Path,
+    kind: &str,
+    entity_id: i64,
+) -> AppResult<(db::documents::DocumentRow, Vec<u8>)> {
+    let d = db::documents::current(conn, kind, entity_id)?.ok_or_else(AppError::not_found)?;
+    let bytes =
+        std::fs::read(path_of(data_dir, &d.sha256)).map_err(|e| AppError::internal(format!("read document: {e}")))?;
+    Ok((d, bytes))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Verification {
+    /// `notice` (评审结果公示), later `announcement`, `award_notice`.
+    pub kind: String,
+    pub title: String,
+    pub published_at: String,
+    /// Whether this is the current version of the document.
+    pub current: bool,
+    /// The audit chain head printed in the document.
+    pub audit_head: String,
+}
+
+pub fn verify(conn: &mut DbConn, sha256: &str) -> AppResult<Verification> {
+    let h = sha256.trim().to_ascii_lowercase();
+    if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::invalid_field("sha256", "invalid_hash", "SHA-256 应为 64 位十六进制字符"));
+    }
+    let d = db::documents::by_hash(conn, &h)?.ok_or_else(|| {
+        AppError::new(
+            actix_web::http::StatusCode::NOT_FOUND,
+            "unknown_document",
+            "本平台没有发布过这个文件，或文件已被修改",
+        )
+    })?;
+    Ok(Verification {
+        kind: d.kind,
+        title: d.title,
+        published_at: rfc3339_local(d.published_at.and_utc()),
+        current: d.current,
+        audit_head: d.audit_head,
+    })
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
