@@ -39,6 +39,10 @@ fn main() {
         let bytes = render(&d);
         let took = started.elapsed();
         let pages = bytes.windows(10).filter(|w| w == b"/Type /Pag" || w == b"/Type/Page").count();
-        println!("{rows:>5} rows: {:>7.1} ms, {:>7} bytes (~{pages} page objects)", took.as_secs_f64() * 1000.0, bytes.len());
+        println!(
+            "{rows:>5} rows: {:>7.1} ms, {:>7} bytes (~{pages} page objects)",
+            took.as_secs_f64() * 1000.0,
+            bytes.len()
+        );
     }
 }
