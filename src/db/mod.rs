@@ -10,6 +10,7 @@ pub mod meta;
 pub mod notices;
 pub mod organisations;
 pub mod outbox;
+pub mod projects;
 pub mod regions;
 pub mod review;
 pub mod schema;

@@ -358,6 +358,48 @@ diesel::table! {
         seq -> Integer,
         pct -> Integer,
         amount -> BigInt,
+        paid -> BigInt,
+    }
+}
+
+diesel::table! {
+    project_milestones (id) {
+        id -> BigInt,
+        project_id -> BigInt,
+        seq -> Integer,
+        kind -> Text,
+        title -> Text,
+        due_date -> Date,
+        tranche_seq -> Nullable<Integer>,
+        status -> Text,
+        report_text -> Nullable<Text>,
+        reported_at -> Nullable<Timestamp>,
+        grade -> Nullable<Text>,
+        note -> Nullable<Text>,
+        verified_by -> Nullable<BigInt>,
+        verified_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    milestone_actuals (milestone_id, category) {
+        milestone_id -> BigInt,
+        category -> Text,
+        amount -> BigInt,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> BigInt,
+        project_id -> BigInt,
+        milestone_id -> BigInt,
+        tranche_seq -> Integer,
+        amount -> BigInt,
+        paid_on -> Date,
+        reference -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
     }
 }
 
@@ -414,4 +456,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     projects,
     project_tranches,
     documents,
+    project_milestones,
+    milestone_actuals,
+    payments,
 );

@@ -7,6 +7,7 @@ pub mod budget;
 pub mod calendar;
 pub mod call;
 pub mod draw;
+pub mod milestone;
 pub mod money;
 pub mod region;
 pub mod scoring;

@@ -149,3 +149,21 @@ pub fn bid_not_funded(to: &str, org_name: &str, title: &str) -> Mail {
         body: format!("{org_name}：\n\n贵单位申报的《{title}》本次未获资助。感谢参与，欢迎关注下一年度公益创投。"),
     }
 }
+
+pub fn payment_made(
+    to: &str,
+    org_name: &str,
+    agreement_no: &str,
+    amount: crate::domain::Money,
+    on: chrono::NaiveDate,
+) -> Mail {
+    Mail {
+        kind: "payment_made",
+        to: to.into(),
+        subject: format!("项目资金已拨付：{agreement_no}"),
+        body: format!(
+            "{org_name}：\n\n协议 {agreement_no} 的项目资金 {} 元已于 {on} 拨付，请注意查收。",
+            amount.grouped()
+        ),
+    }
+}

@@ -12,6 +12,7 @@ pub mod mail;
 pub mod notices;
 pub mod organisations;
 pub mod password;
+pub mod projects;
 pub mod regions;
 pub mod review;
 

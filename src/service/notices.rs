@@ -486,6 +486,18 @@ pub fn finalize(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<Finaliz
                 for (i, (pct, amount)) in pcts.iter().zip(&parts).enumerate() {
                     db::notices::insert_tranche(c, pid, i as i32 + 1, *pct as i32, *amount)?;
                 }
+                // Milestones: signing, evaluations (each releasing its tranche), then the bid's own.
+                let start = b.start_date.unwrap_or(call.project_start);
+                let end = b.end_date.unwrap_or(call.project_end);
+                let mut seq_no = 0;
+                for m in crate::domain::milestone::plan(pcts.len(), start, end) {
+                    seq_no += 1;
+                    db::projects::insert_milestone(c, pid, seq_no, m.kind, &m.title, m.due_date, m.tranche_seq)?;
+                }
+                for m in db::bids::milestones_of(c, &[b.id])? {
+                    seq_no += 1;
+                    db::projects::insert_milestone(c, pid, seq_no, "custom", &m.title, m.due_date, None)?;
+                }
                 mail::queue(
                     c,
                     ctx,

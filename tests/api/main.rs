@@ -15,5 +15,6 @@ mod mail;
 mod notice;
 mod organisations;
 mod pages;
+mod projects;
 mod review;
 mod review_pages;

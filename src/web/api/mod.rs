@@ -8,6 +8,7 @@ mod notices;
 pub mod openapi;
 mod organisations;
 mod outbox;
+mod projects;
 mod regions;
 mod review;
 mod session;
@@ -73,6 +74,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/notices/{id}/objections", web::post().to(notices::object))
             .route("/notices/{id}/objections", web::get().to(notices::list_objections))
             .route("/objections/{id}/answer", web::post().to(notices::answer))
+            .route("/projects", web::get().to(projects::list))
+            .route("/projects/{id}", web::get().to(projects::get))
+            .route("/projects/{id}/signing", web::post().to(projects::sign))
+            .route("/projects/{id}/payments", web::post().to(projects::pay))
+            .route("/milestones/{id}/report", web::post().to(projects::report))
+            .route("/milestones/{id}/verify", web::post().to(projects::verify))
             .route("/outbox", web::get().to(outbox::list))
             .route("/outbox/{id}/retry", web::post().to(outbox::retry))
             .route("/openapi.json", web::get().to(openapi::spec))

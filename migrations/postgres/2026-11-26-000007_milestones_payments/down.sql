@@ -1,0 +1,4 @@
+DROP TABLE payments;
+DROP TABLE milestone_actuals;
+DROP TABLE project_milestones;
+ALTER TABLE project_tranches DROP COLUMN paid;

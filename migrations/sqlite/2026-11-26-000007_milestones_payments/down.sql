@@ -1,0 +1,3 @@
+DROP TABLE payments;
+DROP TABLE milestone_actuals;
+DROP TABLE project_milestones;

@@ -1,0 +1,212 @@
+//! Projects: milestones, actual spending and payments, with the payment ceilings in SQL.
+
+use super::schema::{milestone_actuals, payments, project_milestones, project_tranches, projects};
+use super::DbConn;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = projects)]
+pub struct ProjectRow {
+    pub id: i64,
+    pub call_id: i64,
+    pub bid_id: i64,
+    pub organisation_id: i64,
+    pub agreement_no: String,
+    pub approved: i64,
+    pub paid: i64,
+    pub status: String,
+    pub signed_on: Option<NaiveDate>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = project_milestones)]
+pub struct MilestoneRow {
+    pub id: i64,
+    pub project_id: i64,
+    pub seq: i32,
+    pub kind: String,
+    pub title: String,
+    pub due_date: NaiveDate,
+    pub tranche_seq: Option<i32>,
+    pub status: String,
+    pub report_text: Option<String>,
+    pub reported_at: Option<NaiveDateTime>,
+    pub grade: Option<String>,
+    pub note: Option<String>,
+    pub verified_by: Option<i64>,
+    pub verified_at: Option<NaiveDateTime>,
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<ProjectRow>> {
+    projects::table.find(id).select(ProjectRow::as_select()).first(conn).optional()
+}
+
+pub fn list(conn: &mut DbConn, org: Option<i64>) -> QueryResult<Vec<ProjectRow>> {
+    let mut q = projects::table.select(ProjectRow::as_select()).order(projects::id).limit(100).into_boxed();
+    if let Some(o) = org {
+        q = q.filter(projects::organisation_id.eq(o));
+    }
+    q.load(conn)
+}
+
+pub fn insert_milestone(
+    conn: &mut DbConn,
+    project_id: i64,
+    seq: i32,
+    kind: &str,
+    title: &str,
+    due: NaiveDate,
+    tranche_seq: Option<i32>,
+) -> QueryResult<i64> {
+    diesel::insert_into(project_milestones::table)
+        .values((
+            project_milestones::project_id.eq(project_id),
+            project_milestones::seq.eq(seq),
+            project_milestones::kind.eq(kind),
+            project_milestones::title.eq(title),
+            project_milestones::due_date.eq(due),
+            project_milestones::tranche_seq.eq(tranche_seq),
+            project_milestones::status.eq("pending"),
+        ))
+        .returning(project_milestones::id)
+        .get_result(conn)
+}
+
+pub fn milestones_of(conn: &mut DbConn, project_ids: &[i64]) -> QueryResult<Vec<MilestoneRow>> {
+    project_milestones::table
+        .filter(project_milestones::project_id.eq_any(project_ids))
+        .select(MilestoneRow::as_select())
+        .order((project_milestones::project_id, project_milestones::seq))
+        .load(conn)
+}
+
+pub fn find_milestone(conn: &mut DbConn, id: i64) -> QueryResult<Option<MilestoneRow>> {
+    project_milestones::table.find(id).select(MilestoneRow::as_select()).first(conn).optional()
+}
+
+pub fn report(
+    conn: &mut DbConn,
+    id: i64,
+    text: &str,
+    at: NaiveDateTime,
+    actuals: &[(String, i64)],
+) -> QueryResult<usize> {
+    let n = diesel::update(project_milestones::table.find(id).filter(project_milestones::status.eq("pending")))
+        .set((
+            project_milestones::status.eq("reported"),
+            project_milestones::report_text.eq(Some(text)),
+            project_milestones::reported_at.eq(Some(at)),
+        ))
+        .execute(conn)?;
+    if n == 1 {
+        diesel::delete(milestone_actuals::table.filter(milestone_actuals::milestone_id.eq(id))).execute(conn)?;
+        for (c, a) in actuals {
+            diesel::insert_into(milestone_actuals::table)
+                .values((
+                    milestone_actuals::milestone_id.eq(id),
+                    milestone_actuals::category.eq(c),
+                    milestone_actuals::amount.eq(a),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(n)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn verify(
+    conn: &mut DbConn,
+    id: i64,
+    from: &[&str],
+    to: &str,
+    grade: Option<&str>,
+    note: Option<&str>,
+    by: i64,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(project_milestones::table.find(id).filter(project_milestones::status.eq_any(from)))
+        .set((
+            project_milestones::status.eq(to),
+            project_milestones::grade.eq(grade),
+            project_milestones::note.eq(note),
+            project_milestones::verified_by.eq(Some(by)),
+            project_milestones::verified_at.eq(Some(at)),
+        ))
+        .execute(conn)
+}
+
+pub fn set_signed(conn: &mut DbConn, id: i64, on: NaiveDate) -> QueryResult<usize> {
+    diesel::update(projects::table.find(id).filter(projects::signed_on.is_null()))
+        .set(projects::signed_on.eq(Some(on)))
+        .execute(conn)
+}
+
+pub fn set_status(conn: &mut DbConn, id: i64, status: &str) -> QueryResult<usize> {
+    diesel::update(projects::table.find(id)).set(projects::status.eq(status)).execute(conn)
+}
+
+/// Adds a payment to the tranche and the project only while both stay within their ceilings:
+/// each is one conditional UPDATE, so concurrent payments can never overpay.
+pub fn pay(conn: &mut DbConn, project_id: i64, tranche_seq: i32, amount: i64) -> QueryResult<bool> {
+    let t = diesel::update(
+        project_tranches::table
+            .filter(project_tranches::project_id.eq(project_id))
+            .filter(project_tranches::seq.eq(tranche_seq))
+            .filter((project_tranches::paid + amount).le(project_tranches::amount)),
+    )
+    .set(project_tranches::paid.eq(project_tranches::paid + amount))
+    .execute(conn)?;
+    if t != 1 {
+        return Ok(false);
+    }
+    let p = diesel::update(projects::table.find(project_id).filter((projects::paid + amount).le(projects::approved)))
+        .set(projects::paid.eq(projects::paid + amount))
+        .execute(conn)?;
+    Ok(p == 1)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn insert_payment(
+    conn: &mut DbConn,
+    project_id: i64,
+    milestone_id: i64,
+    tranche_seq: i32,
+    amount: i64,
+    paid_on: NaiveDate,
+    reference: &str,
+    by: i64,
+    at: NaiveDateTime,
+) -> QueryResult<i64> {
+    diesel::insert_into(payments::table)
+        .values((
+            payments::project_id.eq(project_id),
+            payments::milestone_id.eq(milestone_id),
+            payments::tranche_seq.eq(tranche_seq),
+            payments::amount.eq(amount),
+            payments::paid_on.eq(paid_on),
+            payments::reference.eq(reference),
+            payments::created_by.eq(by),
+            payments::created_at.eq(at),
+        ))
+        .returning(payments::id)
+        .get_result(conn)
+}
+
+/// (project, seq, pct, amount, paid)
+pub type TrancheRow = (i64, i32, i32, i64, i64);
+
+pub fn tranches_of(conn: &mut DbConn, project_ids: &[i64]) -> QueryResult<Vec<TrancheRow>> {
+    project_tranches::table
+        .filter(project_tranches::project_id.eq_any(project_ids))
+        .select((
+            project_tranches::project_id,
+            project_tranches::seq,
+            project_tranches::pct,
+            project_tranches::amount,
+            project_tranches::paid,
+        ))
+        .order((project_tranches::project_id, project_tranches::seq))
+        .load(conn)
+}

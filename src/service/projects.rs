@@ -1,0 +1,385 @@
+//! Funded projects: signing, milestone reports and verification, and tranche payments.
+
+use super::{audit, mail, Ctx};
+use crate::clock::db_time;
+use crate::db::projects::{MilestoneRow, ProjectRow};
+use crate::db::{self, DbConn};
+use crate::domain::account::Role;
+use crate::domain::budget::BudgetCategory;
+use crate::domain::milestone::Grade;
+use crate::domain::{text, Money};
+use crate::error::{AppError, AppResult, Problems};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TrancheView {
+    pub seq: i32,
+    pub milestone_id: Option<i64>,
+    pub pct: i32,
+    pub amount: Money,
+    pub paid: Money,
+    /// `locked` (milestone not verified) · `payable` · `paid` · `suspended`
+    pub status: &'static str,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MilestoneView {
+    pub id: i64,
+    pub title: String,
+    /// signing · midterm · final · custom
+    pub kind: String,
+    pub due_date: NaiveDate,
+    /// pending · reported · verified
+    pub status: String,
+    pub grade: Option<String>,
+    pub note: Option<String>,
+    pub report_text: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ProjectView {
+    pub id: i64,
+    pub bid_id: i64,
+    pub call_id: i64,
+    pub organisation_id: i64,
+    pub agreement_no: String,
+    pub approved_amount: Money,
+    pub paid_amount: Money,
+    /// active · suspended
+    pub status: String,
+    pub signed_on: Option<NaiveDate>,
+    pub tranches: Vec<TrancheView>,
+    pub milestones: Vec<MilestoneView>,
+}
+
+fn view(p: &ProjectRow, ms: &[MilestoneRow], tranches: &[db::projects::TrancheRow]) -> ProjectView {
+    let ms: Vec<&MilestoneRow> = ms.iter().filter(|m| m.project_id == p.id).collect();
+    ProjectView {
+        id: p.id,
+        bid_id: p.bid_id,
+        call_id: p.call_id,
+        organisation_id: p.organisation_id,
+        agreement_no: p.agreement_no.clone(),
+        approved_amount: Money::from_fen(p.approved),
+        paid_amount: Money::from_fen(p.paid),
+        status: p.status.clone(),
+        signed_on: p.signed_on,
+        tranches: tranches
+            .iter()
+            .filter(|t| t.0 == p.id)
+            .map(|&(_, seq, pct, amount, paid)| {
+                let m = ms.iter().find(|m| m.tranche_seq == Some(seq));
+                let status = match (m.map(|m| m.status.as_str()), paid >= amount) {
+                    (_, true) => "paid",
+                    _ if p.status == "suspended" => "suspended",
+                    (Some("verified"), false) => "payable",
+                    _ => "locked",
+                };
+                TrancheView {
+                    seq,
+                    milestone_id: m.map(|m| m.id),
+                    pct,
+                    amount: Money::from_fen(amount),
+                    paid: Money::from_fen(paid),
+                    status,
+                }
+            })
+            .collect(),
+        milestones: ms
+            .iter()
+            .map(|m| MilestoneView {
+                id: m.id,
+                title: m.title.clone(),
+                kind: m.kind.clone(),
+                due_date: m.due_date,
+                status: m.status.clone(),
+                grade: m.grade.clone(),
+                note: m.note.clone(),
+                report_text: m.report_text.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// The project if the actor may see it: its organisation, staff (town staff their town's pool),
+/// finance; 404 otherwise.
+fn visible(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<ProjectRow> {
+    let a = ctx.require(&Role::ALL)?;
+    let p = db::projects::find(conn, id)?.ok_or_else(AppError::not_found)?;
+    let ok = match a.role {
+        Role::Org => a.organisation_id == Some(p.organisation_id),
+        Role::Finance => true,
+        Role::Staff => {
+            let bid = db::bids::find(conn, p.bid_id)?.ok_or_else(AppError::not_found)?;
+            let pool = db::calls::find_pool(conn, bid.pool_id)?.ok_or_else(AppError::not_found)?;
+            a.in_scope(&pool.region_code)
+        }
+        _ => false,
+    };
+    if ok {
+        Ok(p)
+    } else {
+        Err(AppError::not_found())
+    }
+}
+
+pub fn get(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<ProjectView> {
+    let p = visible(conn, ctx, id)?;
+    let ms = db::projects::milestones_of(conn, &[p.id])?;
+    let t = db::projects::tranches_of(conn, &[p.id])?;
+    Ok(view(&p, &ms, &t))
+}
+
+pub fn list(conn: &mut DbConn, ctx: &Ctx) -> AppResult<Vec<ProjectView>> {
+    let a = ctx.require(&[Role::Org, Role::Staff, Role::Finance])?.clone();
+    let rows = db::projects::list(conn, if a.role == Role::Org { a.organisation_id } else { None })?;
+    let mut visible_rows = Vec::new();
+    for p in rows {
+        if a.role != Role::Staff || visible(conn, ctx, p.id).is_ok() {
+            visible_rows.push(p);
+        }
+    }
+    let ids: Vec<i64> = visible_rows.iter().map(|p| p.id).collect();
+    let ms = db::projects::milestones_of(conn, &ids)?;
+    let t = db::projects::tranches_of(conn, &ids)?;
+    Ok(visible_rows.iter().map(|p| view(p, &ms, &t)).collect())
+}
+
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct SigningInput {
+    /// `YYYY-MM-DD`
+    pub signed_on: String,
+}
+
+/// Records the agreement's signing (staff): verifies the `signing` milestone, so its tranche
+/// becomes payable.
+pub fn sign(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &SigningInput) -> AppResult<ProjectView> {
+    let a = ctx.require(&[Role::Staff])?.clone();
+    let p = visible(conn, ctx, id)?;
+    let on = NaiveDate::parse_from_str(input.signed_on.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::invalid_field("signed_on", "invalid_date", "签订日期格式应为 YYYY-MM-DD"))?;
+    if on > crate::clock::local_date(ctx.now) {
+        return Err(AppError::invalid_field("signed_on", "date_in_future", "签订日期不能晚于今天"));
+    }
+    let ms = db::projects::milestones_of(conn, &[p.id])?;
+    let signing = ms
+        .iter()
+        .find(|m| m.kind == "signing")
+        .ok_or_else(|| AppError::internal("project without signing milestone"))?;
+    db::write_tx(conn, |c| {
+        if db::projects::set_signed(c, p.id, on)? != 1 {
+            return Err(AppError::conflict("already_signed", "协议签订已登记"));
+        }
+        db::projects::verify(
+            c,
+            signing.id,
+            &["pending", "reported"],
+            "verified",
+            None,
+            Some("协议已签订"),
+            a.id,
+            db_time(ctx.now),
+        )?;
+        audit::record(c, ctx, "project.sign", "project", Some(p.id), serde_json::json!({"signed_on": on}))
+    })?;
+    get(conn, ctx, id)
+}
+
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct ActualInput {
+    pub category: String,
+    /// Amount string in yuan.
+    pub amount: String,
+}
+
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct ReportInput {
+    pub text: String,
+    #[serde(default)]
+    pub actuals: Vec<ActualInput>,
+}
+
+/// The organisation reports on a milestone: progress and spending so far by budget category.
+pub fn report(conn: &mut DbConn, ctx: &Ctx, milestone_id: i64, input: &ReportInput) -> AppResult<ProjectView> {
+    ctx.require(&[Role::Org])?;
+    let m = db::projects::find_milestone(conn, milestone_id)?.ok_or_else(AppError::not_found)?;
+    let p = visible(conn, ctx, m.project_id)?;
+    let mut pr = Problems::default();
+    let body = pr.take("text", text::paragraph(&input.text, 5000), |e| (e.code().into(), e.message()));
+    let mut actuals = Vec::new();
+    for (i, a) in input.actuals.iter().enumerate() {
+        let cat = BudgetCategory::parse(&a.category);
+        if cat.is_none() {
+            pr.add(&format!("actuals[{i}].category"), "invalid_budget_category", "未知的预算科目");
+        }
+        let amt = pr.take(&format!("actuals[{i}].amount"), Money::parse(a.amount.trim()), |e| {
+            (e.code().into(), e.message().into())
+        });
+        if let (Some(c), Some(v)) = (cat, amt) {
+            if actuals.iter().any(|(k, _): &(String, i64)| k == c.as_str()) {
+                pr.add(&format!("actuals[{i}].category"), "duplicate_category", "预算科目重复");
+            }
+            actuals.push((c.as_str().to_string(), v.fen()));
+        }
+    }
+    pr.finish()?;
+    if m.kind == "signing" {
+        return Err(AppError::conflict("not_reportable", "协议签订由工作人员登记"));
+    }
+    if m.status != "pending" {
+        return Err(AppError::conflict("wrong_status", "该节点已报告或已核验"));
+    }
+    let body = body.unwrap_or_default();
+    db::write_tx(conn, |c| {
+        if db::projects::report(c, m.id, &body, db_time(ctx.now), &actuals)? != 1 {
+            return Err(AppError::conflict("wrong_status", "该节点已报告或已核验"));
+        }
+        audit::record(
+            c,
+            ctx,
+            "milestone.report",
+            "project",
+            Some(p.id),
+            serde_json::json!({"milestone_id": m.id, "actuals": actuals}),
+        )
+    })?;
+    get(conn, ctx, p.id)
+}
+
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct VerifyInput {
+    pub accepted: bool,
+    /// Evaluations (mid-term, final): 优秀 / 良好 / 合格 / 不合格.
+    pub grade: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Staff verify a reported milestone: accepted → verified (its tranche payable); not accepted →
+/// back to pending with the reason. A 不合格 evaluation suspends the project's payments.
+pub fn verify(conn: &mut DbConn, ctx: &Ctx, milestone_id: i64, input: &VerifyInput) -> AppResult<ProjectView> {
+    let a = ctx.require(&[Role::Staff])?.clone();
+    let m = db::projects::find_milestone(conn, milestone_id)?.ok_or_else(AppError::not_found)?;
+    let p = visible(conn, ctx, m.project_id)?;
+    let mut pr = Problems::default();
+    let evaluation = matches!(m.kind.as_str(), "midterm" | "final");
+    let grade = match (input.grade.as_deref(), evaluation && input.accepted) {
+        (Some(g), _) => {
+            let parsed = Grade::parse(g);
+            if parsed.is_none() {
+                pr.add("grade", "invalid_grade", "评估等次应为 优秀、良好、合格 或 不合格");
+            }
+            parsed
+        }
+        (None, true) => {
+            pr.add("grade", "grade_required", "评估须给出等次");
+            None
+        }
+        (None, false) => None,
+    };
+    let note = match input.note.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(n) => pr.take("note", text::paragraph(n, 2000), |e| (e.code().into(), e.message())),
+        None if !input.accepted => {
+            pr.add("note", "reason_required", "退回须说明理由");
+            None
+        }
+        None => None,
+    };
+    pr.finish()?;
+    if m.status != "reported" {
+        return Err(AppError::conflict("not_reported", "该节点尚未报告或已核验"));
+    }
+    let failed = grade == Some(Grade::Fail);
+    db::write_tx(conn, |c| {
+        let (to, g) = if input.accepted { ("verified", grade.map(Grade::label)) } else { ("pending", None) };
+        if db::projects::verify(c, m.id, &["reported"], to, g, note.as_deref(), a.id, db_time(ctx.now))? != 1 {
+            return Err(AppError::conflict("not_reported", "状态已变化，请刷新"));
+        }
+        if failed {
+            db::projects::set_status(c, p.id, "suspended")?;
+        }
+        audit::record(
+            c,
+            ctx,
+            "milestone.verify",
+            "project",
+            Some(p.id),
+            serde_json::json!({"milestone_id": m.id, "accepted": input.accepted, "grade": g, "suspended": failed}),
+        )
+    })?;
+    get(conn, ctx, p.id)
+}
+
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct PaymentInput {
+    pub milestone_id: i64,
+    /// Amount string in yuan.
+    pub amount: String,
+    /// `YYYY-MM-DD`
+    pub paid_on: String,
+    /// The bank or treasury voucher number.
+    pub reference: String,
+}
+
+/// Finance records a payment of a payable tranche: never above the tranche, never above the
+/// approved amount, enforced in the database.
+pub fn pay(conn: &mut DbConn, ctx: &Ctx, project_id: i64, input: &PaymentInput) -> AppResult<ProjectView> {
+    let a = ctx.require(&[Role::Finance])?.clone();
+    let p = visible(conn, ctx, project_id)?;
+    let mut pr = Problems::default();
+    let amount = pr.take("amount", Money::parse(input.amount.trim()), |e| (e.code().into(), e.message().into()));
+    if amount.is_some_and(|x| x.fen() <= 0) {
+        pr.add("amount", "amount_not_positive", "付款金额应大于 0");
+    }
+    let paid_on = match NaiveDate::parse_from_str(input.paid_on.trim(), "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            pr.add("paid_on", "invalid_date", "付款日期格式应为 YYYY-MM-DD");
+            None
+        }
+    };
+    let reference = pr.take("reference", text::name(&input.reference, 100), |e| (e.code().into(), e.message()));
+    let m = db::projects::find_milestone(conn, input.milestone_id)?.filter(|m| m.project_id == p.id);
+    if m.is_none() {
+        pr.add("milestone_id", "milestone_not_in_project", "该节点不属于本项目");
+    }
+    pr.finish()?;
+    let (m, amount, paid_on, reference) = match (m, amount, paid_on, reference) {
+        (Some(m), Some(x), Some(d), Some(r)) => (m, x, d, r),
+        _ => return Err(AppError::internal("validated payment lost a value")),
+    };
+    let seq = m.tranche_seq.ok_or_else(|| AppError::conflict("no_tranche", "该节点不对应拨付批次"))?;
+    if p.status == "suspended" {
+        return Err(AppError::conflict("project_suspended", "项目评估不合格，拨付已暂停"));
+    }
+    if m.status != "verified" {
+        return Err(AppError::conflict("tranche_not_payable", "该批次对应的节点尚未核验，不能拨付"));
+    }
+    let org = db::organisations::find(conn, p.organisation_id)?.ok_or_else(AppError::not_found)?;
+    db::write_tx(conn, |c| {
+        if !db::projects::pay(c, p.id, seq, amount.fen())? {
+            return Err(AppError::conflict("exceeds_tranche", "付款将超过该批次金额或项目核定金额"));
+        }
+        let id = db::projects::insert_payment(
+            c,
+            p.id,
+            m.id,
+            seq,
+            amount.fen(),
+            paid_on,
+            &reference,
+            a.id,
+            db_time(ctx.now),
+        )?;
+        audit::record(
+            c,
+            ctx,
+            "project.pay",
+            "project",
+            Some(p.id),
+            serde_json::json!({"payment_id": id, "tranche": seq, "amount": amount, "paid_on": paid_on, "reference": reference}),
+        )?;
+        mail::queue(c, ctx, mail::payment_made(&org.email, &org.name, &p.agreement_no, amount, paid_on))
+    })?;
+    get(conn, ctx, project_id)
+}

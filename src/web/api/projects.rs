@@ -1,0 +1,84 @@
+use crate::error::{AppError, ErrorBody};
+use crate::service::projects::{self, PaymentInput, ProjectView, ReportInput, SigningInput, VerifyInput};
+use crate::web::api::ApiJson;
+use crate::web::auth::Auth;
+use crate::web::state::AppState;
+use actix_web::{web, HttpResponse};
+
+/// Projects: an organisation its own; staff (town staff their town's) and finance all.
+#[utoipa::path(get, path = "/api/v1/projects", tag = "projects", responses((status = 200, body = [ProjectView])))]
+pub async fn list(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    Ok(HttpResponse::Ok().json(state.db(move |c| projects::list(c, &ctx)).await?))
+}
+
+/// One project with its tranches (locked / payable / paid) and milestones.
+#[utoipa::path(get, path = "/api/v1/projects/{id}", tag = "projects", params(("id" = i64, Path)),
+    responses((status = 200, body = ProjectView), (status = 404, body = ErrorBody)))]
+pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    Ok(HttpResponse::Ok().json(state.db(move |c| projects::get(c, &ctx, id)).await?))
+}
+
+/// Record the agreement's signing (staff): the signing tranche becomes payable.
+#[utoipa::path(post, path = "/api/v1/projects/{id}/signing", tag = "projects", params(("id" = i64, Path)),
+    request_body = SigningInput,
+    responses((status = 200, body = ProjectView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn sign(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    body: ApiJson<SigningInput>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    Ok(HttpResponse::Ok().json(state.db(move |c| projects::sign(c, &ctx, id, &body.0)).await?))
+}
+
+/// Report on a milestone (the organisation): progress text and spending so far by category.
+#[utoipa::path(post, path = "/api/v1/milestones/{id}/report", tag = "projects", params(("id" = i64, Path)),
+    request_body = ReportInput,
+    responses((status = 200, body = ProjectView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn report(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    body: ApiJson<ReportInput>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    Ok(HttpResponse::Ok().json(state.db(move |c| projects::report(c, &ctx, id, &body.0)).await?))
+}
+
+/// Verify a reported milestone (staff): evaluations carry a grade; 不合格 suspends payments.
+#[utoipa::path(post, path = "/api/v1/milestones/{id}/verify", tag = "projects", params(("id" = i64, Path)),
+    request_body = VerifyInput,
+    responses((status = 200, body = ProjectView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn verify(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    body: ApiJson<VerifyInput>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    Ok(HttpResponse::Ok().json(state.db(move |c| projects::verify(c, &ctx, id, &body.0)).await?))
+}
+
+/// Record a payment of a payable tranche (finance), within the tranche and the approved amount.
+#[utoipa::path(post, path = "/api/v1/projects/{id}/payments", tag = "projects", params(("id" = i64, Path)),
+    request_body = PaymentInput,
+    responses((status = 200, body = ProjectView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn pay(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    body: ApiJson<PaymentInput>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    let v = state.db(move |c| projects::pay(c, &ctx, id, &body.0)).await?;
+    state.mail_wake.notify_one();
+    Ok(HttpResponse::Ok().json(v))
+}
