@@ -499,19 +499,6 @@ fn write_parts(conn: &mut DbConn, id: i64, parts: &Parts) -> AppResult<()> {
     Ok(db::calls::replace_parts(conn, id, &pools, &crit, &cats)?)
 }
 
-/// Calls are the district's: town staff read them but do not create, edit or publish.
-fn district_staff(ctx: &Ctx) -> AppResult<&Actor> {
-    let a = ctx.require(&[Role::Staff])?;
-    if a.region_code.is_some() {
-        return Err(AppError::new(
-            actix_web::http::StatusCode::FORBIDDEN,
-            "district_staff_only",
-            "此操作仅限区级工作人员",
-        ));
-    }
-    Ok(a)
-}
-
 pub fn load_view(conn: &mut DbConn, id: i64, now: DateTime<Utc>) -> AppResult<(CallRow, CallView)> {
     let c = db::calls::find(conn, id)?.ok_or_else(AppError::not_found)?;
     let pools = db::calls::pools_of(conn, &[id])?;
@@ -523,7 +510,7 @@ pub fn load_view(conn: &mut DbConn, id: i64, now: DateTime<Utc>) -> AppResult<(C
 }
 
 pub fn create(conn: &mut DbConn, ctx: &Ctx, input: &CallInput) -> AppResult<CallView> {
-    let actor = district_staff(ctx)?.clone();
+    let actor = ctx.require_district_staff()?.clone();
     let parts = parse_input(conn, ctx, &actor, input)?;
     db::write_tx(conn, |c| {
         let id = db::calls::insert(c, &parts.row)?;
@@ -541,7 +528,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: &CallInput) -> AppResult<Call
 }
 
 pub fn update(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &CallInput) -> AppResult<CallView> {
-    let actor = district_staff(ctx)?.clone();
+    let actor = ctx.require_district_staff()?.clone();
     let parts = parse_input(conn, ctx, &actor, input)?;
     db::write_tx(conn, |c| {
         let existing = db::calls::find(c, id)?.ok_or_else(AppError::not_found)?;
@@ -564,7 +551,7 @@ pub fn update(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &CallInput) -> AppRe
 }
 
 pub fn publish(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<CallView> {
-    let actor = district_staff(ctx)?.clone();
+    let actor = ctx.require_district_staff()?.clone();
     db::write_tx(conn, |c| {
         let (row, v) = load_view(c, id, ctx.now)?;
         if row.status != "draft" {
@@ -621,7 +608,7 @@ pub fn publish(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<CallView> {
 
 /// A new draft from an earlier call: same rules, pools, rubric and categories, a year later.
 pub fn clone(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<CallView> {
-    let actor = district_staff(ctx)?.clone();
+    let actor = ctx.require_district_staff()?.clone();
     db::write_tx(conn, |c| {
         let old = db::calls::find(c, id)?.ok_or_else(AppError::not_found)?;
         let year_on = |t: chrono::NaiveDateTime| t.checked_add_months(chrono::Months::new(12)).unwrap_or(t);

@@ -75,6 +75,18 @@ impl Ctx {
             _ => self.require(roles).map(Some),
         }
     }
+    /// District staff only (calls, draws, decisions, finalisation are the district's): 401 / 403.
+    pub fn require_district_staff(&self) -> AppResult<&Actor> {
+        let a = self.require(&[Role::Staff])?;
+        if a.region_code.is_some() {
+            return Err(AppError::new(
+                actix_web::http::StatusCode::FORBIDDEN,
+                "district_staff_only",
+                "此操作仅限区级工作人员",
+            ));
+        }
+        Ok(a)
+    }
     pub fn is_system(&self) -> bool {
         matches!(self.principal, Principal::System)
     }

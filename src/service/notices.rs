@@ -13,18 +13,6 @@ use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-fn district_staff(ctx: &Ctx) -> AppResult<i64> {
-    let a = ctx.require(&[Role::Staff])?;
-    if a.region_code.is_some() {
-        return Err(AppError::new(
-            actix_web::http::StatusCode::FORBIDDEN,
-            "district_staff_only",
-            "此操作仅限区级工作人员",
-        ));
-    }
-    Ok(a.id)
-}
-
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct NoticeRowView {
     /// 序号
@@ -75,7 +63,7 @@ pub struct DecideView {
 /// Freezes the allocation (`POST /api/v1/calls/{id}/decide`): reserves each recommended amount in
 /// its pool atomically, marks bids proposed or not funded, publishes the results notice.
 pub fn decide(conn: &mut DbConn, ctx: &Ctx, docs: &DocSettings, call_id: i64) -> AppResult<DecideView> {
-    let by = district_staff(ctx)?;
+    let by = ctx.require_district_staff()?.id;
     let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
     if phase(&call, ctx.now) != Phase::Review {
         return Err(AppError::conflict("wrong_phase", "只能在专家评审阶段确定资助结果"));
@@ -389,7 +377,7 @@ pub struct AnswerInput {
 }
 
 pub fn answer(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &AnswerInput) -> AppResult<ObjectionView> {
-    let by = district_staff(ctx)?;
+    let by = ctx.require_district_staff()?.id;
     let reply = text::paragraph(input.reply.as_deref().unwrap_or(""), 2000)
         .map_err(|e| AppError::invalid_field("reply", e.code(), format!("答复：{}", e.message())))?;
     let o = db::notices::find_objection(conn, id)?.ok_or_else(AppError::not_found)?;
@@ -439,7 +427,7 @@ pub struct ProjectSummary {
 /// After the notice period, with every objection answered: proposed bids become projects with
 /// their tranche plans (`POST /api/v1/calls/{id}/finalize`).
 pub fn finalize(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<FinalizeView> {
-    district_staff(ctx)?;
+    ctx.require_district_staff()?;
     let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
     if phase(&call, ctx.now) != Phase::Notice {
         return Err(AppError::conflict("wrong_phase", "只能在公示阶段之后确定立项"));

@@ -39,18 +39,6 @@ pub struct DrawView {
     pub load: BTreeMap<i64, usize>,
 }
 
-fn district_staff(ctx: &Ctx) -> AppResult<i64> {
-    let a = ctx.require(&[Role::Staff])?;
-    if a.region_code.is_some() {
-        return Err(AppError::new(
-            actix_web::http::StatusCode::FORBIDDEN,
-            "district_staff_only",
-            "此操作仅限区级工作人员",
-        ));
-    }
-    Ok(a.id)
-}
-
 fn expert_pool(conn: &mut DbConn) -> AppResult<Vec<Reviewer>> {
     let mut by_id: BTreeMap<i64, BTreeSet<String>> = BTreeMap::new();
     for (id, uscc) in db::review::reviewers(conn)? {
@@ -64,7 +52,7 @@ fn expert_pool(conn: &mut DbConn) -> AppResult<Vec<Reviewer>> {
 
 /// Draws the panels for every eligible bid of the call (`POST /api/v1/calls/{id}/assignments`).
 pub fn assign(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &AssignInput, training: bool) -> AppResult<DrawView> {
-    let by = district_staff(ctx)?;
+    let by = ctx.require_district_staff()?.id;
     let k = input.reviewers_per_bid.unwrap_or(5);
     let mut p = Problems::default();
     if !(1..=15).contains(&k) {
@@ -586,7 +574,7 @@ pub struct OverrideInput {
 
 /// A staff override of the recommendation, with its reason (`POST /api/v1/calls/{id}/overrides`).
 pub fn set_override(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &OverrideInput) -> AppResult<RankingView> {
-    let by = district_staff(ctx)?;
+    let by = ctx.require_district_staff()?.id;
     let reason = text::paragraph(input.reason.as_deref().unwrap_or(""), 1000)
         .map_err(|e| AppError::invalid_field("reason", e.code(), format!("调整理由：{}", e.message())))?;
     let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;

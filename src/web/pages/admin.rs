@@ -56,11 +56,7 @@ async fn users_page(
         .map(|r| (r.as_str(), r.label()))
         .collect();
     let l = Layout::new(req, state, auth);
-    let status = if errors.is_empty() {
-        actix_web::http::StatusCode::OK
-    } else {
-        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::status_for(&errors);
     render_status(&l, &UsersPage { l: &l, users, f, errors, roles, towns, flash }, status)
 }
 

@@ -142,7 +142,7 @@ async fn form_page(
 ) -> Result<HttpResponse, PageError> {
     let regions = regions(state).await?;
     let l = Layout::new(req, state, auth);
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = super::status_for(&errors);
     let page = BidForm {
         l: &l,
         call,
@@ -328,7 +328,7 @@ async fn detail_page(
     let pool_name = call.pools.iter().find(|p| p.id == b.pool_id).map(|p| p.name.clone()).unwrap_or_default();
     let page_caps = if role == Some(Role::Org) { vec![] } else { caps(&b, &call) };
     let l = Layout::new(req, state, auth);
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = super::status_for(&errors);
     let page = BidPage {
         l: &l,
         can_screen: role == Some(Role::Staff) && b.status == "submitted" && call.status == "screening",

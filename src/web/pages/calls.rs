@@ -215,11 +215,7 @@ async fn form_page(
 ) -> Result<HttpResponse, PageError> {
     let towns = towns(state).await?;
     let l = Layout::new(req, state, auth);
-    let status = if errors.is_empty() {
-        actix_web::http::StatusCode::OK
-    } else {
-        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::status_for(&errors);
     let budget_categories = BudgetCategory::ALL.into_iter().map(|c| (c.as_str(), c.label())).collect();
     let page = CallForm { l: &l, call_id, f, errors, budget_categories, towns, crit_rows: (0..CRIT_ROWS).collect() };
     render_status(&l, &page, status)
@@ -312,11 +308,7 @@ async fn detail_page(
     let counts =
         stats.by_status.into_iter().map(|(s, n)| (crate::service::bids::status_label(&s).to_string(), n)).collect();
     let l = Layout::new(req, state, auth);
-    let status = if errors.is_empty() {
-        actix_web::http::StatusCode::OK
-    } else {
-        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::status_for(&errors);
     let page = StaffCall { l: &l, c, counts, pools: stats.pools, district: is_district(auth), flash, errors };
     render_status(&l, &page, status)
 }

@@ -212,6 +212,15 @@ impl ResponseError for PageError {
     }
 }
 
+/// 422 when a form came back with errors, else 200.
+pub fn status_for(errors: &[crate::error::FieldError]) -> StatusCode {
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
 /// Field errors of a failed form as (field, message) for the template.
 pub fn field_errors(e: &AppError) -> Vec<crate::error::FieldError> {
     if e.errors.is_empty() {

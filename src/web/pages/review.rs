@@ -10,17 +10,8 @@ use crate::service::review::{
 };
 use crate::web::auth::Auth;
 use crate::web::state::AppState;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-
-fn status_of(errors: &[FieldError]) -> StatusCode {
-    if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    }
-}
 
 #[derive(Template)]
 #[template(path = "review_list.html")]
@@ -46,7 +37,7 @@ async fn list_page(
     let ctx = auth.ctx.clone();
     let items = state.db(move |c| review::mine(c, &ctx)).await?;
     let l = Layout::new(req, state, auth);
-    let status = status_of(&errors);
+    let status = super::status_for(&errors);
     render_status(&l, &ReviewList { l: &l, items, flash, errors }, status)
 }
 
@@ -149,7 +140,7 @@ async fn form_page(
         .collect();
     let locked = r.status == "submitted";
     let l = Layout::new(req, state, auth);
-    let status = status_of(&errors);
+    let status = super::status_for(&errors);
     render_status(&l, &ReviewForm { l: &l, bid_id, r, rows, locked, errors }, status)
 }
 
@@ -215,7 +206,7 @@ async fn ranking_page(
     let can_override =
         auth.actor().is_some_and(|a| a.role == Role::Staff && a.region_code.is_none()) && call.status == "review";
     let l = Layout::new(req, state, auth);
-    let status = status_of(&errors);
+    let status = super::status_for(&errors);
     render_status(&l, &RankingPage { l: &l, call, r, can_override, flash, errors }, status)
 }
 
@@ -379,7 +370,7 @@ async fn notice_page(
         })
         .await?;
     let l = Layout::new(req, state, auth);
-    let status = status_of(&errors);
+    let status = super::status_for(&errors);
     render_status(&l, &NoticePage { l: &l, n, objections, flash, errors }, status)
 }
 
