@@ -170,6 +170,7 @@ impl AssignmentView {
             "accepted" => "待评分",
             "submitted" => "已提交",
             "conflict" => "已回避",
+            "replaced" => "已更换",
             _ => "",
         }
     }
@@ -609,4 +610,93 @@ pub fn form_data(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<(i64, Vec<d
     let (x, _) = own(conn, ctx, id)?;
     let crit = db::calls::criteria_of(conn, x.call_id)?;
     Ok((x.bid_id, crit, review_view(conn, &x)?))
+}
+
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct ReopenInput {
+    pub reason: Option<String>,
+}
+
+/// Staff reopen a submitted review so the reviewer can change it (with a reason, audited).
+pub fn reopen(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReopenInput) -> AppResult<()> {
+    ctx.require_district_staff()?;
+    let reason = text::paragraph(input.reason.as_deref().unwrap_or(""), 500)
+        .map_err(|e| AppError::invalid_field("reason", e.code(), format!("理由：{}", e.message())))?;
+    let x = db::review::find(conn, id)?.ok_or_else(AppError::not_found)?;
+    let call = db::calls::find(conn, x.call_id)?.ok_or_else(AppError::not_found)?;
+    if phase(&call, ctx.now) != Phase::Review {
+        return Err(AppError::conflict("wrong_phase", "只能在专家评审阶段重新开放评分"));
+    }
+    db::write_tx(conn, |c| {
+        if db::review::set_status(c, id, &["submitted"], "accepted", None)? != 1 {
+            return Err(AppError::conflict("not_submitted", "该评分尚未提交"));
+        }
+        audit::record(
+            c,
+            ctx,
+            "review.reopen",
+            "bid",
+            Some(x.bid_id),
+            serde_json::json!({"assignment_id": id, "reason": reason}),
+        )
+    })
+}
+
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct ReplaceInput {
+    /// The reviewer who takes over this assignment.
+    pub reviewer_id: i64,
+    pub reason: Option<String>,
+}
+
+/// Staff swap a reviewer by hand (with a reason): the new reviewer must be in the expert pool,
+/// not in conflict and not already on the bid's panel.
+pub fn replace(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReplaceInput) -> AppResult<()> {
+    ctx.require_district_staff()?;
+    let mut p = Problems::default();
+    let reason = p.take("reason", text::paragraph(input.reason.as_deref().unwrap_or(""), 500), |e| {
+        (e.code().into(), e.message())
+    });
+    let x = db::review::find(conn, id)?.ok_or_else(AppError::not_found)?;
+    let bid = db::bids::find(conn, x.bid_id)?.ok_or_else(AppError::not_found)?;
+    let org = db::organisations::find(conn, bid.organisation_id)?.ok_or_else(AppError::not_found)?;
+    let experts = expert_pool(conn)?;
+    let panel = db::review::of_draw(conn, x.draw_id)?;
+    match experts.iter().find(|r| r.id == input.reviewer_id) {
+        None => p.add("reviewer_id", "not_a_reviewer", "该用户不在评审专家库中"),
+        Some(r) if r.affiliations.contains(&org.uscc) => {
+            p.add("reviewer_id", "reviewer_in_conflict", "该专家与申报单位存在关联，须回避")
+        }
+        Some(r) if panel.iter().any(|a| a.bid_id == x.bid_id && a.reviewer_id == r.id && a.status != "replaced") => {
+            p.add("reviewer_id", "already_on_panel", "该专家已在本项目的评审组中")
+        }
+        Some(_) => {}
+    }
+    p.finish()?;
+    if !matches!(x.status.as_str(), "assigned" | "accepted") {
+        return Err(AppError::conflict("wrong_status", "已提交或已回避的评审任务不能更换专家"));
+    }
+    let reason = reason.unwrap_or_default();
+    db::write_tx(conn, |c| {
+        if db::review::set_status(c, id, &["assigned", "accepted"], "replaced", Some(&reason))? != 1 {
+            return Err(AppError::conflict("wrong_status", "状态已变化，请刷新"));
+        }
+        let new_id = db::review::insert_assignment(
+            c,
+            x.draw_id,
+            x.call_id,
+            x.bid_id,
+            input.reviewer_id,
+            x.replacement_no,
+            db_time(ctx.now),
+        )?;
+        audit::record(
+            c,
+            ctx,
+            "review.replace",
+            "bid",
+            Some(x.bid_id),
+            serde_json::json!({"assignment_id": id, "from": x.reviewer_id, "to": input.reviewer_id, "new_assignment": new_id, "reason": reason}),
+        )
+    })
 }

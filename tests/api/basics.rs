@@ -56,6 +56,8 @@ async fn openapi_lists_every_endpoint(app: TestApp) {
         ("/api/v1/assignments/{id}/conflict", "post"),
         ("/api/v1/assignments/{id}/review", "get"),
         ("/api/v1/assignments/{id}/review", "put"),
+        ("/api/v1/assignments/{id}/reopen", "post"),
+        ("/api/v1/assignments/{id}/replace", "post"),
         ("/api/v1/calls/{id}/ranking", "get"),
         ("/api/v1/calls/{id}/overrides", "post"),
         ("/api/v1/calls/{id}/decide", "post"),

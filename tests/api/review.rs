@@ -211,6 +211,53 @@ async fn bad_scores_and_conflicts(app: TestApp) {
     assert_eq!(s.staff.get("/api/v1/me/assignments").await.status, 403);
 }
 
+async fn staff_reopen_and_replace(app: TestApp) {
+    let s = setup(&app).await;
+    s.staff.post(&format!("/api/v1/calls/{}/assignments", s.call.id), json!({"reviewers_per_bid": 3})).await;
+    let (rid, c) = &s.reviewers[1];
+    let a = c.get("/api/v1/me/assignments").await.json[0].clone();
+    let (aid, bid) = (a["id"].as_i64().unwrap(), a["bid_id"].as_i64().unwrap());
+    c.post(&format!("/api/v1/assignments/{aid}/accept"), json!({})).await;
+    c.put(&format!("/api/v1/assignments/{aid}/review"), uniform("70", true)).await;
+    // Reopening needs district staff and a reason; then the reviewer may change the scores.
+    assert_eq!(s.fin.post(&format!("/api/v1/assignments/{aid}/reopen"), json!({"reason": "x"})).await.status, 403);
+    let r = s.staff.post(&format!("/api/v1/assignments/{aid}/reopen"), json!({})).await;
+    assert_eq!((r.status, r.json["error"]["field"].as_str()), (422, Some("reason")));
+    assert_eq!(
+        s.staff.post(&format!("/api/v1/assignments/{aid}/reopen"), json!({"reason": "专家申请更正笔误"})).await.status,
+        204
+    );
+    let r = c.put(&format!("/api/v1/assignments/{aid}/review"), uniform("75", true)).await;
+    assert_eq!((r.status, r.json["total"].as_str()), (200, Some("75.00")));
+    assert_eq!(s.staff.post(&format!("/api/v1/assignments/{aid}/reopen"), json!({"reason": "再次"})).await.status, 204);
+    // Swapping by hand: not to someone in conflict or already on the panel; the old reviewer loses access.
+    let on_panel: Vec<i64> = {
+        let mut v = Vec::new();
+        for (id, cl) in &s.reviewers {
+            if cl.get("/api/v1/me/assignments").await.json.as_array().unwrap().iter().any(|x| x["bid_id"] == bid) {
+                v.push(*id);
+            }
+        }
+        v
+    };
+    let outsider =
+        s.reviewers.iter().map(|(id, _)| *id).find(|id| !on_panel.contains(id) && *id != s.reviewers[0].0).unwrap();
+    let path = format!("/api/v1/assignments/{aid}/replace");
+    let r =
+        s.staff.post(&path, json!({"reviewer_id": on_panel.iter().find(|x| *x != rid).unwrap(), "reason": "x"})).await;
+    assert_eq!(crate::flow::codes(&r), vec!["already_on_panel"]);
+    let r = s.staff.post(&path, json!({"reviewer_id": 999999, "reason": "x"})).await;
+    assert_eq!(crate::flow::codes(&r), vec!["not_a_reviewer"]);
+    let r = s.staff.post(&path, json!({"reviewer_id": outsider})).await;
+    assert_eq!((r.status, r.json["error"]["field"].as_str()), (422, Some("reason")));
+    let r = s.staff.post(&path, json!({"reviewer_id": outsider, "reason": "原专家出差"})).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    assert_eq!(c.get(&format!("/api/v1/bids/{bid}")).await.status, 404, "the replaced reviewer loses access");
+    let newc = &s.reviewers.iter().find(|(id, _)| *id == outsider).unwrap().1;
+    assert!(newc.get("/api/v1/me/assignments").await.json.as_array().unwrap().iter().any(|x| x["bid_id"] == bid));
+    assert_eq!(app.count("audit_log WHERE action = 'review.replace'").await, 1);
+}
+
 /// Every reviewer accepts and submits a uniform score on each assigned bid.
 pub async fn score_all(s: &Setup, score_of: impl Fn(i64) -> &'static str) {
     for (_, c) in &s.reviewers {
@@ -224,4 +271,9 @@ pub async fn score_all(s: &Setup, score_of: impl Fn(i64) -> &'static str) {
     }
 }
 
-crate::on_both!(draw_is_seeded_balanced_and_avoids_conflicts, reviewers_score_and_staff_rank, bad_scores_and_conflicts);
+crate::on_both!(
+    staff_reopen_and_replace,
+    draw_is_seeded_balanced_and_avoids_conflicts,
+    reviewers_score_and_staff_rank,
+    bad_scores_and_conflicts
+);

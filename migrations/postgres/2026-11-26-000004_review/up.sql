@@ -20,7 +20,7 @@ CREATE TABLE assignments (
     bid_id BIGINT NOT NULL REFERENCES bids(id),
     reviewer_id BIGINT NOT NULL REFERENCES users(id),
     -- assigned → accepted (no conflict declared) → submitted; or conflict
-    status TEXT NOT NULL CHECK (status IN ('assigned', 'accepted', 'conflict', 'submitted')),
+    status TEXT NOT NULL CHECK (status IN ('assigned', 'accepted', 'conflict', 'submitted', 'replaced')),
     replacement_no INTEGER NOT NULL DEFAULT 0,
     conflict_reason TEXT,
     comment TEXT NOT NULL DEFAULT '',

@@ -64,6 +64,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/assignments/{id}/conflict", web::post().to(review::conflict))
             .route("/assignments/{id}/review", web::get().to(review::get_review))
             .route("/assignments/{id}/review", web::put().to(review::save_review))
+            .route("/assignments/{id}/reopen", web::post().to(review::reopen))
+            .route("/assignments/{id}/replace", web::post().to(review::replace))
             .route("/calls/{id}/ranking", web::get().to(review::ranking))
             .route("/calls/{id}/overrides", web::post().to(review::set_override))
             .route("/calls/{id}/decide", web::post().to(notices::decide))

@@ -47,6 +47,8 @@ use utoipa::OpenApi;
         super::review::conflict,
         super::review::get_review,
         super::review::save_review,
+        super::review::reopen,
+        super::review::replace,
         super::review::ranking,
         super::review::set_override,
         super::notices::decide,

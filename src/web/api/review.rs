@@ -105,3 +105,35 @@ pub async fn set_override(
     let id = id.into_inner();
     Ok(HttpResponse::Ok().json(state.db(move |c| review::set_override(c, &ctx, id, &body.0)).await?))
 }
+
+/// Reopen a submitted review (district staff, with a reason).
+#[utoipa::path(post, path = "/api/v1/assignments/{id}/reopen", tag = "review", params(("id" = i64, Path)),
+    request_body = review::ReopenInput,
+    responses((status = 204), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn reopen(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    body: ApiJson<review::ReopenInput>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    state.db(move |c| review::reopen(c, &ctx, id, &body.0)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Swap the reviewer of an assignment by hand (district staff, with a reason).
+#[utoipa::path(post, path = "/api/v1/assignments/{id}/replace", tag = "review", params(("id" = i64, Path)),
+    request_body = review::ReplaceInput,
+    responses((status = 204), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn replace(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    body: ApiJson<review::ReplaceInput>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    state.db(move |c| review::replace(c, &ctx, id, &body.0)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
