@@ -150,6 +150,16 @@ pub fn start(p: Prepared, listener: TcpListener) -> Result<Running, String> {
             if let Err(e) = hk.db(move |c| crate::service::accounts::purge(c, now)).await {
                 tracing::warn!("housekeeping failed: {e}");
             }
+            // Overdue milestones: checked at start-up and then on every round.
+            let ctx = hk.ctx(crate::service::Principal::System, None);
+            match hk.db(move |c| crate::service::projects::notify_overdue(c, &ctx)).await {
+                Ok(n) if n > 0 => {
+                    tracing::info!("{n} milestone(s) newly overdue");
+                    hk.mail_wake.notify_one();
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!("overdue job failed: {e}"),
+            }
             tokio::time::sleep(Duration::from_secs(600)).await;
         }
     });

@@ -37,6 +37,7 @@ pub struct MilestoneRow {
     pub note: Option<String>,
     pub verified_by: Option<i64>,
     pub verified_at: Option<NaiveDateTime>,
+    pub overdue_notified_at: Option<NaiveDateTime>,
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<ProjectRow>> {
@@ -209,4 +210,23 @@ pub fn tranches_of(conn: &mut DbConn, project_ids: &[i64]) -> QueryResult<Vec<Tr
         ))
         .order((project_tranches::project_id, project_tranches::seq))
         .load(conn)
+}
+
+/// Pending milestones due before `today` whose lateness nobody has been told of yet.
+pub fn newly_overdue(conn: &mut DbConn, today: NaiveDate) -> QueryResult<Vec<MilestoneRow>> {
+    project_milestones::table
+        .filter(project_milestones::status.eq("pending"))
+        .filter(project_milestones::kind.ne("signing"))
+        .filter(project_milestones::due_date.lt(today))
+        .filter(project_milestones::overdue_notified_at.is_null())
+        .select(MilestoneRow::as_select())
+        .order(project_milestones::id)
+        .limit(500)
+        .load(conn)
+}
+
+pub fn mark_overdue_notified(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(project_milestones::table.find(id).filter(project_milestones::overdue_notified_at.is_null()))
+        .set(project_milestones::overdue_notified_at.eq(Some(at)))
+        .execute(conn)
 }

@@ -378,6 +378,7 @@ diesel::table! {
         note -> Nullable<Text>,
         verified_by -> Nullable<BigInt>,
         verified_at -> Nullable<Timestamp>,
+        overdue_notified_at -> Nullable<Timestamp>,
     }
 }
 

@@ -167,3 +167,14 @@ pub fn payment_made(
         ),
     }
 }
+
+pub fn milestone_overdue(to: &str, name: &str, agreement_no: &str, title: &str, due: chrono::NaiveDate) -> Mail {
+    Mail {
+        kind: "milestone_overdue",
+        to: to.into(),
+        subject: format!("项目节点逾期：{agreement_no} {title}"),
+        body: format!(
+            "{name}：\n\n项目 {agreement_no} 的“{title}”应于 {due} 前报告，目前尚未提交。请尽快登录平台提交报告。"
+        ),
+    }
+}

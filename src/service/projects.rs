@@ -30,7 +30,7 @@ pub struct MilestoneView {
     /// signing · midterm · final · custom
     pub kind: String,
     pub due_date: NaiveDate,
-    /// pending · reported · verified
+    /// pending · overdue (pending after its due date) · reported · verified
     pub status: String,
     pub grade: Option<String>,
     pub note: Option<String>,
@@ -53,7 +53,7 @@ pub struct ProjectView {
     pub milestones: Vec<MilestoneView>,
 }
 
-fn view(p: &ProjectRow, ms: &[MilestoneRow], tranches: &[db::projects::TrancheRow]) -> ProjectView {
+fn view(p: &ProjectRow, ms: &[MilestoneRow], tranches: &[db::projects::TrancheRow], today: NaiveDate) -> ProjectView {
     let ms: Vec<&MilestoneRow> = ms.iter().filter(|m| m.project_id == p.id).collect();
     ProjectView {
         id: p.id,
@@ -93,7 +93,12 @@ fn view(p: &ProjectRow, ms: &[MilestoneRow], tranches: &[db::projects::TrancheRo
                 title: m.title.clone(),
                 kind: m.kind.clone(),
                 due_date: m.due_date,
-                status: m.status.clone(),
+                // Overdue from the day after the due date (local), as long as nothing was reported.
+                status: if m.status == "pending" && m.kind != "signing" && today > m.due_date {
+                    "overdue".into()
+                } else {
+                    m.status.clone()
+                },
                 grade: m.grade.clone(),
                 note: m.note.clone(),
                 report_text: m.report_text.clone(),
@@ -128,7 +133,7 @@ pub fn get(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<ProjectView> {
     let p = visible(conn, ctx, id)?;
     let ms = db::projects::milestones_of(conn, &[p.id])?;
     let t = db::projects::tranches_of(conn, &[p.id])?;
-    Ok(view(&p, &ms, &t))
+    Ok(view(&p, &ms, &t, crate::clock::local_date(ctx.now)))
 }
 
 pub fn list(conn: &mut DbConn, ctx: &Ctx) -> AppResult<Vec<ProjectView>> {
@@ -143,7 +148,8 @@ pub fn list(conn: &mut DbConn, ctx: &Ctx) -> AppResult<Vec<ProjectView>> {
     let ids: Vec<i64> = visible_rows.iter().map(|p| p.id).collect();
     let ms = db::projects::milestones_of(conn, &ids)?;
     let t = db::projects::tranches_of(conn, &ids)?;
-    Ok(visible_rows.iter().map(|p| view(p, &ms, &t)).collect())
+    let today = crate::clock::local_date(ctx.now);
+    Ok(visible_rows.iter().map(|p| view(p, &ms, &t, today)).collect())
 }
 
 #[derive(Deserialize, Clone, utoipa::ToSchema)]
@@ -382,4 +388,41 @@ pub fn pay(conn: &mut DbConn, ctx: &Ctx, project_id: i64, input: &PaymentInput) 
         mail::queue(c, ctx, mail::payment_made(&org.email, &org.name, &p.agreement_no, amount, paid_on))
     })?;
     get(conn, ctx, project_id)
+}
+
+/// The overdue job (at start-up, then periodically): tells the organisation and the district
+/// staff, once per milestone, that a milestone passed its due date unreported. Returns how many.
+pub fn notify_overdue(conn: &mut DbConn, ctx: &Ctx) -> AppResult<usize> {
+    let today = crate::clock::local_date(ctx.now);
+    let due = db::projects::newly_overdue(conn, today)?;
+    let staff: Vec<String> = db::users::list(conn, Some("staff"), 0, 1000)?
+        .into_iter()
+        .filter(|u| u.active && u.region_code.is_none())
+        .filter_map(|u| u.email)
+        .collect();
+    let mut n = 0;
+    for m in due {
+        let Some(p) = db::projects::find(conn, m.project_id)? else { continue };
+        let Some(org) = db::organisations::find(conn, p.organisation_id)? else { continue };
+        db::write_tx(conn, |c| {
+            // Re-checked under the write lock: another server instance may have sent it.
+            if db::projects::mark_overdue_notified(c, m.id, db_time(ctx.now))? != 1 {
+                return Ok(());
+            }
+            mail::queue(c, ctx, mail::milestone_overdue(&org.email, &org.name, &p.agreement_no, &m.title, m.due_date))?;
+            for s in &staff {
+                mail::queue(c, ctx, mail::milestone_overdue(s, "工作人员", &p.agreement_no, &m.title, m.due_date))?;
+            }
+            n += 1;
+            audit::record(
+                c,
+                ctx,
+                "milestone.overdue",
+                "project",
+                Some(p.id),
+                serde_json::json!({"milestone_id": m.id, "due_date": m.due_date}),
+            )
+        })?;
+    }
+    Ok(n)
 }

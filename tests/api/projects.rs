@@ -163,4 +163,31 @@ async fn concurrent_payments_never_overpay(app: TestApp) {
     assert_eq!(app.count(&format!("payments WHERE project_id = {pid}")).await, 9);
 }
 
-crate::on_both!(signing_reports_and_payments, a_failed_evaluation_suspends_payments, concurrent_payments_never_overpay);
+/// The overdue job tells the organisation and the district staff once per late milestone.
+async fn overdue_milestones_are_flagged_once(app: TestApp) {
+    let (s, projects) = finalized(&app).await;
+    let pid = projects[0]["id"].as_i64().unwrap();
+    let run = || {
+        let st = app.state.clone();
+        let ctx = app.system_ctx();
+        async move { st.db(move |c| gongyi::service::projects::notify_overdue(c, &ctx)).await.unwrap() }
+    };
+    assert_eq!(run().await, 0, "nothing is due yet");
+    app.clock.set("2026-09-01T09:00:00+08:00".parse().unwrap());
+    app.relogin(&[&s.fin]).await;
+    // Each project's mid-term evaluation and its own 2026-08-01 milestone are late.
+    assert_eq!(run().await, 6);
+    assert_eq!(run().await, 0, "told once");
+    assert_eq!(app.count("outbox WHERE kind = 'milestone_overdue'").await, 12, "organisation and district staff");
+    let p = s.fin.get(&format!("/api/v1/projects/{pid}")).await;
+    let statuses: Vec<&str> =
+        p.json["milestones"].as_array().unwrap().iter().map(|m| m["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, vec!["pending", "overdue", "pending", "overdue"], "signing is staff's, final is not due yet");
+}
+
+crate::on_both!(
+    overdue_milestones_are_flagged_once,
+    signing_reports_and_payments,
+    a_failed_evaluation_suspends_payments,
+    concurrent_payments_never_overpay
+);

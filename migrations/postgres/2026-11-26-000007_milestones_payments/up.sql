@@ -15,6 +15,8 @@ CREATE TABLE project_milestones (
     note TEXT,
     verified_by BIGINT REFERENCES users(id),
     verified_at TIMESTAMP,
+    -- When the organisation and staff were told the milestone is overdue (once).
+    overdue_notified_at TIMESTAMP,
     UNIQUE (project_id, seq)
 );
 
