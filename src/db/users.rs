@@ -83,3 +83,28 @@ pub fn affiliations(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, Str
 pub fn of_organisation(conn: &mut DbConn, org_id: i64) -> QueryResult<Vec<UserRow>> {
     users::table.filter(users::organisation_id.eq(org_id)).select(UserRow::as_select()).order(users::id).load(conn)
 }
+
+/// Admin edits: role, town scope, active flag, display name and email.
+pub fn update(
+    conn: &mut DbConn,
+    id: i64,
+    display_name: &str,
+    email: Option<&str>,
+    role: &str,
+    region_code: Option<&str>,
+    active: bool,
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::display_name.eq(display_name),
+            users::email.eq(email),
+            users::role.eq(role),
+            users::region_code.eq(region_code),
+            users::active.eq(active),
+        ))
+        .execute(conn)
+}
+
+pub fn clear_affiliations(conn: &mut DbConn, user_id: i64) -> QueryResult<usize> {
+    diesel::delete(reviewer_affiliations::table.filter(reviewer_affiliations::user_id.eq(user_id))).execute(conn)
+}

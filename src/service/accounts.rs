@@ -290,3 +290,118 @@ pub fn purge(conn: &mut DbConn, now: chrono::DateTime<chrono::Utc>) -> AppResult
     db::sessions::purge_failures(conn, db_time(now - FAILURE_WINDOW))?;
     Ok(())
 }
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct UpdateUserInput {
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    /// `admin`, `staff`, `finance` or `reviewer`.
+    pub role: Option<String>,
+    /// Staff: the town they act for; empty string = district staff.
+    pub region_code: Option<String>,
+    /// Reviewers: replaces the list of affiliated organisations' USCCs.
+    pub affiliations: Option<Vec<String>>,
+    pub active: Option<bool>,
+}
+
+/// Admin edits an account (`PUT /api/v1/users/{id}`). A change of role, town scope or active
+/// flag ends the user's sessions at once: the old rights must not live on in a cookie.
+pub fn update_user(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &UpdateUserInput) -> AppResult<UserView> {
+    let admin = ctx.require(&[Role::Admin])?.clone();
+    let u = db::users::find(conn, id)?.ok_or_else(AppError::not_found)?;
+    let current = actor_of(&u)?.role;
+    if current == Role::Org {
+        return Err(AppError::conflict("org_user", "社会组织用户的账号由其组织管理，不能在此修改"));
+    }
+    let mut p = Problems::default();
+    let name = match &input.display_name {
+        Some(n) => p.take("display_name", text::name(n, 50), |e| (e.code().into(), e.message())),
+        None => Some(u.display_name.clone()),
+    };
+    let email = match input.email.as_deref().map(str::trim) {
+        None => u.email.clone(),
+        Some("") => None,
+        Some(e) => {
+            let v = text::email(e);
+            if v.is_none() {
+                p.add("email", "invalid_email", "邮箱地址格式不正确");
+            }
+            v
+        }
+    };
+    let role = match &input.role {
+        None => Some(current),
+        Some(r) => {
+            let v = Role::parse(r).filter(|x| *x != Role::Org);
+            if v.is_none() {
+                p.add("role", "invalid_role", "角色应为 admin、staff、finance 或 reviewer");
+            }
+            v
+        }
+    };
+    let region = match input.region_code.as_deref().map(str::trim) {
+        None => u.region_code.clone().filter(|_| role == Some(Role::Staff)),
+        Some("") => None,
+        Some(code) if role == Some(Role::Staff) => match RegionCode::parse(code) {
+            Some(rc) => match db::regions::find(conn, rc.as_str())? {
+                Some(r) if r.level == "town" => Some(r.code),
+                _ => {
+                    p.add("region_code", "unknown_town", "所属镇街不存在");
+                    None
+                }
+            },
+            None => {
+                p.add("region_code", "invalid_region_code", "区划代码应为 6 位或 12 位数字");
+                None
+            }
+        },
+        Some(_) => {
+            p.add("region_code", "region_not_allowed", "只有镇街工作人员可以指定所属镇街");
+            None
+        }
+    };
+    let mut affiliations = None;
+    if let Some(list) = &input.affiliations {
+        if role != Some(Role::Reviewer) {
+            p.add("affiliations", "affiliations_not_allowed", "只有评审专家可以登记关联机构");
+        }
+        let mut v: Vec<String> = Vec::new();
+        for (i, a) in list.iter().enumerate() {
+            match Uscc::parse_unchecked(a) {
+                Ok(x) if !v.contains(&x.to_string()) => v.push(x.to_string()),
+                Ok(_) => {}
+                Err(e) => p.add(&format!("affiliations[{i}]"), e.code(), e.message()),
+            }
+        }
+        affiliations = Some(v);
+    }
+    let active = input.active.unwrap_or(u.active);
+    if id == admin.id && (!active || role != Some(Role::Admin)) {
+        p.add("role", "cannot_demote_self", "不能停用自己或取消自己的管理员角色");
+    }
+    p.finish()?;
+    let role = role.unwrap_or(current);
+    let name = name.unwrap_or_default();
+    let rights_changed = role != current || region != u.region_code || active != u.active;
+    db::write_tx(conn, |c| {
+        db::users::update(c, id, &name, email.as_deref(), role.as_str(), region.as_deref(), active)?;
+        if let Some(list) = &affiliations {
+            db::users::clear_affiliations(c, id)?;
+            for a in list {
+                db::users::add_affiliation(c, id, a)?;
+            }
+        }
+        let revoked = if rights_changed { db::sessions::delete_for_user(c, id)? } else { 0 };
+        audit::record(
+            c,
+            ctx,
+            "user.update",
+            "user",
+            Some(id),
+            serde_json::json!({"role": role.as_str(), "region_code": region, "active": active, "affiliations": affiliations, "sessions_revoked": revoked}),
+        )
+    })?;
+    let row = db::users::find(conn, id)?.ok_or_else(AppError::not_found)?;
+    let aff = db::users::affiliations(conn, &[id])?.into_iter().map(|(_, s)| s).collect();
+    user_view(&row, aff)
+}

@@ -149,6 +149,37 @@ async fn admin_creates_users(app: TestApp) {
     assert_eq!(app.count("users WHERE login = 'sneaky'").await, 0);
 }
 
+/// A change of role, town or active flag ends the user's sessions; affiliations are editable.
+async fn admin_edits_revoke_sessions(app: TestApp) {
+    let admin = app.as_role("root", "admin").await;
+    let id = app.add_user("staff9", "staff", None).await;
+    let staff = app.login("staff9").await;
+    assert_eq!(staff.get("/api/v1/me").await.status, 200);
+    // A name change keeps the session.
+    let r = admin.put(&format!("/api/v1/users/{id}"), json!({"display_name": "王科长"})).await;
+    assert_eq!((r.status, r.json["display_name"].as_str()), (200, Some("王科长")), "{}", r.text);
+    assert_eq!(staff.get("/api/v1/me").await.status, 200);
+    // Scoping to a town ends it: the old district-wide rights must not live on.
+    let r = admin.put(&format!("/api/v1/users/{id}"), json!({"region_code": "340207101000"})).await;
+    assert_eq!((r.status, r.json["region_code"].as_str()), (200, Some("340207101000")));
+    assert_eq!(staff.get("/api/v1/me").await.status, 401);
+    let staff = app.login("staff9").await;
+    admin.put(&format!("/api/v1/users/{id}"), json!({"active": false})).await;
+    assert_eq!(staff.get("/api/v1/me").await.status, 401);
+    let r = app.client().post("/api/v1/session", json!({"login": "staff9", "password": PASSWORD})).await;
+    assert_eq!(r.status, 401, "an inactive account cannot log in");
+    let r = admin.put(&format!("/api/v1/users/{id}"), json!({"role": "org", "region_code": "x"})).await;
+    assert_eq!(r.status, 422);
+    let rid = app.add_user("rev9", "reviewer", None).await;
+    let r = admin.put(&format!("/api/v1/users/{rid}"), json!({"affiliations": [uscc("52340207MJ0040001")]})).await;
+    assert_eq!(r.json["affiliations"].as_array().unwrap().len(), 1);
+    let me = app.login("root").await.get("/api/v1/me").await.json["id"].as_i64().unwrap();
+    let r = admin.put(&format!("/api/v1/users/{me}"), json!({"role": "staff"})).await;
+    assert_eq!((r.status, r.code()), (422, "cannot_demote_self"));
+    let other = app.as_role("fin9", "finance").await;
+    assert_eq!(other.put(&format!("/api/v1/users/{rid}"), json!({"active": false})).await.status, 403);
+}
+
 /// GONGYI_NOW and the training flag only for training databases.
 async fn training_mode_is_sticky(app: TestApp) {
     let mut cfg = app.config.clone();
@@ -201,6 +232,7 @@ crate::on_both!(
     failed_logins_are_throttled,
     login_rotates_the_session,
     admin_creates_users,
+    admin_edits_revoke_sessions,
     training_mode_is_sticky,
     cli_user_add,
 );

@@ -26,6 +26,7 @@ async fn openapi_lists_every_endpoint(app: TestApp) {
         ("/api/v1/regions", "get"),
         ("/api/v1/users", "post"),
         ("/api/v1/users", "get"),
+        ("/api/v1/users/{id}", "put"),
         ("/api/v1/organisations", "post"),
         ("/api/v1/organisations", "get"),
         ("/api/v1/organisations/{id}", "get"),

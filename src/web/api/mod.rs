@@ -34,6 +34,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/regions", web::get().to(regions::list))
             .route("/users", web::post().to(users::create))
             .route("/users", web::get().to(users::list))
+            .route("/users/{id}", web::put().to(users::update))
             .route("/organisations", web::post().to(organisations::register))
             .route("/organisations", web::get().to(organisations::list))
             .route("/organisations/{id}", web::get().to(organisations::get))

@@ -17,6 +17,7 @@ use utoipa::OpenApi;
         super::regions::list,
         super::users::create,
         super::users::list,
+        super::users::update,
         super::organisations::register,
         super::organisations::list,
         super::organisations::get,

@@ -32,3 +32,19 @@ pub async fn list(state: web::Data<AppState>, auth: Auth, q: web::Query<PageQuer
         state.db(move |c| accounts::list_users(c, &ctx, q.role.as_deref(), q.after.unwrap_or(0), q.limit)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
+
+/// Edit an account (admin only); a change of role, town or active flag revokes its sessions.
+#[utoipa::path(put, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path)),
+    request_body = accounts::UpdateUserInput,
+    responses((status = 200, body = UserView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    body: ApiJson<accounts::UpdateUserInput>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    Ok(HttpResponse::Ok().json(state.db(move |c| accounts::update_user(c, &ctx, id, &body.0)).await?))
+}
