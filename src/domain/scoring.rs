@@ -87,6 +87,39 @@ pub fn spread(totals: &[Decimal]) -> Option<Decimal> {
     Some(round2(*max - *min))
 }
 
+/// A spread above this many points flags a bid for discussion (a signal only).
+pub const SPREAD_FLAG: i64 = 20;
+
+/// Square root by Newton's method, to 12 decimal places (enough for a signal).
+fn sqrt(x: Decimal) -> Decimal {
+    if x <= Decimal::ZERO {
+        return Decimal::ZERO;
+    }
+    let mut g = if x > Decimal::ONE { x / Decimal::TWO } else { Decimal::ONE };
+    for _ in 0..60 {
+        let next = (g + x / g) / Decimal::TWO;
+        if (next - g).abs() < Decimal::new(1, 12) {
+            return next;
+        }
+        g = next;
+    }
+    g
+}
+
+/// A reviewer's totals standardised against their own mean and spread: (t − μ) / σ, 0 when the
+/// reviewer gave everything the same total. Shown to staff beside the official score, never used
+/// for ranking.
+pub fn z_scores(totals: &[Decimal]) -> Vec<Decimal> {
+    if totals.is_empty() {
+        return Vec::new();
+    }
+    let n = Decimal::from(totals.len());
+    let mean = totals.iter().sum::<Decimal>() / n;
+    let var = totals.iter().map(|t| (*t - mean) * (*t - mean)).sum::<Decimal>() / n;
+    let sd = sqrt(var);
+    totals.iter().map(|t| if sd.is_zero() { Decimal::ZERO } else { round2((*t - mean) / sd) }).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,6 +192,16 @@ mod tests {
         assert_eq!(final_score(&[d("70.005"), d("70.005"), d("70.005")]), Some(d("70.01")));
         assert_eq!(final_score(&[d("70.015"), d("70.015"), d("70.015")]), Some(d("70.02")));
         assert_eq!(spread(&[d("70"), d("92.5"), d("81")]), Some(d("22.5")));
+    }
+
+    #[test]
+    fn z_scores_standardise_each_reviewer() {
+        assert_eq!(z_scores(&[d("80"), d("80")]), vec![d("0"), d("0")]);
+        assert_eq!(z_scores(&[d("70"), d("90")]), vec![d("-1.00"), d("1.00")]);
+        let z = z_scores(&[d("60"), d("70"), d("80")]);
+        assert_eq!(z, vec![d("-1.22"), d("0"), d("1.22")]);
+        assert!(z_scores(&[]).is_empty());
+        assert_eq!(sqrt(d("2")).round_dp(6), d("1.414214"));
     }
 
     proptest! {

@@ -419,6 +419,11 @@ pub struct RankingRow {
     pub reviews: usize,
     /// Max − min of the reviewer totals (a signal, never used for ranking).
     pub spread: Option<String>,
+    /// The spread exceeds 20 points: worth discussing.
+    pub spread_flag: bool,
+    /// Mean of the reviewers' standardised totals (each reviewer against their own scoring
+    /// across the call): a signal beside the official score, never used for ranking.
+    pub normalised: Option<String>,
     pub requested_amount: Money,
     pub approved_amount: Option<Money>,
     pub recommended: bool,
@@ -467,16 +472,27 @@ pub fn ranking(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<RankingV
         },
     )?;
     // All scores in one query; totals per assignment, then per bid.
-    let mut per_assignment: HashMap<i64, (i64, HashMap<String, i64>)> = HashMap::new();
-    for (bid, asg, _reviewer, k, s) in db::review::submitted_scores(conn, call_id)? {
-        per_assignment.entry(asg).or_insert_with(|| (bid, HashMap::new())).1.insert(k, s);
+    let mut per_assignment: HashMap<i64, (i64, i64, HashMap<String, i64>)> = HashMap::new();
+    for (bid, asg, reviewer, k, s) in db::review::submitted_scores(conn, call_id)? {
+        per_assignment.entry(asg).or_insert_with(|| (bid, reviewer, HashMap::new())).2.insert(k, s);
     }
     let mut totals: HashMap<i64, Vec<Decimal>> = HashMap::new();
     let mut firsts: HashMap<i64, Vec<Decimal>> = HashMap::new();
-    for (bid, scores) in per_assignment.values() {
+    // Per reviewer: (bid, total), for the standardised signal.
+    let mut by_reviewer: HashMap<i64, Vec<(i64, Decimal)>> = HashMap::new();
+    for (bid, reviewer, scores) in per_assignment.values() {
         let v: Vec<Decimal> = crit.iter().map(|c| Decimal::new(scores.get(&c.key).copied().unwrap_or(0), 2)).collect();
-        totals.entry(*bid).or_default().push(scoring::reviewer_total(&crit, &v));
+        let total = scoring::reviewer_total(&crit, &v);
+        totals.entry(*bid).or_default().push(total);
+        by_reviewer.entry(*reviewer).or_default().push((*bid, total));
         firsts.entry(*bid).or_default().push(Decimal::new(scores.get(&first).copied().unwrap_or(0), 2));
+    }
+    let mut z_by_bid: HashMap<i64, Vec<Decimal>> = HashMap::new();
+    for list in by_reviewer.values() {
+        let t: Vec<Decimal> = list.iter().map(|x| x.1).collect();
+        for ((bid, _), z) in list.iter().zip(scoring::z_scores(&t)) {
+            z_by_bid.entry(*bid).or_default().push(z);
+        }
     }
     let overrides: HashMap<i64, (bool, String)> =
         db::review::overrides(conn, call_id)?.into_iter().map(|(b, f, r)| (b, (f, r))).collect();
@@ -549,6 +565,10 @@ pub fn ranking(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<RankingV
                             score: x.candidate.score.map(|s| format!("{s:.2}")),
                             reviews: t.len(),
                             spread: scoring::spread(&t).map(|s| format!("{s:.2}")),
+                            spread_flag: scoring::spread(&t).is_some_and(|s| s > Decimal::from(scoring::SPREAD_FLAG)),
+                            normalised: z_by_bid.get(&b.id).filter(|z| !z.is_empty()).map(|z| {
+                                format!("{:.2}", scoring::round2(z.iter().sum::<Decimal>() / Decimal::from(z.len())))
+                            }),
                             requested_amount: Money::from_fen(b.requested),
                             approved_amount: b.approved.map(Money::from_fen),
                             recommended: x.outcome.recommended(),

@@ -145,6 +145,8 @@ async fn reviewers_score_and_staff_rank(app: TestApp) {
     assert_eq!((rows[0]["bid_id"].as_i64(), rows[0]["score"].as_str()), (Some(s.bids[1]), Some("85.00")));
     assert_eq!((rows[1]["bid_id"].as_i64(), rows[1]["score"].as_str()), (Some(s.bids[0]), Some("70.00")));
     assert_eq!((rows[1]["reviews"].as_i64(), rows[1]["spread"].as_str()), (Some(5), Some("40.00")));
+    assert_eq!((rows[1]["spread_flag"].as_bool(), rows[0]["spread_flag"].as_bool()), (Some(true), Some(false)));
+    assert!(rows[0]["normalised"].is_string(), "the standardised signal is shown beside the score");
     assert_eq!((rows[1]["recommended"].as_bool(), rows[1]["running_total"].as_str()), (Some(true), Some("180000.00")));
     let district =
         r.json["pools"].as_array().unwrap().iter().find(|p| p["pool_id"] == s.call.district).unwrap().clone();
