@@ -150,6 +150,10 @@ pub fn start(p: Prepared, listener: TcpListener) -> Result<Running, String> {
             if let Err(e) = hk.db(move |c| crate::service::accounts::purge(c, now)).await {
                 tracing::warn!("housekeeping failed: {e}");
             }
+            let ctx = hk.ctx(crate::service::Principal::System, None);
+            if let Err(e) = hk.db(move |c| crate::service::review::remind(c, &ctx)).await {
+                tracing::warn!("review reminders failed: {e}");
+            }
             // Overdue milestones: checked at start-up and then on every round.
             let ctx = hk.ctx(crate::service::Principal::System, None);
             match hk.db(move |c| crate::service::projects::notify_overdue(c, &ctx)).await {

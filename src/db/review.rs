@@ -13,6 +13,7 @@ pub struct DrawRow {
     pub seed: String,
     pub reviewers_per_bid: i32,
     pub reason: Option<String>,
+    pub due_on: Option<chrono::NaiveDate>,
     pub active: bool,
     pub created_by: i64,
     pub created_at: NaiveDateTime,
@@ -32,14 +33,18 @@ pub struct AssignmentRow {
     pub comment: String,
     pub created_at: NaiveDateTime,
     pub submitted_at: Option<NaiveDateTime>,
+    pub reminded_before_at: Option<NaiveDateTime>,
+    pub reminded_after_at: Option<NaiveDateTime>,
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn insert_draw(
     conn: &mut DbConn,
     call_id: i64,
     seed: &str,
     k: i32,
     reason: Option<&str>,
+    due_on: chrono::NaiveDate,
     by: i64,
     at: NaiveDateTime,
 ) -> QueryResult<i64> {
@@ -52,6 +57,7 @@ pub fn insert_draw(
             reviewer_draws::seed.eq(seed),
             reviewer_draws::reviewers_per_bid.eq(k),
             reviewer_draws::reason.eq(reason),
+            reviewer_draws::due_on.eq(Some(due_on)),
             reviewer_draws::active.eq(true),
             reviewer_draws::created_by.eq(by),
             reviewer_draws::created_at.eq(at),
@@ -236,4 +242,29 @@ pub fn overrides(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<(i64, bool,
         .filter(allocation_overrides::call_id.eq(call_id))
         .select((allocation_overrides::bid_id, allocation_overrides::fund, allocation_overrides::reason))
         .load(conn)
+}
+
+/// Unsubmitted assignments of active draws with a due date: (assignment, due date).
+pub fn open_with_due(conn: &mut DbConn) -> QueryResult<Vec<(AssignmentRow, chrono::NaiveDate)>> {
+    assignments::table
+        .inner_join(reviewer_draws::table.on(reviewer_draws::id.eq(assignments::draw_id)))
+        .filter(reviewer_draws::active.eq(true))
+        .filter(reviewer_draws::due_on.is_not_null())
+        .filter(assignments::status.eq_any(["assigned", "accepted"]))
+        .select((AssignmentRow::as_select(), reviewer_draws::due_on.assume_not_null()))
+        .order(assignments::id)
+        .load(conn)
+}
+
+/// Marks a reminder sent (`after` = past the due date); 0 when it already was.
+pub fn mark_reminded(conn: &mut DbConn, id: i64, after: bool, at: NaiveDateTime) -> QueryResult<usize> {
+    if after {
+        diesel::update(assignments::table.find(id).filter(assignments::reminded_after_at.is_null()))
+            .set(assignments::reminded_after_at.eq(Some(at)))
+            .execute(conn)
+    } else {
+        diesel::update(assignments::table.find(id).filter(assignments::reminded_before_at.is_null()))
+            .set(assignments::reminded_before_at.eq(Some(at)))
+            .execute(conn)
+    }
 }

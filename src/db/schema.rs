@@ -263,6 +263,7 @@ diesel::table! {
         seed -> Text,
         reviewers_per_bid -> Integer,
         reason -> Nullable<Text>,
+        due_on -> Nullable<Date>,
         active -> Bool,
         created_by -> BigInt,
         created_at -> Timestamp,
@@ -282,6 +283,8 @@ diesel::table! {
         comment -> Text,
         created_at -> Timestamp,
         submitted_at -> Nullable<Timestamp>,
+        reminded_before_at -> Nullable<Timestamp>,
+        reminded_after_at -> Nullable<Timestamp>,
     }
 }
 

@@ -118,15 +118,24 @@ pub fn bid_screened(
     }
 }
 
-pub fn review_assigned(to: &str, name: &str, call_title: &str, count: usize) -> Mail {
+pub fn review_assigned(to: &str, name: &str, call_title: &str, count: usize, due: chrono::NaiveDate) -> Mail {
     Mail {
         kind: "review_assigned",
         to: to.into(),
         subject: format!("评审任务：{call_title}"),
         body: format!(
-            "{name}：\n\n您被随机抽取为《{call_title}》的评审专家，共 {count} 个项目。\n请登录平台，先确认与各项目无利益冲突（如有请声明回避），再逐项评分并提交。"
+            "{name}：\n\n您被随机抽取为《{call_title}》的评审专家，共 {count} 个项目，请于 {due} 前完成评分。\n请登录平台，先确认与各项目无利益冲突（如有请声明回避），再逐项评分并提交。"
         ),
     }
+}
+
+pub fn review_reminder(to: &str, name: &str, bid_title: &str, due: chrono::NaiveDate, overdue: bool) -> Mail {
+    let (subject, text) = if overdue {
+        ("评审已逾期", format!("项目《{bid_title}》的评分应于 {due} 前提交，目前尚未提交，请尽快完成。"))
+    } else {
+        ("评审即将截止", format!("项目《{bid_title}》的评分将于 {due} 截止，请及时提交。"))
+    };
+    Mail { kind: "review_reminder", to: to.into(), subject: subject.into(), body: format!("{name}：\n\n{text}") }
 }
 
 pub fn bid_funded(to: &str, org_name: &str, title: &str, agreement_no: &str, amount: crate::domain::Money) -> Mail {

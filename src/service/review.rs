@@ -25,6 +25,8 @@ pub struct AssignInput {
     pub seed: Option<u64>,
     /// Required for a redraw (the earlier panels are kept, inactive).
     pub reason: Option<String>,
+    /// Reviews are due by this date (`YYYY-MM-DD`, local); default 10 working days from today.
+    pub due: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -64,6 +66,21 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &AssignInput, t
     let reason = match input.reason.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(r) => p.take("reason", text::paragraph(r, 500), |e| (e.code().into(), e.message())),
         None => None,
+    };
+    let today = crate::clock::local_date(ctx.now);
+    let due = match input.due.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => crate::domain::calendar::shipped().add_working_days(today, 10),
+        Some(d) => match chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+            Ok(d) if d > today => d,
+            Ok(_) => {
+                p.add("due", "due_in_past", "评审截止日期应晚于今天");
+                today
+            }
+            Err(_) => {
+                p.add("due", "invalid_date", "评审截止日期格式应为 YYYY-MM-DD");
+                today
+            }
+        },
     };
     p.finish()?;
     let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
@@ -114,7 +131,8 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &AssignInput, t
     })?;
     let now = db_time(ctx.now);
     db::write_tx(conn, |c| {
-        let draw_id = db::review::insert_draw(c, call_id, &seed.to_string(), k as i32, reason.as_deref(), by, now)?;
+        let draw_id =
+            db::review::insert_draw(c, call_id, &seed.to_string(), k as i32, reason.as_deref(), due, by, now)?;
         let mut n = 0;
         let mut load: BTreeMap<i64, usize> = BTreeMap::new();
         for (bid, panel) in &panels {
@@ -136,7 +154,7 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &AssignInput, t
         for (rid, count) in &load {
             if let Some(u) = db::users::find(c, *rid)? {
                 if let Some(email) = &u.email {
-                    mail::queue(c, ctx, mail::review_assigned(email, &u.display_name, &call.title, *count))?;
+                    mail::queue(c, ctx, mail::review_assigned(email, &u.display_name, &call.title, *count, due))?;
                 }
             }
         }
@@ -719,4 +737,31 @@ pub fn replace(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReplaceInput) -> A
             serde_json::json!({"assignment_id": id, "from": x.reviewer_id, "to": input.reviewer_id, "new_assignment": new_id, "reason": reason}),
         )
     })
+}
+
+/// The reminder job: two working days before the due date and on any day after it, each
+/// unsubmitted assignment's reviewer is reminded once of each. Returns how many were sent.
+pub fn remind(conn: &mut DbConn, ctx: &Ctx) -> AppResult<usize> {
+    let today = crate::clock::local_date(ctx.now);
+    let cal = crate::domain::calendar::shipped();
+    let mut sent = 0;
+    for (x, due) in db::review::open_with_due(conn)? {
+        let after = today > due;
+        let before = !after && cal.working_days_between(today, due) <= 2;
+        if !(after || before) || (after && x.reminded_after_at.is_some()) || (before && x.reminded_before_at.is_some())
+        {
+            continue;
+        }
+        let Some(u) = db::users::find(conn, x.reviewer_id)? else { continue };
+        let Some(email) = u.email.clone() else { continue };
+        let title = db::bids::find(conn, x.bid_id)?.map(|b| b.title).unwrap_or_default();
+        db::write_tx(conn, |c| {
+            if db::review::mark_reminded(c, x.id, after, db_time(ctx.now))? == 1 {
+                mail::queue(c, ctx, mail::review_reminder(&email, &u.display_name, &title, due, after))?;
+                sent += 1;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(sent)
 }

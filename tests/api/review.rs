@@ -260,6 +260,41 @@ async fn staff_reopen_and_replace(app: TestApp) {
     assert_eq!(app.count("audit_log WHERE action = 'review.replace'").await, 1);
 }
 
+/// Reminders: two working days before the due date and after it, once each, only for reviews
+/// not yet submitted.
+async fn reviewers_are_reminded(app: TestApp) {
+    let s = setup(&app).await;
+    // closes_at passed on Monday 2026-03-02; due Friday 2026-03-13.
+    let r = s
+        .staff
+        .post(&format!("/api/v1/calls/{}/assignments", s.call.id), json!({"reviewers_per_bid": 3, "due": "2026-03-01"}))
+        .await;
+    assert_eq!((r.status, r.json["error"]["field"].as_str()), (422, Some("due")));
+    let r = s
+        .staff
+        .post(&format!("/api/v1/calls/{}/assignments", s.call.id), json!({"reviewers_per_bid": 3, "due": "2026-03-13"}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    // One assignment is submitted before the reminders.
+    let (_, c) = &s.reviewers[1];
+    let aid = c.get("/api/v1/me/assignments").await.json[0]["id"].as_i64().unwrap();
+    c.post(&format!("/api/v1/assignments/{aid}/accept"), json!({})).await;
+    assert_eq!(c.put(&format!("/api/v1/assignments/{aid}/review"), uniform("80", true)).await.status, 200);
+    let run = || {
+        let st = app.state.clone();
+        let ctx = app.system_ctx();
+        async move { st.db(move |c| gongyi::service::review::remind(c, &ctx)).await.unwrap() }
+    };
+    assert_eq!(run().await, 0, "a week and more before the due date");
+    app.clock.set("2026-03-11T09:00:00+08:00".parse().unwrap());
+    assert_eq!(run().await, 8, "nine assignments, one submitted");
+    assert_eq!(run().await, 0, "once");
+    app.clock.set("2026-03-14T09:00:00+08:00".parse().unwrap());
+    assert_eq!(run().await, 8, "the day after the due date");
+    assert_eq!(run().await, 0);
+    assert_eq!(app.count("outbox WHERE kind = 'review_reminder'").await, 16);
+}
+
 /// Every reviewer accepts and submits a uniform score on each assigned bid.
 pub async fn score_all(s: &Setup, score_of: impl Fn(i64) -> &'static str) {
     for (_, c) in &s.reviewers {
@@ -274,6 +309,7 @@ pub async fn score_all(s: &Setup, score_of: impl Fn(i64) -> &'static str) {
 }
 
 crate::on_both!(
+    reviewers_are_reminded,
     staff_reopen_and_replace,
     draw_is_seeded_balanced_and_avoids_conflicts,
     reviewers_score_and_staff_rank,

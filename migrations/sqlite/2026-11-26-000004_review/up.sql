@@ -7,6 +7,8 @@ CREATE TABLE reviewer_draws (
     seed TEXT NOT NULL,
     reviewers_per_bid INTEGER NOT NULL,
     reason TEXT,
+    -- Reviews are due by this local date (reminders before and after it).
+    due_on DATE,
     active BOOLEAN NOT NULL,
     created_by BIGINT NOT NULL REFERENCES users(id),
     created_at TIMESTAMP NOT NULL
@@ -26,6 +28,8 @@ CREATE TABLE assignments (
     comment TEXT NOT NULL DEFAULT '',
     created_at TIMESTAMP NOT NULL,
     submitted_at TIMESTAMP,
+    reminded_before_at TIMESTAMP,
+    reminded_after_at TIMESTAMP,
     UNIQUE (draw_id, bid_id, reviewer_id)
 );
 CREATE INDEX assignments_reviewer ON assignments(reviewer_id, status);

@@ -288,6 +288,7 @@ pub async fn assign(
         reviewers_per_bid: form.get("reviewers_per_bid").trim().parse().ok(),
         seed: None,
         reason: form.opt("reason"),
+        due: form.opt("due"),
     };
     let training = state.training;
     call_action(
