@@ -1,0 +1,103 @@
+//! The ranking as the endpoint computes it, through SQLite: n eligible bids × 5 submitted
+//! reviews (5 criteria each) over the 13 pools a district can have (its 12 towns + itself).
+//! `BIDS=10000 cargo bench --bench ranking_db`. Set-up inserts rows directly (not timed).
+
+use diesel::connection::SimpleConnection;
+use gongyi::clock::ShiftedClock;
+use gongyi::service::{accounts, calls, review, Ctx, Principal};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Instant;
+
+fn main() {
+    let n: usize = std::env::var("BIDS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = gongyi::config::Config::from_env();
+    config.database_url = format!("sqlite://{}", dir.path().join("rank.db").display());
+    config.data_dir = dir.path().to_path_buf();
+    config.audit_key = Some("bench".into());
+    config.training = false;
+    config.now = None;
+    let clock = Arc::new(ShiftedClock::starting_at("2026-01-15T10:00:00+08:00".parse().unwrap()));
+    let p = gongyi::app::prepare(config, Some(clock.clone())).unwrap();
+    let st = p.state;
+    let mut c = st.pool.get().unwrap();
+    let system = st.ctx(Principal::System, None);
+    let staff = accounts::create_user(
+        &mut c,
+        &system,
+        &st.hasher,
+        &accounts::NewUserInput {
+            login: "staff".into(),
+            password: "bench-password".into(),
+            display_name: "staff".into(),
+            email: None,
+            role: "staff".into(),
+            region_code: None,
+            affiliations: vec![],
+        },
+    )
+    .unwrap();
+    let row = gongyi::db::users::find(&mut c, staff.id).unwrap().unwrap();
+    let staff = Ctx { principal: Principal::User(accounts::actor_of(&row).unwrap()), ..system.clone() };
+    let towns: Vec<String> =
+        gongyi::db::regions::all(&mut c).unwrap().into_iter().filter(|r| r.level == "town").map(|r| r.code).collect();
+    let mut pools = vec![json!({"level": "district", "region_code": "340207000000", "budget": "100000000.00"})];
+    for t in &towns {
+        pools.push(json!({"level": "town", "region_code": t, "budget": "10000000.00"}));
+    }
+    let input: calls::CallInput = serde_json::from_value(json!({
+        "year": 2026, "title": "排名基准", "opens_at": "2026-02-01T00:00:00+08:00", "closes_at": "2026-03-01T00:00:00+08:00",
+        "project_start": "2026-04-01", "project_end": "2026-12-31", "min_grant": "20000.00", "max_grant": "200000.00",
+        "pools": pools
+    }))
+    .unwrap();
+    let call = calls::create(&mut c, &staff, &input).unwrap();
+    calls::publish(&mut c, &staff, call.id).unwrap();
+    let pool_ids: Vec<i64> = call.pools.iter().map(|p| p.id).collect();
+    // Bulk set-up in one transaction with plain SQL.
+    let started = Instant::now();
+    let mut sql = String::from("BEGIN;");
+    sql.push_str("INSERT INTO organisations (id, uscc, name, org_type, registered_on, region_code, contact_name, contact_phone, email, status, created_at) VALUES (1, 'X', '基准组织', 'social_service', '2020-01-01', '340207001001', 'c', '13800138000', 'o@example.cn', 'verified', '2026-01-01 00:00:00');");
+    for r in 0..20 {
+        sql.push_str(&format!("INSERT INTO users (id, login, password_hash, display_name, role, active, created_at) VALUES ({}, 'rev{r}', 'x', 'r', 'reviewer', 1, '2026-01-01 00:00:00');", 1000 + r));
+    }
+    sql.push_str(&format!("INSERT INTO reviewer_draws (id, call_id, seed, reviewers_per_bid, due_on, active, created_by, created_at) VALUES (1, {}, '1', 5, '2026-03-20', 1, {}, '2026-03-02 00:00:00');", call.id, row.id));
+    sql.push_str("COMMIT;");
+    c.batch_execute(&sql).unwrap();
+    let mut sql = String::new();
+    let mut asg = 0i64;
+    for b in 0..n {
+        let bid = b as i64 + 1;
+        sql.push_str(&format!(
+            "INSERT INTO bids (id, call_id, pool_id, organisation_id, title, summary, beneficiary_kind, beneficiary_count, requested, matching, status, seq, reference, approved, created_by, created_at, updated_at) VALUES ({bid}, {}, {}, 1, '项目{b}', '', '', 0, 10000000, 0, 'eligible', {bid}, 'JJ-2026-{bid:06}', 9000000, {}, '2026-02-10 00:00:00', '2026-02-10 00:00:00');",
+            call.id, pool_ids[b % pool_ids.len()], row.id
+        ));
+        for k in 0..5 {
+            asg += 1;
+            sql.push_str(&format!("INSERT INTO assignments (id, draw_id, call_id, bid_id, reviewer_id, status, replacement_no, comment, created_at) VALUES ({asg}, 1, {}, {bid}, {}, 'submitted', 0, '', '2026-03-02 00:00:00');", call.id, 1000 + (b * 5 + k) % 20));
+            for (ci, key) in ["necessity", "feasibility", "innovation", "budget", "capacity"].iter().enumerate() {
+                let score = 5000 + ((b * 7 + k * 13 + ci * 3) % 50) * 100;
+                sql.push_str(&format!("INSERT INTO review_scores (assignment_id, criterion, score, comment) VALUES ({asg}, '{key}', {score}, '');"));
+            }
+        }
+        if b % 1000 == 999 {
+            c.batch_execute(&format!("BEGIN;{sql}COMMIT;")).unwrap();
+            sql.clear();
+        }
+    }
+    c.batch_execute(&format!("BEGIN;{sql}UPDATE calls SET status = 'review' WHERE id = {};COMMIT;", call.id)).unwrap();
+    println!("set-up: {n} bids, {} reviews, {} scores in {:.1} s", n * 5, n * 25, started.elapsed().as_secs_f64());
+    clock.set("2026-03-10T09:00:00+08:00".parse().unwrap());
+    let ctx = Ctx { now: gongyi::clock::Clock::now(&*clock), ..staff };
+    for round in 0..3 {
+        let started = Instant::now();
+        let r = review::ranking(&mut c, &ctx, call.id).unwrap();
+        let rows: usize = r.pools.iter().map(|p| p.rows.len()).sum();
+        println!(
+            "ranking round {round}: {rows} rows over {} pools in {:.0} ms",
+            r.pools.len(),
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+}
