@@ -489,21 +489,34 @@ pub fn ranking(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<RankingV
             limit: i64::MAX,
         },
     )?;
-    // All scores in one query; totals per assignment, then per bid.
-    let mut per_assignment: HashMap<i64, (i64, i64, HashMap<String, i64>)> = HashMap::new();
-    for (bid, asg, reviewer, k, s) in db::review::submitted_scores(conn, call_id)? {
-        per_assignment.entry(asg).or_insert_with(|| (bid, reviewer, HashMap::new())).2.insert(k, s);
-    }
     let mut totals: HashMap<i64, Vec<Decimal>> = HashMap::new();
     let mut firsts: HashMap<i64, Vec<Decimal>> = HashMap::new();
     // Per reviewer: (bid, total), for the standardised signal.
     let mut by_reviewer: HashMap<i64, Vec<(i64, Decimal)>> = HashMap::new();
-    for (bid, reviewer, scores) in per_assignment.values() {
-        let v: Vec<Decimal> = crit.iter().map(|c| Decimal::new(scores.get(&c.key).copied().unwrap_or(0), 2)).collect();
-        let total = scoring::reviewer_total(&crit, &v);
-        totals.entry(*bid).or_default().push(total);
-        by_reviewer.entry(*reviewer).or_default().push((*bid, total));
-        firsts.entry(*bid).or_default().push(Decimal::new(scores.get(&first).copied().unwrap_or(0), 2));
+    let same_max = crit.windows(2).all(|w| w[0].max_score == w[1].max_score);
+    if let (true, Some(max)) = (same_max, crit.first().map(|c| c.max_score)) {
+        // Σ weight × score / max with one max: the database sums, the division stays exact here.
+        let max_hundredths = max * Decimal::from(100);
+        for r in db::review::weighted_reviews(conn, call_id)? {
+            let total = Decimal::from(r.weighted) / max_hundredths;
+            totals.entry(r.bid_id).or_default().push(total);
+            by_reviewer.entry(r.reviewer_id).or_default().push((r.bid_id, total));
+            firsts.entry(r.bid_id).or_default().push(Decimal::new(r.first_score, 2));
+        }
+    } else {
+        // Criteria with different maxima: every score, totals computed here.
+        let mut per_assignment: HashMap<i64, (i64, i64, HashMap<String, i64>)> = HashMap::new();
+        for (bid, asg, reviewer, k, s) in db::review::submitted_scores(conn, call_id)? {
+            per_assignment.entry(asg).or_insert_with(|| (bid, reviewer, HashMap::new())).2.insert(k, s);
+        }
+        for (bid, reviewer, scores) in per_assignment.values() {
+            let v: Vec<Decimal> =
+                crit.iter().map(|c| Decimal::new(scores.get(&c.key).copied().unwrap_or(0), 2)).collect();
+            let total = scoring::reviewer_total(&crit, &v);
+            totals.entry(*bid).or_default().push(total);
+            by_reviewer.entry(*reviewer).or_default().push((*bid, total));
+            firsts.entry(*bid).or_default().push(Decimal::new(scores.get(&first).copied().unwrap_or(0), 2));
+        }
     }
     let mut z_by_bid: HashMap<i64, Vec<Decimal>> = HashMap::new();
     for list in by_reviewer.values() {
