@@ -45,10 +45,6 @@ pub fn db_time(t: DateTime<Utc>) -> NaiveDateTime {
     n - Duration::nanoseconds(i64::from(n.and_utc().timestamp_subsec_nanos() % 1000))
 }
 
-pub fn from_db(t: NaiveDateTime) -> DateTime<Utc> {
-    t.and_utc()
-}
-
 /// The local (Asia/Shanghai) calendar date of an instant; deadlines count local dates.
 pub fn local_date(t: DateTime<Utc>) -> NaiveDate {
     t.with_timezone(&chrono_tz::Asia::Shanghai).date_naive()
@@ -57,11 +53,6 @@ pub fn local_date(t: DateTime<Utc>) -> NaiveDate {
 /// RFC 3339 with the +08:00 offset, as the API shows instants.
 pub fn rfc3339_local(t: DateTime<Utc>) -> String {
     t.with_timezone(&chrono_tz::Asia::Shanghai).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
-}
-
-/// "2026年3月1日 14:05" for pages.
-pub fn display_local(t: DateTime<Utc>) -> String {
-    t.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d %H:%M").to_string()
 }
 
 #[cfg(test)]

@@ -281,6 +281,21 @@ pub struct BidFilter<'a> {
     pub limit: i64,
 }
 
+impl<'a> BidFilter<'a> {
+    /// Every bid of a call in the given statuses, unpaged (ranking, decisions, finalising).
+    pub fn of_call(call_id: i64, statuses: Vec<&'a str>) -> BidFilter<'a> {
+        BidFilter {
+            call_id: Some(call_id),
+            organisation_id: None,
+            statuses: Some(statuses),
+            pool_region_prefix: None,
+            pool_id: None,
+            after_id: 0,
+            limit: i64::MAX,
+        }
+    }
+}
+
 pub fn list(conn: &mut DbConn, f: &BidFilter<'_>) -> QueryResult<Vec<BidRow>> {
     use super::schema::pools;
     let mut q = bids::table

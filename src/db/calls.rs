@@ -213,10 +213,6 @@ pub fn next_seq(conn: &mut DbConn, id: i64) -> QueryResult<i64> {
         .get_result(conn)
 }
 
-pub fn extend_deadline(conn: &mut DbConn, id: i64, closes_at: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(calls::table.find(id)).set(calls::closes_at.eq(closes_at)).execute(conn)
-}
-
 /// Moves a call along its year (open → review → notice → final) from one of `from`.
 pub fn set_status(conn: &mut DbConn, id: i64, from: &[&str], to: &str) -> QueryResult<usize> {
     diesel::update(calls::table.find(id).filter(calls::status.eq_any(from))).set(calls::status.eq(to)).execute(conn)

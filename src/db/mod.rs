@@ -17,7 +17,7 @@ pub mod schema;
 pub mod sessions;
 pub mod users;
 
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use diesel::connection::{SimpleConnection, TransactionManager};
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
@@ -156,11 +156,6 @@ pub fn write_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> AppResult<T
     }
 }
 
-/// A read-only snapshot: several queries that must agree with each other.
-pub fn read_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
-    conn.transaction(f)
-}
-
 /// Serialises writers of a shared sequence (the audit chain) on PostgreSQL; on SQLite the
 /// immediate transaction already holds the only write lock.
 pub fn lock_sequence(conn: &mut DbConn, key: i64) -> AppResult<()> {
@@ -168,8 +163,4 @@ pub fn lock_sequence(conn: &mut DbConn, key: i64) -> AppResult<()> {
         diesel::sql_query(format!("SELECT pg_advisory_xact_lock({key})")).execute(conn)?;
     }
     Ok(())
-}
-
-pub fn map_pool_err(e: r2d2::PoolError) -> AppError {
-    AppError::internal(format!("pool: {e}"))
 }

@@ -79,11 +79,6 @@ pub fn affiliations(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, Str
         .load(conn)
 }
 
-/// Users of an organisation that have an email, for mail to "the organisation".
-pub fn of_organisation(conn: &mut DbConn, org_id: i64) -> QueryResult<Vec<UserRow>> {
-    users::table.filter(users::organisation_id.eq(org_id)).select(UserRow::as_select()).order(users::id).load(conn)
-}
-
 /// Admin edits: role, town scope, active flag, display name and email.
 pub fn update(
     conn: &mut DbConn,

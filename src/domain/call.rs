@@ -89,9 +89,6 @@ impl Phase {
             Phase::Final => "已确定资助项目",
         }
     }
-    pub fn is_published(self) -> bool {
-        self != Phase::Draft
-    }
     /// `closes_at` has passed (whatever came after it).
     pub fn past_deadline(self) -> bool {
         matches!(self, Phase::Screening | Phase::Review | Phase::Notice | Phase::Final)

@@ -132,6 +132,7 @@ pub fn decide(conn: &mut DbConn, ctx: &Ctx, docs: &DocSettings, call_id: i64) ->
 }
 
 /// Where documents are kept and who issues them.
+#[derive(Clone)]
 pub struct DocSettings {
     pub data_dir: std::path::PathBuf,
     pub authority: String,
@@ -201,18 +202,7 @@ fn notice_view(
     n: &db::notices::NoticeRow,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<NoticeView> {
-    let bids = db::bids::list(
-        conn,
-        &db::bids::BidFilter {
-            call_id: Some(n.call_id),
-            organisation_id: None,
-            statuses: Some(vec!["proposed", "funded"]),
-            pool_region_prefix: None,
-            pool_id: None,
-            after_id: 0,
-            limit: i64::MAX,
-        },
-    )?;
+    let bids = db::bids::list(conn, &db::bids::BidFilter::of_call(n.call_id, vec!["proposed", "funded"]))?;
     let pools: HashMap<i64, String> =
         db::calls::pools_of(conn, &[n.call_id])?.into_iter().map(|p| (p.id, p.name)).collect();
     // Scores as the ranking computed them at decision time, from the audit record.
@@ -443,18 +433,7 @@ pub fn finalize(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<Finaliz
         return Err(AppError::conflict("objections_pending", "尚有未答复的异议"));
     }
     let pcts = super::calls::tranches_of(&call);
-    let all = db::bids::list(
-        conn,
-        &db::bids::BidFilter {
-            call_id: Some(call_id),
-            organisation_id: None,
-            statuses: Some(vec!["proposed", "not_funded"]),
-            pool_region_prefix: None,
-            pool_id: None,
-            after_id: 0,
-            limit: i64::MAX,
-        },
-    )?;
+    let all = db::bids::list(conn, &db::bids::BidFilter::of_call(call_id, vec!["proposed", "not_funded"]))?;
     let now = db_time(ctx.now);
     let projects = db::write_tx(conn, |c| {
         if db::calls::set_status(c, call_id, &["notice"], "final")? != 1 {

@@ -93,18 +93,7 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &AssignInput, t
         p if p.past_deadline() => return Err(AppError::conflict("wrong_phase", "评审结果已确定，不能再抽取专家")),
         _ => return Err(AppError::conflict("call_not_closed", "申报截止后才能抽取评审专家")),
     }
-    let bids = db::bids::list(
-        conn,
-        &db::bids::BidFilter {
-            call_id: Some(call_id),
-            organisation_id: None,
-            statuses: Some(vec!["eligible"]),
-            pool_region_prefix: None,
-            pool_id: None,
-            after_id: 0,
-            limit: i64::MAX,
-        },
-    )?;
+    let bids = db::bids::list(conn, &db::bids::BidFilter::of_call(call_id, vec!["eligible"]))?;
     if bids.is_empty() {
         return Err(AppError::conflict("no_eligible_bids", "没有通过资格审查的项目"));
     }
@@ -480,13 +469,8 @@ pub fn ranking(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<RankingV
     let bids = db::bids::list(
         conn,
         &db::bids::BidFilter {
-            call_id: Some(call_id),
-            organisation_id: None,
-            statuses: Some(vec!["eligible", "proposed", "funded", "not_funded"]),
             pool_region_prefix: a.region_scope(),
-            pool_id: None,
-            after_id: 0,
-            limit: i64::MAX,
+            ..db::bids::BidFilter::of_call(call_id, vec!["eligible", "proposed", "funded", "not_funded"])
         },
     )?;
     let mut totals: HashMap<i64, Vec<Decimal>> = HashMap::new();

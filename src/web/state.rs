@@ -26,6 +26,14 @@ impl AppState {
         Ctx { principal, now: self.clock.now(), audit_key: self.audit_key.clone(), ip }
     }
 
+    /// Where published documents go and the authority printed on them.
+    pub fn doc_settings(&self) -> crate::service::notices::DocSettings {
+        crate::service::notices::DocSettings {
+            data_dir: self.config.data_dir.clone(),
+            authority: self.config.authority.clone(),
+        }
+    }
+
     /// Runs blocking database work off the async executor.
     pub async fn db<T, F>(&self, f: F) -> AppResult<T>
     where

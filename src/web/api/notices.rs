@@ -14,8 +14,7 @@ use actix_web::{web, HttpResponse};
 pub async fn decide(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
     let ctx = auth.ctx.clone();
     let id = id.into_inner();
-    let docs =
-        notices::DocSettings { data_dir: state.config.data_dir.clone(), authority: state.config.authority.clone() };
+    let docs = state.doc_settings();
     Ok(HttpResponse::Ok().json(state.db(move |c| notices::decide(c, &ctx, &docs, id)).await?))
 }
 

@@ -311,8 +311,7 @@ pub async fn decide(
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
-    let docs =
-        notices::DocSettings { data_dir: state.config.data_dir.clone(), authority: state.config.authority.clone() };
+    let docs = state.doc_settings();
     call_action(
         req,
         state,
