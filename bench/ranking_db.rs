@@ -1,10 +1,12 @@
 //! The ranking as the endpoint computes it, through SQLite: n eligible bids × 5 submitted
-//! reviews (5 criteria each) over the 13 pools a district can have (its 12 towns + itself).
+//! reviews (5 criteria each) over 50 pools (the district's own, its 12 towns and 37 made-up towns).
 //! `BIDS=10000 cargo bench --bench ranking_db`. Set-up inserts rows directly (not timed).
 
 use diesel::connection::SimpleConnection;
 use gongyi::clock::ShiftedClock;
+use gongyi::domain::scoring;
 use gongyi::service::{accounts, calls, review, Ctx, Principal};
+use rust_decimal::Decimal;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Instant;
@@ -40,6 +42,13 @@ fn main() {
     .unwrap();
     let row = gongyi::db::users::find(&mut c, staff.id).unwrap().unwrap();
     let staff = Ctx { principal: Principal::User(accounts::actor_of(&row).unwrap()), ..system.clone() };
+    // The district has 12 towns; 37 made-up ones make the 50 pools the benchmark asks for.
+    let mut extra = String::from("BEGIN;");
+    for t in 0..37 {
+        extra.push_str(&format!("INSERT INTO regions (code, name, level, parent_code) VALUES ('340207{:03}000', '基准镇{t}', 'town', '340207000000');", 500 + t));
+    }
+    extra.push_str("COMMIT;");
+    c.batch_execute(&extra).unwrap();
     let towns: Vec<String> =
         gongyi::db::regions::all(&mut c).unwrap().into_iter().filter(|r| r.level == "town").map(|r| r.code).collect();
     let mut pools = vec![json!({"level": "district", "region_code": "340207000000", "budget": "100000000.00"})];
@@ -55,6 +64,11 @@ fn main() {
     let call = calls::create(&mut c, &staff, &input).unwrap();
     calls::publish(&mut c, &staff, call.id).unwrap();
     let pool_ids: Vec<i64> = call.pools.iter().map(|p| p.id).collect();
+    let rubric: Vec<scoring::Criterion> = gongyi::db::calls::criteria_of(&mut c, call.id)
+        .unwrap()
+        .into_iter()
+        .map(|k| scoring::Criterion { key: k.key, weight: k.weight as u32, max_score: Decimal::new(k.max_score, 2) })
+        .collect();
     // Bulk set-up in one transaction with plain SQL.
     let started = Instant::now();
     let mut sql = String::from("BEGIN;");
@@ -75,10 +89,14 @@ fn main() {
         ));
         for k in 0..5 {
             asg += 1;
-            sql.push_str(&format!("INSERT INTO assignments (id, draw_id, call_id, bid_id, reviewer_id, status, replacement_no, comment, created_at) VALUES ({asg}, 1, {}, {bid}, {}, 'submitted', 0, '', '2026-03-02 00:00:00');", call.id, 1000 + (b * 5 + k) % 20));
-            for (ci, key) in ["necessity", "feasibility", "innovation", "budget", "capacity"].iter().enumerate() {
-                let score = 5000 + ((b * 7 + k * 13 + ci * 3) % 50) * 100;
-                sql.push_str(&format!("INSERT INTO review_scores (assignment_id, criterion, score, comment) VALUES ({asg}, '{key}', {score}, '');"));
+            // Scores as a reviewer's submission leaves them: per criterion, and the total.
+            let scores: Vec<i64> =
+                (0..rubric.len()).map(|ci| 5000 + ((b * 7 + k * 13 + ci * 3) % 50) as i64 * 100).collect();
+            let total =
+                scoring::reviewer_total(&rubric, &scores.iter().map(|s| Decimal::new(*s, 2)).collect::<Vec<_>>());
+            sql.push_str(&format!("INSERT INTO assignments (id, draw_id, call_id, bid_id, reviewer_id, status, replacement_no, comment, created_at, total, first_score) VALUES ({asg}, 1, {}, {bid}, {}, 'submitted', 0, '', '2026-03-02 00:00:00', '{total}', {});", call.id, 1000 + (b * 5 + k) % 20, scores[0]));
+            for (c, score) in rubric.iter().zip(&scores) {
+                sql.push_str(&format!("INSERT INTO review_scores (assignment_id, criterion, score, comment) VALUES ({asg}, '{}', {score}, '');", c.key));
             }
         }
         if b % 1000 == 999 {
@@ -93,11 +111,15 @@ fn main() {
     for round in 0..3 {
         let started = Instant::now();
         let r = review::ranking(&mut c, &ctx, call.id).unwrap();
+        let ranked = started.elapsed();
+        let body = serde_json::to_vec(&r).unwrap();
         let rows: usize = r.pools.iter().map(|p| p.rows.len()).sum();
         println!(
-            "ranking round {round}: {rows} rows over {} pools in {:.0} ms",
+            "ranking round {round}: {rows} rows over {} pools in {:.0} ms, + JSON {:.0} ms ({:.1} MB)",
             r.pools.len(),
-            started.elapsed().as_secs_f64() * 1000.0
+            ranked.as_secs_f64() * 1000.0,
+            (started.elapsed() - ranked).as_secs_f64() * 1000.0,
+            body.len() as f64 / 1e6
         );
     }
 }

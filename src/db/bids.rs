@@ -323,6 +323,51 @@ pub fn list(conn: &mut DbConn, f: &BidFilter<'_>) -> QueryResult<Vec<BidRow>> {
     q.load(conn)
 }
 
+/// What the ranking shows of a bid: its columns and organisation's name in one query.
+#[derive(Queryable)]
+pub struct RankBid {
+    pub id: i64,
+    pub pool_id: i64,
+    pub organisation: String,
+    pub category: Option<String>,
+    pub title: String,
+    pub reference: Option<String>,
+    pub seq: Option<i64>,
+    pub requested: i64,
+    pub approved: Option<i64>,
+}
+
+pub fn ranking_rows(
+    conn: &mut DbConn,
+    call_id: i64,
+    statuses: &[&str],
+    pool_region_prefix: Option<&str>,
+) -> QueryResult<Vec<RankBid>> {
+    use super::schema::{organisations, pools};
+    let mut q = bids::table
+        .inner_join(pools::table)
+        .inner_join(organisations::table)
+        .filter(bids::call_id.eq(call_id))
+        .filter(bids::status.eq_any(statuses.to_vec()))
+        .select((
+            bids::id,
+            bids::pool_id,
+            organisations::name,
+            bids::category,
+            bids::title,
+            bids::reference,
+            bids::seq,
+            bids::requested,
+            bids::approved,
+        ))
+        .order(bids::id)
+        .into_boxed();
+    if let Some(p) = pool_region_prefix {
+        q = q.filter(pools::region_code.like(format!("{p}%")));
+    }
+    q.load(conn)
+}
+
 /// Per pool: (pool_id, bids counted, requested total, approved total) over bids in `statuses`.
 /// (pool id, bids, requested sum, approved sum)
 pub type PoolTotal = (i64, i64, Option<i64>, Option<i64>);

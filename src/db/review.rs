@@ -163,9 +163,21 @@ pub fn save_scores(conn: &mut DbConn, id: i64, scores: &[(String, i64, String)],
     Ok(())
 }
 
-pub fn mark_submitted(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<usize> {
+/// Locks the review, recording its total (exact decimal text) and first criterion's score.
+pub fn mark_submitted(
+    conn: &mut DbConn,
+    id: i64,
+    at: NaiveDateTime,
+    total: &str,
+    first_score: i64,
+) -> QueryResult<usize> {
     diesel::update(assignments::table.find(id).filter(assignments::status.eq("accepted")))
-        .set((assignments::status.eq("submitted"), assignments::submitted_at.eq(Some(at))))
+        .set((
+            assignments::status.eq("submitted"),
+            assignments::submitted_at.eq(Some(at)),
+            assignments::total.eq(Some(total)),
+            assignments::first_score.eq(Some(first_score)),
+        ))
         .execute(conn)
 }
 
@@ -269,36 +281,27 @@ pub fn mark_reminded(conn: &mut DbConn, id: i64, after: bool, at: NaiveDateTime)
     }
 }
 
-#[derive(diesel::QueryableByName)]
-pub struct WeightedReview {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    pub bid_id: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    pub reviewer_id: i64,
-    /// Σ weight × score (score in hundredths) over the rubric.
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    pub weighted: i64,
-    /// The score on the rubric's first criterion (hundredths).
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    pub first_score: i64,
-}
+/// One row per submitted review of the call's active draw:
+/// (bid, assignment, reviewer, stored total, stored first criterion score).
+pub type ReviewTotalRow = (i64, i64, i64, Option<String>, Option<i64>);
 
-/// One row per submitted review with its weighted sum computed by the database: the ranking
-/// reads n × reviews rows instead of n × reviews × criteria.
-pub fn weighted_reviews(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<WeightedReview>> {
-    const BODY: &str = "SELECT a.bid_id AS bid_id, a.reviewer_id AS reviewer_id, \
-        CAST(SUM(c.weight * s.score) AS BIGINT) AS weighted, \
-        CAST(MAX(CASE WHEN c.position = 0 THEN s.score ELSE 0 END) AS BIGINT) AS first_score \
-        FROM review_scores s \
-        JOIN assignments a ON a.id = s.assignment_id \
-        JOIN reviewer_draws d ON d.id = a.draw_id \
-        JOIN criteria c ON c.call_id = a.call_id AND c.key = s.criterion \
-        WHERE a.call_id = {P} AND a.status = 'submitted' AND d.active \
-        GROUP BY a.id, a.bid_id, a.reviewer_id";
-    // The one place the two backends' placeholders differ.
-    let sql = match conn {
-        DbConn::Pg(_) => BODY.replace("{P}", "$1"),
-        DbConn::Sqlite(_) => BODY.replace("{P}", "?"),
-    };
-    diesel::sql_query(sql).bind::<diesel::sql_types::BigInt, _>(call_id).load(conn)
+/// The ranking's input: n × reviews rows, not n × reviews × criteria.
+pub fn submitted_totals(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<ReviewTotalRow>> {
+    // The active draws first (a handful of rows), so the scan does no join per review.
+    let active = reviewer_draws::table
+        .filter(reviewer_draws::call_id.eq(call_id))
+        .filter(reviewer_draws::active.eq(true))
+        .select(reviewer_draws::id);
+    assignments::table
+        .filter(assignments::call_id.eq(call_id))
+        .filter(assignments::status.eq("submitted"))
+        .filter(assignments::draw_id.eq_any(active))
+        .select((
+            assignments::bid_id,
+            assignments::id,
+            assignments::reviewer_id,
+            assignments::total,
+            assignments::first_score,
+        ))
+        .load(conn)
 }

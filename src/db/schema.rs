@@ -285,6 +285,8 @@ diesel::table! {
         submitted_at -> Nullable<Timestamp>,
         reminded_before_at -> Nullable<Timestamp>,
         reminded_after_at -> Nullable<Timestamp>,
+        total -> Nullable<Text>,
+        first_score -> Nullable<BigInt>,
     }
 }
 

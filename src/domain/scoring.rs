@@ -120,6 +120,70 @@ pub fn z_scores(totals: &[Decimal]) -> Vec<Decimal> {
     totals.iter().map(|t| if sd.is_zero() { Decimal::ZERO } else { round2((*t - mean) / sd) }).collect()
 }
 
+/// One submitted review as the ranking reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewTotal {
+    pub bid: i64,
+    pub reviewer: i64,
+    /// The reviewer's total (0–100), unrounded.
+    pub total: Decimal,
+    /// The score on the rubric's first criterion (the first tie-break).
+    pub first: Decimal,
+}
+
+/// What a bid's reviews say: the official score and the signals shown beside it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BidStats {
+    pub reviews: usize,
+    pub score: Option<Decimal>,
+    /// Mean of the first criterion's scores, unrounded (a tie-break, not shown).
+    pub first_mean: Decimal,
+    pub spread: Option<Decimal>,
+    /// Mean of the reviewers' standardised totals, each reviewer against their own scoring.
+    pub normalised: Decimal,
+}
+
+impl BidStats {
+    pub fn spread_flagged(&self) -> bool {
+        self.spread.is_some_and(|s| s > Decimal::from(SPREAD_FLAG))
+    }
+}
+
+/// Every bid's stats from every submitted review of a call, in one pass per reviewer and one
+/// per bid (no per-bid lists kept: this runs over 500,000 reviews at 100,000 bids).
+pub fn bid_stats(reviews: &[ReviewTotal]) -> std::collections::HashMap<i64, BidStats> {
+    use std::collections::HashMap;
+    let mut by_reviewer: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (i, r) in reviews.iter().enumerate() {
+        by_reviewer.entry(r.reviewer).or_default().push(i);
+    }
+    let mut z = vec![Decimal::ZERO; reviews.len()];
+    for idx in by_reviewer.values() {
+        let totals: Vec<Decimal> = idx.iter().map(|&i| reviews[i].total).collect();
+        for (&i, v) in idx.iter().zip(z_scores(&totals)) {
+            z[i] = v;
+        }
+    }
+    let mut order: Vec<usize> = (0..reviews.len()).collect();
+    order.sort_unstable_by_key(|&i| reviews[i].bid);
+    let mut out = HashMap::with_capacity(order.len() / 3 + 1);
+    for group in order.chunk_by(|&a, &b| reviews[a].bid == reviews[b].bid) {
+        let totals: Vec<Decimal> = group.iter().map(|&i| reviews[i].total).collect();
+        let n = Decimal::from(group.len());
+        out.insert(
+            reviews[group[0]].bid,
+            BidStats {
+                reviews: group.len(),
+                score: final_score(&totals),
+                first_mean: group.iter().map(|&i| reviews[i].first).sum::<Decimal>() / n,
+                spread: spread(&totals),
+                normalised: round2(group.iter().map(|&i| z[i]).sum::<Decimal>() / n),
+            },
+        );
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,5 +277,35 @@ mod tests {
             prop_assert!(f <= *totals.iter().max().unwrap());
             prop_assert_eq!(f.scale() <= 2, true);
         }
+    }
+
+    #[test]
+    fn bid_stats_group_reviews_by_bid_and_standardise_per_reviewer() {
+        let r =
+            |bid, reviewer, total: &str, first: &str| ReviewTotal { bid, reviewer, total: d(total), first: d(first) };
+        // Reviewer 1 scores bid 1 above bid 2; reviewer 2 likewise; reviewer 3 only bid 1.
+        let reviews = vec![
+            r(2, 1, "60", "10"),
+            r(1, 1, "80", "20"),
+            r(1, 2, "90", "15"),
+            r(2, 2, "70", "11"),
+            r(1, 3, "50", "12"),
+        ];
+        let s = bid_stats(&reviews);
+        assert_eq!(s.len(), 2);
+        let one = &s[&1];
+        assert_eq!(one.reviews, 3);
+        assert_eq!(one.score, final_score(&[d("80"), d("90"), d("50")]));
+        assert_eq!(one.spread, Some(d("40")));
+        assert!(one.spread_flagged());
+        assert_eq!(one.first_mean, (d("20") + d("15") + d("12")) / d("3"));
+        // Reviewers 1 and 2 each put bid 1 one deviation above their mean, reviewer 3 gave one total.
+        assert_eq!(one.normalised, round2((d("1") + d("1") + d("0")) / d("3")));
+        let two = &s[&2];
+        assert_eq!(two.reviews, 2);
+        assert_eq!(two.score, None);
+        assert_eq!(two.normalised, d("-1"));
+        assert!(!two.spread_flagged());
+        assert!(bid_stats(&[]).is_empty());
     }
 }

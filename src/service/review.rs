@@ -391,11 +391,17 @@ pub fn save_review(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReviewInput) -
         p.take("comment", text::paragraph(&input.comment, 5000), |e| (e.code().into(), e.message())).unwrap_or_default()
     };
     p.finish()?;
+    // At submission every criterion is scored: the total is fixed here, once, for the ranking.
+    let in_rubric_order: Vec<i64> =
+        crit.iter().map(|c| scores.iter().find(|(k, _, _)| *k == c.key).map_or(0, |x| x.1)).collect();
+    let total =
+        scoring::reviewer_total(&crit, &in_rubric_order.iter().map(|s| Decimal::new(*s, 2)).collect::<Vec<_>>());
+    let first_score = in_rubric_order.first().copied().unwrap_or(0);
     let now = db_time(ctx.now);
     db::write_tx(conn, |c| {
         db::review::save_scores(c, id, &scores, &comment)?;
         if input.submit {
-            if db::review::mark_submitted(c, id, now)? != 1 {
+            if db::review::mark_submitted(c, id, now, &total.to_string(), first_score)? != 1 {
                 return Err(AppError::conflict("review_locked", "评分已提交"));
             }
             audit::record(
@@ -456,6 +462,38 @@ pub struct RankingView {
     pub pools: Vec<RankingPool>,
 }
 
+/// The call's submitted reviews with their totals. Reviews carry the total written at
+/// submission; any without one (submitted before totals were stored) is totalled from its scores.
+fn submitted_reviews(conn: &mut DbConn, call_id: i64, crit: &[Criterion]) -> AppResult<Vec<scoring::ReviewTotal>> {
+    let mut out = Vec::new();
+    let mut untotalled = std::collections::HashSet::new();
+    for (bid, asg, reviewer, total, first) in db::review::submitted_totals(conn, call_id)? {
+        match (total.and_then(|t| t.parse::<Decimal>().ok()), first) {
+            (Some(total), Some(f)) => {
+                out.push(scoring::ReviewTotal { bid, reviewer, total, first: Decimal::new(f, 2) })
+            }
+            _ => {
+                untotalled.insert(asg);
+            }
+        }
+    }
+    if !untotalled.is_empty() {
+        let mut per_assignment: HashMap<i64, (i64, i64, HashMap<String, i64>)> = HashMap::new();
+        for (bid, asg, reviewer, k, s) in db::review::submitted_scores(conn, call_id)? {
+            if untotalled.contains(&asg) {
+                per_assignment.entry(asg).or_insert_with(|| (bid, reviewer, HashMap::new())).2.insert(k, s);
+            }
+        }
+        for (bid, reviewer, scores) in per_assignment.into_values() {
+            let v: Vec<Decimal> =
+                crit.iter().map(|c| Decimal::new(scores.get(&c.key).copied().unwrap_or(0), 2)).collect();
+            let first = v.first().copied().unwrap_or(Decimal::ZERO);
+            out.push(scoring::ReviewTotal { bid, reviewer, total: scoring::reviewer_total(crit, &v), first });
+        }
+    }
+    Ok(out)
+}
+
 /// Per pool: the ranking and the recommended allocation (`GET /api/v1/calls/{id}/ranking`).
 /// Staff and finance only, and only after `closes_at`.
 pub fn ranking(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<RankingView> {
@@ -465,67 +503,21 @@ pub fn ranking(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<RankingV
         return Err(AppError::conflict("bids_sealed", "申报截止前不显示排名"));
     }
     let crit = rubric(conn, call_id)?;
-    let first = crit.first().map(|c| c.key.clone()).unwrap_or_default();
-    let bids = db::bids::list(
-        conn,
-        &db::bids::BidFilter {
-            pool_region_prefix: a.region_scope(),
-            ..db::bids::BidFilter::of_call(call_id, vec!["eligible", "proposed", "funded", "not_funded"])
-        },
-    )?;
-    let mut totals: HashMap<i64, Vec<Decimal>> = HashMap::new();
-    let mut firsts: HashMap<i64, Vec<Decimal>> = HashMap::new();
-    // Per reviewer: (bid, total), for the standardised signal.
-    let mut by_reviewer: HashMap<i64, Vec<(i64, Decimal)>> = HashMap::new();
-    let same_max = crit.windows(2).all(|w| w[0].max_score == w[1].max_score);
-    if let (true, Some(max)) = (same_max, crit.first().map(|c| c.max_score)) {
-        // Σ weight × score / max with one max: the database sums, the division stays exact here.
-        let max_hundredths = max * Decimal::from(100);
-        for r in db::review::weighted_reviews(conn, call_id)? {
-            let total = Decimal::from(r.weighted) / max_hundredths;
-            totals.entry(r.bid_id).or_default().push(total);
-            by_reviewer.entry(r.reviewer_id).or_default().push((r.bid_id, total));
-            firsts.entry(r.bid_id).or_default().push(Decimal::new(r.first_score, 2));
-        }
-    } else {
-        // Criteria with different maxima: every score, totals computed here.
-        let mut per_assignment: HashMap<i64, (i64, i64, HashMap<String, i64>)> = HashMap::new();
-        for (bid, asg, reviewer, k, s) in db::review::submitted_scores(conn, call_id)? {
-            per_assignment.entry(asg).or_insert_with(|| (bid, reviewer, HashMap::new())).2.insert(k, s);
-        }
-        for (bid, reviewer, scores) in per_assignment.values() {
-            let v: Vec<Decimal> =
-                crit.iter().map(|c| Decimal::new(scores.get(&c.key).copied().unwrap_or(0), 2)).collect();
-            let total = scoring::reviewer_total(&crit, &v);
-            totals.entry(*bid).or_default().push(total);
-            by_reviewer.entry(*reviewer).or_default().push((*bid, total));
-            firsts.entry(*bid).or_default().push(Decimal::new(scores.get(&first).copied().unwrap_or(0), 2));
-        }
-    }
-    let mut z_by_bid: HashMap<i64, Vec<Decimal>> = HashMap::new();
-    for list in by_reviewer.values() {
-        let t: Vec<Decimal> = list.iter().map(|x| x.1).collect();
-        for ((bid, _), z) in list.iter().zip(scoring::z_scores(&t)) {
-            z_by_bid.entry(*bid).or_default().push(z);
-        }
-    }
+    let bids =
+        db::bids::ranking_rows(conn, call_id, &["eligible", "proposed", "funded", "not_funded"], a.region_scope())?;
+    let stats = scoring::bid_stats(&submitted_reviews(conn, call_id, &crit)?);
     let overrides: HashMap<i64, (bool, String)> =
         db::review::overrides(conn, call_id)?.into_iter().map(|(b, f, r)| (b, (f, r))).collect();
     let candidates: Vec<Candidate> = bids
         .iter()
         .map(|b| {
-            let t = totals.get(&b.id).cloned().unwrap_or_default();
-            let f = firsts.get(&b.id).cloned().unwrap_or_default();
+            let st = stats.get(&b.id);
             Candidate {
                 bid_id: b.id,
                 pool_id: b.pool_id,
                 category: b.category.clone(),
-                score: scoring::final_score(&t),
-                first_criterion: if f.is_empty() {
-                    Decimal::ZERO
-                } else {
-                    f.iter().sum::<Decimal>() / Decimal::from(f.len())
-                },
+                score: st.and_then(|s| s.score),
+                first_criterion: st.map_or(Decimal::ZERO, |s| s.first_mean),
                 submitted_seq: b.seq.unwrap_or(i64::MAX),
                 approved_fen: b.approved,
                 staff_override: overrides.get(&b.id).map(|o| o.0),
@@ -545,16 +537,7 @@ pub fn ranking(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<RankingV
         .collect();
     let budgets: Vec<(i64, i64)> = pools.iter().map(|p| (p.id, p.budget)).collect();
     let result = allocation::allocate(candidates, &budgets, Decimal::new(call.score_threshold, 2), &quotas);
-    let by_id: HashMap<i64, &db::bids::BidRow> = bids.iter().map(|b| (b.id, b)).collect();
-    let org_names: HashMap<i64, String> = {
-        let mut m = HashMap::new();
-        for b in &bids {
-            if let std::collections::hash_map::Entry::Vacant(e) = m.entry(b.organisation_id) {
-                e.insert(db::organisations::find(conn, b.organisation_id)?.map(|o| o.name).unwrap_or_default());
-            }
-        }
-        m
-    };
+    let by_id: HashMap<i64, &db::bids::RankBid> = bids.iter().map(|b| (b.id, b)).collect();
     let pools_out = result
         .into_iter()
         .map(|r| {
@@ -569,21 +552,19 @@ pub fn ranking(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<RankingV
                     .into_iter()
                     .map(|x| {
                         let b = by_id[&x.candidate.bid_id];
-                        let t = totals.get(&b.id).cloned().unwrap_or_default();
+                        let st = stats.get(&b.id);
                         RankingRow {
                             rank: x.rank,
                             bid_id: b.id,
                             reference: b.reference.clone(),
                             title: b.title.clone(),
-                            organisation: org_names.get(&b.organisation_id).cloned().unwrap_or_default(),
+                            organisation: b.organisation.clone(),
                             category: b.category.clone(),
                             score: x.candidate.score.map(|s| format!("{s:.2}")),
-                            reviews: t.len(),
-                            spread: scoring::spread(&t).map(|s| format!("{s:.2}")),
-                            spread_flag: scoring::spread(&t).is_some_and(|s| s > Decimal::from(scoring::SPREAD_FLAG)),
-                            normalised: z_by_bid.get(&b.id).filter(|z| !z.is_empty()).map(|z| {
-                                format!("{:.2}", scoring::round2(z.iter().sum::<Decimal>() / Decimal::from(z.len())))
-                            }),
+                            reviews: st.map_or(0, |s| s.reviews),
+                            spread: st.and_then(|s| s.spread).map(|s| format!("{s:.2}")),
+                            spread_flag: st.is_some_and(|s| s.spread_flagged()),
+                            normalised: st.map(|s| format!("{:.2}", s.normalised)),
                             requested_amount: Money::from_fen(b.requested),
                             approved_amount: b.approved.map(Money::from_fen),
                             recommended: x.outcome.recommended(),

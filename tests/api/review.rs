@@ -155,6 +155,9 @@ async fn reviewers_score_and_staff_rank(app: TestApp) {
         (district["rows"][0]["recommended"].as_bool(), district["rows"][0]["outcome"].as_str()),
         (Some(false), Some("below_threshold"))
     );
+    // Reviews submitted before totals were stored are totalled from their scores: the same ranking.
+    app.exec("UPDATE assignments SET total = NULL, first_score = NULL").await;
+    assert_eq!(s.staff.get(&format!("/api/v1/calls/{}/ranking", s.call.id)).await.json, r.json);
     assert_eq!(s.fin.get(&format!("/api/v1/calls/{}/ranking", s.call.id)).await.status, 200);
     assert_eq!(
         owner.get(&format!("/api/v1/calls/{}/ranking", s.call.id)).await.status,

@@ -1,0 +1,3 @@
+DROP INDEX assignments_call;
+ALTER TABLE assignments DROP COLUMN first_score;
+ALTER TABLE assignments DROP COLUMN total;
