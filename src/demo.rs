@@ -81,8 +81,31 @@ pub fn load(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher) -> AppResult<bool> {
         }
     }
     demo_call(conn, &staff_ctx)?;
+    demo_awards(conn, &staff_ctx)?;
     db::meta::set(conn, "demo_loaded", "1")?;
     Ok(true)
+}
+
+/// This year's award fund with two awards, not yet published (staff can publish it in the demo).
+fn demo_awards(conn: &mut DbConn, staff: &Ctx) -> AppResult<()> {
+    use crate::service::awards::{self, AwardInput, FundInput};
+    use chrono::Datelike;
+    let year = crate::clock::local_date(staff.now).year();
+    let fund = awards::create_fund(conn, staff, &FundInput { year, budget: None })?;
+    for (region, title, citation, amount) in [
+        ("340207101001", "“小区议事厅”居民协商机制", "以议事厅为平台推动居民协商，解决加装电梯、停车等难题。", "50000.00"),
+        ("340207102000", "“邻里互助”积分超市", "以积分激励志愿服务，带动居民参与社区治理。", "30000.00"),
+    ] {
+        let input = AwardInput {
+            region_code: region.into(),
+            title: title.into(),
+            citation: citation.into(),
+            amount: amount.into(),
+            reason: None,
+        };
+        awards::add_award(conn, staff, fund.id, &input)?;
+    }
+    Ok(())
 }
 
 /// A published call open for bids right now (whenever the demo starts), with a district pool

@@ -3,6 +3,7 @@
 
 pub mod attachments;
 pub mod audit;
+pub mod awards;
 pub mod bids;
 pub mod calls;
 pub mod documents;

@@ -435,6 +435,58 @@ diesel::joinable!(bids -> organisations (organisation_id));
 diesel::joinable!(budget_lines -> bids (bid_id));
 diesel::joinable!(bid_milestones -> bids (bid_id));
 
+diesel::table! {
+    award_funds (id) {
+        id -> BigInt,
+        year -> Integer,
+        budget -> BigInt,
+        awarded -> BigInt,
+        status -> Text,
+        published_at -> Nullable<Timestamp>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    awards (id) {
+        id -> BigInt,
+        fund_id -> BigInt,
+        region_code -> Text,
+        title -> Text,
+        citation -> Text,
+        amount -> BigInt,
+        repeat_reason -> Nullable<Text>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    promotion_meetings (id) {
+        id -> BigInt,
+        year -> Integer,
+        held_on -> Date,
+        place -> Text,
+        host_region_code -> Text,
+        agenda -> Text,
+        attendees -> Integer,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    meeting_showcases (meeting_id) {
+        meeting_id -> BigInt,
+        award_id -> Nullable<BigInt>,
+        project_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(awards -> award_funds (fund_id));
+diesel::joinable!(awards -> regions (region_code));
+
 diesel::allow_tables_to_appear_in_same_query!(
     meta,
     regions,
@@ -465,4 +517,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     project_milestones,
     milestone_actuals,
     payments,
+    award_funds,
+    awards,
+    promotion_meetings,
+    meeting_showcases,
 );

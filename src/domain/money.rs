@@ -107,6 +107,11 @@ impl Money {
         Money::from_decimal_exact(d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
     }
 
+    /// For constants (rule limits, non-negative); the same value as `from_fen`.
+    pub const fn from_fen_const(fen: i64) -> Money {
+        Money(Decimal::from_parts(fen as u32, (fen >> 32) as u32, 0, false, 2))
+    }
+
     pub fn from_fen(fen: i64) -> Money {
         Money::from_decimal_exact(Decimal::new(fen, 2))
     }

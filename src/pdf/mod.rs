@@ -2,6 +2,7 @@
 //! by measured glyph widths, tables whose header repeats on every page, 「第 N 页 共 M 页」 footers.
 //! Layout positions are points (f32); every figure printed comes in as text already formatted.
 
+pub mod award;
 mod layout;
 pub mod notice;
 
@@ -17,4 +18,20 @@ const FONT_BYTES: &[u8] = include_bytes!("../../reports/fonts/wqy-microhei.ttc")
 pub fn font() -> &'static ParsedFont {
     static FONT: OnceLock<ParsedFont> = OnceLock::new();
     FONT.get_or_init(|| ParsedFont::from_bytes(FONT_BYTES, 0, &mut Vec::new()).expect("the embedded CJK font parses"))
+}
+
+/// The text of a PDF as `pdftotext` reads it, whitespace removed (it drops the spaces between
+/// CJK glyphs anyway). `None` only off CI, where poppler-utils may be missing.
+#[cfg(test)]
+pub fn read_back(bytes: &[u8]) -> Option<String> {
+    let run = || -> Option<String> {
+        let dir = tempfile::tempdir().ok()?;
+        let p = dir.path().join("d.pdf");
+        std::fs::write(&p, bytes).ok()?;
+        let out = std::process::Command::new("pdftotext").args(["-layout"]).arg(&p).arg("-").output().ok()?;
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let text = run();
+    assert!(text.is_some() || std::env::var("CI").is_err(), "pdftotext is required in CI");
+    text.map(|t| t.chars().filter(|c| !c.is_whitespace()).collect())
 }

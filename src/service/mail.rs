@@ -3,6 +3,7 @@
 
 use super::Ctx;
 use crate::db::{self, DbConn};
+use crate::domain::Money;
 use crate::error::AppResult;
 
 pub struct Mail {
@@ -56,6 +57,18 @@ pub fn call_published(to: &str, org_name: &str, title: &str, closes_at: &str) ->
         subject: format!("招标公告：{title}"),
         body: format!(
             "{org_name}：\n\n民政局已发布《{title}》。申报截止时间：{closes_at}。\n\n请登录平台查看招标公告全文并在线申报。"
+        ),
+    }
+}
+
+pub fn award_published(to: &str, region: &str, title: &str, amount: Money) -> Mail {
+    Mail {
+        kind: "award_published",
+        to: to.into(),
+        subject: format!("创新奖励已公布：{region}"),
+        body: format!(
+            "您好：\n\n{region}的创新实践《{title}》获得基层治理创新奖励 {} 元，奖励公告已在公益创投管理平台公布。",
+            amount.grouped()
         ),
     }
 }

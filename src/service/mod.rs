@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod attachments;
 pub mod audit;
+pub mod awards;
 pub mod bids;
 pub mod calls;
 pub mod documents;

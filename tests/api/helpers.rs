@@ -293,3 +293,18 @@ where
     }
     panic!("timed out waiting for: {what}");
 }
+
+/// The text of a PDF as `pdftotext` reads it, whitespace removed (it drops the spaces between CJK
+/// glyphs anyway). `None` only off CI, where poppler-utils may be missing.
+pub fn pdf_text(bytes: &[u8]) -> Option<String> {
+    let run = || -> Option<String> {
+        let dir = tempfile::tempdir().ok()?;
+        let p = dir.path().join("d.pdf");
+        std::fs::write(&p, bytes).ok()?;
+        let out = std::process::Command::new("pdftotext").arg("-layout").arg(&p).arg("-").output().ok()?;
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let text = run();
+    assert!(text.is_some() || std::env::var("CI").is_err(), "CI installs pdftotext");
+    text.map(|t| t.chars().filter(|c| !c.is_whitespace()).collect())
+}

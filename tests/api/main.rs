@@ -8,6 +8,7 @@ mod smtp;
 mod accounts;
 mod attachments;
 mod audit;
+mod awards;
 mod basics;
 mod bids;
 mod calls;

@@ -1,6 +1,7 @@
 //! The JSON API under /api/v1. Handlers only translate HTTP to service calls and back.
 
 mod attachments;
+mod awards;
 mod bids;
 mod calls;
 pub mod json;
@@ -83,6 +84,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/projects/{id}/payments", web::post().to(projects::pay))
             .route("/milestones/{id}/report", web::post().to(projects::report))
             .route("/milestones/{id}/verify", web::post().to(projects::verify))
+            .route("/award-funds", web::post().to(awards::create_fund))
+            .route("/award-funds", web::get().to(awards::list_funds))
+            .route("/award-funds/{id}", web::get().to(awards::get_fund))
+            .route("/award-funds/{id}/awards", web::post().to(awards::add_award))
+            .route("/award-funds/{id}/publish", web::post().to(awards::publish))
+            .route("/award-funds/{id}/notice.pdf", web::get().to(awards::notice_pdf))
+            .route("/awards/{id}", web::delete().to(awards::remove_award))
+            .route("/promotion-meetings", web::get().to(awards::meetings))
+            .route("/promotion-meetings", web::post().to(awards::record_meeting))
             .route("/outbox", web::get().to(outbox::list))
             .route("/outbox/{id}/retry", web::post().to(outbox::retry))
             .route("/openapi.json", web::get().to(openapi::spec))

@@ -2,6 +2,7 @@
 //! back with a CSRF token and redirect after success (post/redirect/get).
 
 mod admin;
+mod awards;
 mod bids;
 mod calls;
 pub mod fields;
@@ -77,6 +78,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/staff/calls/{id}/edit", web::post().to(calls::update))
     .route("/staff/calls/{id}/publish", web::post().to(calls::publish))
     .route("/staff/calls/{id}/clone", web::post().to(calls::clone))
+    .route("/awards", web::get().to(awards::public))
+    .route("/staff/awards", web::get().to(awards::staff_list))
+    .route("/staff/awards", web::post().to(awards::create_fund))
+    .route("/staff/awards/{id}", web::get().to(awards::staff_fund))
+    .route("/staff/awards/{id}/awards", web::post().to(awards::add_award))
+    .route("/staff/awards/{id}/awards/{award_id}/delete", web::post().to(awards::remove_award))
+    .route("/staff/awards/{id}/publish", web::post().to(awards::publish))
+    .route("/staff/meetings", web::get().to(awards::meetings))
+    .route("/staff/meetings", web::post().to(awards::record_meeting))
     .route("/admin/users", web::get().to(admin::users))
     .route("/admin/users", web::post().to(admin::create_user))
     .route("/admin/outbox", web::get().to(admin::outbox))
