@@ -154,15 +154,27 @@ pub fn start(p: Prepared, listener: TcpListener) -> Result<Running, String> {
             if let Err(e) = hk.db(move |c| crate::service::review::remind(c, &ctx)).await {
                 tracing::warn!("review reminders failed: {e}");
             }
-            // Overdue milestones: checked at start-up and then on every round.
+            // Milestones: reminders, overdue notices and lapsed evaluations, checked at start-up
+            // and then on every round.
             let ctx = hk.ctx(crate::service::Principal::System, None);
-            match hk.db(move |c| crate::service::projects::notify_overdue(c, &ctx)).await {
-                Ok(n) if n > 0 => {
-                    tracing::info!("{n} milestone(s) newly overdue");
+            let grace = hk.config.evaluation_grace_days;
+            let r = hk
+                .db(move |c| {
+                    use crate::service::projects;
+                    Ok((
+                        projects::remind_due(c, &ctx)?,
+                        projects::notify_overdue(c, &ctx)?,
+                        projects::lapse_evaluations(c, &ctx, grace)?,
+                    ))
+                })
+                .await;
+            match r {
+                Ok((a, b, c)) if a + b + c > 0 => {
+                    tracing::info!("milestones: {a} reminded, {b} newly overdue, {c} evaluations lapsed");
                     hk.mail_wake.notify_one();
                 }
                 Ok(_) => {}
-                Err(e) => tracing::warn!("overdue job failed: {e}"),
+                Err(e) => tracing::warn!("milestone jobs failed: {e}"),
             }
             tokio::time::sleep(Duration::from_secs(600)).await;
         }

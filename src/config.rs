@@ -28,6 +28,9 @@ pub struct Config {
     pub authority: String,
     /// HTTP worker threads; 0 = one per core.
     pub http_workers: usize,
+    /// Working days after its due date before an unreported evaluation counts as failed
+    /// (GONGYI_EVALUATION_GRACE_DAYS, default 10).
+    pub evaluation_grace_days: u32,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -51,6 +54,7 @@ impl Config {
             mail_max_attempts: var("GONGYI_MAIL_MAX_ATTEMPTS").and_then(|v| v.parse().ok()).unwrap_or(8),
             mail_poll_ms: 1000,
             http_workers: 0,
+            evaluation_grace_days: var("GONGYI_EVALUATION_GRACE_DAYS").and_then(|v| v.parse().ok()).unwrap_or(10),
             authority: var("GONGYI_AUTHORITY").unwrap_or_else(|| "芜湖市鸠江区民政局".into()),
             upload_limit: var("GONGYI_UPLOAD_LIMIT_MB").and_then(|v| v.parse::<usize>().ok()).unwrap_or(20)
                 * 1024

@@ -93,7 +93,12 @@ fn demo_awards(conn: &mut DbConn, staff: &Ctx) -> AppResult<()> {
     let year = crate::clock::local_date(staff.now).year();
     let fund = awards::create_fund(conn, staff, &FundInput { year, budget: None })?;
     for (region, title, citation, amount) in [
-        ("340207101001", "“小区议事厅”居民协商机制", "以议事厅为平台推动居民协商，解决加装电梯、停车等难题。", "50000.00"),
+        (
+            "340207101001",
+            "“小区议事厅”居民协商机制",
+            "以议事厅为平台推动居民协商，解决加装电梯、停车等难题。",
+            "50000.00",
+        ),
         ("340207102000", "“邻里互助”积分超市", "以积分激励志愿服务，带动居民参与社区治理。", "30000.00"),
     ] {
         let input = AwardInput {

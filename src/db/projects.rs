@@ -18,6 +18,9 @@ pub struct ProjectRow {
     pub status: String,
     pub signed_on: Option<NaiveDate>,
     pub created_at: NaiveDateTime,
+    pub clawback: i64,
+    pub ended_at: Option<NaiveDateTime>,
+    pub end_note: Option<String>,
 }
 
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -38,18 +41,59 @@ pub struct MilestoneRow {
     pub verified_by: Option<i64>,
     pub verified_at: Option<NaiveDateTime>,
     pub overdue_notified_at: Option<NaiveDateTime>,
+    pub reminded_at: Option<NaiveDateTime>,
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<ProjectRow>> {
     projects::table.find(id).select(ProjectRow::as_select()).first(conn).optional()
 }
 
-pub fn list(conn: &mut DbConn, org: Option<i64>) -> QueryResult<Vec<ProjectRow>> {
-    let mut q = projects::table.select(ProjectRow::as_select()).order(projects::id).limit(100).into_boxed();
+/// Projects newest first, by organisation, by the pool's region prefix (town staff), by status.
+pub fn list(
+    conn: &mut DbConn,
+    org: Option<i64>,
+    region_prefix: Option<&str>,
+    status: Option<&str>,
+) -> QueryResult<Vec<ProjectRow>> {
+    use super::schema::{bids, pools};
+    let mut q = projects::table
+        .inner_join(bids::table.on(bids::id.eq(projects::bid_id)))
+        .inner_join(pools::table.on(pools::id.eq(bids::pool_id)))
+        .select(ProjectRow::as_select())
+        .order(projects::id.desc())
+        .limit(500)
+        .into_boxed();
     if let Some(o) = org {
         q = q.filter(projects::organisation_id.eq(o));
     }
+    if let Some(p) = region_prefix {
+        q = q.filter(pools::region_code.like(format!("{p}%")));
+    }
+    if let Some(s) = status {
+        q = q.filter(projects::status.eq(s.to_string()));
+    }
     q.load(conn)
+}
+
+/// A project's bid title, organisation and pool names.
+#[derive(Queryable, Clone, Debug)]
+pub struct ProjectNames {
+    pub project_id: i64,
+    pub title: String,
+    pub organisation: String,
+    pub pool: String,
+    pub pool_id: i64,
+}
+
+pub fn names_of(conn: &mut DbConn, project_ids: &[i64]) -> QueryResult<Vec<ProjectNames>> {
+    use super::schema::{bids, organisations, pools};
+    projects::table
+        .inner_join(bids::table.on(bids::id.eq(projects::bid_id)))
+        .inner_join(pools::table.on(pools::id.eq(bids::pool_id)))
+        .inner_join(organisations::table.on(organisations::id.eq(projects::organisation_id)))
+        .filter(projects::id.eq_any(project_ids))
+        .select((projects::id, bids::title, organisations::name, pools::name, pools::id))
+        .load(conn)
 }
 
 pub fn insert_milestone(
@@ -215,6 +259,7 @@ pub fn tranches_of(conn: &mut DbConn, project_ids: &[i64]) -> QueryResult<Vec<Tr
 /// Pending milestones due before `today` whose lateness nobody has been told of yet.
 pub fn newly_overdue(conn: &mut DbConn, today: NaiveDate) -> QueryResult<Vec<MilestoneRow>> {
     project_milestones::table
+        .filter(project_milestones::project_id.eq_any(active_projects()))
         .filter(project_milestones::status.eq("pending"))
         .filter(project_milestones::kind.ne("signing"))
         .filter(project_milestones::due_date.lt(today))
@@ -229,4 +274,118 @@ pub fn mark_overdue_notified(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> Q
     diesel::update(project_milestones::table.find(id).filter(project_milestones::overdue_notified_at.is_null()))
         .set(project_milestones::overdue_notified_at.eq(Some(at)))
         .execute(conn)
+}
+
+fn active_projects() -> diesel::dsl::Select<
+    diesel::dsl::Filter<projects::table, diesel::dsl::Eq<projects::status, &'static str>>,
+    projects::id,
+> {
+    projects::table.filter(projects::status.eq("active")).select(projects::id)
+}
+
+/// Pending milestones of active projects due between `from` and `to`, not yet reminded.
+pub fn due_soon(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> QueryResult<Vec<MilestoneRow>> {
+    project_milestones::table
+        .filter(project_milestones::project_id.eq_any(active_projects()))
+        .filter(project_milestones::status.eq("pending"))
+        .filter(project_milestones::kind.ne("signing"))
+        .filter(project_milestones::due_date.between(from, to))
+        .filter(project_milestones::reminded_at.is_null())
+        .select(MilestoneRow::as_select())
+        .order(project_milestones::id)
+        .limit(500)
+        .load(conn)
+}
+
+pub fn mark_reminded(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(project_milestones::table.find(id).filter(project_milestones::reminded_at.is_null()))
+        .set(project_milestones::reminded_at.eq(Some(at)))
+        .execute(conn)
+}
+
+/// Pending evaluations of active projects due before `today` (the grace check is the caller's).
+pub fn late_evaluations(conn: &mut DbConn, today: NaiveDate) -> QueryResult<Vec<MilestoneRow>> {
+    project_milestones::table
+        .filter(project_milestones::project_id.eq_any(active_projects()))
+        .filter(project_milestones::status.eq("pending"))
+        .filter(project_milestones::kind.eq_any(["midterm", "final"]))
+        .filter(project_milestones::due_date.lt(today))
+        .select(MilestoneRow::as_select())
+        .order(project_milestones::id)
+        .limit(500)
+        .load(conn)
+}
+
+/// A late evaluation counted as failed by the system (no verifier).
+pub fn lapse(conn: &mut DbConn, id: i64, note: &str, at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(project_milestones::table.find(id).filter(project_milestones::status.eq("pending")))
+        .set((
+            project_milestones::status.eq("verified"),
+            project_milestones::grade.eq(Some("不合格")),
+            project_milestones::note.eq(Some(note)),
+            project_milestones::verified_at.eq(Some(at)),
+        ))
+        .execute(conn)
+}
+
+/// Rectification: the failed evaluation is due again on `due`, to be reported and verified anew.
+pub fn reopen_for_rectification(conn: &mut DbConn, id: i64, due: NaiveDate, note: &str) -> QueryResult<usize> {
+    diesel::update(project_milestones::table.find(id).filter(project_milestones::grade.eq("不合格")))
+        .set((
+            project_milestones::status.eq("pending"),
+            project_milestones::grade.eq(None::<String>),
+            project_milestones::note.eq(Some(note)),
+            project_milestones::due_date.eq(due),
+            project_milestones::verified_by.eq(None::<i64>),
+            project_milestones::verified_at.eq(None::<NaiveDateTime>),
+            project_milestones::overdue_notified_at.eq(None::<NaiveDateTime>),
+            project_milestones::reminded_at.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)
+}
+
+/// Moves a project from one of `from` to `to`; 0 when it was no longer in such a state.
+pub fn change_status(conn: &mut DbConn, id: i64, from: &[&str], to: &str) -> QueryResult<usize> {
+    diesel::update(projects::table.find(id).filter(projects::status.eq_any(from)))
+        .set(projects::status.eq(to))
+        .execute(conn)
+}
+
+pub fn terminate(conn: &mut DbConn, id: i64, clawback: i64, note: &str, at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(projects::table.find(id).filter(projects::status.eq_any(["active", "suspended"])))
+        .set((
+            projects::status.eq("terminated"),
+            projects::clawback.eq(clawback),
+            projects::end_note.eq(Some(note)),
+            projects::ended_at.eq(Some(at)),
+        ))
+        .execute(conn)
+}
+
+/// The latest reported spending per category of each project: (project, category, amount).
+pub fn latest_actuals(conn: &mut DbConn, project_ids: &[i64]) -> QueryResult<Vec<(i64, String, i64)>> {
+    // Reports carry spending so far; the most recent report of a project is its current total.
+    let rows: Vec<(i64, i64, Option<NaiveDateTime>, String, i64)> = milestone_actuals::table
+        .inner_join(project_milestones::table.on(project_milestones::id.eq(milestone_actuals::milestone_id)))
+        .filter(project_milestones::project_id.eq_any(project_ids))
+        .select((
+            project_milestones::project_id,
+            project_milestones::id,
+            project_milestones::reported_at,
+            milestone_actuals::category,
+            milestone_actuals::amount,
+        ))
+        .load(conn)?;
+    let mut latest: std::collections::HashMap<i64, (Option<NaiveDateTime>, i64)> = std::collections::HashMap::new();
+    for (p, m, at, _, _) in &rows {
+        let e = latest.entry(*p).or_insert((*at, *m));
+        if (*at, *m) > *e {
+            *e = (*at, *m);
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .filter(|(p, m, _, _, _)| latest.get(p).is_some_and(|l| l.1 == *m))
+        .map(|(p, _, _, c, a)| (p, c, a))
+        .collect())
 }

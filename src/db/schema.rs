@@ -353,6 +353,9 @@ diesel::table! {
         status -> Text,
         signed_on -> Nullable<Date>,
         created_at -> Timestamp,
+        clawback -> BigInt,
+        ended_at -> Nullable<Timestamp>,
+        end_note -> Nullable<Text>,
     }
 }
 
@@ -384,6 +387,7 @@ diesel::table! {
         verified_by -> Nullable<BigInt>,
         verified_at -> Nullable<Timestamp>,
         overdue_notified_at -> Nullable<Timestamp>,
+        reminded_at -> Nullable<Timestamp>,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Project milestones: the plan a funded project starts with, evaluation grades, and when a
 //! tranche may be paid.
 
+use super::calendar::WorkCalendar;
 use chrono::{Duration, NaiveDate};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +66,34 @@ impl Grade {
     }
 }
 
+/// Reminders go out this many working days before a milestone's due date.
+pub const REMIND_WORKING_DAYS: u32 = 5;
+
+/// A pending milestone due on `due` is reminded from 5 working days before it until the day.
+pub fn reminder_due(today: NaiveDate, due: NaiveDate, cal: &WorkCalendar) -> bool {
+    today <= due && cal.working_days_between(today, due) <= REMIND_WORKING_DAYS
+}
+
+/// A mid-term or final evaluation not reported by its due date counts as failed (不合格) once
+/// `grace` working days have passed after it.
+pub fn evaluation_lapsed(today: NaiveDate, due: NaiveDate, grace: u32, cal: &WorkCalendar) -> bool {
+    today > cal.add_working_days(due, grace)
+}
+
+/// What ending a project early settles, in fen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settlement {
+    /// Never paid: returns to the pool.
+    pub released: i64,
+    /// Paid beyond what the verified milestones earned: to be recovered (追回).
+    pub clawback: i64,
+}
+
+/// `earned` is the sum of the tranches whose milestones were verified and passed.
+pub fn settle(approved: i64, paid: i64, earned: i64) -> Settlement {
+    Settlement { released: (approved - paid).max(0), clawback: (paid - earned).max(0) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,5 +119,36 @@ mod tests {
         assert_eq!(Grade::parse("不合格"), Some(Grade::Fail));
         assert_eq!(Grade::parse("good"), Some(Grade::Good));
         assert_eq!(Grade::parse("A+"), None);
+    }
+
+    #[test]
+    fn reminders_start_five_working_days_before() {
+        let cal = crate::domain::calendar::shipped();
+        // Due Friday 2026-06-12: Friday 06-05 is five working days before, Thursday 06-04 six.
+        assert!(!reminder_due(d("2026-06-04"), d("2026-06-12"), &cal));
+        assert!(reminder_due(d("2026-06-05"), d("2026-06-12"), &cal));
+        assert!(reminder_due(d("2026-06-12"), d("2026-06-12"), &cal));
+        assert!(!reminder_due(d("2026-06-13"), d("2026-06-12"), &cal), "overdue is another email");
+        // Over the National Day holiday (10-01 … 10-07, 10-10 worked) they reach two weeks back.
+        assert!(reminder_due(d("2026-09-29"), d("2026-10-12"), &cal));
+        assert!(!reminder_due(d("2026-09-28"), d("2026-10-12"), &cal));
+    }
+
+    #[test]
+    fn a_late_evaluation_fails_after_the_grace_period() {
+        let cal = crate::domain::calendar::shipped();
+        // Due Monday 2026-06-01, grace 5 working days: lapses after Monday 06-08.
+        assert!(!evaluation_lapsed(d("2026-06-08"), d("2026-06-01"), 5, &cal));
+        assert!(evaluation_lapsed(d("2026-06-09"), d("2026-06-01"), 5, &cal));
+        assert!(evaluation_lapsed(d("2026-06-02"), d("2026-06-01"), 0, &cal));
+    }
+
+    #[test]
+    fn termination_releases_the_unpaid_rest_and_claws_back_the_unearned() {
+        // 90,000 approved; 45,000 paid on signing (earned); mid-term failed: nothing to recover.
+        assert_eq!(settle(9_000_000, 4_500_000, 4_500_000), Settlement { released: 4_500_000, clawback: 0 });
+        // 72,000 paid but only the signing tranche earned: 27,000 to recover.
+        assert_eq!(settle(9_000_000, 7_200_000, 4_500_000), Settlement { released: 1_800_000, clawback: 2_700_000 });
+        assert_eq!(settle(9_000_000, 0, 0), Settlement { released: 9_000_000, clawback: 0 });
     }
 }

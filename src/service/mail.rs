@@ -190,6 +190,61 @@ pub fn payment_made(
     }
 }
 
+pub fn milestone_due_soon(to: &str, name: &str, agreement_no: &str, title: &str, due: chrono::NaiveDate) -> Mail {
+    Mail {
+        kind: "milestone_due_soon",
+        to: to.into(),
+        subject: format!("项目节点即将到期：{agreement_no} {title}"),
+        body: format!(
+            "{name}：\n\n项目 {agreement_no} 的“{title}”应于 {due} 前报告，请按时登录平台提交进展和支出情况。"
+        ),
+    }
+}
+
+pub fn evaluation_lapsed(to: &str, name: &str, agreement_no: &str, title: &str, due: chrono::NaiveDate) -> Mail {
+    Mail {
+        kind: "evaluation_lapsed",
+        to: to.into(),
+        subject: format!("评估逾期视为不合格：{agreement_no} {title}"),
+        body: format!(
+            "{name}：\n\n项目 {agreement_no} 的“{title}”应于 {due} 前报告，宽限期已满仍未提交，按规定视为评估不合格，项目拨付暂停，\
+             等待民政部门决定限期整改或终止项目。"
+        ),
+    }
+}
+
+pub fn project_rectify(
+    to: &str,
+    name: &str,
+    agreement_no: &str,
+    title: &str,
+    due: chrono::NaiveDate,
+    note: &str,
+) -> Mail {
+    Mail {
+        kind: "project_rectify",
+        to: to.into(),
+        subject: format!("项目限期整改：{agreement_no}"),
+        body: format!(
+            "{name}：\n\n项目 {agreement_no} 评估不合格，经研究决定限期整改：请于 {due} 前重新提交“{title}”报告。\n\n说明：{note}"
+        ),
+    }
+}
+
+pub fn project_terminated(to: &str, name: &str, agreement_no: &str, clawback: Money, note: &str) -> Mail {
+    let recover = if clawback.fen() > 0 {
+        format!("已拨付但未完成对应节点的资金 {} 元须予追回，工作人员将与您联系。", clawback.grouped())
+    } else {
+        String::new()
+    };
+    Mail {
+        kind: "project_terminated",
+        to: to.into(),
+        subject: format!("项目已终止：{agreement_no}"),
+        body: format!("{name}：\n\n项目 {agreement_no} 已终止，尚未拨付的资金不再拨付。{recover}\n\n说明：{note}"),
+    }
+}
+
 pub fn milestone_overdue(to: &str, name: &str, agreement_no: &str, title: &str, due: chrono::NaiveDate) -> Mail {
     Mail {
         kind: "milestone_overdue",

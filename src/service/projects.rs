@@ -46,16 +46,101 @@ pub struct ProjectView {
     pub agreement_no: String,
     pub approved_amount: Money,
     pub paid_amount: Money,
-    /// active · suspended
+    pub title: String,
+    pub organisation: String,
+    /// The pool's (town's) name.
+    pub pool: String,
+    /// active · suspended (a failed evaluation) · terminated
     pub status: String,
+    pub status_label: &'static str,
     pub signed_on: Option<NaiveDate>,
+    /// To recover after an early termination (paid beyond what verified milestones earned).
+    pub clawback_amount: Money,
+    pub end_note: Option<String>,
     pub tranches: Vec<TrancheView>,
     pub milestones: Vec<MilestoneView>,
+    /// Budget against the latest reported spending, per category.
+    pub budget: Vec<BudgetUse>,
+    /// What happens next, in one sentence (for the organisation's list).
+    pub next_step: String,
+    pub overdue: bool,
+    pub payable: bool,
 }
 
-fn view(p: &ProjectRow, ms: &[MilestoneRow], tranches: &[db::projects::TrancheRow], today: NaiveDate) -> ProjectView {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct BudgetUse {
+    pub category: String,
+    pub label: &'static str,
+    pub budgeted: Money,
+    pub spent: Money,
+    /// Spent more than budgeted in this category.
+    pub overspent: bool,
+}
+
+/// What a project view needs besides its own rows, loaded in one query per kind for a page.
+struct Related {
+    names: std::collections::HashMap<i64, db::projects::ProjectNames>,
+    lines: Vec<db::bids::LineRow>,
+    actuals: Vec<(i64, String, i64)>,
+}
+
+fn related(conn: &mut DbConn, rows: &[ProjectRow]) -> AppResult<Related> {
+    let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
+    let bid_ids: Vec<i64> = rows.iter().map(|p| p.bid_id).collect();
+    Ok(Related {
+        names: db::projects::names_of(conn, &ids)?.into_iter().map(|n| (n.project_id, n)).collect(),
+        lines: db::bids::lines_of(conn, &bid_ids)?,
+        actuals: db::projects::latest_actuals(conn, &ids)?,
+    })
+}
+
+fn status_label(s: &str) -> &'static str {
+    match s {
+        "active" => "执行中",
+        "suspended" => "拨付暂停",
+        "terminated" => "已终止",
+        _ => "—",
+    }
+}
+
+fn view(
+    p: &ProjectRow,
+    ms: &[MilestoneRow],
+    tranches: &[db::projects::TrancheRow],
+    rel: &Related,
+    today: NaiveDate,
+) -> ProjectView {
     let ms: Vec<&MilestoneRow> = ms.iter().filter(|m| m.project_id == p.id).collect();
-    ProjectView {
+    let names = rel.names.get(&p.id);
+    let mut budget: Vec<BudgetUse> = Vec::new();
+    for l in rel.lines.iter().filter(|l| l.bid_id == p.bid_id) {
+        match budget.iter_mut().find(|b| b.category == l.category) {
+            Some(b) => b.budgeted = Money::from_fen(b.budgeted.fen() + l.amount),
+            None => budget.push(BudgetUse {
+                category: l.category.clone(),
+                label: BudgetCategory::parse(&l.category).map_or("其他", BudgetCategory::label),
+                budgeted: Money::from_fen(l.amount),
+                spent: Money::ZERO,
+                overspent: false,
+            }),
+        }
+    }
+    for (_, c, a) in rel.actuals.iter().filter(|x| x.0 == p.id) {
+        match budget.iter_mut().find(|b| b.category == *c) {
+            Some(b) => b.spent = Money::from_fen(*a),
+            None => budget.push(BudgetUse {
+                category: c.clone(),
+                label: BudgetCategory::parse(c).map_or("其他", BudgetCategory::label),
+                budgeted: Money::ZERO,
+                spent: Money::from_fen(*a),
+                overspent: false,
+            }),
+        }
+    }
+    for b in &mut budget {
+        b.overspent = b.spent > b.budgeted;
+    }
+    let mut v = ProjectView {
         id: p.id,
         bid_id: p.bid_id,
         call_id: p.call_id,
@@ -63,8 +148,14 @@ fn view(p: &ProjectRow, ms: &[MilestoneRow], tranches: &[db::projects::TrancheRo
         agreement_no: p.agreement_no.clone(),
         approved_amount: Money::from_fen(p.approved),
         paid_amount: Money::from_fen(p.paid),
+        title: names.map(|n| n.title.clone()).unwrap_or_default(),
+        organisation: names.map(|n| n.organisation.clone()).unwrap_or_default(),
+        pool: names.map(|n| n.pool.clone()).unwrap_or_default(),
         status: p.status.clone(),
+        status_label: status_label(&p.status),
         signed_on: p.signed_on,
+        clawback_amount: Money::from_fen(p.clawback),
+        end_note: p.end_note.clone(),
         tranches: tranches
             .iter()
             .filter(|t| t.0 == p.id)
@@ -72,6 +163,7 @@ fn view(p: &ProjectRow, ms: &[MilestoneRow], tranches: &[db::projects::TrancheRo
                 let m = ms.iter().find(|m| m.tranche_seq == Some(seq));
                 let status = match (m.map(|m| m.status.as_str()), paid >= amount) {
                     (_, true) => "paid",
+                    _ if p.status == "terminated" => "cancelled",
                     _ if p.status == "suspended" => "suspended",
                     (Some("verified"), false) => "payable",
                     _ => "locked",
@@ -104,6 +196,31 @@ fn view(p: &ProjectRow, ms: &[MilestoneRow], tranches: &[db::projects::TrancheRo
                 report_text: m.report_text.clone(),
             })
             .collect(),
+        budget,
+        next_step: String::new(),
+        overdue: false,
+        payable: false,
+    };
+    v.overdue = v.milestones.iter().any(|m| m.status == "overdue");
+    v.payable = v.tranches.iter().any(|t| t.status == "payable");
+    v.next_step = next_step(&v);
+    v
+}
+
+fn next_step(v: &ProjectView) -> String {
+    match v.status.as_str() {
+        "terminated" => return "项目已终止".into(),
+        "suspended" => return "评估不合格，拨付暂停，等待民政部门决定整改或终止".into(),
+        _ => {}
+    }
+    if v.signed_on.is_none() {
+        return "等待签订项目协议".into();
+    }
+    match v.milestones.iter().filter(|m| m.kind != "signing").find(|m| m.status != "verified") {
+        Some(m) if m.status == "reported" => format!("“{}”已报告，等待核验", m.title),
+        Some(m) if m.status == "overdue" => format!("“{}”已逾期（应于 {} 前报告），请尽快提交", m.title, m.due_date),
+        Some(m) => format!("请于 {} 前提交“{}”报告", m.due_date, m.title),
+        None => "全部节点已完成".into(),
     }
 }
 
@@ -131,25 +248,36 @@ fn visible(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<ProjectRow> {
 
 pub fn get(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<ProjectView> {
     let p = visible(conn, ctx, id)?;
-    let ms = db::projects::milestones_of(conn, &[p.id])?;
-    let t = db::projects::tranches_of(conn, &[p.id])?;
-    Ok(view(&p, &ms, &t, crate::clock::local_date(ctx.now)))
+    views(conn, ctx, vec![p])?.pop().ok_or_else(AppError::not_found)
 }
 
-pub fn list(conn: &mut DbConn, ctx: &Ctx) -> AppResult<Vec<ProjectView>> {
-    let a = ctx.require(&[Role::Org, Role::Staff, Role::Finance])?.clone();
-    let rows = db::projects::list(conn, if a.role == Role::Org { a.organisation_id } else { None })?;
-    let mut visible_rows = Vec::new();
-    for p in rows {
-        if a.role != Role::Staff || visible(conn, ctx, p.id).is_ok() {
-            visible_rows.push(p);
-        }
-    }
-    let ids: Vec<i64> = visible_rows.iter().map(|p| p.id).collect();
+fn views(conn: &mut DbConn, ctx: &Ctx, rows: Vec<ProjectRow>) -> AppResult<Vec<ProjectView>> {
+    let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
     let ms = db::projects::milestones_of(conn, &ids)?;
     let t = db::projects::tranches_of(conn, &ids)?;
+    let rel = related(conn, &rows)?;
     let today = crate::clock::local_date(ctx.now);
-    Ok(visible_rows.iter().map(|p| view(p, &ms, &t, today)).collect())
+    Ok(rows.iter().map(|p| view(p, &ms, &t, &rel, today)).collect())
+}
+
+#[derive(Deserialize, Default, Clone, utoipa::IntoParams)]
+pub struct ProjectFilter {
+    /// active · suspended · terminated
+    pub status: Option<String>,
+    /// Only projects with an overdue milestone.
+    #[serde(default)]
+    pub overdue: bool,
+    /// Only projects with a tranche ready to pay.
+    #[serde(default)]
+    pub payable: bool,
+}
+
+/// Projects: an organisation its own; staff (town staff their town's) and finance all; filtered.
+pub fn list(conn: &mut DbConn, ctx: &Ctx, f: &ProjectFilter) -> AppResult<Vec<ProjectView>> {
+    let a = ctx.require(&[Role::Org, Role::Staff, Role::Finance])?.clone();
+    let org = if a.role == Role::Org { Some(a.organisation_id.unwrap_or(-1)) } else { None };
+    let rows = db::projects::list(conn, org, a.region_scope(), f.status.as_deref())?;
+    Ok(views(conn, ctx, rows)?.into_iter().filter(|v| (!f.overdue || v.overdue) && (!f.payable || v.payable)).collect())
 }
 
 #[derive(Deserialize, Clone, utoipa::ToSchema)]
@@ -358,6 +486,9 @@ pub fn pay(conn: &mut DbConn, ctx: &Ctx, project_id: i64, input: &PaymentInput) 
     if p.status == "suspended" {
         return Err(AppError::conflict("project_suspended", "项目评估不合格，拨付已暂停"));
     }
+    if p.status == "terminated" {
+        return Err(AppError::conflict("project_terminated", "项目已终止，不再拨付"));
+    }
     if m.status != "verified" {
         return Err(AppError::conflict("tranche_not_payable", "该批次对应的节点尚未核验，不能拨付"));
     }
@@ -390,16 +521,194 @@ pub fn pay(conn: &mut DbConn, ctx: &Ctx, project_id: i64, input: &PaymentInput) 
     get(conn, ctx, project_id)
 }
 
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct RectifyInput {
+    /// The new due date of the failed evaluation, `YYYY-MM-DD`.
+    pub due_date: String,
+    /// What must be put right.
+    pub note: String,
+}
+
+/// Rectification (限期整改) after a failed evaluation: the evaluation is due again; the project
+/// is active again, and its tranche stays locked until the new report passes.
+pub fn rectify(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &RectifyInput) -> AppResult<ProjectView> {
+    ctx.require(&[Role::Staff])?;
+    let p = visible(conn, ctx, id)?;
+    let today = crate::clock::local_date(ctx.now);
+    let mut pr = Problems::default();
+    let due = NaiveDate::parse_from_str(input.due_date.trim(), "%Y-%m-%d").ok();
+    match due {
+        None => pr.add("due_date", "invalid_date", "整改期限格式应为 YYYY-MM-DD"),
+        Some(d) if d <= today => pr.add("due_date", "date_not_future", "整改期限应晚于今天"),
+        Some(_) => {}
+    }
+    let note = pr.take("note", text::paragraph(&input.note, 2000), |e| (e.code().into(), e.message()));
+    pr.finish()?;
+    let (due, note) = match (due, note) {
+        (Some(d), Some(n)) => (d, n),
+        _ => return Err(AppError::internal("validated rectification lost a value")),
+    };
+    if p.status != "suspended" {
+        return Err(AppError::conflict("not_suspended", "只有评估不合格、拨付暂停的项目才能整改"));
+    }
+    let failed = db::projects::milestones_of(conn, &[p.id])?
+        .into_iter()
+        .filter(|m| m.grade.as_deref() == Some(Grade::Fail.label()))
+        .max_by_key(|m| m.seq)
+        .ok_or_else(|| AppError::conflict("not_suspended", "没有不合格的评估"))?;
+    let org = db::organisations::find(conn, p.organisation_id)?.ok_or_else(AppError::not_found)?;
+    db::write_tx(conn, |c| {
+        if db::projects::change_status(c, p.id, &["suspended"], "active")? != 1 {
+            return Err(AppError::conflict("not_suspended", "项目状态已变化，请刷新"));
+        }
+        db::projects::reopen_for_rectification(c, failed.id, due, &note)?;
+        audit::record(
+            c,
+            ctx,
+            "project.rectify",
+            "project",
+            Some(p.id),
+            serde_json::json!({"milestone_id": failed.id, "due_date": due, "note": note}),
+        )?;
+        mail::queue(c, ctx, mail::project_rectify(&org.email, &org.name, &p.agreement_no, &failed.title, due, &note))?;
+        Ok(())
+    })?;
+    get(conn, ctx, id)
+}
+
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct TerminateInput {
+    /// Why the project ends.
+    pub note: String,
+}
+
+/// Ends a project early (district staff): the unpaid rest of the approved amount returns to its
+/// pool; anything paid beyond what verified, passed milestones earned is recorded as clawback.
+pub fn terminate(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &TerminateInput) -> AppResult<ProjectView> {
+    ctx.require_district_staff()?;
+    let p = visible(conn, ctx, id)?;
+    let note = text::paragraph(&input.note, 2000)
+        .map_err(|e| AppError::invalid_field("note", e.code(), format!("终止理由：{}", e.message())))?;
+    if p.status == "terminated" {
+        return Err(AppError::conflict("already_terminated", "项目已终止"));
+    }
+    let ms = db::projects::milestones_of(conn, &[p.id])?;
+    let earned: i64 = db::projects::tranches_of(conn, &[p.id])?
+        .iter()
+        .filter(|t| {
+            ms.iter().any(|m| {
+                m.tranche_seq == Some(t.1) && m.status == "verified" && m.grade.as_deref() != Some(Grade::Fail.label())
+            })
+        })
+        .map(|t| t.3)
+        .sum();
+    let names = db::projects::names_of(conn, &[p.id])?.pop().ok_or_else(AppError::not_found)?;
+    let org = db::organisations::find(conn, p.organisation_id)?.ok_or_else(AppError::not_found)?;
+    db::write_tx(conn, |c| {
+        // Re-read under the write lock: a payment may have landed since.
+        let now_p = db::projects::find(c, p.id)?.ok_or_else(AppError::not_found)?;
+        let s = crate::domain::milestone::settle(now_p.approved, now_p.paid, earned);
+        if db::projects::terminate(c, p.id, s.clawback, &note, db_time(ctx.now))? != 1 {
+            return Err(AppError::conflict("already_terminated", "项目已终止"));
+        }
+        if s.released > 0 && db::calls::release(c, names.pool_id, s.released)? != 1 {
+            return Err(AppError::internal("pool reservation smaller than the project's unpaid rest"));
+        }
+        audit::record(
+            c,
+            ctx,
+            "project.terminate",
+            "project",
+            Some(p.id),
+            serde_json::json!({"note": note, "released": Money::from_fen(s.released), "clawback": Money::from_fen(s.clawback), "earned": Money::from_fen(earned)}),
+        )?;
+        mail::queue(
+            c,
+            ctx,
+            mail::project_terminated(&org.email, &org.name, &p.agreement_no, Money::from_fen(s.clawback), &note),
+        )?;
+        Ok(())
+    })?;
+    get(conn, ctx, id)
+}
+
+/// The reminder job: 5 working days before a milestone's due date the organisation is reminded,
+/// once. Returns how many were sent.
+pub fn remind_due(conn: &mut DbConn, ctx: &Ctx) -> AppResult<usize> {
+    let today = crate::clock::local_date(ctx.now);
+    let cal = crate::domain::calendar::shipped();
+    // Five working days never span more than a month, even over the Spring Festival.
+    let soon = db::projects::due_soon(conn, today, today + chrono::Duration::days(31))?;
+    let mut n = 0;
+    for m in soon.into_iter().filter(|m| crate::domain::milestone::reminder_due(today, m.due_date, &cal)) {
+        let Some(p) = db::projects::find(conn, m.project_id)? else { continue };
+        let Some(org) = db::organisations::find(conn, p.organisation_id)? else { continue };
+        db::write_tx(conn, |c| {
+            if db::projects::mark_reminded(c, m.id, db_time(ctx.now))? == 1 {
+                mail::queue(
+                    c,
+                    ctx,
+                    mail::milestone_due_soon(&org.email, &org.name, &p.agreement_no, &m.title, m.due_date),
+                )?;
+                n += 1;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(n)
+}
+
+/// Late evaluations past their grace period (working days) count as failed: the project is
+/// suspended and the organisation and district staff are told. Returns how many.
+pub fn lapse_evaluations(conn: &mut DbConn, ctx: &Ctx, grace_days: u32) -> AppResult<usize> {
+    let today = crate::clock::local_date(ctx.now);
+    let cal = crate::domain::calendar::shipped();
+    let late = db::projects::late_evaluations(conn, today)?;
+    let staff = district_staff_emails(conn)?;
+    let mut n = 0;
+    for m in
+        late.into_iter().filter(|m| crate::domain::milestone::evaluation_lapsed(today, m.due_date, grace_days, &cal))
+    {
+        let Some(p) = db::projects::find(conn, m.project_id)? else { continue };
+        let Some(org) = db::organisations::find(conn, p.organisation_id)? else { continue };
+        let note = format!("逾期未报告，宽限期（{grace_days} 个工作日）已满，视为不合格");
+        db::write_tx(conn, |c| {
+            if db::projects::lapse(c, m.id, &note, db_time(ctx.now))? != 1 {
+                return Ok(());
+            }
+            db::projects::change_status(c, p.id, &["active"], "suspended")?;
+            mail::queue(c, ctx, mail::evaluation_lapsed(&org.email, &org.name, &p.agreement_no, &m.title, m.due_date))?;
+            for s in &staff {
+                mail::queue(c, ctx, mail::evaluation_lapsed(s, "工作人员", &p.agreement_no, &m.title, m.due_date))?;
+            }
+            n += 1;
+            audit::record(
+                c,
+                ctx,
+                "milestone.lapse",
+                "project",
+                Some(p.id),
+                serde_json::json!({"milestone_id": m.id, "due_date": m.due_date, "grace_days": grace_days}),
+            )
+        })?;
+    }
+    Ok(n)
+}
+
+fn district_staff_emails(conn: &mut DbConn) -> AppResult<Vec<String>> {
+    Ok(db::users::list(conn, Some("staff"), 0, 1000)?
+        .into_iter()
+        .filter(|u| u.active && u.region_code.is_none())
+        .filter_map(|u| u.email)
+        .collect())
+}
+
 /// The overdue job (at start-up, then periodically): tells the organisation and the district
 /// staff, once per milestone, that a milestone passed its due date unreported. Returns how many.
 pub fn notify_overdue(conn: &mut DbConn, ctx: &Ctx) -> AppResult<usize> {
     let today = crate::clock::local_date(ctx.now);
     let due = db::projects::newly_overdue(conn, today)?;
-    let staff: Vec<String> = db::users::list(conn, Some("staff"), 0, 1000)?
-        .into_iter()
-        .filter(|u| u.active && u.region_code.is_none())
-        .filter_map(|u| u.email)
-        .collect();
+    let staff = district_staff_emails(conn)?;
     let mut n = 0;
     for m in due {
         let Some(p) = db::projects::find(conn, m.project_id)? else { continue };

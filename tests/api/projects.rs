@@ -90,6 +90,12 @@ async fn signing_reports_and_payments(app: TestApp) {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
+    let activity = r.json["budget"].as_array().unwrap().iter().find(|b| b["category"] == "activity").unwrap().clone();
+    assert_eq!(activity["spent"], "30000.00", "spending so far against the bid's budget");
+    let amount = |k: &str| activity[k].as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap();
+    let over = amount("spent") > amount("budgeted");
+    assert_eq!(activity["overspent"].as_bool(), Some(over));
+    assert!(r.json["next_step"].as_str().unwrap().contains("等待核验"));
     let r = s.staff.post(&format!("/api/v1/milestones/{mid}/verify"), json!({"accepted": true})).await;
     assert_eq!((r.status, r.json["error"]["field"].as_str()), (422, Some("grade")));
     let r = s
@@ -131,6 +137,118 @@ async fn a_failed_evaluation_suspends_payments(app: TestApp) {
         .post(&format!("/api/v1/projects/{pid}/payments"), json!({"milestone_id": milestone(p, "signing"), "amount": "100.00", "paid_on": "2026-03-20", "reference": "x"}))
         .await;
     assert_eq!((r.status, r.code()), (409, "project_suspended"));
+    // Staff decide: rectification with a new due date (not by finance, not in the past, with a note).
+    let path = format!("/api/v1/projects/{pid}/rectify");
+    assert_eq!(s.fin.post(&path, json!({"due_date": "2026-10-30", "note": "补充活动"})).await.status, 403);
+    let r = s.staff.post(&path, json!({"due_date": "2026-01-01", "note": ""})).await;
+    assert_eq!(r.status, 422);
+    let got = crate::flow::codes(&r);
+    assert!(got.contains(&"date_not_future".to_string()) && got.contains(&"required".to_string()), "{got:?}");
+    let r = s.staff.post(&path, json!({"due_date": "2026-10-30", "note": "补开展社区活动 10 场"})).await;
+    assert_eq!((r.status, r.json["status"].as_str()), (200, Some("active")), "{}", r.text);
+    let m = r.json["milestones"].as_array().unwrap().iter().find(|m| m["id"] == mid).unwrap().clone();
+    assert_eq!(
+        (m["status"].as_str(), m["due_date"].as_str(), m["grade"].is_null()),
+        (Some("pending"), Some("2026-10-30"), true)
+    );
+    assert_eq!(r.json["tranches"][1]["status"], "locked", "its tranche waits for the new report");
+    assert_eq!(s.staff.post(&path, json!({"due_date": "2026-10-30", "note": "再次"})).await.code(), "not_suspended");
+    assert_eq!(app.count("outbox WHERE kind = 'project_rectify'").await, 1);
+    org.post(&format!("/api/v1/milestones/{mid}/report"), json!({"text": "已整改"})).await;
+    let r = s.staff.post(&format!("/api/v1/milestones/{mid}/verify"), json!({"accepted": true, "grade": "合格"})).await;
+    assert_eq!(r.json["tranches"][1]["status"], "payable", "{}", r.text);
+}
+
+/// Termination after a failed evaluation: the unpaid rest returns to the pool, payments stop.
+async fn termination_returns_the_rest_to_the_pool(app: TestApp) {
+    let (s, projects) = finalized(&app).await;
+    let p = &projects[0];
+    let pid = p["id"].as_i64().unwrap();
+    let pool_id = s.fin.get(&format!("/api/v1/bids/{}", p["bid_id"])).await.json["pool_id"].as_i64().unwrap();
+    let reserved = |app: &TestApp| {
+        let app_state = app.state.clone();
+        async move { app_state.db(move |c| Ok(gongyi::db::calls::find_pool(c, pool_id)?.unwrap().reserved)).await.unwrap() }
+    };
+    let before = reserved(&app).await;
+    s.staff.post(&format!("/api/v1/projects/{pid}/signing"), json!({"signed_on": "2026-03-12"})).await;
+    let signing = milestone(p, "signing");
+    let pay = json!({"milestone_id": signing, "amount": "45000.00", "paid_on": "2026-03-20", "reference": "P1"});
+    assert_eq!(s.fin.post(&format!("/api/v1/projects/{pid}/payments"), pay).await.status, 200);
+    let path = format!("/api/v1/projects/{pid}/terminate");
+    app.add_user("town1", "staff", Some("340207101000")).await;
+    let town = app.login("town1").await;
+    assert_eq!(town.post(&path, json!({"note": "x"})).await.status, 403, "district staff only");
+    assert_eq!(s.staff.post(&path, json!({"note": ""})).await.json["error"]["field"], "note");
+    let r = s.staff.post(&path, json!({"note": "中期评估不合格且无法整改"})).await;
+    assert_eq!(
+        (r.status, r.json["status"].as_str(), r.json["clawback_amount"].as_str()),
+        (200, Some("terminated"), Some("0.00")),
+        "{}",
+        r.text
+    );
+    assert_eq!(r.json["tranches"][1]["status"], "cancelled");
+    assert_eq!(reserved(&app).await, before - 4_500_000, "the unpaid 45,000.00 returns to the pool");
+    let mid = milestone(p, "midterm");
+    let pay = json!({"milestone_id": mid, "amount": "1.00", "paid_on": "2026-03-20", "reference": "P2"});
+    assert_eq!(s.fin.post(&format!("/api/v1/projects/{pid}/payments"), pay).await.code(), "project_terminated");
+    assert_eq!(s.staff.post(&path, json!({"note": "再次"})).await.code(), "already_terminated");
+    assert_eq!(app.count("outbox WHERE kind = 'project_terminated'").await, 1);
+    let list = s.staff.get("/api/v1/projects?status=terminated").await;
+    assert_eq!(list.json.as_array().unwrap().len(), 1);
+    assert_eq!(s.staff.get("/api/v1/projects?status=active").await.json.as_array().unwrap().len(), 2);
+}
+
+/// Reminders 5 working days before a due date, once; an evaluation still unreported after the
+/// grace period counts as failed and suspends the project.
+async fn reminders_and_lapsed_evaluations(app: TestApp) {
+    let (s, projects) = finalized(&app).await;
+    let p = &projects[0];
+    let pid = p["id"].as_i64().unwrap();
+    let mid = milestone(p, "midterm");
+    let due = p["milestones"].as_array().unwrap().iter().find(|m| m["id"] == mid).unwrap()["due_date"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let due = chrono::NaiveDate::parse_from_str(&due, "%Y-%m-%d").unwrap();
+    let at = |d: chrono::NaiveDate| format!("{d}T09:00:00+08:00").parse().unwrap();
+    let st = app.state.clone();
+    let jobs = |grace: u32| {
+        let st = st.clone();
+        let ctx = app.system_ctx();
+        async move {
+            st.db(move |c| {
+                use gongyi::service::projects::*;
+                Ok((remind_due(c, &ctx)?, lapse_evaluations(c, &ctx, grace)?))
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let reminded_q = format!("project_milestones WHERE id = {mid} AND reminded_at IS NOT NULL");
+
+    app.clock.set(at(due - chrono::Duration::days(20)));
+    jobs(10).await;
+    assert_eq!(app.count(&reminded_q).await, 0, "not three weeks before");
+    app.clock.set(at(due - chrono::Duration::days(2)));
+    jobs(10).await;
+    assert_eq!(app.count(&reminded_q).await, 1);
+    let sent = app.count("outbox WHERE kind = 'milestone_due_soon'").await;
+    assert!(sent >= 3, "each project's mid-term: {sent}");
+    jobs(10).await;
+    assert_eq!(app.count("outbox WHERE kind = 'milestone_due_soon'").await, sent, "once");
+    // Late but within the grace period: overdue, not failed.
+    app.clock.set(at(due + chrono::Duration::days(3)));
+    assert_eq!(jobs(10).await.1, 0);
+    // Past 10 working days: failed, suspended, everyone told.
+    app.clock.set(at(due + chrono::Duration::days(20)));
+    app.relogin(&[&s.staff]).await;
+    assert_eq!(jobs(10).await.1, 3, "every project's mid-term lapsed");
+    assert_eq!(jobs(10).await.1, 0, "once");
+    let v = s.staff.get(&format!("/api/v1/projects/{pid}")).await;
+    let m = v.json["milestones"].as_array().unwrap().iter().find(|m| m["id"] == mid).unwrap().clone();
+    assert_eq!((v.json["status"].as_str(), m["grade"].as_str()), (Some("suspended"), Some("不合格")));
+    assert!(app.count("outbox WHERE kind = 'evaluation_lapsed'").await >= 6, "organisations and district staff");
+    assert_eq!(app.count("audit_log WHERE action = 'milestone.lapse'").await, 3);
 }
 
 /// Twenty simultaneous payments of 5,000.00 against a 45,000.00 tranche: exactly nine succeed.
@@ -189,5 +307,7 @@ crate::on_both!(
     overdue_milestones_are_flagged_once,
     signing_reports_and_payments,
     a_failed_evaluation_suspends_payments,
+    termination_returns_the_rest_to_the_pool,
+    reminders_and_lapsed_evaluations,
     concurrent_payments_never_overpay
 );

@@ -82,6 +82,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/projects/{id}", web::get().to(projects::get))
             .route("/projects/{id}/signing", web::post().to(projects::sign))
             .route("/projects/{id}/payments", web::post().to(projects::pay))
+            .route("/projects/{id}/rectify", web::post().to(projects::rectify))
+            .route("/projects/{id}/terminate", web::post().to(projects::terminate))
             .route("/milestones/{id}/report", web::post().to(projects::report))
             .route("/milestones/{id}/verify", web::post().to(projects::verify))
             .route("/award-funds", web::post().to(awards::create_fund))

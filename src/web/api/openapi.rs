@@ -64,6 +64,8 @@ use utoipa::OpenApi;
         super::projects::get,
         super::projects::sign,
         super::projects::pay,
+        super::projects::rectify,
+        super::projects::terminate,
         super::projects::report,
         super::projects::verify,
         super::awards::create_fund,

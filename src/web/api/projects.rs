@@ -1,15 +1,61 @@
 use crate::error::{AppError, ErrorBody};
-use crate::service::projects::{self, PaymentInput, ProjectView, ReportInput, SigningInput, VerifyInput};
+use crate::service::projects::{
+    self, PaymentInput, ProjectFilter, ProjectView, RectifyInput, ReportInput, SigningInput, TerminateInput,
+    VerifyInput,
+};
 use crate::web::api::ApiJson;
 use crate::web::auth::Auth;
 use crate::web::state::AppState;
 use actix_web::{web, HttpResponse};
 
-/// Projects: an organisation its own; staff (town staff their town's) and finance all.
-#[utoipa::path(get, path = "/api/v1/projects", tag = "projects", responses((status = 200, body = [ProjectView])))]
-pub async fn list(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, AppError> {
+/// Projects: an organisation its own; staff (town staff their town's) and finance all;
+/// filterable by status, overdue and payable.
+#[utoipa::path(get, path = "/api/v1/projects", tag = "projects", params(ProjectFilter),
+    responses((status = 200, body = [ProjectView])))]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<ProjectFilter>,
+) -> Result<HttpResponse, AppError> {
     let ctx = auth.ctx.clone();
-    Ok(HttpResponse::Ok().json(state.db(move |c| projects::list(c, &ctx)).await?))
+    let f = q.into_inner();
+    Ok(HttpResponse::Ok().json(state.db(move |c| projects::list(c, &ctx, &f)).await?))
+}
+
+/// After a failed evaluation (staff): the evaluation is due again by a new date; payments resume
+/// once it passes.
+#[utoipa::path(post, path = "/api/v1/projects/{id}/rectify", tag = "projects", params(("id" = i64, Path)),
+    request_body = RectifyInput,
+    responses((status = 200, body = ProjectView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn rectify(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    body: ApiJson<RectifyInput>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    let v = state.db(move |c| projects::rectify(c, &ctx, id, &body.0)).await?;
+    state.mail_wake.notify_one();
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// End a project early (district staff): the unpaid rest returns to the pool; what was paid beyond
+/// the verified milestones is recorded for recovery.
+#[utoipa::path(post, path = "/api/v1/projects/{id}/terminate", tag = "projects", params(("id" = i64, Path)),
+    request_body = TerminateInput,
+    responses((status = 200, body = ProjectView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn terminate(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    body: ApiJson<TerminateInput>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    let v = state.db(move |c| projects::terminate(c, &ctx, id, &body.0)).await?;
+    state.mail_wake.notify_one();
+    Ok(HttpResponse::Ok().json(v))
 }
 
 /// One project with its tranches (locked / payable / paid) and milestones.
