@@ -309,5 +309,91 @@ crate::on_both!(
     a_failed_evaluation_suspends_payments,
     termination_returns_the_rest_to_the_pool,
     reminders_and_lapsed_evaluations,
+    projects_through_the_pages,
     concurrent_payments_never_overpay
 );
+
+/// The pages: the organisation reports, staff sign and verify, finance pays; filters; scope.
+async fn projects_through_the_pages(app: TestApp) {
+    let (s, projects) = finalized(&app).await;
+    let p = &projects[0];
+    let pid = p["id"].as_i64().unwrap();
+    let orgs = [app.login("orga").await, app.login("orgb").await];
+    let mine = {
+        let mut found = None;
+        for o in &orgs {
+            if o.get("/api/v1/projects").await.json.as_array().unwrap().iter().any(|x| x["id"] == pid) {
+                found = Some(o);
+            }
+        }
+        found.unwrap()
+    };
+    let other = orgs.iter().find(|o| !std::ptr::eq(*o, mine)).unwrap();
+    let list = mine.get("/projects").await;
+    assert_eq!(list.status, 200);
+    assert!(list.text.contains("我的项目") && list.text.contains("等待签订项目协议"));
+    // Staff sign through the page; a form without the token is refused.
+    let token = s.staff.csrf(&format!("/projects/{pid}")).await;
+    assert_eq!(
+        s.staff.post_form(&format!("/projects/{pid}/signing"), &[("signed_on", "2026-03-12")]).await.status,
+        403
+    );
+    let r =
+        s.staff.post_form(&format!("/projects/{pid}/signing"), &[("csrf", &token), ("signed_on", "2026-03-12")]).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    // Finance sees the payable tranche and pays part of it; too much is explained.
+    let page = s.fin.get(&format!("/projects/{pid}")).await;
+    assert!(page.text.contains("登记第 1 批拨付"));
+    let signing = milestone(p, "signing").to_string();
+    let ftoken = s.fin.csrf(&format!("/projects/{pid}")).await;
+    let pay = |amount: &'static str| {
+        let (fin, signing, ftoken) = (&s.fin, signing.clone(), ftoken.clone());
+        async move {
+            fin.post_form(
+                &format!("/projects/{pid}/payments"),
+                &[
+                    ("csrf", ftoken.as_str()),
+                    ("milestone_id", signing.as_str()),
+                    ("amount", amount),
+                    ("paid_on", "2026-03-20"),
+                    ("reference", "国库 001"),
+                ],
+            )
+            .await
+        }
+    };
+    let r = pay("99999.00").await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert!(r.text.contains("付款将超过该批次金额"));
+    assert_eq!(pay("45000.00").await.status, 303);
+    // The organisation reports on its mid-term through the page, with spending by category.
+    let mid = milestone(p, "midterm");
+    let otoken = mine.csrf(&format!("/projects/{pid}")).await;
+    let r = mine
+        .post_form(
+            &format!("/projects/{pid}/milestones/{mid}/report"),
+            &[
+                ("csrf", &otoken),
+                ("text", "已开展活动 12 场"),
+                ("actual_activity", "20000.00"),
+                ("actual_personnel", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let v = mine.get(&format!("/projects/{pid}")).await;
+    assert!(v.text.contains("已开展活动 12 场") && v.text.contains("20,000.00"));
+    assert_eq!(other.get(&format!("/projects/{pid}")).await.status, 404, "another organisation's project");
+    // Staff verify with a grade.
+    let r = s
+        .staff
+        .post_form(
+            &format!("/projects/{pid}/milestones/{mid}/verify"),
+            &[("csrf", &token), ("accepted", "1"), ("grade", "优秀")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let payable = s.fin.get("/projects?payable=1").await;
+    assert!(payable.text.contains(p["agreement_no"].as_str().unwrap()));
+    assert_eq!(app.as_role("rev9", "reviewer").await.get("/projects").await.status, 403);
+}

@@ -148,7 +148,12 @@ async fn fund_action(
             Ok(redirect(&format!("/staff/awards/{}?done={done}", v.id)))
         }
         Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
-            fund_page(&req, &state, &auth, fund_id, None, form, field_errors(&e)).await
+            {
+                // The page again with the reason, under the refusal's own status (409 or 422).
+                let mut page = fund_page(&req, &state, &auth, fund_id, None, form, field_errors(&e)).await?;
+                *page.status_mut() = e.status;
+                Ok(page)
+            }
         }
         Err(e) => Err(e.into()),
     }

@@ -8,6 +8,7 @@ mod calls;
 pub mod fields;
 mod home;
 mod login;
+mod projects;
 mod register;
 mod review;
 mod staff;
@@ -78,6 +79,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/staff/calls/{id}/edit", web::post().to(calls::update))
     .route("/staff/calls/{id}/publish", web::post().to(calls::publish))
     .route("/staff/calls/{id}/clone", web::post().to(calls::clone))
+    .route("/projects", web::get().to(projects::list))
+    .route("/projects/{id}", web::get().to(projects::detail))
+    .route("/projects/{id}/signing", web::post().to(projects::sign))
+    .route("/projects/{id}/milestones/{m}/report", web::post().to(projects::report))
+    .route("/projects/{id}/milestones/{m}/verify", web::post().to(projects::verify))
+    .route("/projects/{id}/payments", web::post().to(projects::pay))
+    .route("/projects/{id}/rectify", web::post().to(projects::rectify))
+    .route("/projects/{id}/terminate", web::post().to(projects::terminate))
     .route("/awards", web::get().to(awards::public))
     .route("/staff/awards", web::get().to(awards::staff_list))
     .route("/staff/awards", web::post().to(awards::create_fund))

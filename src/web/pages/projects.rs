@@ -1,0 +1,223 @@
+//! Funded projects: the list (filters) and one project with what each role does next.
+
+use super::fields::Fields;
+use super::{check_csrf, field_errors, redirect, render_status, Layout, PageError};
+use crate::domain::account::Role;
+use crate::domain::budget::BudgetCategory;
+use crate::error::{AppError, FieldError};
+use crate::service::projects::{
+    self, ActualInput, PaymentInput, ProjectFilter, ProjectView, RectifyInput, ReportInput, SigningInput,
+    TerminateInput, VerifyInput,
+};
+use crate::web::auth::Auth;
+use crate::web::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+
+#[derive(Template)]
+#[template(path = "projects.html")]
+struct ListPage<'a> {
+    l: &'a Layout,
+    projects: Vec<ProjectView>,
+    status: String,
+    overdue: bool,
+    payable: bool,
+    is_org: bool,
+}
+
+#[derive(serde::Deserialize)]
+pub struct ListQuery {
+    status: Option<String>,
+    overdue: Option<String>,
+    payable: Option<String>,
+}
+
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, PageError> {
+    let a = auth.ctx.require(&[Role::Org, Role::Staff, Role::Finance])?;
+    let is_org = a.role == Role::Org;
+    let status = q.status.clone().filter(|s| matches!(s.as_str(), "active" | "suspended" | "terminated"));
+    let f = ProjectFilter {
+        status: status.clone(),
+        overdue: q.overdue.as_deref() == Some("1"),
+        payable: q.payable.as_deref() == Some("1"),
+    };
+    let (overdue, payable) = (f.overdue, f.payable);
+    let ctx = auth.ctx.clone();
+    let projects = state.db(move |c| projects::list(c, &ctx, &f)).await?;
+    let l = Layout::new(&req, &state, &auth);
+    let page = ListPage { l: &l, projects, status: status.unwrap_or_default(), overdue, payable, is_org };
+    render_status(&l, &page, StatusCode::OK)
+}
+
+#[derive(Template)]
+#[template(path = "project.html")]
+struct DetailPage<'a> {
+    l: &'a Layout,
+    p: ProjectView,
+    role: &'static str,
+    district: bool,
+    categories: Vec<(&'static str, &'static str)>,
+    flash: Option<&'static str>,
+    errors: Vec<FieldError>,
+    today: String,
+}
+
+#[derive(serde::Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+async fn detail_page(
+    req: &HttpRequest,
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    flash: Option<&'static str>,
+    errors: Vec<FieldError>,
+) -> Result<HttpResponse, PageError> {
+    let a = auth.ctx.require(&Role::ALL)?;
+    let (role, district) = (a.role.as_str(), a.region_code.is_none());
+    let ctx = auth.ctx.clone();
+    let p = state.db(move |c| projects::get(c, &ctx, id)).await?;
+    let l = Layout::new(req, state, auth);
+    let categories = BudgetCategory::ALL.iter().map(|c| (c.as_str(), c.label())).collect();
+    let today = crate::clock::local_date(auth.ctx.now).to_string();
+    let status = super::status_for(&errors);
+    render_status(&l, &DetailPage { l: &l, p, role, district, categories, flash, errors, today }, status)
+}
+
+pub async fn detail(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    q: web::Query<Done>,
+) -> Result<HttpResponse, PageError> {
+    let flash = match q.done.as_deref() {
+        Some("signed") => Some("已登记协议签订，首批资金可以拨付。"),
+        Some("reported") => Some("报告已提交，等待工作人员核验。"),
+        Some("verified") => Some("已核验。"),
+        Some("paid") => Some("已登记拨付，并已邮件通知该组织。"),
+        Some("rectify") => Some("已通知该组织限期整改。"),
+        Some("terminated") => Some("项目已终止，未拨付资金已退回资金池。"),
+        _ => None,
+    };
+    detail_page(&req, &state, &auth, id.into_inner(), flash, Vec::new()).await
+}
+
+/// Runs a change; on a refusal the project page comes back with the reason.
+async fn act(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: i64,
+    form: &Fields,
+    done: &str,
+    f: impl FnOnce(&mut crate::db::DbConn, &crate::service::Ctx) -> Result<ProjectView, AppError> + Send + 'static,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(&req, &form.get("csrf"))?;
+    let ctx = auth.ctx.clone();
+    match state.db(move |c| f(c, &ctx)).await {
+        Ok(v) => {
+            state.mail_wake.notify_one();
+            Ok(redirect(&format!("/projects/{}?done={done}", v.id)))
+        }
+        Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
+            {
+                // The page again with the reason, under the refusal's own status (409 or 422).
+                let mut page = detail_page(&req, &state, &auth, id, None, field_errors(&e)).await?;
+                *page.status_mut() = e.status;
+                Ok(page)
+            }
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn sign(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    let (id, form) = (id.into_inner(), form.into_inner());
+    let input = SigningInput { signed_on: form.get("signed_on") };
+    act(req, state, auth, id, &form, "signed", move |c, ctx| projects::sign(c, ctx, id, &input)).await
+}
+
+pub async fn report(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    let ((id, milestone), form) = (path.into_inner(), form.into_inner());
+    let actuals = BudgetCategory::ALL
+        .iter()
+        .filter_map(|c| form.opt(&format!("actual_{}", c.as_str())).map(|a| (c, a)))
+        .map(|(c, a)| ActualInput { category: c.as_str().into(), amount: a.trim().to_string() })
+        .collect();
+    let input = ReportInput { text: form.get("text"), actuals };
+    act(req, state, auth, id, &form, "reported", move |c, ctx| projects::report(c, ctx, milestone, &input)).await
+}
+
+pub async fn verify(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    let ((id, milestone), form) = (path.into_inner(), form.into_inner());
+    let input = VerifyInput { accepted: form.get("accepted") == "1", grade: form.opt("grade"), note: form.opt("note") };
+    act(req, state, auth, id, &form, "verified", move |c, ctx| projects::verify(c, ctx, milestone, &input)).await
+}
+
+pub async fn pay(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    let (id, form) = (id.into_inner(), form.into_inner());
+    let input = PaymentInput {
+        milestone_id: form.get("milestone_id").trim().parse().unwrap_or(0),
+        amount: form.get("amount"),
+        paid_on: form.get("paid_on"),
+        reference: form.get("reference"),
+    };
+    act(req, state, auth, id, &form, "paid", move |c, ctx| projects::pay(c, ctx, id, &input)).await
+}
+
+pub async fn rectify(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    let (id, form) = (id.into_inner(), form.into_inner());
+    let input = RectifyInput { due_date: form.get("due_date"), note: form.get("note") };
+    act(req, state, auth, id, &form, "rectify", move |c, ctx| projects::rectify(c, ctx, id, &input)).await
+}
+
+pub async fn terminate(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    let (id, form) = (id.into_inner(), form.into_inner());
+    let input = TerminateInput { note: form.get("note") };
+    act(req, state, auth, id, &form, "terminated", move |c, ctx| projects::terminate(c, ctx, id, &input)).await
+}
