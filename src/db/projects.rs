@@ -389,3 +389,42 @@ pub fn latest_actuals(conn: &mut DbConn, project_ids: &[i64]) -> QueryResult<Vec
         .map(|(p, _, _, c, a)| (p, c, a))
         .collect())
 }
+
+/// (pool, project id, approved, paid, status) of every project of these calls.
+pub type PoolProject = (i64, i64, i64, i64, String);
+
+pub fn by_pool(conn: &mut DbConn, call_ids: &[i64]) -> QueryResult<Vec<PoolProject>> {
+    use super::schema::bids;
+    projects::table
+        .inner_join(bids::table.on(bids::id.eq(projects::bid_id)))
+        .filter(projects::call_id.eq_any(call_ids))
+        .select((bids::pool_id, projects::id, projects::approved, projects::paid, projects::status))
+        .load(conn)
+}
+
+/// Pending milestones past their due date in active projects.
+pub fn overdue_count(conn: &mut DbConn, today: NaiveDate) -> QueryResult<i64> {
+    project_milestones::table
+        .filter(project_milestones::project_id.eq_any(active_projects()))
+        .filter(project_milestones::status.eq("pending"))
+        .filter(project_milestones::kind.ne("signing"))
+        .filter(project_milestones::due_date.lt(today))
+        .count()
+        .get_result(conn)
+}
+
+/// (amount, paid) of every tranche whose milestone is verified and passed, in active projects.
+pub fn payable_tranches(conn: &mut DbConn) -> QueryResult<Vec<(i64, i64)>> {
+    project_tranches::table
+        .inner_join(
+            project_milestones::table.on(project_milestones::project_id
+                .eq(project_tranches::project_id)
+                .and(project_milestones::tranche_seq.eq(project_tranches::seq.nullable()))),
+        )
+        .filter(project_tranches::project_id.eq_any(active_projects()))
+        .filter(project_milestones::status.eq("verified"))
+        .filter(project_milestones::grade.is_null().or(project_milestones::grade.ne("不合格")))
+        .filter(project_tranches::paid.lt(project_tranches::amount))
+        .select((project_tranches::amount, project_tranches::paid))
+        .load(conn)
+}

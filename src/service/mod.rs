@@ -8,6 +8,7 @@ pub mod audit;
 pub mod awards;
 pub mod bids;
 pub mod calls;
+pub mod dashboard;
 pub mod documents;
 pub mod mail;
 pub mod notices;

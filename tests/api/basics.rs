@@ -77,6 +77,8 @@ async fn openapi_lists_every_endpoint(app: TestApp) {
         ("/api/v1/milestones/{id}/verify", "post"),
         ("/api/v1/projects/{id}/rectify", "post"),
         ("/api/v1/projects/{id}/terminate", "post"),
+        ("/api/v1/dashboard", "get"),
+        ("/api/v1/board", "get"),
         ("/api/v1/award-funds", "post"),
         ("/api/v1/award-funds", "get"),
         ("/api/v1/award-funds/{id}", "get"),

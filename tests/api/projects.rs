@@ -310,6 +310,7 @@ crate::on_both!(
     termination_returns_the_rest_to_the_pool,
     reminders_and_lapsed_evaluations,
     projects_through_the_pages,
+    dashboard_and_public_board,
     concurrent_payments_never_overpay
 );
 
@@ -396,4 +397,44 @@ async fn projects_through_the_pages(app: TestApp) {
     let payable = s.fin.get("/projects?payable=1").await;
     assert!(payable.text.contains(p["agreement_no"].as_str().unwrap()));
     assert_eq!(app.as_role("rev9", "reviewer").await.get("/projects").await.status, 403);
+}
+
+/// The dashboard adds up the year; the public board shows progress without private fields.
+async fn dashboard_and_public_board(app: TestApp) {
+    let (s, projects) = finalized(&app).await;
+    let pid = projects[0]["id"].as_i64().unwrap();
+    s.staff.post(&format!("/api/v1/projects/{pid}/signing"), json!({"signed_on": "2026-03-12"})).await;
+    let pay = json!({"milestone_id": milestone(&projects[0], "signing"), "amount": "20000.00", "paid_on": "2026-03-20", "reference": "P1"});
+    assert_eq!(s.fin.post(&format!("/api/v1/projects/{pid}/payments"), pay).await.status, 200);
+    let d = s.staff.get("/api/v1/dashboard?year=2026").await;
+    assert_eq!(d.status, 200, "{}", d.text);
+    let sum = |k: &str| -> rust_decimal::Decimal {
+        d.json["pools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p[k].as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap())
+            .sum()
+    };
+    assert_eq!(sum("reserved").to_string(), "270000.00", "three projects of 90,000.00");
+    assert_eq!(sum("paid").to_string(), "20000.00");
+    assert_eq!(sum("budget") - sum("reserved"), sum("remaining"));
+    assert_eq!((d.json["funnel"]["funded"].as_i64(), d.json["funnel"]["eligible"].as_i64()), (Some(3), Some(3)));
+    assert_eq!((d.json["payable_tranches"].as_i64(), d.json["payable_amount"].as_str()), (Some(1), Some("25000.00")));
+    assert_eq!(app.login("orga").await.get("/api/v1/dashboard").await.status, 403);
+    let page = s.staff.get("/staff/dashboard?year=2026").await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("<svg") && page.text.contains("资金池使用") && page.text.contains("25,000.00"));
+    // Public.
+    let b = app.client().get("/api/v1/board").await;
+    assert_eq!(b.status, 200);
+    let towns = b.json["towns"].as_array().unwrap();
+    let projects_shown: usize = towns.iter().map(|t| t["projects"].as_array().unwrap().len()).sum();
+    assert_eq!(projects_shown, 3);
+    assert!(!b.text.contains("agreement_no") && !b.text.contains("@"), "no internal numbers or contacts");
+    let signed =
+        towns.iter().flat_map(|t| t["projects"].as_array().unwrap()).find(|p| p["paid"] == "20000.00").unwrap();
+    assert_eq!(signed["progress_pct"].as_u64(), Some(25), "one of four milestones");
+    let page = app.client().get("/board").await;
+    assert!(page.status == 200 && page.text.contains("<svg") && page.text.contains("20,000.00"));
 }

@@ -4,6 +4,7 @@ mod attachments;
 mod awards;
 mod bids;
 mod calls;
+mod dashboard;
 pub mod json;
 mod notices;
 pub mod openapi;
@@ -86,6 +87,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/projects/{id}/terminate", web::post().to(projects::terminate))
             .route("/milestones/{id}/report", web::post().to(projects::report))
             .route("/milestones/{id}/verify", web::post().to(projects::verify))
+            .route("/dashboard", web::get().to(dashboard::dashboard))
+            .route("/board", web::get().to(dashboard::board))
             .route("/award-funds", web::post().to(awards::create_fund))
             .route("/award-funds", web::get().to(awards::list_funds))
             .route("/award-funds/{id}", web::get().to(awards::get_fund))

@@ -68,6 +68,8 @@ use utoipa::OpenApi;
         super::projects::terminate,
         super::projects::report,
         super::projects::verify,
+        super::dashboard::dashboard,
+        super::dashboard::board,
         super::awards::create_fund,
         super::awards::list_funds,
         super::awards::get_fund,

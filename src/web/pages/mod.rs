@@ -5,6 +5,8 @@ mod admin;
 mod awards;
 mod bids;
 mod calls;
+pub mod charts;
+mod dashboard;
 pub mod fields;
 mod home;
 mod login;
@@ -79,6 +81,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/staff/calls/{id}/edit", web::post().to(calls::update))
     .route("/staff/calls/{id}/publish", web::post().to(calls::publish))
     .route("/staff/calls/{id}/clone", web::post().to(calls::clone))
+    .route("/board", web::get().to(dashboard::public))
+    .route("/staff/dashboard", web::get().to(dashboard::staff))
     .route("/projects", web::get().to(projects::list))
     .route("/projects/{id}", web::get().to(projects::detail))
     .route("/projects/{id}/signing", web::post().to(projects::sign))
