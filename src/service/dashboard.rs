@@ -156,7 +156,7 @@ pub fn board(conn: &mut DbConn, ctx: &Ctx) -> AppResult<Board> {
             e.0 += 1;
         }
     }
-    let pct = |(d, t): (u32, u32)| if t == 0 { 0 } else { d * 100 / t };
+    let pct = |(d, t): (u32, u32)| (d * 100).checked_div(t).unwrap_or(0);
     let mut towns: Vec<(i64, BoardTown, (u32, u32))> = Vec::new();
     for (pool, id, approved, paid, status) in rows {
         let Some(n) = names.get(&id) else { continue };
