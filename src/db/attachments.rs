@@ -18,6 +18,8 @@ pub struct AttachmentRow {
     pub uploaded_by: i64,
     pub uploaded_at: NaiveDateTime,
     pub deleted_at: Option<NaiveDateTime>,
+    /// Set when the file is evidence for a milestone report.
+    pub milestone_id: Option<i64>,
 }
 
 #[derive(Insertable)]
@@ -31,6 +33,7 @@ pub struct NewAttachment<'a> {
     pub sha256: &'a str,
     pub uploaded_by: i64,
     pub uploaded_at: NaiveDateTime,
+    pub milestone_id: Option<i64>,
 }
 
 pub fn insert(conn: &mut DbConn, a: &NewAttachment<'_>) -> QueryResult<i64> {
@@ -46,9 +49,11 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<AttachmentRow>> {
         .optional()
 }
 
+/// The bids' own attachments (not milestone evidence).
 pub fn of_bids(conn: &mut DbConn, bid_ids: &[i64]) -> QueryResult<Vec<AttachmentRow>> {
     attachments::table
         .filter(attachments::bid_id.eq_any(bid_ids))
+        .filter(attachments::milestone_id.is_null())
         .filter(attachments::deleted_at.is_null())
         .select(AttachmentRow::as_select())
         .order(attachments::id)
@@ -58,6 +63,7 @@ pub fn of_bids(conn: &mut DbConn, bid_ids: &[i64]) -> QueryResult<Vec<Attachment
 pub fn count_of_bid(conn: &mut DbConn, bid_id: i64) -> QueryResult<i64> {
     attachments::table
         .filter(attachments::bid_id.eq(bid_id))
+        .filter(attachments::milestone_id.is_null())
         .filter(attachments::deleted_at.is_null())
         .count()
         .get_result(conn)
@@ -68,4 +74,22 @@ pub fn delete(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<usiz
     diesel::update(attachments::table.find(id).filter(attachments::deleted_at.is_null()))
         .set(attachments::deleted_at.eq(Some(at)))
         .execute(conn)
+}
+
+/// Evidence attached to these milestones.
+pub fn of_milestones(conn: &mut DbConn, milestone_ids: &[i64]) -> QueryResult<Vec<AttachmentRow>> {
+    attachments::table
+        .filter(attachments::milestone_id.eq_any(milestone_ids))
+        .filter(attachments::deleted_at.is_null())
+        .select(AttachmentRow::as_select())
+        .order(attachments::id)
+        .load(conn)
+}
+
+pub fn count_of_milestone(conn: &mut DbConn, milestone_id: i64) -> QueryResult<i64> {
+    attachments::table
+        .filter(attachments::milestone_id.eq(milestone_id))
+        .filter(attachments::deleted_at.is_null())
+        .count()
+        .get_result(conn)
 }

@@ -253,6 +253,7 @@ diesel::table! {
         uploaded_by -> BigInt,
         uploaded_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
+        milestone_id -> Nullable<BigInt>,
     }
 }
 

@@ -69,9 +69,48 @@ pub struct Upload {
 }
 
 pub fn add(conn: &mut DbConn, ctx: &Ctx, data_dir: &Path, bid_id: i64, up: &Upload) -> AppResult<AttachmentView> {
-    let actor = ctx.require(&[Role::Org])?.clone();
+    ctx.require(&[Role::Org])?;
     let (b, call, _) = visible(conn, ctx, bid_id)?;
     editable(&b, &call, ctx.now)?;
+    if db::attachments::count_of_bid(conn, bid_id)? >= MAX_PER_BID {
+        return Err(AppError::conflict("too_many_attachments", format!("每个申报最多上传 {MAX_PER_BID} 个附件")));
+    }
+    save(conn, ctx, data_dir, bid_id, None, up)
+}
+
+/// Evidence for a milestone report (`POST /api/v1/milestones/{id}/attachments`): the project's
+/// organisation, while the milestone is not yet verified; the same checks as bid attachments.
+pub fn add_evidence(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    data_dir: &Path,
+    milestone_id: i64,
+    up: &Upload,
+) -> AppResult<AttachmentView> {
+    let actor = ctx.require(&[Role::Org])?.clone();
+    let m = db::projects::find_milestone(conn, milestone_id)?.ok_or_else(AppError::not_found)?;
+    let p = db::projects::find(conn, m.project_id)?
+        .filter(|p| actor.organisation_id == Some(p.organisation_id))
+        .ok_or_else(AppError::not_found)?;
+    if m.status == "verified" || p.status == "terminated" || m.kind == "signing" {
+        return Err(AppError::conflict("not_reportable", "该节点已核验或不需要报告，不能再上传材料"));
+    }
+    if db::attachments::count_of_milestone(conn, milestone_id)? >= MAX_PER_BID {
+        return Err(AppError::conflict("too_many_attachments", format!("每个节点最多上传 {MAX_PER_BID} 个附件")));
+    }
+    save(conn, ctx, data_dir, p.bid_id, Some(milestone_id), up)
+}
+
+/// Checks the file by its content, stores it once by hash, records it with an audit entry.
+fn save(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    data_dir: &Path,
+    bid_id: i64,
+    milestone_id: Option<i64>,
+    up: &Upload,
+) -> AppResult<AttachmentView> {
+    let actor = ctx.require(&[Role::Org])?.clone();
     let file_kind = sniff(&up.bytes).map_err(|e| AppError::invalid_field("file", e.code(), e.message()))?;
     let kind = match up.kind.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(k) => text::name(k, 50).map_err(|e| AppError::invalid_field("kind", e.code(), e.message()))?,
@@ -79,9 +118,6 @@ pub fn add(conn: &mut DbConn, ctx: &Ctx, data_dir: &Path, bid_id: i64, up: &Uplo
     };
     let name = clean_name(&up.file_name);
     let sha = hex::encode(Sha256::digest(&up.bytes));
-    if db::attachments::count_of_bid(conn, bid_id)? >= MAX_PER_BID {
-        return Err(AppError::conflict("too_many_attachments", format!("每个申报最多上传 {MAX_PER_BID} 个附件")));
-    }
     store(data_dir, &sha, &up.bytes)?;
     db::write_tx(conn, |c| {
         let id = db::attachments::insert(
@@ -95,6 +131,7 @@ pub fn add(conn: &mut DbConn, ctx: &Ctx, data_dir: &Path, bid_id: i64, up: &Uplo
                 sha256: &sha,
                 uploaded_by: actor.id,
                 uploaded_at: db_time(ctx.now),
+                milestone_id,
             },
         )?;
         audit::record(
@@ -103,7 +140,7 @@ pub fn add(conn: &mut DbConn, ctx: &Ctx, data_dir: &Path, bid_id: i64, up: &Uplo
             "attachment.add",
             "bid",
             Some(bid_id),
-            serde_json::json!({"attachment_id": id, "sha256": sha, "name": name}),
+            serde_json::json!({"attachment_id": id, "sha256": sha, "name": name, "milestone_id": milestone_id}),
         )?;
         let row = db::attachments::find(c, id)?.ok_or_else(AppError::not_found)?;
         Ok(view(&row))

@@ -35,6 +35,8 @@ pub struct MilestoneView {
     pub grade: Option<String>,
     pub note: Option<String>,
     pub report_text: Option<String>,
+    /// Evidence attached to the report.
+    pub attachments: Vec<super::attachments::AttachmentView>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -82,15 +84,17 @@ struct Related {
     names: std::collections::HashMap<i64, db::projects::ProjectNames>,
     lines: Vec<db::bids::LineRow>,
     actuals: Vec<(i64, String, i64)>,
+    evidence: Vec<db::attachments::AttachmentRow>,
 }
 
-fn related(conn: &mut DbConn, rows: &[ProjectRow]) -> AppResult<Related> {
+fn related(conn: &mut DbConn, rows: &[ProjectRow], milestone_ids: &[i64]) -> AppResult<Related> {
     let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
     let bid_ids: Vec<i64> = rows.iter().map(|p| p.bid_id).collect();
     Ok(Related {
         names: db::projects::names_of(conn, &ids)?.into_iter().map(|n| (n.project_id, n)).collect(),
         lines: db::bids::lines_of(conn, &bid_ids)?,
         actuals: db::projects::latest_actuals(conn, &ids)?,
+        evidence: db::attachments::of_milestones(conn, milestone_ids)?,
     })
 }
 
@@ -194,6 +198,12 @@ fn view(
                 grade: m.grade.clone(),
                 note: m.note.clone(),
                 report_text: m.report_text.clone(),
+                attachments: rel
+                    .evidence
+                    .iter()
+                    .filter(|a| a.milestone_id == Some(m.id))
+                    .map(super::attachments::view)
+                    .collect(),
             })
             .collect(),
         budget,
@@ -255,7 +265,8 @@ fn views(conn: &mut DbConn, ctx: &Ctx, rows: Vec<ProjectRow>) -> AppResult<Vec<P
     let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
     let ms = db::projects::milestones_of(conn, &ids)?;
     let t = db::projects::tranches_of(conn, &ids)?;
-    let rel = related(conn, &rows)?;
+    let mids: Vec<i64> = ms.iter().map(|m| m.id).collect();
+    let rel = related(conn, &rows, &mids)?;
     let today = crate::clock::local_date(ctx.now);
     Ok(rows.iter().map(|p| view(p, &ms, &t, &rel, today)).collect())
 }

@@ -311,6 +311,7 @@ crate::on_both!(
     reminders_and_lapsed_evaluations,
     projects_through_the_pages,
     dashboard_and_public_board,
+    milestone_evidence,
     concurrent_payments_never_overpay
 );
 
@@ -437,4 +438,56 @@ async fn dashboard_and_public_board(app: TestApp) {
     assert_eq!(signed["progress_pct"].as_u64(), Some(25), "one of four milestones");
     let page = app.client().get("/board").await;
     assert!(page.status == 200 && page.text.contains("<svg") && page.text.contains("20,000.00"));
+}
+
+async fn upload_evidence(c: &Client, milestone: i64, name: &str, bytes: Vec<u8>) -> Res {
+    use reqwest::multipart::{Form, Part};
+    let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_string())).text("kind", "活动照片");
+    let r = c
+        .http
+        .post(format!("{}/api/v1/milestones/{milestone}/attachments", c.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let headers = r.headers().clone();
+    let text = r.text().await.unwrap();
+    Res { status, json: serde_json::from_str(&text).unwrap_or_default(), text, headers }
+}
+
+/// Evidence with a report: by content, only by the project's organisation, read by staff.
+async fn milestone_evidence(app: TestApp) {
+    let (s, projects) = finalized(&app).await;
+    let p = &projects[0];
+    let pid = p["id"].as_i64().unwrap();
+    let orgs = [app.login("orga").await, app.login("orgb").await];
+    let mut mine = &orgs[0];
+    for o in &orgs {
+        if o.get(&format!("/api/v1/projects/{pid}")).await.status == 200 {
+            mine = o;
+        }
+    }
+    let other = orgs.iter().find(|o| !std::ptr::eq(*o, mine)).unwrap();
+    let mid = milestone(p, "midterm");
+    const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+    let r = upload_evidence(mine, mid, "签到表.pdf", PDF.to_vec()).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let att = r.json["id"].as_i64().unwrap();
+    let r = upload_evidence(mine, mid, "x.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>".to_vec()).await;
+    assert!(matches!(r.status, 415 | 422), "SVG refused: {}", r.status);
+    assert_eq!(upload_evidence(other, mid, "a.pdf", PDF.to_vec()).await.status, 404, "not its project");
+    assert_eq!(upload_evidence(&s.staff, mid, "a.pdf", PDF.to_vec()).await.status, 403);
+    let signing = milestone(p, "signing");
+    assert_eq!(upload_evidence(mine, signing, "a.pdf", PDF.to_vec()).await.code(), "not_reportable");
+    let v = s.staff.get(&format!("/api/v1/projects/{pid}")).await;
+    let m = v.json["milestones"].as_array().unwrap().iter().find(|m| m["id"] == mid).unwrap().clone();
+    assert_eq!(m["attachments"][0]["name"], "签到表.pdf");
+    assert_eq!(s.staff.http.get(format!("{}/api/v1/attachments/{att}", app.base)).send().await.unwrap().status(), 200);
+    assert_eq!(other.http.get(format!("{}/api/v1/attachments/{att}", app.base)).send().await.unwrap().status(), 404);
+    // The bid's own attachment list does not take the evidence in.
+    let bid = mine.get(&format!("/api/v1/bids/{}", p["bid_id"])).await;
+    assert_eq!(bid.json["attachments"].as_array().map(Vec::len), Some(0));
+    let page = mine.get(&format!("/projects/{pid}")).await;
+    assert!(page.text.contains("签到表.pdf") && page.text.contains("上传材料"));
 }

@@ -39,6 +39,31 @@ pub async fn upload(
     Ok(HttpResponse::Created().json(v))
 }
 
+/// Attach evidence to a milestone report (its organisation, until the milestone is verified);
+/// the same content checks and size limit as bid attachments.
+#[utoipa::path(post, path = "/api/v1/milestones/{id}/attachments", tag = "projects", params(("id" = i64, Path)),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses((status = 201, body = AttachmentView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn upload_evidence(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    auth.ctx.require(&[crate::domain::account::Role::Org])?;
+    let parts = upload::read(&req, payload, state.config.upload_limit).await?;
+    let (file_name, bytes) =
+        parts.file.ok_or_else(|| AppError::bad_request("missing_field", "缺少文件（file 字段）").with_field("file"))?;
+    let up = Upload { file_name, kind: parts.fields.get("kind").cloned(), bytes };
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    let dir = state.config.data_dir.clone();
+    let v = state.db(move |c| attachments::add_evidence(c, &ctx, &dir, id, &up)).await?;
+    Ok(HttpResponse::Created().json(v))
+}
+
 /// Download: served from the stored bytes as an attachment, never rendered inline.
 #[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "bids", params(("id" = i64, Path)),
     responses((status = 200, description = "the file"), (status = 404, body = ErrorBody)))]

@@ -87,6 +87,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/projects/{id}/terminate", web::post().to(projects::terminate))
             .route("/milestones/{id}/report", web::post().to(projects::report))
             .route("/milestones/{id}/verify", web::post().to(projects::verify))
+            .route("/milestones/{id}/attachments", web::post().to(attachments::upload_evidence))
             .route("/dashboard", web::get().to(dashboard::dashboard))
             .route("/board", web::get().to(dashboard::board))
             .route("/award-funds", web::post().to(awards::create_fund))

@@ -40,6 +40,7 @@ use utoipa::OpenApi;
         super::bids::finance,
         super::bids::mine,
         super::attachments::upload,
+        super::attachments::upload_evidence,
         super::attachments::download,
         super::attachments::remove,
         super::review::assign,

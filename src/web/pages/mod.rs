@@ -88,6 +88,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/projects/{id}/signing", web::post().to(projects::sign))
     .route("/projects/{id}/milestones/{m}/report", web::post().to(projects::report))
     .route("/projects/{id}/milestones/{m}/verify", web::post().to(projects::verify))
+    .route("/projects/{id}/milestones/{m}/attachments", web::post().to(projects::upload))
     .route("/projects/{id}/payments", web::post().to(projects::pay))
     .route("/projects/{id}/rectify", web::post().to(projects::rectify))
     .route("/projects/{id}/terminate", web::post().to(projects::terminate))

@@ -106,6 +106,7 @@ pub async fn detail(
         Some("paid") => Some("已登记拨付，并已邮件通知该组织。"),
         Some("rectify") => Some("已通知该组织限期整改。"),
         Some("terminated") => Some("项目已终止，未拨付资金已退回资金池。"),
+        Some("uploaded") => Some("材料已上传。"),
         _ => None,
     };
     detail_page(&req, &state, &auth, id.into_inner(), flash, Vec::new()).await
@@ -220,4 +221,32 @@ pub async fn terminate(
     let (id, form) = (id.into_inner(), form.into_inner());
     let input = TerminateInput { note: form.get("note") };
     act(req, state, auth, id, &form, "terminated", move |c, ctx| projects::terminate(c, ctx, id, &input)).await
+}
+
+pub async fn upload(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(i64, i64)>,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let (id, milestone) = path.into_inner();
+    let parts = crate::web::upload::read(&req, payload, state.config.upload_limit).await?;
+    check_csrf(&req, parts.fields.get("csrf").map(String::as_str).unwrap_or(""))?;
+    let Some((file_name, bytes)) = parts.file else {
+        let e = AppError::invalid_field("file", "required", "请选择文件");
+        return detail_page(&req, &state, &auth, id, None, field_errors(&e)).await;
+    };
+    let up = crate::service::attachments::Upload { file_name, kind: parts.fields.get("kind").cloned(), bytes };
+    let ctx = auth.ctx.clone();
+    let dir = state.config.data_dir.clone();
+    match state.db(move |c| crate::service::attachments::add_evidence(c, &ctx, &dir, milestone, &up)).await {
+        Ok(_) => Ok(redirect(&format!("/projects/{id}?done=uploaded"))),
+        Err(e) if matches!(e.status.as_u16(), 409 | 415 | 422) => {
+            let mut page = detail_page(&req, &state, &auth, id, None, field_errors(&e)).await?;
+            *page.status_mut() = e.status;
+            Ok(page)
+        }
+        Err(e) => Err(e.into()),
+    }
 }

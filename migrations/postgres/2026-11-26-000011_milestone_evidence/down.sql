@@ -1,0 +1,2 @@
+DROP INDEX attachments_milestone;
+ALTER TABLE attachments DROP COLUMN milestone_id;
