@@ -83,6 +83,7 @@ pub struct ProjectNames {
     pub organisation: String,
     pub pool: String,
     pub pool_id: i64,
+    pub pool_region: String,
 }
 
 pub fn names_of(conn: &mut DbConn, project_ids: &[i64]) -> QueryResult<Vec<ProjectNames>> {
@@ -92,7 +93,7 @@ pub fn names_of(conn: &mut DbConn, project_ids: &[i64]) -> QueryResult<Vec<Proje
         .inner_join(pools::table.on(pools::id.eq(bids::pool_id)))
         .inner_join(organisations::table.on(organisations::id.eq(projects::organisation_id)))
         .filter(projects::id.eq_any(project_ids))
-        .select((projects::id, bids::title, organisations::name, pools::name, pools::id))
+        .select((projects::id, bids::title, organisations::name, pools::name, pools::id, pools::region_code))
         .load(conn)
 }
 

@@ -675,7 +675,7 @@ pub fn lapse_evaluations(conn: &mut DbConn, ctx: &Ctx, grace_days: u32) -> AppRe
     let today = crate::clock::local_date(ctx.now);
     let cal = crate::domain::calendar::shipped();
     let late = db::projects::late_evaluations(conn, today)?;
-    let staff = district_staff_emails(conn)?;
+    let all_staff = staff_emails(conn)?;
     let mut n = 0;
     for m in
         late.into_iter().filter(|m| crate::domain::milestone::evaluation_lapsed(today, m.due_date, grace_days, &cal))
@@ -683,6 +683,7 @@ pub fn lapse_evaluations(conn: &mut DbConn, ctx: &Ctx, grace_days: u32) -> AppRe
         let Some(p) = db::projects::find(conn, m.project_id)? else { continue };
         let Some(org) = db::organisations::find(conn, p.organisation_id)? else { continue };
         let note = format!("逾期未报告，宽限期（{grace_days} 个工作日）已满，视为不合格");
+        let staff = responsible(&all_staff, &pool_region(conn, p.id)?);
         db::write_tx(conn, |c| {
             if db::projects::lapse(c, m.id, &note, db_time(ctx.now))? != 1 {
                 return Ok(());
@@ -706,12 +707,26 @@ pub fn lapse_evaluations(conn: &mut DbConn, ctx: &Ctx, grace_days: u32) -> AppRe
     Ok(n)
 }
 
-fn district_staff_emails(conn: &mut DbConn) -> AppResult<Vec<String>> {
+/// Active staff with an email: (their town or None for district staff, email).
+fn staff_emails(conn: &mut DbConn) -> AppResult<Vec<(Option<String>, String)>> {
     Ok(db::users::list(conn, Some("staff"), 0, 1000)?
         .into_iter()
-        .filter(|u| u.active && u.region_code.is_none())
-        .filter_map(|u| u.email)
+        .filter(|u| u.active)
+        .filter_map(|u| Some((u.region_code, u.email?)))
         .collect())
+}
+
+/// The staff responsible for a project: the district's and those of the project's town.
+fn responsible(staff: &[(Option<String>, String)], pool_region: &str) -> Vec<String> {
+    staff
+        .iter()
+        .filter(|(r, _)| r.as_deref().is_none_or(|r| pool_region.starts_with(&r[..r.len().min(9)])))
+        .map(|(_, e)| e.clone())
+        .collect()
+}
+
+fn pool_region(conn: &mut DbConn, project_id: i64) -> AppResult<String> {
+    Ok(db::projects::names_of(conn, &[project_id])?.pop().map(|n| n.pool_region).unwrap_or_default())
 }
 
 /// The overdue job (at start-up, then periodically): tells the organisation and the district
@@ -719,11 +734,12 @@ fn district_staff_emails(conn: &mut DbConn) -> AppResult<Vec<String>> {
 pub fn notify_overdue(conn: &mut DbConn, ctx: &Ctx) -> AppResult<usize> {
     let today = crate::clock::local_date(ctx.now);
     let due = db::projects::newly_overdue(conn, today)?;
-    let staff = district_staff_emails(conn)?;
+    let all_staff = staff_emails(conn)?;
     let mut n = 0;
     for m in due {
         let Some(p) = db::projects::find(conn, m.project_id)? else { continue };
         let Some(org) = db::organisations::find(conn, p.organisation_id)? else { continue };
+        let staff = responsible(&all_staff, &pool_region(conn, p.id)?);
         db::write_tx(conn, |c| {
             // Re-checked under the write lock: another server instance may have sent it.
             if db::projects::mark_overdue_notified(c, m.id, db_time(ctx.now))? != 1 {

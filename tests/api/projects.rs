@@ -281,9 +281,12 @@ async fn concurrent_payments_never_overpay(app: TestApp) {
     assert_eq!(app.count(&format!("payments WHERE project_id = {pid}")).await, 9);
 }
 
-/// The overdue job tells the organisation and the district staff once per late milestone.
+/// The overdue job tells the organisation and the responsible staff (the district's and the
+/// project's town's) once per late milestone.
 async fn overdue_milestones_are_flagged_once(app: TestApp) {
     let (s, projects) = finalized(&app).await;
+    app.add_user("shenxiang1", "staff", Some("340207101000")).await;
+    app.add_user("erba1", "staff", Some("340207102000")).await;
     let pid = projects[0]["id"].as_i64().unwrap();
     let run = || {
         let st = app.state.clone();
@@ -296,7 +299,17 @@ async fn overdue_milestones_are_flagged_once(app: TestApp) {
     // Each project's mid-term evaluation and its own 2026-08-01 milestone are late.
     assert_eq!(run().await, 6);
     assert_eq!(run().await, 0, "told once");
-    assert_eq!(app.count("outbox WHERE kind = 'milestone_overdue'").await, 12, "organisation and district staff");
+    assert_eq!(
+        app.count("outbox WHERE kind = 'milestone_overdue'").await,
+        12 + 4,
+        "organisation and responsible staff"
+    );
+    assert_eq!(
+        app.count("outbox WHERE kind = 'milestone_overdue' AND to_addr = 'shenxiang1@example.cn'").await,
+        4,
+        "the town's two projects"
+    );
+    assert_eq!(app.count("outbox WHERE to_addr = 'erba1@example.cn'").await, 0, "not another town's");
     let p = s.fin.get(&format!("/api/v1/projects/{pid}")).await;
     let statuses: Vec<&str> =
         p.json["milestones"].as_array().unwrap().iter().map(|m| m["status"].as_str().unwrap()).collect();
