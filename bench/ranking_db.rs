@@ -62,7 +62,7 @@ fn main() {
     }))
     .unwrap();
     let call = calls::create(&mut c, &staff, &input).unwrap();
-    calls::publish(&mut c, &staff, call.id).unwrap();
+    calls::publish(&mut c, &staff, &st.doc_settings(), call.id).unwrap();
     let pool_ids: Vec<i64> = call.pools.iter().map(|p| p.id).collect();
     let rubric: Vec<scoring::Criterion> = gongyi::db::calls::criteria_of(&mut c, call.id)
         .unwrap()

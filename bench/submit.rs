@@ -75,7 +75,7 @@ fn main() {
     .unwrap();
     body.budget_caps.personnel_pct = Some(30);
     let call = calls::create(&mut conn, &staff, &body).unwrap();
-    calls::publish(&mut conn, &staff, call.id).unwrap();
+    calls::publish(&mut conn, &staff, &state.doc_settings(), call.id).unwrap();
     let pool = call.pools[0].id;
     for i in 0..orgs {
         let code = gongyi::domain::uscc::with_check_digit(&format!("52340207MJ{i:07}")).unwrap();

@@ -26,6 +26,8 @@ pub struct Config {
     pub upload_limit: usize,
     /// The issuing authority printed on documents (GONGYI_AUTHORITY).
     pub authority: String,
+    /// Contact line printed on the tender announcement (GONGYI_CONTACT).
+    pub contact: String,
     /// HTTP worker threads; 0 = one per core.
     pub http_workers: usize,
     /// Working days after its due date before an unreported evaluation counts as failed
@@ -56,6 +58,7 @@ impl Config {
             http_workers: 0,
             evaluation_grace_days: var("GONGYI_EVALUATION_GRACE_DAYS").and_then(|v| v.parse().ok()).unwrap_or(10),
             authority: var("GONGYI_AUTHORITY").unwrap_or_else(|| "芜湖市鸠江区民政局".into()),
+            contact: var("GONGYI_CONTACT").unwrap_or_default(),
             upload_limit: var("GONGYI_UPLOAD_LIMIT_MB").and_then(|v| v.parse::<usize>().ok()).unwrap_or(20)
                 * 1024
                 * 1024,

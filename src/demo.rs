@@ -5,6 +5,7 @@ use crate::db::{self, DbConn};
 use crate::domain::uscc::with_check_digit;
 use crate::error::AppResult;
 use crate::service::accounts::{self, NewUserInput};
+use crate::service::notices::DocSettings;
 use crate::service::organisations::{self, RegisterInput};
 use crate::service::password::Hasher;
 use crate::service::{Ctx, Principal};
@@ -33,7 +34,7 @@ pub const DEMO_ORGS: &[(&str, &str, &str, &str, &str, &str, bool)] = &[
 ];
 
 /// Loads the demo once per database; returns false when it was already there.
-pub fn load(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher) -> AppResult<bool> {
+pub fn load(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher, docs: &DocSettings) -> AppResult<bool> {
     if db::meta::get(conn, "demo_loaded")?.is_some() {
         return Ok(false);
     }
@@ -80,7 +81,7 @@ pub fn load(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher) -> AppResult<bool> {
             organisations::verify(conn, &staff_ctx, o.id)?;
         }
     }
-    demo_call(conn, &staff_ctx)?;
+    demo_call(conn, &staff_ctx, docs)?;
     demo_awards(conn, &staff_ctx)?;
     db::meta::set(conn, "demo_loaded", "1")?;
     Ok(true)
@@ -115,7 +116,7 @@ fn demo_awards(conn: &mut DbConn, staff: &Ctx) -> AppResult<()> {
 
 /// A published call open for bids right now (whenever the demo starts), with a district pool
 /// and two town pools, and one submitted bid, so every role has something to look at.
-fn demo_call(conn: &mut DbConn, staff: &Ctx) -> AppResult<()> {
+fn demo_call(conn: &mut DbConn, staff: &Ctx, docs: &DocSettings) -> AppResult<()> {
     use crate::service::bids::{self, Beneficiaries, BidInput, BudgetLineInput, MilestoneInput};
     use crate::service::calls::{self, BudgetCapsInput, CallInput, PoolInput};
     let now = staff.now.with_timezone(&chrono_tz::Asia::Shanghai);
@@ -161,7 +162,7 @@ fn demo_call(conn: &mut DbConn, staff: &Ctx) -> AppResult<()> {
             reference_prefix: None,
         },
     )?;
-    calls::publish(conn, staff, call.id)?;
+    calls::publish(conn, staff, docs, call.id)?;
     let org_user = db::users::by_login(conn, "yangguang")?.ok_or_else(crate::error::AppError::not_found)?;
     let org_ctx = Ctx { principal: Principal::User(accounts::actor_of(&org_user)?), ..staff.clone() };
     let line = |category: &str, item: &str, amount: &str| BudgetLineInput {

@@ -140,7 +140,8 @@ fn serve(config: Config, demo: bool) -> Result<ExitCode, String> {
             let st = p.state.clone();
             let ctx = st.ctx(Principal::System, None);
             let hasher = st.hasher.clone();
-            let loaded = st.db(move |c| gongyi::demo::load(c, &ctx, &hasher)).await.map_err(|e| e.describe())?;
+            let docs = st.doc_settings();
+            let loaded = st.db(move |c| gongyi::demo::load(c, &ctx, &hasher, &docs)).await.map_err(|e| e.describe())?;
             print_demo(loaded);
         }
         let listener = TcpListener::bind(&bind).map_err(|e| format!("无法监听 {bind}: {e}"))?;

@@ -145,6 +145,9 @@ pub struct CallView {
     pub cloned_from: Option<i64>,
     /// The results notice, once decided.
     pub notice_id: Option<i64>,
+    /// The tender announcement PDF, once published.
+    pub announcement_url: Option<String>,
+    pub announcement_sha256: Option<String>,
     pub pools: Vec<PoolView>,
     pub criteria: Vec<CriterionView>,
     pub categories: Vec<CategoryView>,
@@ -210,6 +213,8 @@ fn view(c: &CallRow, pools: &[PoolRow], crit: &[CriterionRow], cats: &[CategoryR
         published_at: c.published_at.map(|t| rfc3339_local(t.and_utc())),
         cloned_from: c.cloned_from,
         notice_id: None,
+        announcement_url: None,
+        announcement_sha256: None,
         pools: pools
             .iter()
             .filter(|p| p.call_id == c.id)
@@ -506,7 +511,98 @@ pub fn load_view(conn: &mut DbConn, id: i64, now: DateTime<Utc>) -> AppResult<(C
     let cats = db::calls::categories_of(conn, id)?;
     let mut v = view(&c, &pools, &crit, &cats, now);
     v.notice_id = db::notices::of_call(conn, id)?.map(|n| n.id);
+    if let Some(d) = db::documents::current(conn, "announcement", id)? {
+        v.announcement_url = Some(format!("/api/v1/calls/{id}/announcement.pdf"));
+        v.announcement_sha256 = Some(d.sha256);
+    }
     Ok((c, v))
+}
+
+/// The tender announcement as the PDF lays it out, every figure formatted.
+fn announcement_doc(
+    v: &CallView,
+    docs: &super::notices::DocSettings,
+    ctx: &Ctx,
+    audit_head: String,
+) -> crate::pdf::announcement::AnnouncementDoc {
+    let total = Money::from_fen(v.pools.iter().map(|p| p.budget.fen()).sum());
+    let unit = if v.notice_working_days { "工作日" } else { "自然日" };
+    let mut budget = Vec::new();
+    if let Some(p) = v.budget_caps.personnel_pct {
+        budget.push(format!("人员费用不超过申请金额的 {p}%"));
+    }
+    if let Some(p) = v.budget_caps.admin_pct {
+        budget.push(format!("管理费用不超过申请金额的 {p}%"));
+    }
+    let forbidden: Vec<&str> = v
+        .forbidden_categories
+        .iter()
+        .filter_map(|c| crate::domain::budget::BudgetCategory::parse(c).map(|c| c.label()))
+        .collect();
+    if !forbidden.is_empty() {
+        budget.push(format!("不得列支{}", forbidden.join("、")));
+    }
+    let tranches: Vec<String> = v.tranches.iter().map(|t| format!("{t}%")).collect();
+    budget.push(format!(
+        "资助资金按 {} 分批拨付，分别在签订项目协议、通过中期评估和结项评估后拨付",
+        tranches.join(" / ")
+    ));
+    let contact = if docs.contact.trim().is_empty() {
+        format!("请登录公益创投管理平台在线申报。咨询请联系{}。", docs.authority)
+    } else {
+        docs.contact.clone()
+    };
+    crate::pdf::announcement::AnnouncementDoc {
+        title: v.title.clone(),
+        mark: v.fund_mark.map(str::to_string),
+        intro: v.announcement.clone(),
+        pools: v
+            .pools
+            .iter()
+            .map(|p| (p.name.clone(), if p.level == "district" { "区级" } else { "镇街" }.to_string(), p.budget.grouped()))
+            .collect(),
+        total_budget: total.grouped(),
+        sections: vec![
+            (
+                "申报条件".into(),
+                format!(
+                    "在本区民政部门登记、在公益创投管理平台注册并通过审核的社会组织均可申报。每个组织最多申报 {} 个项目，\
+                     单个项目申请金额 {} 元至 {} 元；申报镇街资金池的项目，服务地区应在该镇街范围内。",
+                    v.max_bids_per_org,
+                    v.min_grant.grouped(),
+                    v.max_grant.grouped()
+                ),
+            ),
+            (
+                "时间安排".into(),
+                format!(
+                    "申报时间：{} 至 {}（以平台服务器时间为准）。项目执行期：{} 至 {}。评审结果公示 {} 个{unit}。",
+                    v.opens_short(),
+                    v.closes_short(),
+                    v.project_start,
+                    v.project_end,
+                    v.notice_days
+                ),
+            ),
+            ("预算要求".into(), format!("{}。评审得分低于 {} 分的项目不予资助。", budget.join("；"), v.score_threshold)),
+        ],
+        criteria: v.criteria.iter().map(|k| (k.name.clone(), k.weight.to_string(), k.max_score.to_string())).collect(),
+        categories: v
+            .categories
+            .iter()
+            .map(|k| {
+                (
+                    k.name.clone(),
+                    k.max_projects.map_or("不限".to_string(), |n| n.to_string()),
+                    k.max_amount.map_or("不限".to_string(), |m| m.grouped()),
+                )
+            })
+            .collect(),
+        contact,
+        authority: docs.authority.clone(),
+        issued_on: crate::clock::local_date(ctx.now).format("%Y年%-m月%-d日").to_string(),
+        audit_head,
+    }
 }
 
 pub fn create(conn: &mut DbConn, ctx: &Ctx, input: &CallInput) -> AppResult<CallView> {
@@ -550,7 +646,7 @@ pub fn update(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &CallInput) -> AppRe
     })
 }
 
-pub fn publish(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<CallView> {
+pub fn publish(conn: &mut DbConn, ctx: &Ctx, docs: &super::notices::DocSettings, id: i64) -> AppResult<CallView> {
     let actor = ctx.require_district_staff()?.clone();
     db::write_tx(conn, |c| {
         let (row, v) = load_view(c, id, ctx.now)?;
@@ -590,6 +686,10 @@ pub fn publish(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<CallView> {
             return Err(AppError::conflict("already_published", "该招标已发布"));
         }
         audit::record(c, ctx, "call.publish", "call", Some(id), serde_json::json!({"title": row.title}))?;
+        // The tender announcement PDF, stored with its hash in the publishing transaction.
+        let head = db::audit::head(c)?.map(|h| h.1).unwrap_or_default();
+        let pdf = crate::pdf::announcement::render(&announcement_doc(&v, docs, ctx, head));
+        super::documents::publish(c, ctx, &docs.data_dir, "announcement", id, &row.title, &pdf)?;
         let orgs = db::organisations::list(
             c,
             &db::organisations::OrgFilter {

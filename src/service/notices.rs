@@ -136,6 +136,8 @@ pub fn decide(conn: &mut DbConn, ctx: &Ctx, docs: &DocSettings, call_id: i64) ->
 pub struct DocSettings {
     pub data_dir: std::path::PathBuf,
     pub authority: String,
+    /// How to reach the bureau, printed on the tender announcement (GONGYI_CONTACT).
+    pub contact: String,
 }
 
 /// The notice as the PDF lays it out: rows grouped by pool with subtotals, all figures formatted.

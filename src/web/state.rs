@@ -31,6 +31,7 @@ impl AppState {
         crate::service::notices::DocSettings {
             data_dir: self.config.data_dir.clone(),
             authority: self.config.authority.clone(),
+            contact: self.config.contact.clone(),
         }
     }
 

@@ -75,6 +75,7 @@ async fn openapi_lists_every_endpoint(app: TestApp) {
         ("/api/v1/projects/{id}/payments", "post"),
         ("/api/v1/milestones/{id}/report", "post"),
         ("/api/v1/milestones/{id}/verify", "post"),
+        ("/api/v1/calls/{id}/announcement.pdf", "get"),
         ("/api/v1/projects/{id}/rectify", "post"),
         ("/api/v1/milestones/{id}/attachments", "post"),
         ("/api/v1/projects/{id}/terminate", "post"),

@@ -20,6 +20,7 @@ async fn create_publish_and_read(app: TestApp) {
     let anon = app.client();
     assert_eq!(anon.get("/api/v1/calls").await.json, json!([]));
     assert_eq!(anon.get(&format!("/api/v1/calls/{id}")).await.status, 404);
+    assert_eq!(anon.get(&format!("/api/v1/calls/{id}/announcement.pdf")).await.status, 404, "not before publishing");
     let mail_before = app.count("outbox").await;
     let r = staff.post(&format!("/api/v1/calls/{id}/publish"), json!({})).await;
     assert_eq!(
@@ -32,6 +33,30 @@ async fn create_publish_and_read(app: TestApp) {
     assert_eq!(list.json[0]["pools"].as_array().unwrap().len(), 3);
     let one = anon.get(&format!("/api/v1/calls/{id}")).await;
     assert_eq!((one.status, one.json["pools"][0]["budget"].as_str()), (200, Some("1000000.00")));
+    // The tender announcement PDF: stored with its hash at publication, verifiable, readable.
+    let hash = one.json["announcement_sha256"].as_str().unwrap().to_string();
+    let pdf = anon.http.get(format!("{}/api/v1/calls/{id}/announcement.pdf", app.base)).send().await.unwrap();
+    assert_eq!(pdf.status(), 200);
+    let bytes = pdf.bytes().await.unwrap().to_vec();
+    use sha2::Digest;
+    assert_eq!(hex::encode(sha2::Sha256::digest(&bytes)), hash);
+    let v = anon.get(&format!("/api/v1/documents/verify?sha256={hash}")).await;
+    assert_eq!((v.status, v.json["kind"].as_str()), (200, Some("announcement")));
+    if let Some(text) = pdf_text(&bytes) {
+        for want in [
+            "一、资金安排",
+            "区级公益创投资金",
+            "1,000,000.00",
+            "申报条件",
+            "时间安排",
+            "评审标准",
+            "方案可行性",
+            "鸠江区民政局",
+        ] {
+            assert!(text.contains(want), "{want} missing from the announcement:\n{text}");
+        }
+    }
+    assert!(anon.get(&format!("/calls/{id}")).await.text.contains(&hash), "the page shows the hash");
     open_window(&app, &[&staff]).await;
     assert_eq!(anon.get(&format!("/api/v1/calls/{id}")).await.json["accepting_bids"], true);
     // Frozen once published.

@@ -68,13 +68,14 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> 
 }
 
 /// Publish a draft call (district staff): every publishing rule is checked (422 lists them all);
-/// verified organisations are emailed.
+/// the tender announcement PDF is generated and its hash stored; verified organisations are emailed.
 #[utoipa::path(post, path = "/api/v1/calls/{id}/publish", tag = "calls", params(("id" = i64, Path)),
     responses((status = 200, body = CallView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn publish(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
     let ctx = auth.ctx.clone();
     let id = id.into_inner();
-    let v = state.db(move |c| calls::publish(c, &ctx, id)).await?;
+    let docs = state.doc_settings();
+    let v = state.db(move |c| calls::publish(c, &ctx, &docs, id)).await?;
     state.mail_wake.notify_one();
     Ok(HttpResponse::Ok().json(v))
 }
@@ -140,4 +141,20 @@ pub async fn stats(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -
     let id = id.into_inner();
     let v = state.db(move |c| bids::stats(c, &ctx, id)).await?;
     Ok(HttpResponse::Ok().json(v))
+}
+
+/// The tender announcement PDF (招标公告), once the call is published.
+#[utoipa::path(get, path = "/api/v1/calls/{id}/announcement.pdf", tag = "calls", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/pdf", description = "the tender announcement"),
+        (status = 404, body = ErrorBody)))]
+pub async fn announcement_pdf(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let dir = state.config.data_dir.clone();
+    let (d, bytes) = state.db(move |c| crate::service::documents::read(c, &dir, "announcement", id)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header(("Content-Disposition", format!("inline; filename=\"announcement-{id}.pdf\"")))
+        .insert_header(("X-Content-SHA256", d.sha256))
+        .insert_header(("Cache-Control", "public, max-age=300"))
+        .body(bytes))
 }

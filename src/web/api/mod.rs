@@ -47,6 +47,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/calls/{id}", web::get().to(calls::get))
             .route("/calls/{id}", web::put().to(calls::update))
             .route("/calls/{id}/publish", web::post().to(calls::publish))
+            .route("/calls/{id}/announcement.pdf", web::get().to(calls::announcement_pdf))
             .route("/calls/{id}/clone", web::post().to(calls::clone))
             .route("/calls/{id}/bids", web::post().to(calls::create_bid))
             .route("/calls/{id}/bids", web::get().to(calls::list_bids))

@@ -28,6 +28,7 @@ use utoipa::OpenApi;
         super::calls::list,
         super::calls::get,
         super::calls::publish,
+        super::calls::announcement_pdf,
         super::calls::clone,
         super::calls::create_bid,
         super::calls::list_bids,

@@ -339,7 +339,8 @@ pub async fn publish(
     check_csrf(&req, &form.get("csrf"))?;
     let id = id.into_inner();
     let ctx = auth.ctx.clone();
-    match state.db(move |c| calls::publish(c, &ctx, id)).await {
+    let docs = state.doc_settings();
+    match state.db(move |c| calls::publish(c, &ctx, &docs, id)).await {
         Ok(_) => {
             state.mail_wake.notify_one();
             Ok(redirect(&format!("/staff/calls/{id}?done=published")))
