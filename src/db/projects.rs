@@ -429,3 +429,39 @@ pub fn payable_tranches(conn: &mut DbConn) -> QueryResult<Vec<(i64, i64)>> {
         .select((project_tranches::amount, project_tranches::paid))
         .load(conn)
 }
+
+/// One payment with what identifies it in a ledger.
+#[derive(Queryable, Clone, Debug)]
+pub struct LedgerRow {
+    pub agreement_no: String,
+    pub title: String,
+    pub organisation: String,
+    pub pool_region: String,
+    pub tranche_seq: i32,
+    pub amount: i64,
+    pub paid_on: NaiveDate,
+    pub reference: String,
+}
+
+/// Every payment of a call's projects, in the order they were recorded.
+pub fn ledger(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<LedgerRow>> {
+    use super::schema::{bids, organisations, pools};
+    payments::table
+        .inner_join(projects::table.on(projects::id.eq(payments::project_id)))
+        .inner_join(bids::table.on(bids::id.eq(projects::bid_id)))
+        .inner_join(pools::table.on(pools::id.eq(bids::pool_id)))
+        .inner_join(organisations::table.on(organisations::id.eq(projects::organisation_id)))
+        .filter(projects::call_id.eq(call_id))
+        .select((
+            projects::agreement_no,
+            bids::title,
+            organisations::name,
+            pools::region_code,
+            payments::tranche_seq,
+            payments::amount,
+            payments::paid_on,
+            payments::reference,
+        ))
+        .order(payments::id)
+        .load(conn)
+}

@@ -8,6 +8,7 @@ pub mod budget;
 pub mod calendar;
 pub mod call;
 pub mod draw;
+pub mod export;
 pub mod milestone;
 pub mod money;
 pub mod region;

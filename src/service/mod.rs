@@ -10,6 +10,7 @@ pub mod bids;
 pub mod calls;
 pub mod dashboard;
 pub mod documents;
+pub mod exports;
 pub mod mail;
 pub mod notices;
 pub mod organisations;

@@ -325,6 +325,7 @@ crate::on_both!(
     projects_through_the_pages,
     dashboard_and_public_board,
     milestone_evidence,
+    exports_are_inert_and_add_up,
     concurrent_payments_never_overpay
 );
 
@@ -503,4 +504,72 @@ async fn milestone_evidence(app: TestApp) {
     assert_eq!(bid.json["attachments"].as_array().map(Vec::len), Some(0));
     let page = mine.get(&format!("/projects/{pid}")).await;
     assert!(page.text.contains("签到表.pdf") && page.text.contains("上传材料"));
+}
+
+fn zip_entry(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an xlsx is a zip");
+    let mut out = String::new();
+    z.by_name(name).unwrap_or_else(|_| panic!("{name} in the workbook")).read_to_string(&mut out).unwrap();
+    out
+}
+
+/// Excel and CSV: the ranking per pool, the ledger, the awards; hostile text stays text;
+/// the CSV's totals match the ranking's.
+async fn exports_are_inert_and_add_up(app: TestApp) {
+    let (s, projects) = finalized(&app).await;
+    let p = &projects[0];
+    let pid = p["id"].as_i64().unwrap();
+    app.exec(&format!("UPDATE bids SET title = '=HYPERLINK(\"http://evil.example\")' WHERE id = {}", p["bid_id"]))
+        .await;
+    s.staff.post(&format!("/api/v1/projects/{pid}/signing"), json!({"signed_on": "2026-03-12"})).await;
+    let pay = json!({"milestone_id": milestone(p, "signing"), "amount": "45000.00", "paid_on": "2026-03-20", "reference": "@SUM(A1)"});
+    assert_eq!(s.fin.post(&format!("/api/v1/projects/{pid}/payments"), pay).await.status, 200);
+    let f = s.staff.post("/api/v1/award-funds", json!({"year": 2026})).await;
+    let fid = f.json["id"].as_i64().unwrap();
+    let award = json!({"region_code": "340207101001", "title": "＝1+1", "citation": "-2+3", "amount": "30000.00"});
+    assert_eq!(s.staff.post(&format!("/api/v1/award-funds/{fid}/awards"), award).await.status, 201);
+    let call = s.call.id;
+    let x = s.fin.http.get(format!("{}/api/v1/calls/{call}/export.xlsx", app.base)).send().await.unwrap();
+    assert_eq!(x.status(), 200);
+    assert!(x.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    let bytes = x.bytes().await.unwrap().to_vec();
+    let book = zip_entry(&bytes, "xl/workbook.xml");
+    for sheet in ["区级公益创投资金", "沈巷镇公益创投资金", "拨付台账", "创新奖励"] {
+        assert!(book.contains(sheet), "{sheet} sheet missing: {book}");
+    }
+    let strings = zip_entry(&bytes, "xl/sharedStrings.xml");
+    for hostile in ["=HYPERLINK(", "@SUM(A1)", "＝1+1", "-2+3"] {
+        let at = strings.find(hostile).unwrap_or_else(|| panic!("{hostile} missing"));
+        assert!(strings[..at].ends_with('\'') || strings[..at].ends_with("&apos;"), "{hostile} is not made inert");
+    }
+    for i in 1..=5 {
+        if let Ok(sheet) = std::panic::catch_unwind(|| zip_entry(&bytes, &format!("xl/worksheets/sheet{i}.xml"))) {
+            assert!(!sheet.contains("<f>"), "no formulas in sheet {i}");
+        }
+    }
+    let ledger = zip_entry(&bytes, "xl/worksheets/sheet4.xml");
+    assert!(ledger.contains("<v>45000</v>"), "amounts are numbers: {ledger}");
+    assert!(zip_entry(&bytes, "xl/worksheets/sheet1.xml").contains("<pane"), "the header row is frozen");
+    // CSV of the ranking: BOM, inert, and the same totals as the ranking.
+    let csv = s.staff.get(&format!("/api/v1/calls/{call}/export.csv")).await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.text.starts_with('\u{feff}') && csv.text.contains("'=HYPERLINK("));
+    let ranking = s.staff.get(&format!("/api/v1/calls/{call}/ranking")).await;
+    let want: rust_decimal::Decimal = ranking.json["pools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["rows"].as_array().unwrap().iter())
+        .filter_map(|r| r["approved_amount"].as_str().map(|a| a.parse::<rust_decimal::Decimal>().unwrap()))
+        .sum();
+    let got: rust_decimal::Decimal = csv
+        .text
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.rsplit(',').nth(2).and_then(|a| a.parse::<rust_decimal::Decimal>().ok()))
+        .sum();
+    assert_eq!(got, want, "the CSV's approved total is the ranking's");
+    assert_eq!(app.login("orga").await.get(&format!("/api/v1/calls/{call}/export.csv")).await.status, 403);
+    assert_eq!(app.login("rev1").await.get(&format!("/api/v1/calls/{call}/export.xlsx")).await.status, 403);
 }

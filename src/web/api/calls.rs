@@ -158,3 +158,35 @@ pub async fn announcement_pdf(state: web::Data<AppState>, id: web::Path<i64>) ->
         .insert_header(("Cache-Control", "public, max-age=300"))
         .body(bytes))
 }
+
+/// The call in Excel (staff, finance): one sheet per pool with the ranking, the payment ledger,
+/// the year's awards; amounts as numbers with two decimals, header rows frozen.
+#[utoipa::path(get, path = "/api/v1/calls/{id}/export.xlsx", tag = "calls", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        description = "the workbook"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+pub async fn export_xlsx(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    let bytes = state.db(move |c| crate::service::exports::call_xlsx(c, &ctx, id)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"call-{id}.xlsx\"")))
+        .insert_header(("Cache-Control", "no-store"))
+        .body(bytes))
+}
+
+/// The ranking as CSV (staff, finance): UTF-8 with a byte-order mark, formulas made inert.
+#[utoipa::path(get, path = "/api/v1/calls/{id}/export.csv", tag = "calls", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "text/csv", description = "the ranking"), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn export_csv(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    let body = state.db(move |c| crate::service::exports::ranking_csv(c, &ctx, id)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"ranking-{id}.csv\"")))
+        .insert_header(("Cache-Control", "no-store"))
+        .body(body))
+}

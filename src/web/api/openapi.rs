@@ -29,6 +29,8 @@ use utoipa::OpenApi;
         super::calls::get,
         super::calls::publish,
         super::calls::announcement_pdf,
+        super::calls::export_xlsx,
+        super::calls::export_csv,
         super::calls::clone,
         super::calls::create_bid,
         super::calls::list_bids,
