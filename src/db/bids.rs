@@ -396,3 +396,44 @@ pub fn status_counts(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<(String
         .select((bids::status, diesel::dsl::count_star()))
         .load(conn)
 }
+
+/// A funded (or proposed) bid as open data shows it: with its organisation's code and name.
+#[derive(Queryable, Clone, Debug)]
+pub struct FundedRow {
+    pub id: i64,
+    pub pool_id: i64,
+    pub title: String,
+    pub summary: String,
+    pub status: String,
+    pub requested: i64,
+    pub approved: Option<i64>,
+    pub service_region_code: Option<String>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub uscc: String,
+    pub organisation: String,
+}
+
+pub fn funded_of_call(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<FundedRow>> {
+    use super::schema::organisations;
+    bids::table
+        .inner_join(organisations::table)
+        .filter(bids::call_id.eq(call_id))
+        .filter(bids::status.eq_any(["proposed", "funded"]))
+        .select((
+            bids::id,
+            bids::pool_id,
+            bids::title,
+            bids::summary,
+            bids::status,
+            bids::requested,
+            bids::approved,
+            bids::service_region_code,
+            bids::start_date,
+            bids::end_date,
+            organisations::uscc,
+            organisations::name,
+        ))
+        .order(bids::id)
+        .load(conn)
+}

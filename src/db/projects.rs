@@ -465,3 +465,7 @@ pub fn ledger(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<LedgerRow>> {
         .order(payments::id)
         .load(conn)
 }
+
+pub fn of_call(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<ProjectRow>> {
+    projects::table.filter(projects::call_id.eq(call_id)).select(ProjectRow::as_select()).order(projects::id).load(conn)
+}

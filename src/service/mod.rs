@@ -13,6 +13,7 @@ pub mod documents;
 pub mod exports;
 pub mod mail;
 pub mod notices;
+pub mod opendata;
 pub mod organisations;
 pub mod password;
 pub mod projects;

@@ -78,6 +78,8 @@ async fn openapi_lists_every_endpoint(app: TestApp) {
         ("/api/v1/calls/{id}/announcement.pdf", "get"),
         ("/api/v1/calls/{id}/export.xlsx", "get"),
         ("/api/v1/calls/{id}/export.csv", "get"),
+        ("/api/v1/calls/{id}/ocds.json", "get"),
+        ("/api/v1/calls/{id}/360giving.json", "get"),
         ("/api/v1/projects/{id}/rectify", "post"),
         ("/api/v1/milestones/{id}/attachments", "post"),
         ("/api/v1/projects/{id}/terminate", "post"),

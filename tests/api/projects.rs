@@ -326,6 +326,7 @@ crate::on_both!(
     dashboard_and_public_board,
     milestone_evidence,
     exports_are_inert_and_add_up,
+    open_data_validates_and_adds_up,
     concurrent_payments_never_overpay
 );
 
@@ -572,4 +573,118 @@ async fn exports_are_inert_and_add_up(app: TestApp) {
     assert_eq!(got, want, "the CSV's approved total is the ranking's");
     assert_eq!(app.login("orga").await.get(&format!("/api/v1/calls/{call}/export.csv")).await.status, 403);
     assert_eq!(app.login("rev1").await.get(&format!("/api/v1/calls/{call}/export.xlsx")).await.status, 403);
+}
+
+fn schema_errors(schema: &str, refs: &[(&str, &str)], doc: &Value) -> Vec<String> {
+    let load = |f: &str| -> Value {
+        let mut v: Value =
+            serde_json::from_str(&std::fs::read_to_string(format!("tests/schemas/{f}")).unwrap()).unwrap();
+        // 360Giving names its meta-schema with http://; the validator knows it by its https:// id
+        // (and must not try to fetch it: no network here).
+        if v["$schema"] == "http://json-schema.org/draft/2020-12/schema" {
+            v["$schema"] = json!("https://json-schema.org/draft/2020-12/schema");
+        }
+        v
+    };
+    // OCDS is draft 4, 360Giving draft 2020-12.
+    let draft = if schema.starts_with("ocds") { jsonschema::Draft::Draft4 } else { jsonschema::Draft::Draft202012 };
+    // Formats asserted, as the standards' own validators do (360Giving's date oneOf needs it).
+    let mut opts = jsonschema::options().with_draft(draft).should_validate_formats(true);
+    for (uri, file) in refs {
+        // The package schemas name the item schema by its remote URL: served from the local copy.
+        opts = opts.with_resource(*uri, draft.create_resource(load(file)));
+    }
+    let v = opts.build(&load(schema)).unwrap();
+    v.iter_errors(doc).map(|e| format!("{e} at {}", e.instance_path)).take(20).collect()
+}
+
+/// OCDS and 360Giving: public only after the notice, valid against the official schemas, and
+/// adding up to the same totals as the notice and the projects.
+async fn open_data_validates_and_adds_up(app: TestApp) {
+    let (s, projects) = finalized(&app).await;
+    let call = s.call.id;
+    let p = &projects[0];
+    let pid = p["id"].as_i64().unwrap();
+    s.staff.post(&format!("/api/v1/projects/{pid}/signing"), json!({"signed_on": "2026-03-12"})).await;
+    let pay = json!({"milestone_id": milestone(p, "signing"), "amount": "45000.00", "paid_on": "2026-03-20", "reference": "P1"});
+    assert_eq!(s.fin.post(&format!("/api/v1/projects/{pid}/payments"), pay).await.status, 200);
+    let f = s.staff.post("/api/v1/award-funds", json!({"year": 2026})).await.json["id"].as_i64().unwrap();
+    let award = json!({"region_code": "340207101001", "title": "议事厅", "citation": "居民协商", "amount": "30000.00"});
+    s.staff.post(&format!("/api/v1/award-funds/{f}/awards"), award).await;
+    s.staff.post(&format!("/api/v1/award-funds/{f}/publish"), json!({})).await;
+    let anon = app.client();
+    let o = anon.get(&format!("/api/v1/calls/{call}/ocds.json")).await;
+    assert_eq!(o.status, 200, "{}", o.text);
+    let errors = schema_errors(
+        "ocds-1.1.5-release-package-schema.json",
+        &[(
+            "https://standard.open-contracting.org/schema/1__1__5/release-schema.json",
+            "ocds-1.1.5-release-schema.json",
+        )],
+        &o.json,
+    );
+    assert!(errors.is_empty(), "OCDS: {errors:#?}");
+    let g = anon.get(&format!("/api/v1/calls/{call}/360giving.json")).await;
+    assert_eq!(g.status, 200, "{}", g.text);
+    let errors = schema_errors(
+        "360giving-1.4.3-package-schema.json",
+        &[(
+            "https://raw.githubusercontent.com/ThreeSixtyGiving/standard/1.4.2/schema/360-giving-schema.json",
+            "360giving-1.4.3-grant-schema.json",
+        )],
+        &g.json,
+    );
+    assert!(errors.is_empty(), "360Giving: {errors:#?}");
+    // A broken document is caught: the validation is real.
+    let mut broken = g.json.clone();
+    broken["grants"][0]["amountAwarded"] = json!("a lot");
+    assert!(!schema_errors(
+        "360giving-1.4.3-package-schema.json",
+        &[(
+            "https://raw.githubusercontent.com/ThreeSixtyGiving/standard/1.4.2/schema/360-giving-schema.json",
+            "360giving-1.4.3-grant-schema.json",
+        )],
+        &broken
+    )
+    .is_empty());
+    // The same totals as the notice and the projects.
+    // The standards' amounts are JSON numbers; read them back through their decimal text.
+    let dec = |v: &Value| v.to_string().parse::<rust_decimal::Decimal>().unwrap();
+    let notice = anon
+        .get(&format!("/api/v1/notices/{}", s.fin.get(&format!("/api/v1/calls/{call}")).await.json["notice_id"]))
+        .await;
+    let notice_total: rust_decimal::Decimal = notice.json["total_proposed"].as_str().unwrap().parse().unwrap();
+    let awards_total: rust_decimal::Decimal = o.json["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["awards"].as_array().cloned().unwrap_or_default())
+        .map(|a| dec(&a["value"]["amount"]))
+        .sum();
+    assert_eq!(awards_total, notice_total, "OCDS awards = the notice's total");
+    let paid: rust_decimal::Decimal = o.json["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["contracts"].as_array().cloned().unwrap_or_default())
+        .flat_map(|c| c["implementation"]["transactions"].as_array().cloned().unwrap_or_default())
+        .map(|t| dec(&t["value"]["amount"]))
+        .sum();
+    assert_eq!(paid, rust_decimal::Decimal::new(4_500_000, 2));
+    let grants = g.json["grants"].as_array().unwrap();
+    assert_eq!(grants.len(), 4, "three projects and one award");
+    let granted: rust_decimal::Decimal = grants.iter().map(|g| dec(&g["amountAwarded"])).sum();
+    assert_eq!(granted, notice_total + rust_decimal::Decimal::new(3_000_000, 2));
+    assert!(grants.iter().any(|g| g["recipientOrganization"][0]["id"].as_str().unwrap().starts_with("CN-USCI-")));
+    // Not before the notice.
+    let staff2 = app.as_role("staff9", "staff").await;
+    let mut body = crate::flow::call_body();
+    body["year"] = json!(2027);
+    body["opens_at"] = json!("2027-02-01T00:00:00+08:00");
+    body["closes_at"] = json!("2027-03-01T00:00:00+08:00");
+    body["project_start"] = json!("2027-04-01");
+    body["project_end"] = json!("2027-12-31");
+    let fresh = crate::flow::published_call(&staff2, body).await;
+    assert_eq!(anon.get(&format!("/api/v1/calls/{}/ocds.json", fresh.id)).await.code(), "not_published_yet");
+    assert_eq!(anon.get(&format!("/api/v1/calls/{}/360giving.json", fresh.id)).await.status, 404);
 }

@@ -190,3 +190,39 @@ pub async fn export_csv(state: web::Data<AppState>, auth: Auth, id: web::Path<i6
         .insert_header(("Cache-Control", "no-store"))
         .body(body))
 }
+
+/// The site's own address as the client reached it, for the absolute URIs open data needs.
+fn base_url(req: &actix_web::HttpRequest) -> String {
+    let info = req.connection_info();
+    format!("{}://{}", info.scheme(), info.host())
+}
+
+/// OCDS 1.1.5 release package of the call (public once the results notice is published): one
+/// `ocid` per pool with the tender, the awards and the contracts with milestones and payments.
+#[utoipa::path(get, path = "/api/v1/calls/{id}/ocds.json", tag = "calls", params(("id" = i64, Path)),
+    responses((status = 200, description = "OCDS release package"), (status = 404, body = ErrorBody)))]
+pub async fn ocds(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (id, base, docs) = (id.into_inner(), base_url(&req), state.doc_settings());
+    let ctx = state.ctx(crate::service::Principal::Anonymous, None);
+    let v = state.db(move |c| crate::service::opendata::ocds(c, &ctx, &docs, &base, id)).await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// 360Giving 1.4.3 grant package of the call (public once the results notice is published): one
+/// grant per funded project and per published innovation award of the year.
+#[utoipa::path(get, path = "/api/v1/calls/{id}/360giving.json", tag = "calls", params(("id" = i64, Path)),
+    responses((status = 200, description = "360Giving grant package"), (status = 404, body = ErrorBody)))]
+pub async fn three_sixty_giving(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (id, base, docs) = (id.into_inner(), base_url(&req), state.doc_settings());
+    let ctx = state.ctx(crate::service::Principal::Anonymous, None);
+    let v = state.db(move |c| crate::service::opendata::three_sixty_giving(c, &ctx, &docs, &base, id)).await?;
+    Ok(HttpResponse::Ok().json(v))
+}

@@ -50,6 +50,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/calls/{id}/announcement.pdf", web::get().to(calls::announcement_pdf))
             .route("/calls/{id}/export.xlsx", web::get().to(calls::export_xlsx))
             .route("/calls/{id}/export.csv", web::get().to(calls::export_csv))
+            .route("/calls/{id}/ocds.json", web::get().to(calls::ocds))
+            .route("/calls/{id}/360giving.json", web::get().to(calls::three_sixty_giving))
             .route("/calls/{id}/clone", web::post().to(calls::clone))
             .route("/calls/{id}/bids", web::post().to(calls::create_bid))
             .route("/calls/{id}/bids", web::get().to(calls::list_bids))

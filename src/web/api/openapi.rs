@@ -31,6 +31,8 @@ use utoipa::OpenApi;
         super::calls::announcement_pdf,
         super::calls::export_xlsx,
         super::calls::export_csv,
+        super::calls::ocds,
+        super::calls::three_sixty_giving,
         super::calls::clone,
         super::calls::create_bid,
         super::calls::list_bids,
