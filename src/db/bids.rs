@@ -437,3 +437,14 @@ pub fn funded_of_call(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<Funded
         .order(bids::id)
         .load(conn)
 }
+
+/// (email, name) of every organisation with a draft or a bid in the call, once each.
+pub fn organisations_in_call(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<(String, String)>> {
+    use super::schema::organisations;
+    bids::table
+        .inner_join(organisations::table)
+        .filter(bids::call_id.eq(call_id))
+        .select((organisations::email, organisations::name))
+        .distinct()
+        .load(conn)
+}

@@ -232,3 +232,63 @@ pub fn release(conn: &mut DbConn, pool_id: i64, amount: i64) -> QueryResult<usiz
         .set(pools::reserved.eq(pools::reserved - amount))
         .execute(conn)
 }
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = super::schema::call_amendments)]
+pub struct AmendmentRow {
+    pub id: i64,
+    pub call_id: i64,
+    pub no: i32,
+    pub kind: String,
+    pub body: String,
+    pub old_closes_at: Option<NaiveDateTime>,
+    pub new_closes_at: Option<NaiveDateTime>,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn amendments_of(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<AmendmentRow>> {
+    use super::schema::call_amendments as a;
+    a::table.filter(a::call_id.eq(call_id)).select(AmendmentRow::as_select()).order(a::no).load(conn)
+}
+
+/// Adds the next numbered amendment of a call (numbers taken under the call's row lock, which
+/// the caller holds by updating the call first).
+#[allow(clippy::too_many_arguments)]
+pub fn insert_amendment(
+    conn: &mut DbConn,
+    call_id: i64,
+    kind: &str,
+    body: &str,
+    old_closes_at: Option<NaiveDateTime>,
+    new_closes_at: Option<NaiveDateTime>,
+    by: i64,
+    at: NaiveDateTime,
+) -> QueryResult<i32> {
+    use super::schema::call_amendments as a;
+    let last: Option<i32> = a::table.filter(a::call_id.eq(call_id)).select(diesel::dsl::max(a::no)).first(conn)?;
+    let no = last.unwrap_or(0) + 1;
+    diesel::insert_into(a::table)
+        .values((
+            a::call_id.eq(call_id),
+            a::no.eq(no),
+            a::kind.eq(kind),
+            a::body.eq(body),
+            a::old_closes_at.eq(old_closes_at),
+            a::new_closes_at.eq(new_closes_at),
+            a::created_by.eq(by),
+            a::created_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(no)
+}
+
+/// Touches the call's row (taking its lock) and, when given, moves the deadline later only.
+pub fn lock_and_extend(conn: &mut DbConn, id: i64, closes_at: Option<NaiveDateTime>) -> QueryResult<usize> {
+    match closes_at {
+        Some(t) => diesel::update(calls::table.find(id).filter(calls::closes_at.lt(t)))
+            .set(calls::closes_at.eq(t))
+            .execute(conn),
+        None => diesel::update(calls::table.find(id)).set(calls::next_seq.eq(calls::next_seq)).execute(conn),
+    }
+}

@@ -489,6 +489,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    call_amendments (id) {
+        id -> BigInt,
+        call_id -> BigInt,
+        no -> Integer,
+        kind -> Text,
+        body -> Text,
+        old_closes_at -> Nullable<Timestamp>,
+        new_closes_at -> Nullable<Timestamp>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(awards -> award_funds (fund_id));
 diesel::joinable!(awards -> regions (region_code));
 
@@ -526,4 +540,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     awards,
     promotion_meetings,
     meeting_showcases,
+    call_amendments,
 );

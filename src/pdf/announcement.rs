@@ -18,6 +18,8 @@ pub struct AnnouncementDoc {
     /// (category, max projects, max amount) when the call has categories.
     pub categories: Vec<(String, String, String)>,
     pub contact: String,
+    /// Amendments and answers so far: (heading, text); each one makes a new version.
+    pub amendments: Vec<(String, String)>,
     pub authority: String,
     pub issued_on: String,
     pub audit_head: String,
@@ -43,6 +45,12 @@ pub fn render(n: &AnnouncementDoc) -> Vec<u8> {
         doc.space(18.0);
         let y = doc.y;
         doc.text_in(m, MARGIN, w, y, 10.5, Align::Center);
+    }
+    if !n.amendments.is_empty() {
+        doc.space(16.0);
+        let y = doc.y;
+        let v = format!("（第 {} 版，含更正公告及答疑 {} 则）", n.amendments.len() + 1, n.amendments.len());
+        doc.text_in(&v, MARGIN, w, y, 9.0, Align::Center);
     }
     doc.space(10.0);
     for para in n.intro.split('\n').filter(|p| !p.trim().is_empty()) {
@@ -89,6 +97,14 @@ pub fn render(n: &AnnouncementDoc) -> Vec<u8> {
             n.categories.iter().map(|(a, b, c)| vec![a.clone(), b.clone(), c.clone()]).collect();
         table(&mut doc, &cols, &rows, &[], 9.5);
     }
+    if !n.amendments.is_empty() {
+        heading(&mut doc, &next("更正公告及答疑"));
+        for (h, t) in &n.amendments {
+            doc.paragraph(h, 10.5, Align::Left);
+            doc.paragraph(t, 10.5, Align::Left);
+            doc.space(4.0);
+        }
+    }
     heading(&mut doc, &next("联系方式"));
     doc.paragraph(&n.contact, 10.5, Align::Left);
     doc.space(24.0);
@@ -122,6 +138,7 @@ mod tests {
             criteria: vec![("项目必要性".into(), "20".into(), "100".into())],
             categories: vec![("为老服务".into(), "4".into(), "400,000.00".into())],
             contact: "鸠江区民政局社会组织管理科".into(),
+            amendments: vec![("更正公告第1号（2026-01-25）".into(), "申报截止时间延长至 2026-03-15 17:00。".into())],
             authority: "鸠江区民政局".into(),
             issued_on: "2026年1月20日".into(),
             audit_head: "ef".repeat(32),

@@ -52,6 +52,22 @@ pub fn read(
     Ok((d, bytes))
 }
 
+/// Any published version by its hash (superseded ones stay downloadable).
+pub fn read_by_hash(
+    conn: &mut DbConn,
+    data_dir: &Path,
+    sha256: &str,
+) -> AppResult<(db::documents::DocumentRow, Vec<u8>)> {
+    let h = sha256.trim().to_ascii_lowercase();
+    if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::not_found());
+    }
+    let d = db::documents::by_hash(conn, &h)?.ok_or_else(AppError::not_found)?;
+    let bytes =
+        std::fs::read(path_of(data_dir, &d.sha256)).map_err(|e| AppError::internal(format!("read document: {e}")))?;
+    Ok((d, bytes))
+}
+
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Verification {
     /// `notice` (评审结果公示), later `announcement`, `award_notice`.

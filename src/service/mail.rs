@@ -61,6 +61,15 @@ pub fn call_published(to: &str, org_name: &str, title: &str, closes_at: &str) ->
     }
 }
 
+pub fn call_amended(to: &str, org_name: &str, title: &str, what: &str, body: &str) -> Mail {
+    Mail {
+        kind: "call_amended",
+        to: to.into(),
+        subject: format!("{what}：{title}"),
+        body: format!("{org_name}：\n\n《{title}》发布了{what}：\n\n{body}\n\n更新后的招标公告可在平台下载。"),
+    }
+}
+
 pub fn award_published(to: &str, region: &str, title: &str, amount: Money) -> Mail {
     Mail {
         kind: "award_published",

@@ -76,6 +76,8 @@ async fn openapi_lists_every_endpoint(app: TestApp) {
         ("/api/v1/milestones/{id}/report", "post"),
         ("/api/v1/milestones/{id}/verify", "post"),
         ("/api/v1/calls/{id}/announcement.pdf", "get"),
+        ("/api/v1/calls/{id}/amendments", "post"),
+        ("/api/v1/documents/{sha256}", "get"),
         ("/api/v1/calls/{id}/export.xlsx", "get"),
         ("/api/v1/calls/{id}/export.csv", "get"),
         ("/api/v1/calls/{id}/ocds.json", "get"),

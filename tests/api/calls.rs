@@ -59,13 +59,70 @@ async fn create_publish_and_read(app: TestApp) {
     assert!(anon.get(&format!("/calls/{id}")).await.text.contains(&hash), "the page shows the hash");
     open_window(&app, &[&staff]).await;
     assert_eq!(anon.get(&format!("/api/v1/calls/{id}")).await.json["accepting_bids"], true);
+    // Amendments: numbered, a later deadline only, a new PDF version, the old one kept.
+    let vorg = app.login("vorg2").await;
+    let r = vorg
+        .post(
+            &format!("/api/v1/calls/{id}/bids"),
+            bid_body(one.json["pools"][0]["id"].as_i64().unwrap(), "340207101001", "50000.00"),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let path = format!("/api/v1/calls/{id}/amendments");
+    assert_eq!(app.as_role("fin1", "finance").await.post(&path, json!({"text": "x"})).await.status, 403);
+    let r = staff.post(&path, json!({"kind": "answer", "text": "", "closes_at": "2027-01-01T00:00:00+08:00"})).await;
+    let got = codes(&r);
+    assert!(got.contains(&"answer_cannot_extend".to_string()) && got.contains(&"required".to_string()), "{got:?}");
+    let r = staff.post(&path, json!({"text": "提前截止", "closes_at": "2026-01-01T00:00:00+08:00"})).await;
+    assert_eq!(r.code(), "closes_not_later");
+    let mail_before = app.count("outbox WHERE kind = 'call_amended'").await;
+    let r =
+        staff.post(&path, json!({"text": "申报截止时间延长一周。", "closes_at": "2026-03-08T00:00:00+08:00"})).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(
+        (r.json["amendments"][0]["no"].as_i64(), r.json["closes_at"].as_str()),
+        (Some(1), Some("2026-03-08T00:00:00+08:00"))
+    );
+    assert_ne!(r.json["announcement_sha256"].as_str(), Some(hash.as_str()), "a new version");
+    let r = staff.post(&path, json!({"kind": "answer", "text": "问：可否跨镇申报？答：不可。"})).await;
+    assert_eq!(r.json["amendments"][1]["kind_label"], "答疑");
+    assert_eq!(
+        app.count("outbox WHERE kind = 'call_amended'").await - mail_before,
+        2,
+        "the organisation with a draft, each time"
+    );
+    let old = anon.get(&format!("/api/v1/documents/verify?sha256={hash}")).await;
+    assert_eq!(old.json["current"], false, "the first version is superseded");
+    let d = anon.http.get(format!("{}/api/v1/documents/{hash}", app.base)).send().await.unwrap();
+    assert_eq!((d.status().as_u16(), d.headers()["x-document-current"].to_str().unwrap()), (200, "false"));
+    let latest = r.json["announcement_sha256"].as_str().unwrap().to_string();
+    let pdf = anon.http.get(format!("{}/api/v1/calls/{id}/announcement.pdf", app.base)).send().await.unwrap();
+    let bytes = pdf.bytes().await.unwrap().to_vec();
+    assert_eq!(hex::encode(sha2::Sha256::digest(&bytes)), latest);
+    if let Some(text) = pdf_text(&bytes) {
+        for want in ["第3版", "更正公告第1号", "申报截止时间延长一周", "答疑第2号", "2026-03-0800:00"]
+        {
+            assert!(text.contains(want), "{want} missing from the amended announcement:\n{text}");
+        }
+    }
+    assert!(anon.get(&format!("/calls/{id}")).await.text.contains("更正公告第1号"));
+    // The same through the staff page (a form without its token is refused).
+    let token = staff.csrf(&format!("/staff/calls/{id}")).await;
+    let form = [("kind", "answer"), ("text", "问：材料可以补交吗？答：截止前可以。"), ("closes_at", "")];
+    assert_eq!(staff.post_form(&format!("/staff/calls/{id}/amendments"), &form).await.status, 403);
+    let mut with_token = form.to_vec();
+    with_token.push(("csrf", &token));
+    assert_eq!(staff.post_form(&format!("/staff/calls/{id}/amendments"), &with_token).await.status, 303);
+    assert_eq!(anon.get(&format!("/api/v1/calls/{id}")).await.json["amendments"].as_array().map(Vec::len), Some(3));
     // Frozen once published.
     let r = staff.put(&format!("/api/v1/calls/{id}"), call_body()).await;
     assert_eq!((r.status, r.code()), (409, "call_frozen"));
     let r = staff.post(&format!("/api/v1/calls/{id}/publish"), json!({})).await;
     assert_eq!((r.status, r.code()), (409, "already_published"));
-    close_window(&app, &[&staff]).await;
+    app.clock.set("2026-03-09T09:00:00+08:00".parse().unwrap());
+    app.relogin(&[&staff]).await;
     assert_eq!(anon.get(&format!("/api/v1/calls/{id}")).await.json["status"], "screening");
+    assert_eq!(staff.post(&path, json!({"text": "太晚"})).await.code(), "deadline_passed");
 }
 
 async fn publishing_checks_every_rule(app: TestApp) {

@@ -226,3 +226,24 @@ pub async fn three_sixty_giving(
     let v = state.db(move |c| crate::service::opendata::three_sixty_giving(c, &ctx, &docs, &base, id)).await?;
     Ok(HttpResponse::Ok().json(v))
 }
+
+/// A numbered amendment (更正公告) or answer (答疑) to a published call, before its deadline
+/// (district staff); an amendment may extend `closes_at`. The tender PDF gets a new version and
+/// every organisation with a draft or a bid is emailed.
+#[utoipa::path(post, path = "/api/v1/calls/{id}/amendments", tag = "calls", params(("id" = i64, Path)),
+    request_body = crate::service::calls::AmendmentInput,
+    responses((status = 201, body = CallView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn amend(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    body: ApiJson<crate::service::calls::AmendmentInput>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    let docs = state.doc_settings();
+    let v = state.db(move |c| calls::amend(c, &ctx, &docs, id, &body.0)).await?;
+    state.mail_wake.notify_one();
+    Ok(HttpResponse::Created().json(v))
+}

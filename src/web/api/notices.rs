@@ -113,3 +113,20 @@ pub async fn verify(state: web::Data<AppState>, q: web::Query<VerifyQuery>) -> R
     let h = q.into_inner().sha256;
     Ok(HttpResponse::Ok().json(state.db(move |c| crate::service::documents::verify(c, &h)).await?))
 }
+
+/// Any published document by its SHA-256, the current version or a superseded one
+/// (`X-Document-Current` says which).
+#[utoipa::path(get, path = "/api/v1/documents/{sha256}", tag = "notices", params(("sha256" = String, Path)),
+    responses((status = 200, content_type = "application/pdf", description = "the document"), (status = 404, body = ErrorBody)))]
+pub async fn document(state: web::Data<AppState>, sha256: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let h = sha256.into_inner();
+    let dir = state.config.data_dir.clone();
+    let (d, bytes) = state.db(move |c| crate::service::documents::read_by_hash(c, &dir, &h)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header(("Content-Disposition", format!("inline; filename=\"{}-{}.pdf\"", d.kind, &d.sha256[..12])))
+        .insert_header(("X-Content-SHA256", d.sha256.clone()))
+        .insert_header(("X-Document-Current", if d.current { "true" } else { "false" }))
+        .insert_header(("Cache-Control", "public, max-age=86400, immutable"))
+        .body(bytes))
+}

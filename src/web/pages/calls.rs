@@ -323,6 +323,7 @@ pub async fn staff_detail(
     let flash = match q.done.as_deref() {
         Some("saved") => Some("已保存。"),
         Some("published") => Some("招标公告已发布，并已邮件通知已认证的社会组织。"),
+        Some("amended") => Some("已发布，招标公告已更新为新版本，并已邮件通知已申报的社会组织。"),
         Some("cloned") => Some("已复制为新的草稿，请核对日期和资金池。"),
         _ => None,
     };
@@ -346,6 +347,36 @@ pub async fn publish(
             Ok(redirect(&format!("/staff/calls/{id}?done=published")))
         }
         Err(e) if e.status.as_u16() == 422 => detail_page(&req, &state, &auth, id, None, field_errors(&e)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn amend(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(&req, &form.get("csrf"))?;
+    let id = id.into_inner();
+    let ctx = auth.ctx.clone();
+    let docs = state.doc_settings();
+    let input = calls::AmendmentInput {
+        kind: form.opt("kind"),
+        text: form.get("text"),
+        closes_at: form.opt("closes_at").map(|_| form.local_datetime("closes_at")),
+    };
+    match state.db(move |c| calls::amend(c, &ctx, &docs, id, &input)).await {
+        Ok(_) => {
+            state.mail_wake.notify_one();
+            Ok(redirect(&format!("/staff/calls/{id}?done=amended")))
+        }
+        Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
+            let mut page = detail_page(&req, &state, &auth, id, None, field_errors(&e)).await?;
+            *page.status_mut() = e.status;
+            Ok(page)
+        }
         Err(e) => Err(e.into()),
     }
 }

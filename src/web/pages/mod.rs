@@ -81,6 +81,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/staff/calls/{id}/edit", web::post().to(calls::update))
     .route("/staff/calls/{id}/publish", web::post().to(calls::publish))
     .route("/staff/calls/{id}/clone", web::post().to(calls::clone))
+    .route("/staff/calls/{id}/amendments", web::post().to(calls::amend))
     .route("/board", web::get().to(dashboard::public))
     .route("/staff/dashboard", web::get().to(dashboard::staff))
     .route("/projects", web::get().to(projects::list))
