@@ -225,7 +225,7 @@ pub fn amend(
         let (_, v) = load_view(c, id, ctx.now)?;
         let head = db::audit::head(c)?.map(|h| h.1).unwrap_or_default();
         let pdf = crate::pdf::announcement::render(&announcement_doc(&v, docs, ctx, head));
-        super::documents::publish(c, ctx, &docs.data_dir, "announcement", id, &row.title, &pdf)?;
+        super::documents::publish(c, ctx, &docs.data_dir, "announcement", id, &announcement_title(&row.title), &pdf)?;
         let what = if kind == "answer" { "答疑" } else { "更正公告" };
         for (email, name) in &orgs {
             mail::queue(c, ctx, mail::call_amended(email, name, &row.title, &format!("{what}第{no}号"), &body))?;
@@ -646,6 +646,15 @@ pub fn load_view(conn: &mut DbConn, id: i64, now: DateTime<Utc>) -> AppResult<(C
     Ok((c, v))
 }
 
+/// 「…招标公告」: the call's title, named as the document it is.
+fn announcement_title(call_title: &str) -> String {
+    if call_title.ends_with("公告") {
+        call_title.to_string()
+    } else {
+        format!("{call_title}招标公告")
+    }
+}
+
 /// The tender announcement as the PDF lays it out, every figure formatted.
 fn announcement_doc(
     v: &CallView,
@@ -681,7 +690,7 @@ fn announcement_doc(
         docs.contact.clone()
     };
     crate::pdf::announcement::AnnouncementDoc {
-        title: v.title.clone(),
+        title: announcement_title(&v.title),
         mark: v.fund_mark.map(str::to_string),
         intro: v.announcement.clone(),
         pools: v
@@ -818,7 +827,7 @@ pub fn publish(conn: &mut DbConn, ctx: &Ctx, docs: &super::notices::DocSettings,
         // The tender announcement PDF, stored with its hash in the publishing transaction.
         let head = db::audit::head(c)?.map(|h| h.1).unwrap_or_default();
         let pdf = crate::pdf::announcement::render(&announcement_doc(&v, docs, ctx, head));
-        super::documents::publish(c, ctx, &docs.data_dir, "announcement", id, &row.title, &pdf)?;
+        super::documents::publish(c, ctx, &docs.data_dir, "announcement", id, &announcement_title(&row.title), &pdf)?;
         let orgs = db::organisations::list(
             c,
             &db::organisations::OrgFilter {

@@ -27,6 +27,9 @@ const RANKING_HEADER: [&str; 12] = [
     "结果",
 ];
 
+const LEDGER_HEADER: [&str; 7] = ["协议编号", "批次", "项目名称", "承接单位", "金额(元)", "拨付日期", "凭证号"];
+const AWARDS_HEADER: [&str; 5] = ["获奖地区", "地区代码", "创新实践", "奖励事由", "金额(元)"];
+
 fn xlsx_err(e: XlsxError) -> AppError {
     AppError::internal(format!("xlsx: {e}"))
 }
@@ -86,11 +89,49 @@ fn ranking_cells(pool: &str, x: &super::review::RankingRow) -> Vec<String> {
     ]
 }
 
-/// `GET /api/v1/calls/{id}/export.csv`: the ranking of every pool the reader may see.
-pub fn ranking_csv(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<String> {
-    let r = ranking(conn, ctx, call_id)?;
-    let rows: Vec<Vec<String>> = ranking_rows(&r).into_iter().map(|(p, x)| ranking_cells(&p, x)).collect();
-    Ok(csv(&RANKING_HEADER, &rows))
+/// `GET /api/v1/calls/{id}/export.csv?sheet=ranking|ledger|awards`: the same tables as the
+/// workbook's sheets (the ranking of every pool the reader may see in one table).
+pub fn call_csv(conn: &mut DbConn, ctx: &Ctx, call_id: i64, sheet: &str) -> AppResult<String> {
+    let a = ctx.require(&[Role::Staff, Role::Finance])?.clone();
+    match sheet {
+        "ranking" => {
+            let r = ranking(conn, ctx, call_id)?;
+            let rows: Vec<Vec<String>> = ranking_rows(&r).into_iter().map(|(p, x)| ranking_cells(&p, x)).collect();
+            Ok(csv(&RANKING_HEADER, &rows))
+        }
+        "ledger" => {
+            ranking(conn, ctx, call_id)?; // the same access and sealing rule as the workbook
+            let rows = db::projects::ledger(conn, call_id)?
+                .into_iter()
+                .filter(|l| a.in_scope(&l.pool_region))
+                .map(|l| {
+                    vec![
+                        l.agreement_no,
+                        l.tranche_seq.to_string(),
+                        l.title,
+                        l.organisation,
+                        Money::from_fen(l.amount).to_string(),
+                        l.paid_on.to_string(),
+                        l.reference,
+                    ]
+                })
+                .collect::<Vec<_>>();
+            Ok(csv(&LEDGER_HEADER, &rows))
+        }
+        "awards" => {
+            let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
+            let awards = match db::awards::fund_of_year(conn, call.year)? {
+                Some(f) => db::awards::awards_of(conn, &[f.id])?,
+                None => Vec::new(),
+            };
+            let rows = awards
+                .into_iter()
+                .map(|a| vec![a.region_name, a.region_code, a.title, a.citation, Money::from_fen(a.amount).to_string()])
+                .collect::<Vec<_>>();
+            Ok(csv(&AWARDS_HEADER, &rows))
+        }
+        _ => Err(AppError::bad_request("invalid_query", "sheet 应为 ranking、ledger 或 awards")),
+    }
 }
 
 /// `GET /api/v1/calls/{id}/export.xlsx`: one sheet per pool (the ranking), the payment ledger
@@ -143,7 +184,7 @@ fn build(
     }
     let ws = wb.add_worksheet();
     ws.set_name(sheet_name("拨付台账", &mut taken))?;
-    header(ws, &f, &["协议编号", "批次", "项目名称", "承接单位", "金额(元)", "拨付日期", "凭证号"])?;
+    header(ws, &f, &LEDGER_HEADER)?;
     for (i, l) in ledger.iter().enumerate() {
         let row = i as u32 + 1;
         ws.write_string(row, 0, inert(&l.agreement_no))?;
@@ -156,7 +197,7 @@ fn build(
     }
     let ws = wb.add_worksheet();
     ws.set_name(sheet_name("创新奖励", &mut taken))?;
-    header(ws, &f, &["获奖地区", "地区代码", "创新实践", "奖励事由", "金额(元)"])?;
+    header(ws, &f, &AWARDS_HEADER)?;
     for (i, a) in awards.iter().enumerate() {
         let row = i as u32 + 1;
         ws.write_string(row, 0, inert(&a.region_name))?;

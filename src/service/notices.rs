@@ -50,6 +50,8 @@ pub struct NoticeView {
     pub open: bool,
     pub rows: Vec<NoticeRowView>,
     pub total_proposed: Money,
+    /// SHA-256 of the published PDF.
+    pub pdf_sha256: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -253,6 +255,7 @@ fn notice_view(
         open: phase(&call, now) == Phase::Notice && local_date(now) <= n.ends_on,
         rows,
         total_proposed: Money::from_fen(total),
+        pdf_sha256: db::documents::current(conn, "notice", n.id)?.map(|d| d.sha256),
     })
 }
 

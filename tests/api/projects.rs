@@ -571,6 +571,11 @@ async fn exports_are_inert_and_add_up(app: TestApp) {
         .filter_map(|l| l.rsplit(',').nth(2).and_then(|a| a.parse::<rust_decimal::Decimal>().ok()))
         .sum();
     assert_eq!(got, want, "the CSV's approved total is the ranking's");
+    let ledger = s.fin.get(&format!("/api/v1/calls/{call}/export.csv?sheet=ledger")).await;
+    assert!(ledger.text.contains("45000.00") && ledger.text.contains("'@SUM(A1)"), "{}", ledger.text);
+    let awards = s.fin.get(&format!("/api/v1/calls/{call}/export.csv?sheet=awards")).await;
+    assert!(awards.text.contains("'＝1+1") && awards.text.contains("30000.00"));
+    assert_eq!(s.fin.get(&format!("/api/v1/calls/{call}/export.csv?sheet=../../etc")).await.status, 400);
     assert_eq!(app.login("orga").await.get(&format!("/api/v1/calls/{call}/export.csv")).await.status, 403);
     assert_eq!(app.login("rev1").await.get(&format!("/api/v1/calls/{call}/export.xlsx")).await.status, 403);
 }

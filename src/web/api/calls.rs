@@ -176,17 +176,31 @@ pub async fn export_xlsx(state: web::Data<AppState>, auth: Auth, id: web::Path<i
         .body(bytes))
 }
 
-/// The ranking as CSV (staff, finance): UTF-8 with a byte-order mark, formulas made inert.
-#[utoipa::path(get, path = "/api/v1/calls/{id}/export.csv", tag = "calls", params(("id" = i64, Path)),
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct SheetQuery {
+    /// `ranking` (default), `ledger` or `awards`
+    pub sheet: Option<String>,
+}
+
+/// One of the workbook's tables as CSV (staff, finance): UTF-8 with a byte-order mark, formulas
+/// made inert.
+#[utoipa::path(get, path = "/api/v1/calls/{id}/export.csv", tag = "calls", params(("id" = i64, Path), SheetQuery),
     responses((status = 200, content_type = "text/csv", description = "the ranking"), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn export_csv(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn export_csv(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    q: web::Query<SheetQuery>,
+) -> Result<HttpResponse, AppError> {
     let ctx = auth.ctx.clone();
     let id = id.into_inner();
-    let body = state.db(move |c| crate::service::exports::ranking_csv(c, &ctx, id)).await?;
+    let sheet = q.into_inner().sheet.unwrap_or_else(|| "ranking".into());
+    let name = sheet.clone();
+    let body = state.db(move |c| crate::service::exports::call_csv(c, &ctx, id, &sheet)).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
-        .insert_header(("Content-Disposition", format!("attachment; filename=\"ranking-{id}.csv\"")))
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"{name}-{id}.csv\"")))
         .insert_header(("Cache-Control", "no-store"))
         .body(body))
 }
