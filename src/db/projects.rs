@@ -48,29 +48,65 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<ProjectRow>> {
     projects::table.find(id).select(ProjectRow::as_select()).first(conn).optional()
 }
 
-/// Projects newest first, by organisation, by the pool's region prefix (town staff), by status.
-pub fn list(
-    conn: &mut DbConn,
-    org: Option<i64>,
-    region_prefix: Option<&str>,
-    status: Option<&str>,
-) -> QueryResult<Vec<ProjectRow>> {
+/// Which projects a list shows: every filter runs in SQL so a page is a full page.
+pub struct ProjectQuery<'a> {
+    pub org: Option<i64>,
+    pub region_prefix: Option<&'a str>,
+    pub status: Option<&'a str>,
+    /// Only projects with a milestone overdue on this day.
+    pub overdue_on: Option<NaiveDate>,
+    /// Only active projects with a tranche ready to pay.
+    pub payable: bool,
+    pub after_id: i64,
+    pub limit: i64,
+}
+
+/// Projects by id (keyset paging), filtered by organisation, town, status, overdue and payable.
+pub fn list(conn: &mut DbConn, f: &ProjectQuery<'_>) -> QueryResult<Vec<ProjectRow>> {
     use super::schema::{bids, pools};
     let mut q = projects::table
         .inner_join(bids::table.on(bids::id.eq(projects::bid_id)))
         .inner_join(pools::table.on(pools::id.eq(bids::pool_id)))
         .select(ProjectRow::as_select())
-        .order(projects::id.desc())
-        .limit(500)
+        .filter(projects::id.gt(f.after_id))
+        .order(projects::id)
+        .limit(f.limit)
         .into_boxed();
-    if let Some(o) = org {
+    if let Some(o) = f.org {
         q = q.filter(projects::organisation_id.eq(o));
     }
-    if let Some(p) = region_prefix {
+    if let Some(p) = f.region_prefix {
         q = q.filter(pools::region_code.like(format!("{p}%")));
     }
-    if let Some(s) = status {
+    if let Some(s) = f.status {
         q = q.filter(projects::status.eq(s.to_string()));
+    }
+    if let Some(today) = f.overdue_on {
+        q = q.filter(
+            projects::id.eq_any(
+                project_milestones::table
+                    .filter(project_milestones::status.eq("pending"))
+                    .filter(project_milestones::kind.ne("signing"))
+                    .filter(project_milestones::due_date.lt(today))
+                    .select(project_milestones::project_id),
+            ),
+        );
+    }
+    if f.payable {
+        q = q.filter(projects::status.eq("active")).filter(
+            projects::id.eq_any(
+                project_tranches::table
+                    .inner_join(
+                        project_milestones::table.on(project_milestones::project_id
+                            .eq(project_tranches::project_id)
+                            .and(project_milestones::tranche_seq.eq(project_tranches::seq.nullable()))),
+                    )
+                    .filter(project_milestones::status.eq("verified"))
+                    .filter(project_milestones::grade.is_null().or(project_milestones::grade.ne("不合格")))
+                    .filter(project_tranches::paid.lt(project_tranches::amount))
+                    .select(project_tranches::project_id),
+            ),
+        );
     }
     q.load(conn)
 }

@@ -281,14 +281,30 @@ pub struct ProjectFilter {
     /// Only projects with a tranche ready to pay.
     #[serde(default)]
     pub payable: bool,
+    /// Return projects with an id greater than this (keyset paging).
+    pub after: Option<i64>,
+    /// Rows per page, 1–100 (default 50).
+    pub limit: Option<i64>,
 }
 
-/// Projects: an organisation its own; staff (town staff their town's) and finance all; filtered.
+/// Projects: an organisation its own; staff (town staff their town's) and finance all; filtered
+/// and paged in SQL.
 pub fn list(conn: &mut DbConn, ctx: &Ctx, f: &ProjectFilter) -> AppResult<Vec<ProjectView>> {
     let a = ctx.require(&[Role::Org, Role::Staff, Role::Finance])?.clone();
     let org = if a.role == Role::Org { Some(a.organisation_id.unwrap_or(-1)) } else { None };
-    let rows = db::projects::list(conn, org, a.region_scope(), f.status.as_deref())?;
-    Ok(views(conn, ctx, rows)?.into_iter().filter(|v| (!f.overdue || v.overdue) && (!f.payable || v.payable)).collect())
+    let rows = db::projects::list(
+        conn,
+        &db::projects::ProjectQuery {
+            org,
+            region_prefix: a.region_scope(),
+            status: f.status.as_deref(),
+            overdue_on: f.overdue.then(|| crate::clock::local_date(ctx.now)),
+            payable: f.payable,
+            after_id: f.after.unwrap_or(0),
+            limit: super::page_limit(f.limit),
+        },
+    )?;
+    views(conn, ctx, rows)
 }
 
 #[derive(Deserialize, Clone, utoipa::ToSchema)]

@@ -412,6 +412,12 @@ async fn projects_through_the_pages(app: TestApp) {
     assert_eq!(r.status, 303, "{}", r.text);
     let payable = s.fin.get("/projects?payable=1").await;
     assert!(payable.text.contains(p["agreement_no"].as_str().unwrap()));
+    // Filters and paging run in SQL: one payable project, pages of at most the limit.
+    assert_eq!(s.fin.get("/api/v1/projects?payable=true").await.json.as_array().map(Vec::len), Some(1));
+    let page = s.fin.get("/api/v1/projects?limit=2").await.json;
+    assert_eq!(page.as_array().map(Vec::len), Some(2));
+    let last = page[1]["id"].as_i64().unwrap();
+    assert_eq!(s.fin.get(&format!("/api/v1/projects?after={last}")).await.json.as_array().map(Vec::len), Some(1));
     assert_eq!(app.as_role("rev9", "reviewer").await.get("/projects").await.status, 403);
 }
 

@@ -24,10 +24,13 @@ struct ListPage<'a> {
     overdue: bool,
     payable: bool,
     is_org: bool,
+    /// The link to the next page, when this one is full.
+    next: Option<String>,
 }
 
 #[derive(serde::Deserialize)]
 pub struct ListQuery {
+    after: Option<i64>,
     status: Option<String>,
     overdue: Option<String>,
     payable: Option<String>,
@@ -46,12 +49,19 @@ pub async fn list(
         status: status.clone(),
         overdue: q.overdue.as_deref() == Some("1"),
         payable: q.payable.as_deref() == Some("1"),
+        after: q.after,
+        limit: Some(100),
     };
     let (overdue, payable) = (f.overdue, f.payable);
     let ctx = auth.ctx.clone();
     let projects = state.db(move |c| projects::list(c, &ctx, &f)).await?;
     let l = Layout::new(&req, &state, &auth);
-    let page = ListPage { l: &l, projects, status: status.unwrap_or_default(), overdue, payable, is_org };
+    let status = status.unwrap_or_default();
+    let next = (projects.len() == 100).then(|| {
+        let last = projects.last().map_or(0, |p| p.id);
+        format!("/projects?after={last}&status={status}&overdue={}&payable={}", u8::from(overdue), u8::from(payable))
+    });
+    let page = ListPage { l: &l, projects, status, overdue, payable, is_org, next };
     render_status(&l, &page, StatusCode::OK)
 }
 
