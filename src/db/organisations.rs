@@ -97,3 +97,11 @@ pub fn set_status(
         ))
         .execute(conn)
 }
+
+/// (id, name) of these organisations.
+pub fn names_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
+    organisations::table
+        .filter(organisations::id.eq_any(ids))
+        .select((organisations::id, organisations::name))
+        .load(conn)
+}

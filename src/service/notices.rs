@@ -224,10 +224,13 @@ fn notice_view(
                 .collect::<Vec<_>>()
         })
         .collect();
+    // Organisation names in one query, not one per row.
+    let org_ids: Vec<i64> = bids.iter().map(|b| b.organisation_id).collect();
+    let names: HashMap<i64, String> = db::organisations::names_of(conn, &org_ids)?.into_iter().collect();
     let mut rows = Vec::new();
     let mut total = 0i64;
     for (i, b) in bids.iter().enumerate() {
-        let org = db::organisations::find(conn, b.organisation_id)?.map(|o| o.name).unwrap_or_default();
+        let org = names.get(&b.organisation_id).cloned().unwrap_or_default();
         total += b.approved.unwrap_or(0);
         rows.push(NoticeRowView {
             no: i + 1,

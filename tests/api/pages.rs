@@ -212,6 +212,33 @@ async fn call_and_bid_through_the_pages(app: TestApp) {
     assert_eq!(r.status, 303, "{}", r.text);
     let loc = r.headers.get("location").unwrap().to_str().unwrap().to_string();
     let call_id: i64 = loc.trim_start_matches("/staff/calls/").split('?').next().unwrap().parse().unwrap();
+    // Categories with quotas through the form; a bad limit comes back explained.
+    let mut with_cats = fields.clone();
+    for (k, v) in [
+        ("cat_key_0", "elderly"),
+        ("cat_name_0", "为老服务"),
+        ("cat_projects_0", "4"),
+        ("cat_amount_0", "400000.00"),
+        ("cat_scope_0", "pool"),
+        ("cat_key_1", "children"),
+        ("cat_name_1", "儿童关爱"),
+        ("cat_projects_1", "x"),
+        ("cat_scope_1", "call"),
+    ] {
+        with_cats.push((k.to_string(), v.to_string()));
+    }
+    let r = staff.post_form(&format!("/staff/calls/{call_id}/edit"), &as_refs(&with_cats)).await;
+    assert_eq!(r.status, 422, "an unreadable project limit");
+    with_cats.retain(|f| f.0 != "cat_projects_1");
+    let r = staff.post_form(&format!("/staff/calls/{call_id}/edit"), &as_refs(&with_cats)).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let v = staff.get(&format!("/api/v1/calls/{call_id}")).await;
+    assert_eq!(v.json["categories"][0]["max_amount"], "400000.00");
+    assert_eq!(
+        (v.json["categories"][1]["name"].as_str(), v.json["categories"][1]["scope"].as_str()),
+        (Some("儿童关爱"), Some("call"))
+    );
+    assert!(staff.get(&format!("/staff/calls/{call_id}/edit")).await.text.contains("为老服务"));
     // Publishing refuses the town pool below its floor, on the page.
     let token = staff.csrf(&format!("/staff/calls/{call_id}")).await;
     let r = staff.post_form(&format!("/staff/calls/{call_id}/publish"), &[("csrf", &token)]).await;

@@ -5,7 +5,7 @@ use crate::domain::budget::BudgetCategory;
 use crate::domain::call::DEFAULT_CRITERIA;
 use crate::error::FieldError;
 use crate::service::bids::PoolStats;
-use crate::service::calls::{self, BudgetCapsInput, CallInput, CallView, CriterionInput, PoolInput};
+use crate::service::calls::{self, BudgetCapsInput, CallInput, CallView, CategoryInput, CriterionInput, PoolInput};
 use crate::web::auth::Auth;
 use crate::web::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -66,9 +66,12 @@ struct CallForm<'a> {
     budget_categories: Vec<(&'static str, &'static str)>,
     towns: Vec<(String, String)>,
     crit_rows: Vec<usize>,
+    cat_rows: Vec<usize>,
 }
 
 const CRIT_ROWS: usize = 8;
+/// Category rows on the form (Wuhu's city call had six categories).
+const CAT_ROWS: usize = 8;
 
 fn defaults(year: i32) -> Fields {
     let mut f = Fields::default();
@@ -134,6 +137,13 @@ fn from_view(c: &CallView) -> Fields {
         f.push(&format!("crit_name_{i}"), k.name.clone());
         f.push(&format!("crit_weight_{i}"), k.weight.to_string());
     }
+    for (i, k) in c.categories.iter().enumerate() {
+        f.push(&format!("cat_key_{i}"), k.key.clone());
+        f.push(&format!("cat_name_{i}"), k.name.clone());
+        f.push(&format!("cat_projects_{i}"), k.max_projects.map(|n| n.to_string()).unwrap_or_default());
+        f.push(&format!("cat_amount_{i}"), k.max_amount.map(|m| m.to_string()).unwrap_or_default());
+        f.push(&format!("cat_scope_{i}"), k.scope.clone());
+    }
     for p in &c.pools {
         let name = if p.level == "district" { "pool_district".to_string() } else { format!("pool_{}", p.region_code) };
         f.push(&name, p.budget.to_string());
@@ -154,6 +164,20 @@ fn to_input(f: &Fields, towns: &[(String, String)]) -> CallInput {
             name: f.get_n("crit_name_", i),
             weight: f.get_n("crit_weight_", i).trim().parse().unwrap_or(u32::MAX),
             max_score: None,
+        });
+    }
+    let mut categories = Vec::new();
+    for i in 0..CAT_ROWS {
+        let key = f.get_n("cat_key_", i);
+        if key.trim().is_empty() {
+            continue;
+        }
+        categories.push(CategoryInput {
+            key: key.trim().to_string(),
+            name: f.get_n("cat_name_", i),
+            max_projects: f.opt(&format!("cat_projects_{i}")).map(|v| v.trim().parse().unwrap_or(u32::MAX)),
+            max_amount: f.opt(&format!("cat_amount_{i}")).map(|v| v.trim().to_string()),
+            scope: f.opt(&format!("cat_scope_{i}")),
         });
     }
     let mut pools = Vec::new();
@@ -193,7 +217,7 @@ fn to_input(f: &Fields, towns: &[(String, String)]) -> CallInput {
         forbidden_categories: f.all("forbidden"),
         tranches: f.opt("tranches").map(|t| t.split([',', '，']).map(|x| x.trim().parse().unwrap_or(0)).collect()),
         fund_source: f.opt("fund_source"),
-        categories: vec![],
+        categories,
         criteria,
         pools,
         reference_prefix: None,
@@ -217,7 +241,16 @@ async fn form_page(
     let l = Layout::new(req, state, auth);
     let status = super::status_for(&errors);
     let budget_categories = BudgetCategory::ALL.into_iter().map(|c| (c.as_str(), c.label())).collect();
-    let page = CallForm { l: &l, call_id, f, errors, budget_categories, towns, crit_rows: (0..CRIT_ROWS).collect() };
+    let page = CallForm {
+        l: &l,
+        call_id,
+        f,
+        errors,
+        budget_categories,
+        towns,
+        crit_rows: (0..CRIT_ROWS).collect(),
+        cat_rows: (0..CAT_ROWS).collect(),
+    };
     render_status(&l, &page, status)
 }
 
