@@ -5,6 +5,7 @@ mod flow;
 mod helpers;
 mod smtp;
 
+mod access;
 mod accounts;
 mod attachments;
 mod audit;

@@ -1,0 +1,177 @@
+//! The route × role matrix: the one place that says who may call what. Every documented
+//! endpoint must have an entry (a new route without one fails), and each role is tried against
+//! it: anonymous callers of protected routes get 401, roles not listed get 403 (or 404 where the
+//! resource itself is hidden), listed roles get through the access check (any other answer).
+//! Resource scope (another organisation's bid, another town) is tested beside each feature.
+
+use crate::helpers::*;
+use serde_json::json;
+
+/// (path, method, who may call it): `public`, or the roles that pass the access check.
+const MATRIX: &[(&str, &str, &str)] = &[
+    ("/healthz", "get", "public"),
+    ("/api/v1/openapi.json", "get", "public"),
+    ("/api/v1/session", "post", "public"),
+    ("/api/v1/session", "delete", "public"),
+    ("/api/v1/me", "get", "org staff finance reviewer admin"),
+    ("/api/v1/regions", "get", "public"),
+    ("/api/v1/users", "post", "admin"),
+    ("/api/v1/users", "get", "admin"),
+    ("/api/v1/users/{id}", "put", "admin"),
+    ("/api/v1/organisations", "post", "public"),
+    ("/api/v1/organisations", "get", "staff finance admin"),
+    ("/api/v1/organisations/{id}", "get", "staff org"),
+    ("/api/v1/organisations/{id}/verify", "post", "staff"),
+    ("/api/v1/organisations/{id}/reject", "post", "staff"),
+    ("/api/v1/calls", "post", "staff"),
+    ("/api/v1/calls", "get", "public"),
+    ("/api/v1/calls/{id}", "get", "public"),
+    ("/api/v1/calls/{id}", "put", "staff"),
+    ("/api/v1/calls/{id}/publish", "post", "staff"),
+    ("/api/v1/calls/{id}/clone", "post", "staff"),
+    ("/api/v1/calls/{id}/amendments", "post", "staff"),
+    ("/api/v1/calls/{id}/bids", "post", "org"),
+    ("/api/v1/calls/{id}/bids", "get", "staff finance"),
+    ("/api/v1/calls/{id}/stats", "get", "staff finance"),
+    ("/api/v1/calls/{id}/announcement.pdf", "get", "public"),
+    ("/api/v1/calls/{id}/export.xlsx", "get", "staff finance"),
+    ("/api/v1/calls/{id}/export.csv", "get", "staff finance"),
+    ("/api/v1/calls/{id}/ocds.json", "get", "public"),
+    ("/api/v1/calls/{id}/360giving.json", "get", "public"),
+    ("/api/v1/bids/{id}", "get", "org staff finance reviewer"),
+    ("/api/v1/bids/{id}", "put", "org"),
+    ("/api/v1/bids/{id}/submit", "post", "org"),
+    ("/api/v1/bids/{id}/withdraw", "post", "org"),
+    ("/api/v1/bids/{id}/screening", "post", "staff"),
+    ("/api/v1/bids/{id}/finance", "post", "finance"),
+    ("/api/v1/me/bids", "get", "org"),
+    ("/api/v1/bids/{id}/attachments", "post", "org"),
+    ("/api/v1/attachments/{id}", "get", "org staff finance reviewer"),
+    ("/api/v1/attachments/{id}", "delete", "org"),
+    ("/api/v1/calls/{id}/assignments", "post", "staff"),
+    ("/api/v1/me/assignments", "get", "reviewer"),
+    ("/api/v1/assignments/{id}/accept", "post", "reviewer"),
+    ("/api/v1/assignments/{id}/conflict", "post", "reviewer"),
+    ("/api/v1/assignments/{id}/review", "get", "reviewer"),
+    ("/api/v1/assignments/{id}/review", "put", "reviewer"),
+    ("/api/v1/assignments/{id}/reopen", "post", "staff"),
+    ("/api/v1/assignments/{id}/replace", "post", "staff"),
+    ("/api/v1/calls/{id}/ranking", "get", "staff finance"),
+    ("/api/v1/calls/{id}/overrides", "post", "staff"),
+    ("/api/v1/calls/{id}/decide", "post", "staff"),
+    ("/api/v1/calls/{id}/finalize", "post", "staff"),
+    ("/api/v1/notices/{id}", "get", "public"),
+    ("/api/v1/notices/{id}/pdf", "get", "public"),
+    ("/api/v1/notices/{id}/objections", "post", "public"),
+    ("/api/v1/notices/{id}/objections", "get", "staff"),
+    ("/api/v1/objections/{id}/answer", "post", "staff"),
+    ("/api/v1/documents/verify", "get", "public"),
+    ("/api/v1/documents/{sha256}", "get", "public"),
+    ("/api/v1/projects", "get", "org staff finance"),
+    ("/api/v1/projects/{id}", "get", "org staff finance"),
+    ("/api/v1/projects/{id}/signing", "post", "staff"),
+    ("/api/v1/projects/{id}/payments", "post", "finance"),
+    ("/api/v1/projects/{id}/rectify", "post", "staff"),
+    ("/api/v1/projects/{id}/terminate", "post", "staff"),
+    ("/api/v1/milestones/{id}/report", "post", "org"),
+    ("/api/v1/milestones/{id}/verify", "post", "staff"),
+    ("/api/v1/milestones/{id}/attachments", "post", "org"),
+    ("/api/v1/dashboard", "get", "staff finance"),
+    ("/api/v1/board", "get", "public"),
+    ("/api/v1/award-funds", "post", "staff"),
+    ("/api/v1/award-funds", "get", "public"),
+    ("/api/v1/award-funds/{id}", "get", "public"),
+    ("/api/v1/award-funds/{id}/awards", "post", "staff"),
+    ("/api/v1/award-funds/{id}/publish", "post", "staff"),
+    ("/api/v1/award-funds/{id}/notice.pdf", "get", "public"),
+    ("/api/v1/awards/{id}", "delete", "staff"),
+    ("/api/v1/promotion-meetings", "get", "staff finance"),
+    ("/api/v1/promotion-meetings", "post", "staff"),
+    ("/api/v1/outbox", "get", "admin"),
+    ("/api/v1/outbox/{id}/retry", "post", "admin"),
+];
+
+/// A body that parses for routes whose input has required fields (values need not be valid:
+/// the access check comes first, validation after it).
+fn body_for(path: &str, method: &str) -> serde_json::Value {
+    let call = json!({"year": 2026, "title": "", "opens_at": "", "closes_at": "", "project_start": "", "project_end": "",
+        "min_grant": "", "max_grant": ""});
+    match (path, method) {
+        ("/api/v1/users", _) => json!({"login": "", "password": "", "display_name": "", "role": ""}),
+        ("/api/v1/calls", _) | ("/api/v1/calls/{id}", "put") => call,
+        ("/api/v1/calls/{id}/amendments", _) => json!({"text": ""}),
+        ("/api/v1/calls/{id}/bids", _) | ("/api/v1/bids/{id}", "put") => {
+            json!({"pool_id": 1, "title": "", "requested_amount": ""})
+        }
+        ("/api/v1/calls/{id}/overrides", _) => json!({"bid_id": 1, "fund": true}),
+        ("/api/v1/bids/{id}/finance", _) => json!({"approved_amount": ""}),
+        ("/api/v1/assignments/{id}/review", _) => json!({"scores": []}),
+        ("/api/v1/assignments/{id}/replace", _) => json!({"reviewer_id": 1}),
+        ("/api/v1/objections/{id}/answer", _) => json!({"upheld": false}),
+        ("/api/v1/projects/{id}/signing", _) => json!({"signed_on": ""}),
+        ("/api/v1/projects/{id}/payments", _) => {
+            json!({"milestone_id": 1, "amount": "", "paid_on": "", "reference": ""})
+        }
+        ("/api/v1/projects/{id}/rectify", _) => json!({"due_date": "", "note": ""}),
+        ("/api/v1/projects/{id}/terminate", _) => json!({"note": ""}),
+        ("/api/v1/milestones/{id}/report", _) => json!({"text": ""}),
+        ("/api/v1/milestones/{id}/verify", _) => json!({"accepted": false}),
+        ("/api/v1/promotion-meetings", _) => {
+            json!({"held_on": "", "place": "", "host_region_code": "", "agenda": "", "attendees": 0})
+        }
+        ("/api/v1/award-funds", _) => json!({"year": 2026}),
+        ("/api/v1/award-funds/{id}/awards", _) => json!({"region_code": "", "title": "", "citation": "", "amount": ""}),
+        _ => json!({}),
+    }
+}
+
+async fn every_route_by_every_role(app: TestApp) {
+    // The matrix and the served spec list the same endpoints.
+    let spec = app.client().get("/api/v1/openapi.json").await;
+    let mut documented: Vec<(String, String)> = spec.json["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(p, v)| v.as_object().unwrap().keys().map(move |m| (p.clone(), m.clone())))
+        .collect();
+    documented.sort();
+    let mut listed: Vec<(String, String)> = MATRIX.iter().map(|(p, m, _)| (p.to_string(), m.to_string())).collect();
+    listed.sort();
+    assert_eq!(listed, documented, "every documented route needs an entry in the access matrix");
+    let staff = app.as_role("staff1", "staff").await;
+    let mut clients = vec![("anonymous", app.client())];
+    let (_, org) = crate::flow::org(&app, &staff, "orgm", "52340207MJ0090001").await;
+    clients.push(("org", org));
+    clients.push(("staff", staff));
+    clients.push(("finance", app.as_role("fin1", "finance").await));
+    clients.push(("reviewer", app.as_role("rev1", "reviewer").await));
+    clients.push(("admin", app.as_role("admin1", "admin").await));
+    let mut wrong = Vec::new();
+    for (path, method, who) in MATRIX {
+        // A resource that does not exist: the access check must answer before the lookup.
+        let p = path.replace("{id}", "999999").replace("{sha256}", &"ab".repeat(32));
+        for (role, c) in &clients {
+            if *path == "/api/v1/session" && *method == "delete" {
+                continue; // logging out would end the session the next routes need
+            }
+            let r = match *method {
+                "get" => c.get(&p).await,
+                "delete" => c.delete(&p).await,
+                "put" => c.put(&p, body_for(path, method)).await,
+                _ => c.post(&p, body_for(path, method)).await,
+            };
+            let allowed = *who == "public" || who.split(' ').any(|w| w == *role);
+            let ok = match (*role, allowed) {
+                (_, true) => !matches!(r.status, 401 | 403) && r.status < 500,
+                ("anonymous", false) => r.status == 401,
+                (_, false) => matches!(r.status, 403 | 404),
+            };
+            if !ok {
+                wrong.push(format!("{method} {path} as {role}: {} {}", r.status, r.code()));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "access matrix broken:\n{}", wrong.join("\n"));
+}
+
+crate::on_both!(every_route_by_every_role);
