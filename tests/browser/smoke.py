@@ -1,5 +1,6 @@
 """Browser smoke test: a phone-sized Chromium registers an organisation, staff verify it, the
-organisation sees the result. Usage: python3 tests/browser/smoke.py http://127.0.0.1:8080 OUTDIR USCC
+organisation sees the result, drafts, submits and withdraws a bid; staff award and publish
+innovation awards and open the dashboard; every page checked fits the phone's width. Usage: python3 tests/browser/smoke.py http://127.0.0.1:8080 OUTDIR USCC
 (needs `pip install playwright` and Debian's chromium; the server must run the demo data)."""
 import sys
 from playwright.sync_api import sync_playwright
@@ -87,5 +88,38 @@ with sync_playwright() as p:
     bidder.screenshot(path=f"{out}/6-submitted.png", full_page=True)
     bidder.click("button:has-text('撤回')")
     bidder.wait_for_selector("text=已撤回。")
+
+    # Staff award from the demo fund and publish on a phone; the public pages show it; every
+    # page fits the phone's width (no sideways scrolling).
+    def fits(page):
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 391, f"{page.url} is {width}px wide on a 390px phone"
+
+    staff.goto(base + "/staff/awards")
+    fits(staff)
+    staff.click("a[href^='/staff/awards/']")
+    staff.wait_for_selector("text=添加奖励")
+    staff.select_option("#region_code", "340207103000")
+    staff.fill("#title", "“睦邻点”互助养老")
+    staff.fill("#citation", "以睦邻点为依托开展互助养老，覆盖全镇。")
+    staff.fill("#amount", "20000.00")
+    staff.click("form[action$='/awards'] button[type=submit]")
+    staff.wait_for_selector("text=已添加奖励")
+    fits(staff)
+    staff.click("button:has-text('公布奖励')")
+    staff.wait_for_selector("text=奖励公告已生成")
+    staff.screenshot(path=f"{out}/7-awards.png", full_page=True)
+    staff.goto(base + "/staff/dashboard")
+    staff.wait_for_selector("svg.chart")
+    fits(staff)
+    staff.screenshot(path=f"{out}/8-dashboard.png", full_page=True)
+    staff.goto(base + "/projects")
+    fits(staff)
+    public = browser.new_context(**phone).new_page()
+    public.goto(base + "/awards")
+    assert "睦邻点" in public.content()
+    fits(public)
+    public.goto(base + "/board")
+    fits(public)
     browser.close()
 print("smoke: 1 passed, 0 failed")
