@@ -407,6 +407,63 @@ pub fn answer(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &AnswerInput) -> App
     objections(conn, ctx, o.notice_id)?.into_iter().find(|x| x.id == id).ok_or_else(AppError::not_found)
 }
 
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct DismissInput {
+    /// The pending objections of this notice to dismiss together (at most 500).
+    pub ids: Vec<i64>,
+    /// One reply for all of them (e.g. 重复提交、与公示项目无关).
+    pub reply: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DismissView {
+    pub dismissed: usize,
+}
+
+/// Bulk dismissal of spam (`POST /api/v1/notices/{id}/objections/dismiss`, district staff): every
+/// id must be a pending objection of this notice, or nothing is dismissed (422 names the first).
+pub fn dismiss(conn: &mut DbConn, ctx: &Ctx, notice_id: i64, input: &DismissInput) -> AppResult<DismissView> {
+    let by = ctx.require_district_staff()?.id;
+    db::notices::find(conn, notice_id)?.ok_or_else(AppError::not_found)?;
+    let reply = text::paragraph(&input.reply, 2000)
+        .map_err(|e| AppError::invalid_field("reply", e.code(), format!("答复：{}", e.message())))?;
+    if input.ids.is_empty() || input.ids.len() > 500 {
+        return Err(AppError::invalid_field("ids", "invalid_count", "请选择 1–500 条异议"));
+    }
+    let pending: std::collections::HashSet<i64> = db::notices::objections_of(conn, notice_id)?
+        .into_iter()
+        .filter(|o| o.status == "pending")
+        .map(|o| o.id)
+        .collect();
+    if let Some((i, id)) = input.ids.iter().enumerate().find(|(_, id)| !pending.contains(id)) {
+        return Err(AppError::invalid_field(
+            &format!("ids[{i}]"),
+            "not_pending_on_notice",
+            format!("第 {id} 号异议不是本公示中待答复的异议"),
+        ));
+    }
+    let mut ids = input.ids.clone();
+    ids.sort_unstable();
+    ids.dedup();
+    let now = db_time(ctx.now);
+    db::write_tx(conn, |c| {
+        for id in &ids {
+            if db::notices::answer(c, *id, false, &reply, false, by, now)? != 1 {
+                return Err(AppError::conflict("already_answered", "部分异议已被答复，请刷新后重试"));
+            }
+        }
+        audit::record(
+            c,
+            ctx,
+            "objection.dismiss_bulk",
+            "notice",
+            Some(notice_id),
+            serde_json::json!({"ids": ids, "reply": reply}),
+        )
+    })?;
+    Ok(DismissView { dismissed: ids.len() })
+}
+
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct FinalizeView {
     pub projects: Vec<ProjectSummary>,

@@ -65,6 +65,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("/api/v1/notices/{id}/objections", "post", "public"),
     ("/api/v1/notices/{id}/objections", "get", "staff"),
     ("/api/v1/objections/{id}/answer", "post", "staff"),
+    ("/api/v1/notices/{id}/objections/dismiss", "post", "staff"),
     ("/api/v1/documents/verify", "get", "public"),
     ("/api/v1/documents/{sha256}", "get", "public"),
     ("/api/v1/projects", "get", "org staff finance"),
@@ -108,6 +109,7 @@ fn body_for(path: &str, method: &str) -> serde_json::Value {
         ("/api/v1/assignments/{id}/review", _) => json!({"scores": []}),
         ("/api/v1/assignments/{id}/replace", _) => json!({"reviewer_id": 1}),
         ("/api/v1/objections/{id}/answer", _) => json!({"upheld": false}),
+        ("/api/v1/notices/{id}/objections/dismiss", _) => json!({"ids": [], "reply": ""}),
         ("/api/v1/projects/{id}/signing", _) => json!({"signed_on": ""}),
         ("/api/v1/projects/{id}/payments", _) => {
             json!({"milestone_id": 1, "amount": "", "paid_on": "", "reference": ""})

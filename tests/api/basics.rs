@@ -67,6 +67,7 @@ async fn openapi_lists_every_endpoint(app: TestApp) {
         ("/api/v1/notices/{id}/objections", "post"),
         ("/api/v1/notices/{id}/objections", "get"),
         ("/api/v1/objections/{id}/answer", "post"),
+        ("/api/v1/notices/{id}/objections/dismiss", "post"),
         ("/api/v1/notices/{id}/pdf", "get"),
         ("/api/v1/documents/verify", "get"),
         ("/api/v1/projects", "get"),

@@ -135,6 +135,15 @@ async fn decide_publish_object_finalize(app: TestApp) {
     assert_eq!(anon.get(&path).await.status, 401, "contacts are for staff");
     let list = s.staff.get(&path).await;
     assert_eq!((list.json.as_array().unwrap().len(), list.json[0]["contact"].as_str()), (5, Some("13900001111")));
+    // Spam goes in bulk: all ids must be pending objections of this notice, else nothing changes.
+    let dismiss = format!("/api/v1/notices/{notice}/objections/dismiss");
+    let r = s.staff.post(&dismiss, json!({"ids": [ids[3], 999999], "reply": "重复提交"})).await;
+    assert_eq!((r.status, r.code()), (422, "not_pending_on_notice"));
+    assert_eq!(app.count("objections WHERE status = 'dismissed'").await, 0);
+    let r = s.staff.post(&dismiss, json!({"ids": [ids[3], ids[4]], "reply": "重复提交"})).await;
+    assert_eq!((r.status, r.json["dismissed"].as_i64()), (200, Some(2)), "{}", r.text);
+    let r = s.staff.post(&dismiss, json!({"ids": [ids[3]], "reply": "再次"})).await;
+    assert_eq!(r.code(), "not_pending_on_notice", "already answered");
     // Finalising waits for the period and for every answer.
     let r = s.staff.post(&format!("/api/v1/calls/{}/finalize", s.call.id), json!({})).await;
     assert_eq!((r.status, r.code()), (409, "notice_running"));
@@ -163,7 +172,7 @@ async fn decide_publish_object_finalize(app: TestApp) {
     assert_eq!((r.status, r.code()), (409, "notice_closed"));
     let r = s.staff.post(&format!("/api/v1/calls/{}/finalize", s.call.id), json!({})).await;
     assert_eq!((r.status, r.code()), (409, "objections_pending"));
-    for id in &ids[1..] {
+    for id in &ids[1..3] {
         let r = s
             .staff
             .post(&format!("/api/v1/objections/{id}/answer"), json!({"upheld": false, "reply": "重复异议，不予采纳"}))

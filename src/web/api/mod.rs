@@ -85,6 +85,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/documents/{sha256}", web::get().to(notices::document))
             .route("/notices/{id}/objections", web::post().to(notices::object))
             .route("/notices/{id}/objections", web::get().to(notices::list_objections))
+            .route("/notices/{id}/objections/dismiss", web::post().to(notices::dismiss))
             .route("/objections/{id}/answer", web::post().to(notices::answer))
             .route("/projects", web::get().to(projects::list))
             .route("/projects/{id}", web::get().to(projects::get))

@@ -130,3 +130,19 @@ pub async fn document(state: web::Data<AppState>, sha256: web::Path<String>) -> 
         .insert_header(("Cache-Control", "public, max-age=86400, immutable"))
         .body(bytes))
 }
+
+/// Dismiss spam objections of a notice together with one reply (district staff).
+#[utoipa::path(post, path = "/api/v1/notices/{id}/objections/dismiss", tag = "notices", params(("id" = i64, Path)),
+    request_body = crate::service::notices::DismissInput,
+    responses((status = 200, body = crate::service::notices::DismissView), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn dismiss(
+    state: web::Data<AppState>,
+    auth: crate::web::auth::Auth,
+    id: web::Path<i64>,
+    body: crate::web::api::ApiJson<crate::service::notices::DismissInput>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    Ok(HttpResponse::Ok().json(state.db(move |c| crate::service::notices::dismiss(c, &ctx, id, &body.0)).await?))
+}

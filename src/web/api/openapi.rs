@@ -65,6 +65,7 @@ use utoipa::OpenApi;
         super::notices::object,
         super::notices::list_objections,
         super::notices::answer,
+        super::notices::dismiss,
         super::notices::pdf,
         super::notices::verify,
         super::notices::document,
