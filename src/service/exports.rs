@@ -34,7 +34,8 @@ fn xlsx_err(e: XlsxError) -> AppError {
     AppError::internal(format!("xlsx: {e}"))
 }
 
-/// XLSX stores numbers as binary doubles; amounts up to 2^53 fen convert exactly.
+/// XLSX stores every number as a binary double (the file format has no decimal type); this is
+/// the one place an amount leaves Decimal, and amounts up to 2^53 fen convert exactly.
 fn number(m: Money) -> f64 {
     m.as_decimal().to_f64().unwrap_or(0.0)
 }
@@ -56,7 +57,8 @@ fn sheet_name(name: &str, taken: &mut Vec<String>) -> String {
 
 struct Formats {
     head: Format,
-    money: Format,
+    /// #,##0.00: amounts and scores.
+    two_places: Format,
 }
 
 fn header(ws: &mut Worksheet, f: &Formats, cols: &[&str]) -> Result<(), XlsxError> {
@@ -154,7 +156,7 @@ fn build(
     ledger: &[db::projects::LedgerRow],
     awards: &[db::awards::AwardRow],
 ) -> Result<Vec<u8>, XlsxError> {
-    let f = Formats { head: Format::new().set_bold(), money: Format::new().set_num_format("#,##0.00") };
+    let f = Formats { head: Format::new().set_bold(), two_places: Format::new().set_num_format("#,##0.00") };
     let mut wb = Workbook::new();
     let mut taken = Vec::new();
     for p in &r.pools {
@@ -167,16 +169,18 @@ fn build(
             for (c, v) in cells.iter().enumerate() {
                 let col = c as u16;
                 match c {
-                    0 | 7 => ws.write_number(row, col, v.parse::<f64>().unwrap_or(0.0))?,
-                    6 if !v.is_empty() => {
-                        ws.write_number_with_format(row, col, v.parse::<f64>().unwrap_or(0.0), &f.money)?
-                    }
-                    8 => ws.write_number_with_format(row, col, number(x.requested_amount), &f.money)?,
-                    9 => match x.approved_amount {
-                        Some(m) => ws.write_number_with_format(row, col, number(m), &f.money)?,
+                    0 => ws.write_number(row, col, x.rank as u32)?,
+                    7 => ws.write_number(row, col, x.reviews as u32)?,
+                    6 => match x.score.as_deref().and_then(|s| s.parse::<rust_decimal::Decimal>().ok()) {
+                        Some(d) => ws.write_number_with_format(row, col, d.to_f64().unwrap_or(0.0), &f.two_places)?,
                         None => ws.write_string(row, col, "")?,
                     },
-                    10 => ws.write_number_with_format(row, col, number(x.running_total), &f.money)?,
+                    8 => ws.write_number_with_format(row, col, number(x.requested_amount), &f.two_places)?,
+                    9 => match x.approved_amount {
+                        Some(m) => ws.write_number_with_format(row, col, number(m), &f.two_places)?,
+                        None => ws.write_string(row, col, "")?,
+                    },
+                    10 => ws.write_number_with_format(row, col, number(x.running_total), &f.two_places)?,
                     _ => ws.write_string(row, col, inert(v))?,
                 };
             }
@@ -191,7 +195,7 @@ fn build(
         ws.write_number(row, 1, f64::from(l.tranche_seq))?;
         ws.write_string(row, 2, inert(&l.title))?;
         ws.write_string(row, 3, inert(&l.organisation))?;
-        ws.write_number_with_format(row, 4, number(Money::from_fen(l.amount)), &f.money)?;
+        ws.write_number_with_format(row, 4, number(Money::from_fen(l.amount)), &f.two_places)?;
         ws.write_string(row, 5, l.paid_on.to_string())?;
         ws.write_string(row, 6, inert(&l.reference))?;
     }
@@ -204,7 +208,7 @@ fn build(
         ws.write_string(row, 1, a.region_code.clone())?;
         ws.write_string(row, 2, inert(&a.title))?;
         ws.write_string(row, 3, inert(&a.citation))?;
-        ws.write_number_with_format(row, 4, number(Money::from_fen(a.amount)), &f.money)?;
+        ws.write_number_with_format(row, 4, number(Money::from_fen(a.amount)), &f.two_places)?;
     }
     wb.save_to_buffer()
 }
