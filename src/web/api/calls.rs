@@ -149,14 +149,7 @@ pub async fn stats(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -
         (status = 404, body = ErrorBody)))]
 pub async fn announcement_pdf(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let dir = state.config.data_dir.clone();
-    let (d, bytes) = state.db(move |c| crate::service::documents::read(c, &dir, "announcement", id)).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/pdf")
-        .insert_header(("Content-Disposition", format!("inline; filename=\"announcement-{id}.pdf\"")))
-        .insert_header(("X-Content-SHA256", d.sha256))
-        .insert_header(("Cache-Control", "public, max-age=300"))
-        .body(bytes))
+    super::current_pdf(&state, "announcement", id, &format!("announcement-{id}.pdf")).await
 }
 
 /// The call in Excel (staff, finance): one sheet per pool with the ranking, the payment ledger,

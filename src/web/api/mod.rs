@@ -120,6 +120,24 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     );
 }
 
+/// The current version of a published PDF (`kind`, entity `id`), served from its stored bytes
+/// with its hash; 404 until it exists.
+pub async fn current_pdf(
+    state: &crate::web::state::AppState,
+    kind: &'static str,
+    id: i64,
+    filename: &str,
+) -> Result<actix_web::HttpResponse, AppError> {
+    let dir = state.config.data_dir.clone();
+    let (d, bytes) = state.db(move |c| crate::service::documents::read(c, &dir, kind, id)).await?;
+    Ok(actix_web::HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header(("Content-Disposition", format!("inline; filename=\"{filename}\"")))
+        .insert_header(("X-Content-SHA256", d.sha256))
+        .insert_header(("Cache-Control", "public, max-age=300"))
+        .body(bytes))
+}
+
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 pub struct PageQuery {
     /// Return rows with an id greater than this (keyset paging).

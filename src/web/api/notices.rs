@@ -89,14 +89,7 @@ pub async fn finalize(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>
     responses((status = 200, description = "application/pdf"), (status = 404, body = ErrorBody)))]
 pub async fn pdf(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let dir = state.config.data_dir.clone();
-    let (d, bytes) = state.db(move |c| crate::service::documents::read(c, &dir, "notice", id)).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/pdf")
-        .insert_header(("Content-Disposition", format!("inline; filename=\"notice-{id}.pdf\"")))
-        .insert_header(("X-Content-SHA256", d.sha256))
-        .insert_header(("Cache-Control", "public, max-age=300"))
-        .body(bytes))
+    super::current_pdf(&state, "notice", id, &format!("notice-{id}.pdf")).await
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
