@@ -83,8 +83,9 @@ pub fn prepare(config: Config, clock: Option<Arc<dyn Clock>>) -> Result<Prepared
     let url = DbUrl::parse(&config.database_url)?;
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| format!("无法创建数据目录 {}: {e}", config.data_dir.display()))?;
-    let pool = db::pool(&url, if url.is_sqlite() { 8 } else { 16 })?;
-    let mut conn = pool.get().map_err(|e| format!("无法连接数据库: {e}"))?;
+    // Migrations and seeding run as the URL's user; the server's pool then works as the
+    // application role, which cannot rewrite the audit log.
+    let mut conn = db::connect(&url)?;
     let n = db::migrate(&mut conn)?;
     if n > 0 {
         tracing::info!("applied {n} migration(s)");
@@ -106,7 +107,19 @@ pub fn prepare(config: Config, clock: Option<Arc<dyn Clock>>) -> Result<Prepared
         None => None,
     };
     crate::service::regions::seed(&mut conn, replacement.as_deref()).map_err(|e| e.describe())?;
+    let role = match url {
+        DbUrl::Postgres(_) if db::app_role_usable(&mut conn) => Some(db::APP_ROLE),
+        DbUrl::Postgres(_) => {
+            tracing::warn!(
+                "PostgreSQL role {} is missing or not granted to this user: the server runs as the owner and could rewrite the audit log; ask the DBA to run migration 000013 as a user with CREATEROLE",
+                db::APP_ROLE
+            );
+            None
+        }
+        DbUrl::Sqlite(_) => None,
+    };
     drop(conn);
+    let pool = db::pool(&url, if url.is_sqlite() { 8 } else { 16 }, role)?;
     let key = audit_key(&config)?;
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     let state = AppState {

@@ -62,8 +62,27 @@ impl DbUrl {
     }
 }
 
+/// The PostgreSQL role the server works as: it cannot UPDATE, DELETE or TRUNCATE the audit log
+/// (migration 000013); the owner in the URL keeps those rights for migrations only.
+pub const APP_ROLE: &str = "gongyi_app";
+
 pub struct Manager {
     url: DbUrl,
+    /// `SET ROLE` to this on every new PostgreSQL connection.
+    role: Option<&'static str>,
+}
+
+/// One connection as the URL's own user (the owner): migrations, start-up checks, the CLI.
+pub fn connect(url: &DbUrl) -> Result<DbConn, String> {
+    Manager { url: url.clone(), role: None }.connect().map_err(|e| format!("无法连接数据库: {e}"))
+}
+
+/// Whether this PostgreSQL connection may switch to [`APP_ROLE`]; SQLite has no roles.
+pub fn app_role_usable(conn: &mut DbConn) -> bool {
+    match conn {
+        DbConn::Pg(c) => c.batch_execute(&format!("SET ROLE {APP_ROLE}; RESET ROLE;")).is_ok(),
+        DbConn::Sqlite(_) => false,
+    }
 }
 
 impl ManageConnection for Manager {
@@ -73,7 +92,11 @@ impl ManageConnection for Manager {
     fn connect(&self) -> Result<DbConn, r2d2::Error> {
         match &self.url {
             DbUrl::Postgres(u) => {
-                diesel::PgConnection::establish(u).map(DbConn::Pg).map_err(r2d2::Error::ConnectionError)
+                let mut c = diesel::PgConnection::establish(u).map_err(r2d2::Error::ConnectionError)?;
+                if let Some(role) = self.role {
+                    c.batch_execute(&format!("SET ROLE {role}")).map_err(r2d2::Error::QueryError)?;
+                }
+                Ok(DbConn::Pg(c))
             }
             DbUrl::Sqlite(path) => {
                 let mut c = diesel::SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
@@ -101,7 +124,8 @@ impl ManageConnection for Manager {
 pub type DbPool = Pool<Manager>;
 pub type PooledConn = PooledConnection<Manager>;
 
-pub fn pool(url: &DbUrl, max_size: u32) -> Result<DbPool, String> {
+/// The server's pool; on PostgreSQL its connections work as `role` when given.
+pub fn pool(url: &DbUrl, max_size: u32, role: Option<&'static str>) -> Result<DbPool, String> {
     if let DbUrl::Sqlite(path) = url {
         if let Some(dir) = std::path::Path::new(path).parent() {
             if !dir.as_os_str().is_empty() {
@@ -112,7 +136,7 @@ pub fn pool(url: &DbUrl, max_size: u32) -> Result<DbPool, String> {
     Pool::builder()
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(15))
-        .build(Manager { url: url.clone() })
+        .build(Manager { url: url.clone(), role })
         .map_err(|e| format!("无法连接数据库: {e}"))
 }
 

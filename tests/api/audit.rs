@@ -80,4 +80,46 @@ async fn refusals_leave_no_trace(app: TestApp) {
     assert_eq!((app.count("audit_log").await, app.count("outbox").await), (audit, mail));
 }
 
-crate::on_both!(chain_records_and_detects_tampering, deleted_record_is_detected, refusals_leave_no_trace);
+/// On PostgreSQL the server works as a role that cannot rewrite history at all, whatever the
+/// triggers say; the owner (who runs migrations) still can, which is why the chain exists too.
+async fn server_role_cannot_rewrite_the_audit_log(app: TestApp) {
+    app.register_org("role", "52340207MJ0008201", "340207101001").await;
+    if app.backend != Backend::Postgres {
+        return;
+    }
+    let tries = [
+        "UPDATE audit_log SET detail = '{}' WHERE id = 1",
+        "DELETE FROM audit_log WHERE id = 1",
+        "TRUNCATE audit_log",
+        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change",
+    ];
+    let st = app.state.clone();
+    let (role, errors) = st
+        .db(move |c| {
+            use diesel::connection::SimpleConnection;
+            #[derive(diesel::QueryableByName)]
+            struct R {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                r: String,
+            }
+            let role =
+                diesel::RunQueryDsl::get_result::<R>(diesel::sql_query("SELECT CAST(current_user AS TEXT) AS r"), c)?.r;
+            let errors: Vec<String> =
+                tries.iter().map(|q| c.batch_execute(q).err().map(|e| e.to_string()).unwrap_or_default()).collect();
+            Ok((role, errors))
+        })
+        .await
+        .unwrap();
+    assert_eq!(role, "gongyi_app");
+    for (q, e) in tries.iter().zip(&errors) {
+        assert!(e.contains("permission denied") || e.contains("must be owner"), "{q}: {e:?}");
+    }
+    assert_eq!(app.count("audit_log WHERE id = 1 AND detail <> '{}'").await, 1);
+}
+
+crate::on_both!(
+    chain_records_and_detects_tampering,
+    deleted_record_is_detected,
+    refusals_leave_no_trace,
+    server_role_cannot_rewrite_the_audit_log
+);

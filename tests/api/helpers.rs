@@ -250,13 +250,27 @@ impl TestApp {
             n: i64,
         }
         let q = format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {sql_table}");
-        self.state.db(move |c| Ok(diesel::sql_query(q).get_result::<N>(c)?.n)).await.unwrap()
+        self.as_owner(move |c| diesel::sql_query(q).get_result::<N>(c).map(|r| r.n)).await
     }
 
+    /// Runs SQL as the database's owner (the person at a psql prompt), not as the server's role.
     pub async fn exec(&self, sql: &str) {
         use diesel::connection::SimpleConnection;
         let sql = sql.to_string();
-        self.state.db(move |c| Ok(c.batch_execute(&sql)?)).await.unwrap()
+        self.as_owner(move |c| c.batch_execute(&sql)).await
+    }
+
+    pub async fn as_owner<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut gongyi::db::DbConn) -> diesel::QueryResult<T> + Send + 'static,
+    ) -> T {
+        let url = gongyi::db::DbUrl::parse(&self.config.database_url).unwrap();
+        tokio::task::spawn_blocking(move || {
+            let mut c = gongyi::db::connect(&url).expect("owner connection");
+            f(&mut c).expect("owner SQL")
+        })
+        .await
+        .unwrap()
     }
 }
 
