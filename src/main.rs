@@ -55,7 +55,8 @@ enum UserCmd {
 
 #[derive(Subcommand)]
 enum AuditCmd {
-    /// Walk the audit chain and report the first broken link.
+    /// Walk the audit chain, report the first broken link, then replay scores, allocations and
+    /// payments against the tables.
     Verify,
 }
 
@@ -121,7 +122,19 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             match gongyi::service::audit::verify(&mut conn, &p.state.audit_key).map_err(|e| e.describe())? {
                 gongyi::service::audit::ChainReport::Intact { records, head } => {
                     println!("审计链完整：共 {records} 条记录，链头 {head}");
-                    Ok(ExitCode::SUCCESS)
+                    let r = gongyi::service::audit::replay(&mut conn).map_err(|e| e.describe())?;
+                    if r.findings.is_empty() {
+                        println!(
+                            "回放一致：{} 份评分、{} 项资助决定、{} 笔付款与数据表相符",
+                            r.reviews, r.allocations, r.payments
+                        );
+                        return Ok(ExitCode::SUCCESS);
+                    }
+                    println!("回放发现 {} 处数据表与审计记录不符：", r.findings.len());
+                    for f in &r.findings {
+                        println!("  - {f}");
+                    }
+                    Ok(ExitCode::from(2))
                 }
                 gongyi::service::audit::ChainReport::Broken { at_id, reason } => {
                     println!("审计链断裂：第 {at_id} 条记录，{reason}");

@@ -48,3 +48,12 @@ pub fn for_entity(conn: &mut DbConn, entity: &str, id: i64) -> QueryResult<Vec<A
         .order(audit_log::id)
         .load(conn)
 }
+
+/// The records of these actions, in chain order (for replaying them against the tables).
+pub fn by_actions(conn: &mut DbConn, actions: &[&str]) -> QueryResult<Vec<AuditRow>> {
+    audit_log::table
+        .select(AuditRow::as_select())
+        .filter(audit_log::action.eq_any(actions))
+        .order(audit_log::id)
+        .load(conn)
+}

@@ -13,6 +13,7 @@ pub mod organisations;
 pub mod outbox;
 pub mod projects;
 pub mod regions;
+pub mod replay;
 pub mod review;
 pub mod schema;
 pub mod sessions;

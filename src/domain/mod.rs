@@ -12,6 +12,7 @@ pub mod export;
 pub mod milestone;
 pub mod money;
 pub mod region;
+pub mod replay;
 pub mod scoring;
 pub mod text;
 pub mod tranche;

@@ -389,11 +389,14 @@ pub fn answer(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &AnswerInput) -> App
         if db::notices::answer(c, id, input.upheld, &reply, cancel, by, now)? != 1 {
             return Err(AppError::conflict("already_answered", "该异议已答复"));
         }
-        if cancel
-            && db::notices::set_bid_status(c, bid.id, "proposed", "not_funded", now)? == 1
-            && db::calls::release(c, bid.pool_id, bid.approved.unwrap_or(0))? != 1
-        {
-            return Err(AppError::internal("reservation missing on release"));
+        // Only a bid still proposed holds a reservation; what was released is what the audit says.
+        let mut released = None;
+        if cancel && db::notices::set_bid_status(c, bid.id, "proposed", "not_funded", now)? == 1 {
+            let amount = bid.approved.unwrap_or(0);
+            if db::calls::release(c, bid.pool_id, amount)? != 1 {
+                return Err(AppError::internal("reservation missing on release"));
+            }
+            released = Some(Money::from_fen(amount));
         }
         audit::record(
             c,
@@ -401,7 +404,7 @@ pub fn answer(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &AnswerInput) -> App
             "objection.answer",
             "bid",
             Some(bid.id),
-            serde_json::json!({"objection_id": id, "upheld": input.upheld, "cancel_funding": cancel, "released": if cancel { bid.approved } else { None }}),
+            serde_json::json!({"objection_id": id, "upheld": input.upheld, "cancel_funding": cancel, "released": released}),
         )
     })?;
     objections(conn, ctx, o.notice_id)?.into_iter().find(|x| x.id == id).ok_or_else(AppError::not_found)

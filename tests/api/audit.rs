@@ -117,7 +117,70 @@ async fn server_role_cannot_rewrite_the_audit_log(app: TestApp) {
     assert_eq!(app.count("audit_log WHERE id = 1 AND detail <> '{}'").await, 1);
 }
 
+/// Editing a table behind the application's back — a score, the ranking's stored total, a pool's
+/// reservation, an approved amount, a payment — is found by replaying the trail, even though the
+/// chain itself is intact.
+async fn verify_replays_scores_allocations_and_payments(app: TestApp) {
+    let (s, projects) = crate::projects::finalized(&app).await;
+    let p = &projects[0];
+    let pid = p["id"].as_i64().unwrap();
+    let signing = p["milestones"].as_array().unwrap().iter().find(|m| m["kind"] == "signing").unwrap()["id"].clone();
+    assert_eq!(
+        s.staff.post(&format!("/api/v1/projects/{pid}/signing"), json!({"signed_on": "2026-03-12"})).await.status,
+        200
+    );
+    let r = s
+        .fin
+        .post(
+            &format!("/api/v1/projects/{pid}/payments"),
+            json!({"milestone_id": signing, "amount": "45000.00", "paid_on": "2026-03-20", "reference": "国库支付 2026-001"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let (ok, out) = verify_cli(&app, "test-audit-key");
+    assert!(ok, "{out}");
+    assert!(out.contains("项资助决定、1 笔付款与数据表相符"), "{out}");
+    let reviews = app.count("assignments WHERE status = 'submitted'").await;
+    assert!(out.contains(&format!("回放一致：{reviews} 份评分")), "{out}");
+    let pool = app
+        .as_owner(move |c| {
+            use diesel::prelude::*;
+            use gongyi::db::schema::bids;
+            bids::table.filter(bids::status.eq("funded")).select(bids::pool_id).first::<i64>(c)
+        })
+        .await;
+    let tampers = [
+        (
+            "UPDATE review_scores SET score = score + 100 WHERE assignment_id = (SELECT MIN(id) FROM assignments WHERE status = 'submitted') AND criterion = 'necessity'".to_string(),
+            "UPDATE review_scores SET score = score - 100 WHERE assignment_id = (SELECT MIN(id) FROM assignments WHERE status = 'submitted') AND criterion = 'necessity'".to_string(),
+            "各项评分与提交时的审计记录不符",
+        ),
+        (
+            "UPDATE assignments SET total = '99.5' WHERE id = (SELECT MIN(id) FROM assignments WHERE status = 'submitted')".into(),
+            "UPDATE assignments SET total = '80' WHERE id = (SELECT MIN(id) FROM assignments WHERE status = 'submitted')".into(),
+            "存储的总分 99.5",
+        ),
+        (format!("UPDATE pools SET reserved = reserved - 1 WHERE id = {pool}"), format!("UPDATE pools SET reserved = reserved + 1 WHERE id = {pool}"), "按审计记录应为"),
+        (format!("UPDATE bids SET approved = approved + 100 WHERE id = {}", p["bid_id"]), format!("UPDATE bids SET approved = approved - 100 WHERE id = {}", p["bid_id"]), "资助决定时为"),
+        (format!("UPDATE payments SET amount = 4400000 WHERE project_id = {pid}"), format!("UPDATE payments SET amount = 4500000 WHERE project_id = {pid}"), "审计记录为项目"),
+    ];
+    for (tamper, undo, finding) in tampers {
+        app.exec(&tamper).await;
+        let (ok, out) = verify_cli(&app, "test-audit-key");
+        assert!(!ok, "{tamper}: {out}");
+        assert!(out.contains("审计链完整") && out.contains(finding), "{tamper}: {out}");
+        app.exec(&undo).await;
+        let (ok, out) = verify_cli(&app, "test-audit-key");
+        assert!(ok, "{undo}: {out}");
+    }
+    app.exec(&format!("DELETE FROM payments WHERE project_id = {pid}; UPDATE projects SET paid = 0 WHERE id = {pid}"))
+        .await;
+    let (ok, out) = verify_cli(&app, "test-audit-key");
+    assert!(!ok && out.contains("表中已无此付款"), "{out}");
+}
+
 crate::on_both!(
+    verify_replays_scores_allocations_and_payments,
     chain_records_and_detects_tampering,
     deleted_record_is_detected,
     refusals_leave_no_trace,

@@ -5,7 +5,7 @@ use crate::review::{score_all, setup, Setup};
 use serde_json::{json, Value};
 
 /// A finalised call: three projects of 90,000.00 each (tranches 45,000 / 27,000 / 18,000).
-async fn finalized(app: &TestApp) -> (Setup, Vec<Value>) {
+pub(crate) async fn finalized(app: &TestApp) -> (Setup, Vec<Value>) {
     let s = setup(app).await;
     s.staff.post(&format!("/api/v1/calls/{}/assignments", s.call.id), json!({"reviewers_per_bid": 3})).await;
     score_all(&s, |_| "80").await;
