@@ -121,6 +121,7 @@ pub fn prepare(config: Config, clock: Option<Arc<dyn Clock>>) -> Result<Prepared
     drop(conn);
     let pool = db::pool(&url, if url.is_sqlite() { 8 } else { 16 }, role)?;
     let key = audit_key(&config)?;
+    let proxies = crate::web::client_ip::parse_proxies(&config.trusted_proxies)?;
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     let state = AppState {
         pool,
@@ -130,6 +131,7 @@ pub fn prepare(config: Config, clock: Option<Arc<dyn Clock>>) -> Result<Prepared
         hasher: Arc::new(Hasher::new(cores)),
         mail_wake: Arc::new(Notify::new()),
         training,
+        proxies: proxies.into(),
     };
     Ok(Prepared { state })
 }

@@ -33,6 +33,9 @@ pub struct Config {
     /// Working days after its due date before an unreported evaluation counts as failed
     /// (GONGYI_EVALUATION_GRACE_DAYS, default 10).
     pub evaluation_grace_days: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (GONGYI_TRUSTED_PROXIES, IP
+    /// addresses separated by commas; empty → the socket's peer is the client).
+    pub trusted_proxies: String,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -59,6 +62,7 @@ impl Config {
             evaluation_grace_days: var("GONGYI_EVALUATION_GRACE_DAYS").and_then(|v| v.parse().ok()).unwrap_or(10),
             authority: var("GONGYI_AUTHORITY").unwrap_or_else(|| "芜湖市鸠江区民政局".into()),
             contact: var("GONGYI_CONTACT").unwrap_or_default(),
+            trusted_proxies: var("GONGYI_TRUSTED_PROXIES").unwrap_or_default(),
             upload_limit: var("GONGYI_UPLOAD_LIMIT_MB").and_then(|v| v.parse::<usize>().ok()).unwrap_or(20)
                 * 1024
                 * 1024,

@@ -24,8 +24,13 @@ impl Auth {
     }
 }
 
-pub fn client_ip(req: &HttpRequest) -> Option<String> {
-    req.peer_addr().map(|a| a.ip().to_string())
+pub fn client_ip(req: &HttpRequest, state: &AppState) -> Option<String> {
+    let peer = req.peer_addr()?.ip();
+    if state.proxies.is_empty() {
+        return Some(peer.to_string());
+    }
+    let hops: Vec<&str> = req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).collect();
+    Some(super::client_ip::client(peer, &hops, &state.proxies).to_string())
 }
 
 impl FromRequest for Auth {
@@ -40,7 +45,7 @@ impl FromRequest for Auth {
             }
             let state =
                 req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::internal("no app state"))?.clone();
-            let ip = client_ip(&req);
+            let ip = client_ip(&req, &state);
             let token = req
                 .cookie(SESSION_COOKIE)
                 .map(|c| c.value().to_string())

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod client_ip;
 pub mod csrf;
 pub mod pages;
 pub mod state;

@@ -19,6 +19,8 @@ pub struct AppState {
     /// Pokes the mail worker after a request queued mail.
     pub mail_wake: Arc<Notify>,
     pub training: bool,
+    /// Parsed GONGYI_TRUSTED_PROXIES.
+    pub proxies: Arc<[std::net::IpAddr]>,
 }
 
 impl AppState {

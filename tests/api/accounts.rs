@@ -226,7 +226,53 @@ async fn cli_user_add(app: TestApp) {
     assert!(String::from_utf8_lossy(&out.stderr).contains("role"));
 }
 
+async fn login_from(app: &TestApp, forwarded_for: &str, password: &str) -> u16 {
+    reqwest::Client::new()
+        .post(format!("{}/api/v1/session", app.base))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({"login": "rev1", "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+async fn fill_failures(app: &TestApp, ip: &str) {
+    let rows: Vec<String> = (0..50).map(|_| format!("('ip:{ip}', '2026-01-15 02:00:00')")).collect();
+    app.exec(&format!("INSERT INTO login_failures (key, at) VALUES {}", rows.join(", "))).await;
+}
+
+/// Without GONGYI_TRUSTED_PROXIES a client cannot pick its address with `X-Forwarded-For`: the
+/// per-IP limit holds whatever the header says.
+async fn forwarded_for_is_ignored_unless_the_proxy_is_trusted(app: TestApp) {
+    app.add_user("rev1", "reviewer", None).await;
+    assert_eq!(login_from(&app, "203.0.113.7", "wrong-password").await, 401);
+    assert_eq!(app.count("login_failures WHERE key = 'ip:127.0.0.1'").await, 1);
+    assert_eq!(app.count("login_failures WHERE key = 'ip:203.0.113.7'").await, 0);
+    fill_failures(&app, "127.0.0.1").await;
+    assert_eq!(login_from(&app, "198.51.100.1", PASSWORD).await, 429, "a fresh header does not reset the limit");
+}
+
+/// Behind a trusted proxy the client is the right-most untrusted hop: two clients behind the same
+/// proxy are limited separately, and a hop the client wrote itself changes nothing.
+async fn trusted_proxy_names_the_client(plain: TestApp) {
+    let app = spawn_with(plain.backend, |c| c.trusted_proxies = "127.0.0.1, ::1".into()).await;
+    app.add_user("rev1", "reviewer", None).await;
+    assert_eq!(login_from(&app, "6.6.6.6, 203.0.113.7", "wrong-password").await, 401);
+    assert_eq!(app.count("login_failures WHERE key = 'ip:203.0.113.7'").await, 1);
+    assert_eq!(app.count("login_failures WHERE key LIKE 'ip:%' AND key <> 'ip:203.0.113.7'").await, 0);
+    fill_failures(&app, "203.0.113.7").await;
+    assert_eq!(login_from(&app, "203.0.113.7", PASSWORD).await, 429);
+    assert_eq!(login_from(&app, "203.0.113.7, 127.0.0.1", PASSWORD).await, 429, "trusted hops are skipped");
+    assert_eq!(login_from(&app, "198.51.100.1", PASSWORD).await, 200, "another client behind the proxy");
+    // The audit trail names the client, not the proxy.
+    assert_eq!(app.count("audit_log WHERE action = 'session.login' AND detail LIKE '%198.51.100.1%'").await, 1);
+}
+
 crate::on_both!(
+    forwarded_for_is_ignored_unless_the_proxy_is_trusted,
+    trusted_proxy_names_the_client,
     login_me_logout,
     sessions_expire,
     failed_logins_are_throttled,

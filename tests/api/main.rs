@@ -13,6 +13,7 @@ mod awards;
 mod basics;
 mod bids;
 mod calls;
+mod logs;
 mod mail;
 mod notice;
 mod organisations;
