@@ -5,7 +5,7 @@
 
 use crate::helpers::*;
 use serde_json::json;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 struct Server {
     child: std::process::Child,
