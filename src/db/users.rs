@@ -79,6 +79,19 @@ pub fn affiliations(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, Str
         .load(conn)
 }
 
+/// Whether the reviewer is on a panel of a call not yet finalised (their affiliations, which the
+/// draw's conflict check used, must then stay as they were).
+pub fn on_open_panel(conn: &mut DbConn, reviewer_id: i64) -> QueryResult<bool> {
+    use super::schema::{assignments, calls};
+    diesel::select(diesel::dsl::exists(
+        assignments::table
+            .inner_join(calls::table.on(calls::id.eq(assignments::call_id)))
+            .filter(assignments::reviewer_id.eq(reviewer_id))
+            .filter(calls::status.ne("final")),
+    ))
+    .get_result(conn)
+}
+
 /// Admin edits: role, town scope, active flag, display name and email.
 pub fn update(
     conn: &mut DbConn,

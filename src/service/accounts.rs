@@ -375,6 +375,18 @@ pub fn update_user(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &UpdateUserInpu
         }
         affiliations = Some(v);
     }
+    if let Some(list) = &affiliations {
+        let mut now: Vec<String> = db::users::affiliations(conn, &[id])?.into_iter().map(|(_, s)| s).collect();
+        let mut want = list.clone();
+        now.sort();
+        want.sort();
+        if now != want && db::users::on_open_panel(conn, id)? {
+            return Err(AppError::conflict(
+                "affiliations_frozen",
+                "该专家已被抽取参加尚未结束的评审，关联机构在该批次项目确定前不能修改",
+            ));
+        }
+    }
     let active = input.active.unwrap_or(u.active);
     if id == admin.id && (!active || role != Some(Role::Admin)) {
         p.add("role", "cannot_demote_self", "不能停用自己或取消自己的管理员角色");

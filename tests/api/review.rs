@@ -94,6 +94,22 @@ async fn draw_is_seeded_balanced_and_avoids_conflicts(app: TestApp) {
     assert_eq!(r.status, 201);
     assert_eq!(app.count("assignments").await, 30);
     assert_eq!(app.count("reviewer_draws WHERE active").await, 1);
+    // Affiliations are frozen from the draw until the call is finalised: the conflict check
+    // cannot be undone afterwards by editing who a reviewer works for.
+    let admin = app.login("root").await;
+    let (rev1, _) = &s.reviewers[1];
+    let r = admin.put(&format!("/api/v1/users/{rev1}"), json!({"affiliations": [uscc("52340207MJ0030002")]})).await;
+    assert_eq!((r.status, r.code()), (409, "affiliations_frozen"), "{}", r.text);
+    let r = admin.put(&format!("/api/v1/users/{rev0}"), json!({"affiliations": [], "display_name": "专家零"})).await;
+    assert_eq!((r.status, r.code()), (409, "affiliations_frozen"));
+    let r = admin
+        .put(
+            &format!("/api/v1/users/{rev0}"),
+            json!({"affiliations": [uscc("52340207MJ0030001")], "display_name": "专家零"}),
+        )
+        .await;
+    assert_eq!((r.status, r.json["display_name"].as_str()), (200, Some("专家零")), "unchanged affiliations pass");
+    assert_eq!(app.count("reviewer_affiliations").await, 1);
 }
 
 async fn reviewers_score_and_staff_rank(app: TestApp) {
