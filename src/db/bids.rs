@@ -169,6 +169,11 @@ pub fn replace_lines(
     Ok(())
 }
 
+/// (id, status) of these bids, one query.
+pub fn statuses(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
+    bids::table.filter(bids::id.eq_any(ids)).select((bids::id, bids::status)).load(conn)
+}
+
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<BidRow>> {
     bids::table.find(id).select(BidRow::as_select()).first(conn).optional()
 }

@@ -22,6 +22,7 @@ pub struct OutboxRow {
     pub last_error: Option<String>,
     pub created_at: NaiveDateTime,
     pub sent_at: Option<NaiveDateTime>,
+    pub bid_id: Option<i64>,
 }
 
 pub fn enqueue(
@@ -30,6 +31,7 @@ pub fn enqueue(
     to: &str,
     subject: &str,
     body: &str,
+    bid_id: Option<i64>,
     now: NaiveDateTime,
 ) -> QueryResult<i64> {
     diesel::insert_into(outbox::table)
@@ -42,6 +44,7 @@ pub fn enqueue(
             outbox::attempts.eq(0),
             outbox::next_attempt_at.eq(now),
             outbox::created_at.eq(now),
+            outbox::bid_id.eq(bid_id),
         ))
         .returning(outbox::id)
         .get_result(conn)
@@ -138,5 +141,16 @@ pub fn counts(conn: &mut DbConn) -> QueryResult<Vec<(String, i64)>> {
 pub fn retry(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(outbox::table.find(id).filter(outbox::status.eq("dead")))
         .set((outbox::status.eq("pending"), outbox::attempts.eq(0), outbox::next_attempt_at.eq(now)))
+        .execute(conn)
+}
+
+/// Cancels a claimed mail that is no longer true (only while `token` holds its lease).
+pub fn cancel(conn: &mut DbConn, id: i64, token: &str, reason: &str) -> QueryResult<usize> {
+    diesel::update(outbox::table.find(id).filter(outbox::lease_token.eq(token)).filter(outbox::status.eq("pending")))
+        .set((
+            outbox::status.eq("cancelled"),
+            outbox::last_error.eq(Some(reason)),
+            outbox::lease_until.eq(None::<NaiveDateTime>),
+        ))
         .execute(conn)
 }

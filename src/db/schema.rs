@@ -104,6 +104,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        bid_id -> Nullable<BigInt>,
     }
 }
 

@@ -11,6 +11,7 @@ pub mod draw;
 pub mod export;
 pub mod milestone;
 pub mod money;
+pub mod outbox;
 pub mod region;
 pub mod replay;
 pub mod scoring;

@@ -72,7 +72,27 @@ impl Worker {
             // Through write_tx so the worker queues with request writers instead of meeting
             // SQLite's sleeping busy handler.
             db::write_tx(&mut c, |c| {
-                Ok(db::outbox::claim(c, &tok, db_time(now), db_time(now + Duration::minutes(5)), 20)?)
+                let rows = db::outbox::claim(c, &tok, db_time(now), db_time(now + Duration::minutes(5)), 20)?;
+                // Re-check what each mail is about, under the same lock as the claim: a mail that
+                // waited through an outage may no longer be true.
+                let bid_ids: Vec<i64> = rows.iter().filter_map(|r| r.bid_id).collect();
+                if bid_ids.is_empty() {
+                    return Ok(rows);
+                }
+                let status: std::collections::HashMap<i64, String> =
+                    db::bids::statuses(c, &bid_ids)?.into_iter().collect();
+                let mut keep = Vec::with_capacity(rows.len());
+                for r in rows {
+                    let st = r.bid_id.and_then(|b| status.get(&b)).map(String::as_str);
+                    match crate::domain::outbox::cancel_reason(&r.kind, st) {
+                        Some(reason) => {
+                            db::outbox::cancel(c, r.id, &tok, reason)?;
+                            tracing::info!(mail_id = r.id, kind = %r.kind, "mail cancelled: {reason}");
+                        }
+                        None => keep.push(r),
+                    }
+                }
+                Ok(keep)
             })
             .map_err(|e| e.to_string())
         })
@@ -145,5 +165,44 @@ impl Worker {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(to: &str, subject: &str) -> OutboxRow {
+        let t = chrono::NaiveDateTime::default();
+        OutboxRow {
+            id: 1,
+            kind: "call_published".into(),
+            to_addr: to.into(),
+            subject: subject.into(),
+            body: "正文\r\nBcc: evil@example.com".into(),
+            status: "pending".into(),
+            attempts: 0,
+            next_attempt_at: t,
+            lease_token: None,
+            lease_until: None,
+            last_error: None,
+            created_at: t,
+            sent_at: None,
+            bid_id: None,
+        }
+    }
+
+    /// Text that reaches a header (a call title in the subject) cannot add headers, and an
+    /// address is parsed as one address, never as a list.
+    #[test]
+    fn headers_cannot_be_injected() {
+        let from: Mailbox = "gongyi@localhost".parse().unwrap();
+        let m = build(&from, &row("org@example.cn", "招标公告：标题\r\nBcc: evil@example.com")).unwrap();
+        let raw = String::from_utf8(m.formatted()).unwrap();
+        let head = raw.split("\r\n\r\n").next().unwrap();
+        assert!(!head.lines().any(|l| l.to_ascii_lowercase().starts_with("bcc:")), "{head}");
+        assert!(m.envelope().to().iter().all(|a| a.to_string() == "org@example.cn"));
+        assert!(build(&from, &row("org@example.cn\r\nBcc: evil@example.com", "x")).is_err());
+        assert!(build(&from, &row("a@example.cn, evil@example.com", "x")).is_err());
     }
 }

@@ -668,7 +668,12 @@ pub fn submit(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
             Some(id),
             serde_json::json!({"reference": reference_no, "requested": Money::from_fen(b.requested)}),
         )?;
-        mail::queue(c, ctx, mail::bid_received(&org.email, &org.name, &b.title, &reference_no, resubmission))?;
+        mail::queue_about_bid(
+            c,
+            ctx,
+            id,
+            mail::bid_received(&org.email, &org.name, &b.title, &reference_no, resubmission),
+        )?;
         Ok(())
     })?;
     // Read back after the commit: the writer lock is held no longer than the writes need.
@@ -695,9 +700,10 @@ pub fn withdraw(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
         }
         audit::record(c, ctx, "bid.withdraw", "bid", Some(id), serde_json::json!({"from": b.status}))?;
         if b.status == "submitted" {
-            mail::queue(
+            mail::queue_about_bid(
                 c,
                 ctx,
+                id,
                 mail::bid_withdrawn(&org.email, &org.name, &b.title, b.reference.as_deref().unwrap_or("")),
             )?;
         }
@@ -789,9 +795,10 @@ pub fn screen(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ScreeningInput) -> 
             Some(id),
             serde_json::json!({"outcome": outcome, "note": note, "items": items, "due": due}),
         )?;
-        mail::queue(
+        mail::queue_about_bid(
             c,
             ctx,
+            id,
             mail::bid_screened(
                 &org.email,
                 &org.name,

@@ -16,8 +16,18 @@ pub struct Mail {
 const SIGNATURE: &str = "\n\n——\n公益创投管理平台（本邮件由系统自动发送，请勿直接回复）";
 
 pub fn queue(conn: &mut DbConn, ctx: &Ctx, m: Mail) -> AppResult<i64> {
+    enqueue(conn, ctx, m, None)
+}
+
+/// Queues a mail about a bid: the worker re-checks the bid before sending
+/// (`domain::outbox::cancel_reason`).
+pub fn queue_about_bid(conn: &mut DbConn, ctx: &Ctx, bid_id: i64, m: Mail) -> AppResult<i64> {
+    enqueue(conn, ctx, m, Some(bid_id))
+}
+
+fn enqueue(conn: &mut DbConn, ctx: &Ctx, m: Mail, bid_id: Option<i64>) -> AppResult<i64> {
     let body = format!("{}{SIGNATURE}", m.body);
-    Ok(db::outbox::enqueue(conn, m.kind, &m.to, &m.subject, &body, crate::clock::db_time(ctx.now))?)
+    Ok(db::outbox::enqueue(conn, m.kind, &m.to, &m.subject, &body, bid_id, crate::clock::db_time(ctx.now))?)
 }
 
 pub fn org_registration_received(to: &str) -> Mail {

@@ -533,9 +533,10 @@ pub fn finalize(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<Finaliz
                     seq_no += 1;
                     db::projects::insert_milestone(c, pid, seq_no, "custom", &m.title, m.due_date, None)?;
                 }
-                mail::queue(
+                mail::queue_about_bid(
                     c,
                     ctx,
+                    b.id,
                     mail::bid_funded(&org.email, &org.name, &b.title, &agreement, Money::from_fen(approved)),
                 )?;
                 out.push(ProjectSummary {
@@ -546,7 +547,7 @@ pub fn finalize(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<Finaliz
                     tranches: parts.into_iter().map(Money::from_fen).collect(),
                 });
             } else {
-                mail::queue(c, ctx, mail::bid_not_funded(&org.email, &org.name, &b.title))?;
+                mail::queue_about_bid(c, ctx, b.id, mail::bid_not_funded(&org.email, &org.name, &b.title))?;
             }
         }
         audit::record(

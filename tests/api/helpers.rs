@@ -243,14 +243,8 @@ impl TestApp {
     }
 
     pub async fn count(&self, sql_table: &str) -> i64 {
-        use diesel::RunQueryDsl;
-        #[derive(diesel::QueryableByName)]
-        struct N {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        let q = format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {sql_table}");
-        self.as_owner(move |c| diesel::sql_query(q).get_result::<N>(c).map(|r| r.n)).await
+        let (url, q) = (self.config.database_url.clone(), sql_table.to_string());
+        tokio::task::spawn_blocking(move || count_in(&url, &q)).await.unwrap()
     }
 
     /// Runs SQL as the database's owner (the person at a psql prompt), not as the server's role.
@@ -272,6 +266,21 @@ impl TestApp {
         .await
         .unwrap()
     }
+}
+
+/// `SELECT COUNT(*) FROM …` as the database's owner, for a database no `TestApp` holds.
+pub fn count_in(database_url: &str, sql_table: &str) -> i64 {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut c = gongyi::db::connect(&gongyi::db::DbUrl::parse(database_url).unwrap()).expect("owner connection");
+    diesel::sql_query(format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {sql_table}"))
+        .get_result::<N>(&mut c)
+        .expect("count")
+        .n
 }
 
 pub fn uscc(body: &str) -> String {

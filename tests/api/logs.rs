@@ -4,50 +4,21 @@
 //! password, session token, CSRF token and key it saw.
 
 use crate::helpers::*;
+use crate::process::{run, Served};
 use serde_json::json;
-use std::process::Command;
-
-struct Server {
-    child: std::process::Child,
-    base: String,
-    log: std::path::PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 const AUDIT_KEY: &str = "audit-key-value-must-not-leak-41f7";
 const SMTP_SECRET: &str = "smtp-password-must-not-leak-93c2";
 
-fn gongyi(dir: &std::path::Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_gongyi"));
-    c.env("GONGYI_DATABASE_URL", format!("sqlite://{}", dir.join("g.db").display()))
-        .env("GONGYI_DATA_DIR", dir)
-        .env("GONGYI_AUDIT_KEY", AUDIT_KEY)
-        .env("GONGYI_SMTP_URL", format!("smtp://mailer:{SMTP_SECRET}@127.0.0.1:9"))
-        .env("GONGYI_MAIL_RETRY_SECS", "1")
-        .env("GONGYI_LOG", "trace")
-        .env_remove("GONGYI_TRAINING")
-        .env_remove("GONGYI_NOW");
-    c
-}
-
-fn start(dir: &std::path::Path) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let log = dir.join("server.log");
-    let out = std::fs::File::create(&log).unwrap();
-    let child = gongyi(dir)
-        .arg("serve")
-        .env("GONGYI_BIND", format!("127.0.0.1:{port}"))
-        .stdout(out.try_clone().unwrap())
-        .stderr(out)
-        .spawn()
-        .unwrap();
-    Server { child, base: format!("http://127.0.0.1:{port}"), log }
+fn env(dir: &std::path::Path) -> Vec<(&'static str, String)> {
+    vec![
+        ("GONGYI_DATABASE_URL", format!("sqlite://{}", dir.join("g.db").display())),
+        ("GONGYI_DATA_DIR", dir.display().to_string()),
+        ("GONGYI_AUDIT_KEY", AUDIT_KEY.into()),
+        ("GONGYI_SMTP_URL", format!("smtp://mailer:{SMTP_SECRET}@127.0.0.1:9")),
+        ("GONGYI_MAIL_RETRY_SECS", "1".into()),
+        ("GONGYI_LOG", "trace".into()),
+    ]
 }
 
 fn session_token(r: &reqwest::Response) -> Option<String> {
@@ -63,23 +34,10 @@ fn session_token(r: &reqwest::Response) -> Option<String> {
 async fn no_secret_reaches_the_logs() {
     let dir = tempfile::tempdir().unwrap();
     let admin_pw = "admin-password-must-not-leak-5e1a";
-    let out = gongyi(dir.path())
-        .args(["user", "add", "--login", "root", "--password", admin_pw, "--role", "admin"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let mut seen = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    let server = start(dir.path());
+    let env = env(dir.path());
+    let mut seen = run(&env, &["user", "add", "--login", "root", "--password", admin_pw, "--role", "admin"]);
+    let server = Served::start(&env, &dir.path().join("server.log")).await;
     let http = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    let mut up = false;
-    for _ in 0..200 {
-        if http.get(format!("{}/healthz", server.base)).send().await.is_ok_and(|r| r.status() == 200) {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert!(up, "server did not start");
     let mut secrets: Vec<String> = vec![AUDIT_KEY.into(), SMTP_SECRET.into(), admin_pw.into()];
     let url = |p: &str| format!("{}{p}", server.base);
 

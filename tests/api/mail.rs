@@ -1,7 +1,9 @@
 //! Mail through a real SMTP server; retries with backoff; dead mail visible to admins; files
 //! when no SMTP server is configured.
 
+use crate::flow::{bid_body, call_body};
 use crate::helpers::*;
+use crate::process::{free_port, run, Served};
 use crate::smtp::Sink;
 use serde_json::json;
 
@@ -69,7 +71,118 @@ async fn without_smtp_mail_goes_to_eml_files(app: TestApp) {
     assert_eq!(subject, "社会组织注册申请已收到");
 }
 
+async fn http_post(c: &reqwest::Client, url: String, body: serde_json::Value) -> serde_json::Value {
+    let r = c.post(&url).json(&body).send().await.unwrap();
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    assert!(status.is_success(), "{url}: {status} {text}");
+    serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
+}
+
+/// The SMTP relay is down while events happen, and the server is killed (SIGKILL) and started
+/// again; when the relay comes back every queued mail arrives exactly once — except the receipt
+/// for a bid withdrawn meanwhile, which the worker re-checks and cancels.
+async fn mail_survives_an_outage_and_a_restart(app: TestApp) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = match app.backend {
+        Backend::Sqlite => format!("sqlite://{}", dir.path().join("g.db").display()),
+        Backend::Postgres => fresh_pg_database(),
+    };
+    let smtp_port = free_port();
+    let env = vec![
+        ("GONGYI_DATABASE_URL", db),
+        ("GONGYI_DATA_DIR", dir.path().display().to_string()),
+        ("GONGYI_AUDIT_KEY", "outage-test-key".to_string()),
+        ("GONGYI_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}")),
+        ("GONGYI_MAIL_RETRY_SECS", "1".into()),
+        ("GONGYI_MAIL_MAX_ATTEMPTS", "30".into()),
+        ("GONGYI_TRAINING", "1".into()),
+        ("GONGYI_NOW", "2026-02-10T09:00:00+08:00".into()),
+    ];
+    run(&env, &["user", "add", "--login", "staff1", "--password", PASSWORD, "--role", "staff"]);
+    let log = dir.path().join("server.log");
+    let mut server = Served::start(&env, &log).await;
+    let url = |s: &Served, p: &str| format!("{}{p}", s.base);
+    let staff = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    http_post(&staff, url(&server, "/api/v1/session"), json!({"login": "staff1", "password": PASSWORD})).await;
+    let anon = reqwest::Client::new();
+    let org = http_post(
+        &anon,
+        url(&server, "/api/v1/organisations"),
+        org_body("outorg", "52340207MJ0006101", "340207101001"),
+    )
+    .await;
+    http_post(&staff, url(&server, &format!("/api/v1/organisations/{}/verify", org["id"])), json!({})).await;
+    let call = http_post(&staff, url(&server, "/api/v1/calls"), call_body()).await;
+    let call = http_post(&staff, url(&server, &format!("/api/v1/calls/{}/publish", call["id"])), json!({})).await;
+    let pool = crate::flow::pool_id(&call, crate::flow::SHENXIANG);
+    let o = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    http_post(&o, url(&server, "/api/v1/session"), json!({"login": "outorg", "password": PASSWORD})).await;
+    let mut refs = Vec::new();
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let b = http_post(
+            &o,
+            url(&server, &format!("/api/v1/calls/{}/bids", call["id"])),
+            bid_body(pool, "340207101001", "100000.00"),
+        )
+        .await;
+        let r = http_post(&o, url(&server, &format!("/api/v1/bids/{}/submit", b["id"])), json!({})).await;
+        refs.push(r["reference"].as_str().unwrap().to_string());
+        ids.push(b["id"].as_i64().unwrap());
+    }
+    http_post(&o, url(&server, &format!("/api/v1/bids/{}/withdraw", ids[1])), json!({})).await;
+    // Registration, verification, the tender, two receipts, one withdrawal: all queued, the relay
+    // is down. Wait for the worker to have failed at least once, then pull the plug.
+    for _ in 0..100 {
+        if std::fs::read_to_string(&log).unwrap_or_default().contains("mail failed") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(std::fs::read_to_string(&log).unwrap().contains("mail failed"));
+    server.kill9();
+    let (sink, _, _h) = Sink::start(smtp_port).await;
+    let server = Served::start(&env, &log).await;
+    let want = [
+        "社会组织注册申请已收到".to_string(),
+        "社会组织注册已通过审核".to_string(),
+        format!("招标公告：{}", call["title"].as_str().unwrap()),
+        format!("项目申报已提交：{}", refs[0]),
+        format!("项目申报已撤回：{}", refs[1]),
+    ];
+    for _ in 0..300 {
+        if sink.parsed().len() >= want.len() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // A moment more: a duplicate would show up now.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let mut got: Vec<String> = sink.parsed().into_iter().map(|(_, s, _)| s).collect();
+    got.sort();
+    let mut want = want.to_vec();
+    want.sort();
+    assert_eq!(got, want, "each mail exactly once; no receipt for the withdrawn bid");
+    drop(server);
+    let db = env[0].1.clone();
+    let counts = tokio::task::spawn_blocking(move || {
+        (
+            count_in(
+                &db,
+                "outbox WHERE status = 'cancelled' AND kind = 'bid_received' AND last_error = '该申报已撤回'",
+            ),
+            count_in(&db, "outbox WHERE status = 'sent'"),
+            count_in(&db, "outbox"),
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(counts, (1, 5, 6), "the receipt is recorded as cancelled, with its reason; the rest sent");
+}
+
 crate::on_both!(
+    mail_survives_an_outage_and_a_restart,
     registration_mails_arrive_in_chinese,
     failed_mail_retries_then_dies_then_is_retried,
     without_smtp_mail_goes_to_eml_files,

@@ -3,6 +3,7 @@
 
 mod flow;
 mod helpers;
+mod process;
 mod smtp;
 
 mod access;

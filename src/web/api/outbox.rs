@@ -13,7 +13,7 @@ pub struct OutboxView {
     pub kind: String,
     pub to: String,
     pub subject: String,
-    /// `pending`, `sent` or `dead`
+    /// `pending`, `sent`, `dead` or `cancelled` (no longer true when its turn came; `last_error` says why)
     pub status: String,
     pub attempts: i32,
     pub last_error: Option<String>,
@@ -21,7 +21,7 @@ pub struct OutboxView {
     pub sent_at: Option<String>,
 }
 
-/// Queued, sent and dead mails, newest first (admin only).
+/// Queued, sent, dead and cancelled mails, newest first (admin only).
 #[utoipa::path(get, path = "/api/v1/outbox", tag = "admin", params(PageQuery),
     responses((status = 200, body = [OutboxView]), (status = 403, body = ErrorBody)))]
 pub async fn list(state: web::Data<AppState>, auth: Auth, q: web::Query<PageQuery>) -> Result<HttpResponse, AppError> {
