@@ -3,6 +3,7 @@
 
 mod flow;
 mod helpers;
+mod hostile;
 mod process;
 mod smtp;
 

@@ -23,15 +23,20 @@ pub struct Setup {
 /// Three eligible, finance-checked bids and six reviewers, one of them affiliated with the
 /// first bid's organisation.
 pub async fn setup(app: &TestApp) -> Setup {
+    setup_with(app, |b| b).await
+}
+
+/// As [`setup`], each bid body passed through `tweak` first.
+pub async fn setup_with(app: &TestApp, tweak: impl Fn(Value) -> Value) -> Setup {
     let staff = app.as_role("staff1", "staff").await;
     let fin = app.as_role("fin1", "finance").await;
     let call = published_call(&staff, call_body()).await;
     let (_, a) = org(app, &staff, "orga", "52340207MJ0030001").await;
     let (_, b) = org(app, &staff, "orgb", "52340207MJ0030002").await;
     open_window(app, &[&staff, &fin, &a, &b]).await;
-    let (b1, _) = submitted_bid(&a, call.id, bid_body(call.shenxiang, "340207101001", "100000.00")).await;
-    let (b2, _) = submitted_bid(&b, call.id, bid_body(call.shenxiang, "340207101001", "90000.00")).await;
-    let (b3, _) = submitted_bid(&b, call.id, bid_body(call.district, "340207101001", "150000.00")).await;
+    let (b1, _) = submitted_bid(&a, call.id, tweak(bid_body(call.shenxiang, "340207101001", "100000.00"))).await;
+    let (b2, _) = submitted_bid(&b, call.id, tweak(bid_body(call.shenxiang, "340207101001", "90000.00"))).await;
+    let (b3, _) = submitted_bid(&b, call.id, tweak(bid_body(call.district, "340207101001", "150000.00"))).await;
     let mut reviewers = Vec::new();
     let admin = app.as_role("root", "admin").await;
     for i in 0..6 {
