@@ -142,11 +142,43 @@ pub fn pool(url: &DbUrl, max_size: u32, role: Option<&'static str>) -> Result<Db
 }
 
 pub fn migrate(conn: &mut DbConn) -> Result<usize, String> {
+    // diesel's runner first creates its bookkeeping table "if not exists", which needs CREATE on
+    // the schema even when nothing is pending; a server logging in as `gongyi_app` has no such
+    // right, so on PostgreSQL look first and only run the runner when there is work to do.
+    if let DbConn::Pg(_) = conn {
+        let pending = pending_pg(conn);
+        if pending == 0 {
+            return Ok(0);
+        }
+    }
     let done = match conn {
         DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
         DbConn::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()),
     };
     done.map_err(|e| format!("数据库迁移失败: {e}"))
+}
+
+/// How many embedded PostgreSQL migrations the database has not applied (all of them when the
+/// bookkeeping table cannot be read).
+fn pending_pg(conn: &mut DbConn) -> usize {
+    use diesel::migration::MigrationSource;
+    #[derive(QueryableByName)]
+    struct V {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        version: String,
+    }
+    let all = match MigrationSource::<diesel::pg::Pg>::migrations(&PG_MIGRATIONS) {
+        Ok(m) => m,
+        Err(_) => return usize::MAX,
+    };
+    let applied: Vec<String> =
+        match diesel::sql_query("SELECT CAST(version AS TEXT) AS version FROM __diesel_schema_migrations")
+            .load::<V>(conn)
+        {
+            Ok(v) => v.into_iter().map(|v| v.version).collect(),
+            Err(_) => return all.len(),
+        };
+    all.iter().filter(|m| !applied.contains(&m.name().version().to_string())).count()
 }
 
 /// Writers of this process queue here before SQLite's own lock: SQLite's busy handler sleeps in

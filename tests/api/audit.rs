@@ -179,7 +179,49 @@ async fn verify_replays_scores_allocations_and_payments(app: TestApp) {
     assert!(!ok && out.contains("表中已无此付款"), "{out}");
 }
 
+/// The stronger deployment the README describes: migrations as the owner, the server logged in
+/// as `gongyi_app` itself (so not even RESET ROLE gets back the owner's rights).
+async fn server_logs_in_as_the_app_role(app: TestApp) {
+    if app.backend != Backend::Postgres {
+        return;
+    }
+    app.register_org("login", "52340207MJ0008301", "340207101001").await;
+    let admin = pg_url().unwrap();
+    tokio::task::spawn_blocking(move || {
+        use diesel::{Connection, RunQueryDsl};
+        let mut c = diesel::PgConnection::establish(&admin).unwrap();
+        diesel::sql_query("ALTER ROLE gongyi_app LOGIN").execute(&mut c).unwrap();
+    })
+    .await
+    .unwrap();
+    let url = &app.config.database_url;
+    let (scheme, rest) = url.split_once("://").unwrap();
+    let as_app = format!("{scheme}://gongyi_app@{}", rest.split_once('@').unwrap().1);
+    let dir = app.config.data_dir.clone();
+    let served = spawn_with(Backend::Postgres, move |c| {
+        c.database_url = as_app;
+        c.data_dir = dir;
+    })
+    .await;
+    assert_eq!(served.client().get("/api/v1/calls").await.status, 200);
+    served.register_org("login2", "52340207MJ0008302", "340207101001").await;
+    let st = served.state.clone();
+    let refused = st
+        .db(|c| {
+            use diesel::connection::SimpleConnection;
+            Ok(c.batch_execute("RESET ROLE; UPDATE audit_log SET detail = '{}' WHERE id = 1")
+                .err()
+                .map(|e| e.to_string()))
+        })
+        .await
+        .unwrap();
+    assert!(refused.is_some_and(|e| e.contains("permission denied")), "RESET ROLE gives nothing back");
+    let (ok, out) = verify_cli(&served, "test-audit-key");
+    assert!(ok, "{out}");
+}
+
 crate::on_both!(
+    server_logs_in_as_the_app_role,
     verify_replays_scores_allocations_and_payments,
     chain_records_and_detects_tampering,
     deleted_record_is_detected,
