@@ -198,6 +198,19 @@ pub fn list(conn: &mut DbConn, include_drafts: bool, before_id: Option<i64>, lim
     q.load(conn)
 }
 
+/// Whether another published call of `year` numbers its bids with `prefix` (bid references are
+/// unique across calls: `PREFIX-YEAR-SEQ`).
+pub fn prefix_in_use(conn: &mut DbConn, id: i64, year: i32, prefix: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        calls::table
+            .filter(calls::id.ne(id))
+            .filter(calls::year.eq(year))
+            .filter(calls::reference_prefix.eq(prefix))
+            .filter(calls::status.ne("draft")),
+    ))
+    .get_result(conn)
+}
+
 pub fn publish(conn: &mut DbConn, id: i64, by: i64, at: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(calls::table.find(id).filter(calls::status.eq("draft")))
         .set((calls::status.eq("open"), calls::published_at.eq(Some(at)), calls::published_by.eq(Some(by))))

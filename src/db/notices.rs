@@ -69,6 +69,11 @@ pub fn of_call(conn: &mut DbConn, call_id: i64) -> QueryResult<Option<NoticeRow>
     notices::table.filter(notices::call_id.eq(call_id)).select(NoticeRow::as_select()).first(conn).optional()
 }
 
+/// (call id, notice id) for those of these calls that have a results notice.
+pub fn ids_of_calls(conn: &mut DbConn, call_ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
+    notices::table.filter(notices::call_id.eq_any(call_ids)).select((notices::call_id, notices::id)).load(conn)
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn insert_objection(
     conn: &mut DbConn,

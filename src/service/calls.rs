@@ -813,13 +813,20 @@ pub fn publish(conn: &mut DbConn, ctx: &Ctx, docs: &super::notices::DocSettings,
             pools: &pools,
             now: ctx.now,
         });
-        if !problems.is_empty() {
-            let mut p = Problems::default();
-            for x in problems {
-                p.add(&x.field, x.code, x.message);
-            }
-            p.finish()?;
+        let mut p = Problems::default();
+        for x in problems {
+            p.add(&x.field, x.code, x.message);
         }
+        // Checked under the publishing transaction: two calls of a year must not hand out the
+        // same references.
+        if db::calls::prefix_in_use(c, id, row.year, &row.reference_prefix)? {
+            p.add(
+                "reference_prefix",
+                "prefix_in_use",
+                format!("{} 年已有招标使用编号前缀 {}，请修改本招标的编号前缀", row.year, row.reference_prefix),
+            );
+        }
+        p.finish()?;
         if db::calls::publish(c, id, actor.id, db_time(ctx.now))? != 1 {
             return Err(AppError::conflict("already_published", "该招标已发布"));
         }
@@ -890,7 +897,15 @@ pub fn list(conn: &mut DbConn, ctx: &Ctx, before: Option<i64>, limit: Option<i64
     let rows = db::calls::list(conn, staff, before, super::page_limit(limit))?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let pools = db::calls::pools_of(conn, &ids)?;
-    Ok(rows.iter().map(|r| view(r, &pools, &[], &[], ctx.now)).collect())
+    let notices: std::collections::HashMap<i64, i64> = db::notices::ids_of_calls(conn, &ids)?.into_iter().collect();
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let mut v = view(r, &pools, &[], &[], ctx.now);
+            v.notice_id = notices.get(&r.id).copied();
+            v
+        })
+        .collect())
 }
 
 pub fn get(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<CallView> {

@@ -159,6 +159,22 @@ async fn publishing_checks_every_rule(app: TestApp) {
     // Fixed: publishes.
     assert_eq!(staff.put(&format!("/api/v1/calls/{id}"), call_body()).await.status, 200);
     assert_eq!(staff.post(&format!("/api/v1/calls/{id}/publish"), json!({})).await.status, 200);
+    // A second call of the same year must number its bids differently (references are unique).
+    let second = staff.post("/api/v1/calls", call_body()).await.json["id"].as_i64().unwrap();
+    let r = staff.post(&format!("/api/v1/calls/{second}/publish"), json!({})).await;
+    assert_eq!((r.status, codes(&r)), (422, vec!["prefix_in_use".to_string()]), "{}", r.text);
+    assert!(r.text.contains("编号前缀 JJ"), "{}", r.text);
+    let mut body = call_body();
+    body["reference_prefix"] = json!("ZX");
+    assert_eq!(staff.put(&format!("/api/v1/calls/{second}"), body).await.status, 200);
+    let r = staff.post(&format!("/api/v1/calls/{second}/publish"), json!({})).await;
+    assert_eq!((r.status, r.json["reference_prefix"].as_str()), (200, Some("ZX")), "{}", r.text);
+    // Underneath, the database refuses a second published JJ call of 2026 too.
+    let dup = app.as_owner(move |c| {
+        use diesel::connection::SimpleConnection;
+        Ok(c.batch_execute(&format!("UPDATE calls SET reference_prefix = 'JJ' WHERE id = {second}")).is_err())
+    });
+    assert!(dup.await, "unique index on (year, prefix) of published calls");
 }
 
 async fn malformed_calls_are_refused(app: TestApp) {

@@ -53,6 +53,11 @@ async fn review_and_notice_through_the_pages(app: TestApp) {
     assert_eq!(r.status, 303, "{}", r.text);
     let notice_path = r.headers.get("location").unwrap().to_str().unwrap().to_string();
     let public = app.client();
+    // The public finds it from the home page and from the call's page.
+    let link = format!("href=\"{notice_path}\"");
+    assert!(public.get("/").await.text.contains(&link), "home page links the notice");
+    assert!(!public.get("/").await.text.contains("暂无公示"));
+    assert!(public.get(&format!("/calls/{call}")).await.text.contains(&link), "call page links the notice");
     let page = public.get(&notice_path).await;
     assert!(
         page.text.contains("评审结果公示") && page.text.contains("270,000.00") && page.text.contains("提出异议"),

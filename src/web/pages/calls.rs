@@ -93,6 +93,7 @@ fn defaults(year: i32) -> Fields {
         ("forbidden", "hospitality".into()),
         ("tranches", "50,30,20".into()),
         ("fund_source", "budget".into()),
+        ("reference_prefix", "JJ".into()),
         ("pool_district", "1000000.00".into()),
     ] {
         f.push(k, v);
@@ -126,6 +127,7 @@ fn from_view(c: &CallView) -> Fields {
         ("admin_pct", c.budget_caps.admin_pct.map(|x| x.to_string()).unwrap_or_default()),
         ("tranches", c.tranches.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(",")),
         ("fund_source", c.fund_source.clone()),
+        ("reference_prefix", c.reference_prefix.clone()),
     ] {
         f.push(k, v);
     }
@@ -220,7 +222,7 @@ fn to_input(f: &Fields, towns: &[(String, String)]) -> CallInput {
         categories,
         criteria,
         pools,
-        reference_prefix: None,
+        reference_prefix: f.opt("reference_prefix"),
     }
 }
 

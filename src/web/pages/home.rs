@@ -12,6 +12,7 @@ use askama::Template;
 struct Index<'a> {
     l: &'a Layout,
     calls: Vec<crate::service::calls::CallView>,
+    has_notices: bool,
 }
 
 pub async fn index(req: HttpRequest, state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, PageError> {
@@ -19,7 +20,8 @@ pub async fn index(req: HttpRequest, state: web::Data<AppState>, auth: Auth) -> 
     let ctx = crate::service::Ctx { principal: crate::service::Principal::Anonymous, ..auth.ctx.clone() };
     let calls = state.db(move |c| crate::service::calls::list(c, &ctx, None, Some(20))).await?;
     let l = Layout::new(&req, &state, &auth);
-    render(&l, &Index { l: &l, calls })
+    let has_notices = calls.iter().any(|c| c.notice_id.is_some());
+    render(&l, &Index { l: &l, calls, has_notices })
 }
 
 #[derive(Template)]
