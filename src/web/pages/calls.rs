@@ -360,6 +360,8 @@ pub async fn staff_detail(
         Some("published") => Some("招标公告已发布，并已邮件通知已认证的社会组织。"),
         Some("amended") => Some("已发布，招标公告已更新为新版本，并已邮件通知已申报的社会组织。"),
         Some("cloned") => Some("已复制为新的草稿，请核对日期和资金池。"),
+        Some("drawn") => Some("已随机抽取评审专家，并已邮件通知专家。"),
+        Some("finalized") => Some("资助结果已确定，已生成资助项目并通知各社会组织。"),
         _ => None,
     };
     detail_page(&req, &state, &auth, id.into_inner(), flash, vec![]).await

@@ -297,7 +297,7 @@ pub async fn assign(
         auth,
         id,
         &form,
-        |_| format!("/staff/calls/{id}"),
+        |_| format!("/staff/calls/{id}?done=drawn"),
         move |c, ctx| review::assign(c, ctx, id, &input, training),
     )
     .await
@@ -338,7 +338,7 @@ pub async fn finalize(
         auth,
         id,
         &form,
-        |_| format!("/staff/calls/{id}"),
+        |_| format!("/staff/calls/{id}?done=finalized"),
         move |c, ctx| notices::finalize(c, ctx, id),
     )
     .await

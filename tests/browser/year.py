@@ -1,0 +1,260 @@
+"""The whole year in a real browser (headless Chromium, phone-sized where the user would be on a
+phone): staff publish a call with a district and two town pools; an organisation registers and
+bids; staff screen, finance approve, experts score, staff decide; the public opens the notice
+and downloads its PDF; the project is signed and paid its first tranche. The server is a
+training database started three times with a later GONGYI_NOW, as a training run moves its clock.
+A screenshot of each step goes to OUTDIR.
+
+Usage: python3 tests/browser/year.py GONGYI_BINARY OUTDIR USCC
+(needs `pip install playwright` and Debian's chromium)."""
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from playwright.sync_api import sync_playwright
+
+binary, out, uscc = os.path.abspath(sys.argv[1]), sys.argv[2], sys.argv[3]
+os.makedirs(out, exist_ok=True)
+work = tempfile.mkdtemp(prefix="gongyi-year.")
+with socket.socket() as s:
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+base = f"http://127.0.0.1:{port}"
+log = open(os.path.join(work, "server.log"), "ab")
+server = None
+step = 0
+
+
+def start(command, now):
+    """(Re)starts the server on the same training database with its clock at `now`."""
+    global server
+    if server:
+        server.terminate()
+        server.wait(10)
+    env = dict(os.environ, GONGYI_BIND=f"127.0.0.1:{port}", GONGYI_DATABASE_URL=f"sqlite://{work}/gongyi.db",
+               GONGYI_DATA_DIR=f"{work}/data", GONGYI_TRAINING="1", GONGYI_NOW=now)
+    server = subprocess.Popen([binary, command], cwd=work, env=env, stdout=log, stderr=log)
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(open(os.path.join(work, "server.log")).read())
+
+
+def shot(page, name):
+    global step
+    step += 1
+    page.screenshot(path=f"{out}/{step:02d}-{name}.png", full_page=True)
+
+
+def fits(page):
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 391, f"{page.url} is {width}px wide on a 390px phone"
+
+
+def login(ctx, who, password="demo2026"):
+    page = ctx.new_page()
+    page.goto(base + "/login")
+    page.fill("#login", who)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/workbench")
+    return page
+
+
+def expect(page, text):
+    try:
+        page.wait_for_selector(f"text={text}", timeout=10000)
+    except Exception:
+        page.screenshot(path=f"{out}/FAILED.png", full_page=True)
+        print(page.url, page.inner_text("main") if page.locator("main").count() else page.content()[:3000])
+        raise
+
+
+try:
+    # --- 1 March 2027: the call is published, an organisation registers and bids --------------
+    start("demo", "2027-03-01T09:00:00+08:00")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        phone = dict(viewport={"width": 390, "height": 844}, device_scale_factor=1, is_mobile=True, has_touch=True)
+        desk = dict(viewport={"width": 1280, "height": 900})
+
+        staff = login(browser.new_context(**desk), "staff")
+        staff.goto(base + "/staff/calls/new")
+        staff.fill("#year", "2027")
+        staff.fill("#title", "鸠江区2027年度公益创投项目（全年流程）")
+        staff.fill("#announcement", "面向本区登记的社会组织公开征集公益服务项目。")
+        staff.fill("#opens_at", "2027-03-01T08:00")
+        staff.fill("#closes_at", "2027-03-10T17:00")
+        staff.fill("#project_start", "2027-04-01")
+        staff.fill("#project_end", "2027-12-31")
+        staff.fill("#reference_prefix", "QN")  # the demo call of 2027 numbers its bids JJ-2027-…
+        staff.fill("#min_grant", "20000.00")
+        staff.fill("#max_grant", "200000.00")
+        staff.fill("#pool_district", "1000000.00")
+        staff.fill("#pool_340207101000", "200000.00")
+        staff.fill("#pool_340207102000", "250000.00")
+        shot(staff, "call-form")
+        staff.click("form.stack button[type=submit]")
+        staff.wait_for_selector("text=发布招标公告")
+        call_id = staff.url.split("?")[0].rstrip("/").split("/")[-1]
+        staff.click("button:has-text('发布招标公告')")
+        expect(staff, "已发布")
+        shot(staff, "call-published")
+
+        org_ctx = browser.new_context(**phone)
+        org = org_ctx.new_page()
+        org.goto(base + "/register")
+        org.fill("#name", "鸠江区全年流程互助会")
+        org.fill("#uscc", uscc)
+        org.select_option("#org_type", "social_group")
+        org.fill("#registered_on", "2021-03-04")
+        org.select_option("#region_code", "340207101001")
+        org.fill("#contact_name", "李四")
+        org.fill("#contact_phone", "0553-5812345")
+        org.fill("#email", "year@example.cn")
+        org.fill("#login", "yearorg")
+        org.fill("#password", "year-pass-2027")
+        org.click("button[type=submit]")
+        expect(org, "注册申请已提交")
+        fits(org)
+        shot(org, "registered")
+        staff.goto(base + "/staff/organisations")
+        staff.locator("tr", has_text="鸠江区全年流程互助会").locator("button", has_text="认证通过").click()
+        expect(staff, "已认证通过")
+
+        org = login(org_ctx, "yearorg", "year-pass-2027")
+        org.goto(f"{base}/calls/{call_id}")
+        fits(org)
+        shot(org, "call-on-phone")
+        org.click("text=在线申报")
+        org.wait_for_selector("#requested_amount")
+        org.select_option("#pool_id", label="沈巷镇公益创投资金（200,000.00 元）")
+        org.fill("#title", "“银龄互助”居家养老服务")
+        org.fill("#summary", "为独居老人提供探访、助餐与互助小组服务。")
+        org.select_option("#service_region_code", "340207101001")
+        org.fill("#beneficiary_kind", "独居老人")
+        org.fill("#beneficiary_count", "120")
+        org.fill("#start_date", "2027-04-01")
+        org.fill("#end_date", "2027-12-31")
+        org.fill("#requested_amount", "100000.00")
+        org.select_option("select[name=line_category_0]", "personnel")
+        org.fill("input[name=line_item_0]", "社工补贴")
+        org.fill("input[name=line_amount_0]", "30000.00")
+        org.select_option("select[name=line_category_1]", "activity")
+        org.fill("input[name=line_item_1]", "助餐与探访活动")
+        org.fill("input[name=line_amount_1]", "70000.00")
+        org.fill("input[name=ms_title_0]", "中期评估")
+        org.fill("input[name=ms_due_0]", "2027-08-01")
+        fits(org)
+        shot(org, "bid-form")
+        org.click("form.stack button[type=submit]")
+        expect(org, "已保存草稿")
+        org.click("text=提交申报")
+        expect(org, "已提交，回执已发送")
+        bid_id = org.url.split("/bids/")[1].split("?")[0].split("/")[0]
+        fits(org)
+        shot(org, "bid-submitted")
+        browser.close()
+
+    # --- 11 March: the deadline has passed: screening, finance, the draw, scores, the decision ---
+    start("serve", "2027-03-11T09:00:00+08:00")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        desk = dict(viewport={"width": 1280, "height": 900})
+        phone = dict(viewport={"width": 390, "height": 844}, device_scale_factor=1, is_mobile=True, has_touch=True)
+        staff = login(browser.new_context(**desk), "staff")
+        staff.goto(f"{base}/bids/{bid_id}")
+        staff.select_option("#outcome", "eligible")
+        staff.click("button:has-text('提交审查结论')")
+        expect(staff, "审查通过")
+        shot(staff, "screened")
+        fin = login(browser.new_context(**desk), "finance")
+        fin.goto(f"{base}/bids/{bid_id}")
+        fin.fill("#approved_amount", "90000.00")
+        fin.fill("#fnote", "活动费核减 10,000 元")
+        fin.click("button:has-text('保存核定金额')")
+        expect(fin, "90,000.00")
+        shot(fin, "finance")
+        staff.goto(f"{base}/staff/calls/{call_id}")
+        staff.click("summary:has-text('抽取评审专家')")
+        staff.fill("#k", "3")
+        staff.click("button:has-text('随机抽取')")
+        expect(staff, "已随机抽取评审专家")
+        shot(staff, "draw")
+        scored = 0
+        for n in range(1, 6):
+            expert = login(browser.new_context(**phone), f"expert{n}")
+            expert.goto(base + "/review")
+            if expert.locator("button:has-text('确认无利益冲突')").count() == 0:
+                continue
+            expert.click("button:has-text('确认无利益冲突')")
+            expert.click("a.button:text-is('评分')")
+            expert.wait_for_selector("input[name^=score_]")
+            for i, field in enumerate(expert.locator("input[name^=score_]").all()):
+                field.fill(["85", "88", "80", "86", "90"][i % 5])
+            expert.fill("#comment", "需求明确，方案可行。")
+            fits(expert)
+            if scored == 0:
+                shot(expert, "review-on-phone")
+            expert.click("button[value=submit]")
+            expect(expert, "已提交")
+            scored += 1
+        assert scored == 3, f"{scored} experts were drawn"
+        staff.goto(f"{base}/staff/calls/{call_id}/ranking")
+        expect(staff, "拟资助")
+        shot(staff, "ranking")
+        staff.click("button:has-text('确定资助结果并发布公示')")
+        expect(staff, "评审结果公示")
+        shot(staff, "decided")
+
+        public = browser.new_context(**phone).new_page()
+        public.goto(base + "/")
+        public.click("a[href^='/notices/']:has-text('全年流程')")
+        expect(public, "“银龄互助”居家养老服务")
+        fits(public)
+        shot(public, "public-notice")
+        # The link the public clicks; fetched with the page's own cookies (headless Chromium
+        # would open a PDF inline rather than fire a download).
+        href = public.get_attribute("a:has-text('下载公示文件（PDF）')", "href")
+        r = public.request.get(base + href)
+        assert r.ok and r.headers["content-type"] == "application/pdf", r.headers
+        assert r.body()[:5] == b"%PDF-", "the notice downloads as a PDF"
+        open(f"{out}/notice.pdf", "wb").write(r.body())
+        browser.close()
+
+    # --- 25 March: the notice period is over: finalise, sign, pay the first tranche ------------
+    start("serve", "2027-03-25T09:00:00+08:00")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        desk = dict(viewport={"width": 1280, "height": 900})
+        staff = login(browser.new_context(**desk), "staff")
+        staff.goto(f"{base}/staff/calls/{call_id}")
+        staff.click("button:has-text('公示期满')")
+        expect(staff, "资助结果已确定")
+        staff.goto(base + "/projects")
+        staff.click("text=“银龄互助”居家养老服务")
+        staff.click("button:has-text('登记')")
+        expect(staff, "已签订")
+        project_url = staff.url
+        shot(staff, "signed")
+        fin = login(browser.new_context(**desk), "finance")
+        fin.goto(project_url)
+        fin.fill("input[name=amount] >> nth=0", "45000.00")
+        fin.fill("input[name=reference] >> nth=0", "国库集中支付 2027-0001")
+        fin.click("button:has-text('登记拨付') >> nth=0")
+        expect(fin, "45,000.00")
+        shot(fin, "paid")
+        browser.close()
+    print("year: 1 passed, 0 failed")
+finally:
+    if server:
+        server.terminate()
