@@ -228,4 +228,69 @@ mod tests {
         }
         assert_eq!(BudgetCategory::parse("bribes"), None);
     }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn line(cat: u8, fen: i64) -> BudgetLine {
+            let category = match cat % 3 {
+                0 => BudgetCategory::Personnel,
+                1 => BudgetCategory::Admin,
+                _ => BudgetCategory::Activity,
+            };
+            BudgetLine { category, amount: Money::from_fen(fen) }
+        }
+
+        proptest! {
+            /// The check agrees with the rule written out in integers: the sum must equal the
+            /// request, each capped category stay within pct × request, every line be positive.
+            #[test]
+            fn check_matches_the_rule(
+                lines in proptest::collection::vec((0u8..3, 1i64..5_000_000), 1..12),
+                extra in -3i64..3,
+                personnel in 0u32..=100,
+                admin in 0u32..=100,
+            ) {
+                let ls: Vec<BudgetLine> = lines.iter().map(|(c, f)| line(*c, *f)).collect();
+                let total: i64 = ls.iter().map(|l| l.amount.fen()).sum();
+                let requested = Money::from_fen(total + extra);
+                let r = BudgetRules {
+                    min_grant: Money::from_fen(1),
+                    max_grant: Money::from_fen(i64::MAX / 4),
+                    personnel_pct: Some(personnel),
+                    admin_pct: Some(admin),
+                    forbidden: vec![],
+                };
+                let out = check(&r, requested, &ls);
+                let codes: Vec<&str> = out.iter().map(|v| v.code).collect();
+                prop_assert_eq!(codes.contains(&"budget_sum_mismatch"), extra != 0);
+                let over = |cat: BudgetCategory, pct: u32| {
+                    let spent: i64 = ls.iter().filter(|l| l.category == cat).map(|l| l.amount.fen()).sum();
+                    spent * 100 > (total + extra) * i64::from(pct)
+                };
+                let caps = usize::from(over(BudgetCategory::Personnel, personnel)) + usize::from(over(BudgetCategory::Admin, admin));
+                prop_assert_eq!(codes.iter().filter(|c| **c == "category_cap_exceeded").count(), caps);
+                // The displayed cap never exceeds the exact share.
+                prop_assert!(cap(requested, personnel).fen() * 100 <= requested.fen().max(0) * i64::from(personnel));
+            }
+
+            /// A forbidden category is reported once per offending line, whatever the amounts.
+            #[test]
+            fn forbidden_lines_are_each_reported(lines in proptest::collection::vec((0u8..3, 1i64..1_000_000), 1..10)) {
+                let ls: Vec<BudgetLine> = lines.iter().map(|(c, f)| line(*c, *f)).collect();
+                let total: i64 = ls.iter().map(|l| l.amount.fen()).sum();
+                let r = BudgetRules {
+                    min_grant: Money::from_fen(1),
+                    max_grant: Money::from_fen(i64::MAX / 4),
+                    personnel_pct: None,
+                    admin_pct: None,
+                    forbidden: vec![BudgetCategory::Admin],
+                };
+                let out = check(&r, Money::from_fen(total), &ls);
+                let admin_lines = ls.iter().filter(|l| l.category == BudgetCategory::Admin).count();
+                prop_assert_eq!(out.iter().filter(|v| v.code == "forbidden_category").count(), admin_lines);
+            }
+        }
+    }
 }

@@ -144,4 +144,26 @@ mod tests {
         assert!(WorkCalendar::parse("date,kind,name\n2026-01-01,holiday,x\n2026-01-01,workday,y\n").is_err());
         assert!(WorkCalendar::parse("date,kind,name\n").unwrap().is_working_day(d("2026-01-01")));
     }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Adding n working days lands on a working day (n > 0), exactly n working days
+            /// later, and more days never end earlier: over the years the shipped file covers.
+            #[test]
+            fn working_days_add_up(offset in 0i64..700, n in 0u32..40) {
+                let cal = shipped();
+                let start = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap() + Duration::days(offset);
+                let end = cal.add_working_days(start, n);
+                prop_assert_eq!(cal.working_days_between(start, end), n);
+                if n > 0 {
+                    prop_assert!(cal.is_working_day(end));
+                }
+                prop_assert!(cal.add_working_days(start, n + 1) > end);
+                prop_assert!(cal.notice_end(start, n, false) <= cal.notice_end(start, n, true));
+            }
+        }
+    }
 }
