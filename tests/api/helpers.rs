@@ -126,6 +126,7 @@ impl Res {
     }
 }
 
+#[derive(Clone)]
 pub struct Client {
     pub base: String,
     pub http: reqwest::Client,
@@ -281,6 +282,12 @@ pub fn count_in(database_url: &str, sql_table: &str) -> i64 {
         .get_result::<N>(&mut c)
         .expect("count")
         .n
+}
+
+/// How many concurrent requests the ceiling tests fire: small by default so `cargo test` stays
+/// quick; `GONGYI_CEILING_N=1000` for the full-size run (bench/README.md).
+pub fn ceiling_n(default: usize) -> usize {
+    std::env::var("GONGYI_CEILING_N").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 pub fn uscc(body: &str) -> String {

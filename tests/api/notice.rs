@@ -196,8 +196,8 @@ async fn concurrent_decisions(app: TestApp) {
     s.staff.post(&format!("/api/v1/calls/{}/assignments", s.call.id), json!({"reviewers_per_bid": 3})).await;
     score_all(&s, |_| "80").await;
     let mut tasks = Vec::new();
-    for _ in 0..12 {
-        let c = app.login("staff1").await;
+    for _ in 0..ceiling_n(12) {
+        let c = s.staff.clone();
         let path = format!("/api/v1/calls/{}/decide", s.call.id);
         tasks.push(tokio::spawn(async move { c.post(&path, json!({})).await.status }));
     }

@@ -257,10 +257,17 @@ async fn concurrent_payments_never_overpay(app: TestApp) {
     let pid = projects[0]["id"].as_i64().unwrap();
     s.staff.post(&format!("/api/v1/projects/{pid}/signing"), json!({"signed_on": "2026-03-12"})).await;
     let signing = milestone(&projects[0], "signing");
+    // n payments at once against the 45,000.00 first tranche, each 90,000.00 / n: about half fit.
+    let n = ceiling_n(20) as i64;
+    let each = 9_000_000 / n;
+    let fits = 4_500_000 / each;
+    let fin = app.login("fin1").await;
     let mut tasks = Vec::new();
-    for i in 0..20 {
-        let c = app.login("fin1").await;
-        let body = json!({"milestone_id": signing, "amount": "5000.00", "paid_on": "2026-03-20", "reference": format!("P{i}")});
+    for i in 0..n {
+        let c = fin.clone();
+        let amount = format!("{}.{:02}", each / 100, each % 100);
+        let body =
+            json!({"milestone_id": signing, "amount": amount, "paid_on": "2026-03-20", "reference": format!("P{i}")});
         tasks.push(tokio::spawn(async move { c.post(&format!("/api/v1/projects/{pid}/payments"), body).await }));
     }
     let mut ok = 0;
@@ -272,13 +279,19 @@ async fn concurrent_payments_never_overpay(app: TestApp) {
             other => panic!("unexpected {other}: {}", r.text),
         }
     }
-    assert_eq!(ok, 9);
-    let p = s.fin.get(&format!("/api/v1/projects/{pid}")).await;
-    assert_eq!(
-        (p.json["paid_amount"].as_str(), p.json["tranches"][0]["paid"].as_str()),
-        (Some("45000.00"), Some("45000.00"))
-    );
-    assert_eq!(app.count(&format!("payments WHERE project_id = {pid}")).await, 9);
+    assert_eq!(ok, fits, "{n} concurrent payments of {each} fen");
+    let paid = app
+        .as_owner(move |c| {
+            use diesel::prelude::*;
+            use gongyi::db::schema::projects;
+            projects::table.find(pid).select(projects::paid).first::<i64>(c)
+        })
+        .await;
+    let t = s.fin.get(&format!("/api/v1/projects/{pid}")).await;
+    assert_eq!(t.json["tranches"][0]["paid"].as_str(), Some(format!("{}.{:02}", paid / 100, paid % 100).as_str()));
+    assert_eq!(paid, fits * each);
+    assert!(paid <= 4_500_000, "the tranche's ceiling holds");
+    assert_eq!(app.count(&format!("payments WHERE project_id = {pid}")).await, fits);
 }
 
 /// The overdue job tells the organisation and the responsible staff (the district's and the
