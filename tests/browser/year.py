@@ -254,6 +254,15 @@ try:
         expect(fin, "45,000.00")
         shot(fin, "paid")
         browser.close()
+    # Leave the year's database beside the screenshots: bench/public_json.sh loads its notice.
+    import shutil
+    import sqlite3
+    src = sqlite3.connect(f"{work}/gongyi.db")
+    dst = sqlite3.connect(f"{out}/gongyi.db")
+    src.backup(dst)
+    dst.close()
+    src.close()
+    shutil.copytree(f"{work}/data", f"{out}/data", dirs_exist_ok=True)
     print("year: 1 passed, 0 failed")
 finally:
     if server:
