@@ -11,7 +11,9 @@
 
 use gongyi::db::schema::{bids, calls};
 use gongyi::db::{self, DbConn, DbUrl};
-use gongyi::service::{accounts, calls as call_svc, organisations, Ctx, Principal};
+use gongyi::service::{accounts, calls as call_svc};
+
+mod setup;
 use serde_json::json;
 use std::process::{Child, Command};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -104,24 +106,7 @@ fn main() {
     let prepared = gongyi::app::prepare(config, None).unwrap();
     let state = prepared.state.clone();
     let mut conn = state.pool.get().unwrap();
-    let system = state.ctx(Principal::System, None);
-    let staff = accounts::create_user(
-        &mut conn,
-        &system,
-        &state.hasher,
-        &accounts::NewUserInput {
-            login: "staff".into(),
-            password: "bench-password".into(),
-            display_name: "staff".into(),
-            email: None,
-            role: "staff".into(),
-            region_code: None,
-            affiliations: vec![],
-        },
-    )
-    .unwrap();
-    let staff_row = db::users::find(&mut conn, staff.id).unwrap().unwrap();
-    let staff = Ctx { principal: Principal::User(accounts::actor_of(&staff_row).unwrap()), ..system.clone() };
+    let staff = setup::staff(&mut conn, &state);
     let now = chrono::Utc::now();
     let year = call_svc::local_year(now) + 1;
     let body: call_svc::CallInput = serde_json::from_value(json!({
@@ -136,29 +121,7 @@ fn main() {
     call_svc::publish(&mut conn, &staff, &state.doc_settings(), call.id).unwrap();
     let pool = call.pools[0].id;
     let orgs = total.div_ceil(PER_ORG);
-    for i in 0..orgs {
-        let code = gongyi::domain::uscc::with_check_digit(&format!("52340207MJ{i:07}")).unwrap();
-        let o = organisations::register(
-            &mut conn,
-            &system,
-            &state.hasher,
-            &organisations::RegisterInput {
-                uscc: code.to_string(),
-                name: format!("崩溃测试组织{i}"),
-                org_type: "social_service".into(),
-                registered_on: "2020-01-01".into(),
-                region_code: "340207001001".into(),
-                contact_name: "联系人".into(),
-                contact_phone: "13800138000".into(),
-                email: format!("o{i}@example.cn"),
-                login: format!("org{i}"),
-                password: "bench-password".into(),
-                uscc_override_reason: None,
-            },
-        )
-        .unwrap();
-        organisations::verify(&mut conn, &staff, o.id).unwrap();
-    }
+    setup::organisations(&mut conn, &state, &staff, orgs);
     drop(conn);
     drop(prepared);
     drop(state);

@@ -5,7 +5,9 @@
 use diesel::connection::SimpleConnection;
 use gongyi::clock::ShiftedClock;
 use gongyi::domain::scoring;
-use gongyi::service::{accounts, calls, review, Ctx, Principal};
+use gongyi::service::{calls, review, Ctx};
+
+mod setup;
 use rust_decimal::Decimal;
 use serde_json::json;
 use std::sync::Arc;
@@ -24,24 +26,8 @@ fn main() {
     let p = gongyi::app::prepare(config, Some(clock.clone())).unwrap();
     let st = p.state;
     let mut c = st.pool.get().unwrap();
-    let system = st.ctx(Principal::System, None);
-    let staff = accounts::create_user(
-        &mut c,
-        &system,
-        &st.hasher,
-        &accounts::NewUserInput {
-            login: "staff".into(),
-            password: "bench-password".into(),
-            display_name: "staff".into(),
-            email: None,
-            role: "staff".into(),
-            region_code: None,
-            affiliations: vec![],
-        },
-    )
-    .unwrap();
-    let row = gongyi::db::users::find(&mut c, staff.id).unwrap().unwrap();
-    let staff = Ctx { principal: Principal::User(accounts::actor_of(&row).unwrap()), ..system.clone() };
+    let staff = setup::staff(&mut c, &st);
+    let staff_id = staff.actor_id().unwrap();
     // The district has 12 towns; 37 made-up ones make the 50 pools the benchmark asks for.
     let mut extra = String::from("BEGIN;");
     for t in 0..37 {
@@ -76,7 +62,7 @@ fn main() {
     for r in 0..20 {
         sql.push_str(&format!("INSERT INTO users (id, login, password_hash, display_name, role, active, created_at) VALUES ({}, 'rev{r}', 'x', 'r', 'reviewer', 1, '2026-01-01 00:00:00');", 1000 + r));
     }
-    sql.push_str(&format!("INSERT INTO reviewer_draws (id, call_id, seed, reviewers_per_bid, due_on, active, created_by, created_at) VALUES (1, {}, '1', 5, '2026-03-20', 1, {}, '2026-03-02 00:00:00');", call.id, row.id));
+    sql.push_str(&format!("INSERT INTO reviewer_draws (id, call_id, seed, reviewers_per_bid, due_on, active, created_by, created_at) VALUES (1, {}, '1', 5, '2026-03-20', 1, {}, '2026-03-02 00:00:00');", call.id, staff_id));
     sql.push_str("COMMIT;");
     c.batch_execute(&sql).unwrap();
     let mut sql = String::new();
@@ -85,7 +71,7 @@ fn main() {
         let bid = b as i64 + 1;
         sql.push_str(&format!(
             "INSERT INTO bids (id, call_id, pool_id, organisation_id, title, summary, beneficiary_kind, beneficiary_count, requested, matching, status, seq, reference, approved, created_by, created_at, updated_at) VALUES ({bid}, {}, {}, 1, '项目{b}', '', '', 0, 10000000, 0, 'eligible', {bid}, 'JJ-2026-{bid:06}', 9000000, {}, '2026-02-10 00:00:00', '2026-02-10 00:00:00');",
-            call.id, pool_ids[b % pool_ids.len()], row.id
+            call.id, pool_ids[b % pool_ids.len()], staff_id
         ));
         for k in 0..5 {
             asg += 1;

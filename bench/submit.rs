@@ -6,7 +6,9 @@
 
 use gongyi::clock::ShiftedClock;
 use gongyi::db::{self, bids::BidContent, bids::NewLine, bids::NewMilestone};
-use gongyi::service::{accounts, calls, organisations, Ctx, Principal};
+use gongyi::service::calls;
+
+mod setup;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Instant;
@@ -46,26 +48,8 @@ fn main() {
     let prepared = gongyi::app::prepare(config, Some(clock)).unwrap();
     let state = prepared.state.clone();
     let mut conn = state.pool.get().unwrap();
-    let system = state.ctx(Principal::System, None);
-
     // Set-up (not timed): staff, a call open now, verified organisations.
-    let staff_view = accounts::create_user(
-        &mut conn,
-        &system,
-        &state.hasher,
-        &accounts::NewUserInput {
-            login: "staff".into(),
-            password: "bench-password".into(),
-            display_name: "staff".into(),
-            email: None,
-            role: "staff".into(),
-            region_code: None,
-            affiliations: vec![],
-        },
-    )
-    .unwrap();
-    let staff_row = db::users::find(&mut conn, staff_view.id).unwrap().unwrap();
-    let staff = Ctx { principal: Principal::User(accounts::actor_of(&staff_row).unwrap()), ..system.clone() };
+    let staff = setup::staff(&mut conn, &state);
     let mut body: calls::CallInput = serde_json::from_value(json!({
         "year": 2026, "title": "基准测试招标", "opens_at": "2026-02-01T00:00:00+08:00", "closes_at": "2026-03-01T00:00:00+08:00",
         "project_start": "2026-04-01", "project_end": "2026-12-31", "min_grant": "20000.00", "max_grant": "200000.00",
@@ -77,29 +61,7 @@ fn main() {
     let call = calls::create(&mut conn, &staff, &body).unwrap();
     calls::publish(&mut conn, &staff, &state.doc_settings(), call.id).unwrap();
     let pool = call.pools[0].id;
-    for i in 0..orgs {
-        let code = gongyi::domain::uscc::with_check_digit(&format!("52340207MJ{i:07}")).unwrap();
-        let o = organisations::register(
-            &mut conn,
-            &system,
-            &state.hasher,
-            &organisations::RegisterInput {
-                uscc: code.to_string(),
-                name: format!("基准组织{i}"),
-                org_type: "social_service".into(),
-                registered_on: "2020-01-01".into(),
-                region_code: "340207001001".into(),
-                contact_name: "联系人".into(),
-                contact_phone: "13800138000".into(),
-                email: format!("o{i}@example.cn"),
-                login: format!("org{i}"),
-                password: "bench-password".into(),
-                uscc_override_reason: None,
-            },
-        )
-        .unwrap();
-        organisations::verify(&mut conn, &staff, o.id).unwrap();
-    }
+    setup::organisations(&mut conn, &state, &staff, orgs);
     drop(conn);
 
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
