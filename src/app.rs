@@ -132,6 +132,7 @@ pub fn prepare(config: Config, clock: Option<Arc<dyn Clock>>) -> Result<Prepared
         mail_wake: Arc::new(Notify::new()),
         training,
         proxies: proxies.into(),
+        public: Default::default(),
     };
     Ok(Prepared { state })
 }

@@ -189,6 +189,22 @@ static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 /// Runs `f` in one write transaction. On SQLite it is `BEGIN IMMEDIATE`, taking the write lock up
 /// front, so two writers queue instead of failing on a lock upgrade.
 pub fn write_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
+    let r = write_tx_inner(conn, f);
+    if r.is_ok() {
+        GENERATION.fetch_add(1, std::sync::atomic::Ordering::Release);
+    }
+    r
+}
+
+/// Bumped after every committed state change of this process: a cached public view computed at
+/// an older generation is stale (`web::memo`).
+pub static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+pub fn generation() -> u64 {
+    GENERATION.load(std::sync::atomic::Ordering::Acquire)
+}
+
+fn write_tx_inner<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
     match conn {
         DbConn::Pg(_) => conn.transaction(f),
         DbConn::Sqlite(_) => {

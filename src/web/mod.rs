@@ -4,6 +4,7 @@ pub mod api;
 pub mod auth;
 pub mod client_ip;
 pub mod csrf;
+pub mod memo;
 pub mod pages;
 pub mod state;
 pub mod upload;

@@ -21,6 +21,15 @@ pub struct AppState {
     pub training: bool,
     /// Parsed GONGYI_TRUSTED_PROXIES.
     pub proxies: Arc<[std::net::IpAddr]>,
+    /// Public views for anonymous visitors (`web::memo`).
+    pub public: Arc<PublicViews>,
+}
+
+#[derive(Default)]
+pub struct PublicViews {
+    /// The open-call list by (before, limit).
+    pub calls: super::memo::Memo<(Option<i64>, Option<i64>), Vec<crate::service::calls::CallView>>,
+    pub notices: super::memo::Memo<i64, crate::service::notices::NoticeView>,
 }
 
 impl AppState {

@@ -51,10 +51,9 @@ pub async fn list(
     auth: Auth,
     q: web::Query<CallListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let ctx = auth.ctx.clone();
     let q = q.into_inner();
-    let v = state.db(move |c| calls::list(c, &ctx, q.before, q.limit)).await?;
-    Ok(HttpResponse::Ok().json(v))
+    let v = crate::web::memo::calls_list(&state, auth.ctx.clone(), q.before, q.limit).await?;
+    Ok(HttpResponse::Ok().json(&*v))
 }
 
 /// One call with pools, rubric and categories (public once published).

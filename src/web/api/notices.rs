@@ -22,9 +22,8 @@ pub async fn decide(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) 
 #[utoipa::path(get, path = "/api/v1/notices/{id}", tag = "notices", params(("id" = i64, Path)),
     responses((status = 200, body = NoticeView), (status = 404, body = ErrorBody)))]
 pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    let ctx = auth.ctx.clone();
-    let id = id.into_inner();
-    Ok(HttpResponse::Ok().json(state.db(move |c| notices::get(c, &ctx, id)).await?))
+    let v = crate::web::memo::notice(&state, auth.ctx.clone(), id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(&*v))
 }
 
 /// File an objection (public, no login) while the notice runs; rate-limited per address and

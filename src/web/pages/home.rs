@@ -11,17 +11,17 @@ use askama::Template;
 #[template(path = "index.html")]
 struct Index<'a> {
     l: &'a Layout,
-    calls: Vec<crate::service::calls::CallView>,
+    calls: &'a [crate::service::calls::CallView],
     has_notices: bool,
 }
 
 pub async fn index(req: HttpRequest, state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, PageError> {
     // The public list: published calls only, whoever is looking.
     let ctx = crate::service::Ctx { principal: crate::service::Principal::Anonymous, ..auth.ctx.clone() };
-    let calls = state.db(move |c| crate::service::calls::list(c, &ctx, None, Some(20))).await?;
+    let calls = crate::web::memo::calls_list(&state, ctx, None, Some(20)).await?;
     let l = Layout::new(&req, &state, &auth);
     let has_notices = calls.iter().any(|c| c.notice_id.is_some());
-    render(&l, &Index { l: &l, calls, has_notices })
+    render(&l, &Index { l: &l, calls: &calls, has_notices })
 }
 
 #[derive(Template)]

@@ -348,7 +348,7 @@ pub async fn finalize(
 #[template(path = "notice.html")]
 struct NoticePage<'a> {
     l: &'a Layout,
-    n: NoticeView,
+    n: &'a NoticeView,
     objections: Option<Vec<ObjectionView>>,
     flash: Option<&'static str>,
     errors: Vec<FieldError>,
@@ -364,14 +364,11 @@ async fn notice_page(
 ) -> Result<HttpResponse, PageError> {
     let ctx = auth.ctx.clone();
     let staff = auth.actor().is_some_and(|a| a.role == Role::Staff);
-    let (n, objections) = state
-        .db(move |c| {
-            Ok((notices::get(c, &ctx, id)?, if staff { Some(notices::objections(c, &ctx, id)?) } else { None }))
-        })
-        .await?;
+    let n = crate::web::memo::notice(state, ctx.clone(), id).await?;
+    let objections = if staff { Some(state.db(move |c| notices::objections(c, &ctx, id)).await?) } else { None };
     let l = Layout::new(req, state, auth);
     let status = super::status_for(&errors);
-    render_status(&l, &NoticePage { l: &l, n, objections, flash, errors }, status)
+    render_status(&l, &NoticePage { l: &l, n: &n, objections, flash, errors }, status)
 }
 
 pub async fn notice(
