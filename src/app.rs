@@ -156,6 +156,7 @@ pub fn start(p: Prepared, listener: TcpListener) -> Result<Running, String> {
         wake: state.mail_wake.clone(),
         retry_secs: state.config.mail_retry_secs,
         max_attempts: state.config.mail_max_attempts,
+        lease: chrono::Duration::seconds(state.config.mail_lease_secs),
         poll: Duration::from_millis(state.config.mail_poll_ms),
     };
     tokio::spawn(worker.run());

@@ -20,6 +20,9 @@ pub struct Config {
     /// First retry delay of a failed mail, doubled on each attempt.
     pub mail_retry_secs: i64,
     pub mail_max_attempts: i32,
+    /// How long a worker holds the mails it claimed before another may retake them (a worker
+    /// killed mid-send leaves its lease behind; GONGYI_MAIL_LEASE_SECS, default 300).
+    pub mail_lease_secs: i64,
     /// Worker poll interval.
     pub mail_poll_ms: u64,
     /// Largest attachment accepted, in bytes (GONGYI_UPLOAD_LIMIT_MB, default 20).
@@ -57,6 +60,10 @@ impl Config {
             regions_file: var("GONGYI_REGIONS_FILE").map(PathBuf::from),
             mail_retry_secs: var("GONGYI_MAIL_RETRY_SECS").and_then(|v| v.parse().ok()).unwrap_or(30),
             mail_max_attempts: var("GONGYI_MAIL_MAX_ATTEMPTS").and_then(|v| v.parse().ok()).unwrap_or(8),
+            mail_lease_secs: var("GONGYI_MAIL_LEASE_SECS")
+                .and_then(|v| v.parse().ok())
+                .filter(|s| *s > 0)
+                .unwrap_or(300),
             mail_poll_ms: 1000,
             http_workers: 0,
             evaluation_grace_days: var("GONGYI_EVALUATION_GRACE_DAYS").and_then(|v| v.parse().ok()).unwrap_or(10),

@@ -46,6 +46,8 @@ pub struct Worker {
     pub wake: Arc<Notify>,
     pub retry_secs: i64,
     pub max_attempts: i32,
+    /// How long claimed mails stay ours (chrono, for the database's timestamps).
+    pub lease: Duration,
     pub poll: std::time::Duration,
 }
 
@@ -67,12 +69,13 @@ impl Worker {
         let now = self.clock.now();
         let pool = self.pool.clone();
         let tok = token.clone();
+        let lease = self.lease;
         let claimed = tokio::task::spawn_blocking(move || -> Result<Vec<OutboxRow>, String> {
             let mut c = pool.get().map_err(|e| e.to_string())?;
             // Through write_tx so the worker queues with request writers instead of meeting
             // SQLite's sleeping busy handler.
             db::write_tx(&mut c, |c| {
-                let rows = db::outbox::claim(c, &tok, db_time(now), db_time(now + Duration::minutes(5)), 20)?;
+                let rows = db::outbox::claim(c, &tok, db_time(now), db_time(now + lease), 20)?;
                 // Re-check what each mail is about, under the same lock as the claim: a mail that
                 // waited through an outage may no longer be true.
                 let bid_ids: Vec<i64> = rows.iter().filter_map(|r| r.bid_id).collect();

@@ -81,6 +81,25 @@ pub async fn notice(state: &AppState, ctx: Ctx, id: i64) -> AppResult<Arc<notice
     Ok(v)
 }
 
+/// A memoised view as its JSON body: serialised once per computation, not once per request.
+pub async fn json<K: Eq + Hash + Clone, V: serde::Serialize>(
+    memo: &Memo<K, actix_web::web::Bytes>,
+    key: K,
+    now: Now,
+    view: impl std::future::Future<Output = AppResult<Arc<V>>>,
+) -> AppResult<actix_web::web::Bytes> {
+    let generation = crate::db::generation();
+    if let Some(b) = memo.get(&key, generation, now) {
+        return Ok((*b).clone());
+    }
+    let v = view.await?;
+    let body = actix_web::web::Bytes::from(
+        serde_json::to_vec(&*v).map_err(|e| crate::error::AppError::internal(format!("json: {e}")))?,
+    );
+    memo.put(key, generation, now, Arc::new(body.clone()));
+    Ok(body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

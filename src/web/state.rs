@@ -30,6 +30,9 @@ pub struct PublicViews {
     /// The open-call list by (before, limit).
     pub calls: super::memo::Memo<(Option<i64>, Option<i64>), Vec<crate::service::calls::CallView>>,
     pub notices: super::memo::Memo<i64, crate::service::notices::NoticeView>,
+    /// The same two as JSON bodies, serialised once.
+    pub calls_json: super::memo::Memo<(Option<i64>, Option<i64>), actix_web::web::Bytes>,
+    pub notices_json: super::memo::Memo<i64, actix_web::web::Bytes>,
 }
 
 impl AppState {

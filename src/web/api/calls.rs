@@ -52,8 +52,13 @@ pub async fn list(
     q: web::Query<CallListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = q.into_inner();
-    let v = crate::web::memo::calls_list(&state, auth.ctx.clone(), q.before, q.limit).await?;
-    Ok(HttpResponse::Ok().json(&*v))
+    let view = crate::web::memo::calls_list(&state, auth.ctx.clone(), q.before, q.limit);
+    if auth.actor().is_some() {
+        // Staff see drafts too: their list is never shared.
+        return Ok(HttpResponse::Ok().json(&*view.await?));
+    }
+    let body = crate::web::memo::json(&state.public.calls_json, (q.before, q.limit), auth.ctx.now, view).await?;
+    Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }
 
 /// One call with pools, rubric and categories (public once published).

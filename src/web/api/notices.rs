@@ -22,8 +22,10 @@ pub async fn decide(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) 
 #[utoipa::path(get, path = "/api/v1/notices/{id}", tag = "notices", params(("id" = i64, Path)),
     responses((status = 200, body = NoticeView), (status = 404, body = ErrorBody)))]
 pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    let v = crate::web::memo::notice(&state, auth.ctx.clone(), id.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(&*v))
+    let id = id.into_inner();
+    let view = crate::web::memo::notice(&state, auth.ctx.clone(), id);
+    let body = crate::web::memo::json(&state.public.notices_json, id, auth.ctx.now, view).await?;
+    Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }
 
 /// File an objection (public, no login) while the notice runs; rate-limited per address and
