@@ -214,7 +214,7 @@ fn main() {
                                 Ok(r) if r.status() == 409 => {
                                     let v: serde_json::Value = r.json().await.unwrap_or_default();
                                     match v["error"]["code"].as_str() {
-                                        Some("already_submitted") | Some("not_submittable") => {
+                                        Some("already_submitted") => {
                                             lost.fetch_add(1, Ordering::Relaxed);
                                             done += 1;
                                             break;
