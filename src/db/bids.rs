@@ -340,6 +340,7 @@ pub struct RankBid {
     pub seq: Option<i64>,
     pub requested: i64,
     pub approved: Option<i64>,
+    pub matching: i64,
 }
 
 pub fn ranking_rows(
@@ -364,6 +365,7 @@ pub fn ranking_rows(
             bids::seq,
             bids::requested,
             bids::approved,
+            bids::matching,
         ))
         .order(bids::id)
         .into_boxed();

@@ -1,6 +1,6 @@
 //! Calls with their pools, criteria and categories.
 
-use super::schema::{call_categories, calls, criteria, pools};
+use super::schema::{call_categories, call_scoring, call_stages, calls, criteria, pools};
 use super::DbConn;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -62,6 +62,7 @@ pub struct CriterionRow {
     pub name: String,
     pub weight: i32,
     pub max_score: i64,
+    pub stage: i32,
 }
 
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -85,6 +86,7 @@ pub struct NewPool<'a> {
 }
 
 pub struct NewCriterion<'a> {
+    pub stage: i32,
     pub key: &'a str,
     pub name: &'a str,
     pub weight: i32,
@@ -143,6 +145,7 @@ pub fn replace_parts(
                 criteria::name.eq(c.name),
                 criteria::weight.eq(c.weight),
                 criteria::max_score.eq(c.max_score),
+                criteria::stage.eq(c.stage),
             ))
             .execute(conn)?;
     }
@@ -166,12 +169,92 @@ pub fn pools_of(conn: &mut DbConn, call_ids: &[i64]) -> QueryResult<Vec<PoolRow>
     pools::table.filter(pools::call_id.eq_any(call_ids)).select(PoolRow::as_select()).order(pools::id).load(conn)
 }
 
+/// The rubric of the first (written) stage: the call's own criteria.
 pub fn criteria_of(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<CriterionRow>> {
+    criteria_of_stage(conn, call_id, 0)
+}
+
+pub fn criteria_of_stage(conn: &mut DbConn, call_id: i64, stage: i32) -> QueryResult<Vec<CriterionRow>> {
     criteria::table
         .filter(criteria::call_id.eq(call_id))
+        .filter(criteria::stage.eq(stage))
         .select(CriterionRow::as_select())
         .order(criteria::position)
         .load(conn)
+}
+
+/// Every criterion of every stage, stage by stage.
+pub fn all_criteria(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<CriterionRow>> {
+    criteria::table
+        .filter(criteria::call_id.eq(call_id))
+        .select(CriterionRow::as_select())
+        .order((criteria::stage, criteria::position))
+        .load(conn)
+}
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = call_stages)]
+pub struct StageRow {
+    pub id: i64,
+    pub call_id: i64,
+    pub position: i32,
+    pub key: String,
+    pub name: String,
+    pub weight: i32,
+    pub kind: String,
+}
+
+pub fn stages_of(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<StageRow>> {
+    call_stages::table
+        .filter(call_stages::call_id.eq(call_id))
+        .select(StageRow::as_select())
+        .order(call_stages::position)
+        .load(conn)
+}
+
+#[derive(Queryable, Selectable, Insertable, Clone, Debug, PartialEq, Eq)]
+#[diesel(table_name = call_scoring)]
+pub struct ScoringRow {
+    pub call_id: i64,
+    pub repeat_rule: String,
+    pub bonus_name: Option<String>,
+    pub bonus_unit: Option<i64>,
+    pub bonus_step: Option<i64>,
+    pub bonus_cap: Option<i64>,
+}
+
+pub fn scoring_of(conn: &mut DbConn, call_id: i64) -> QueryResult<Option<ScoringRow>> {
+    call_scoring::table.find(call_id).select(ScoringRow::as_select()).first(conn).optional()
+}
+
+/// (position, key, name, weight, kind)
+pub type NewStage<'a> = (i32, &'a str, &'a str, i32, &'a str);
+
+/// Replaces a draft call's stages and its scoring rules (none: one stage, no bonus, repeats allowed).
+pub fn replace_scoring(
+    conn: &mut DbConn,
+    call_id: i64,
+    stages: &[NewStage<'_>],
+    scoring: Option<&ScoringRow>,
+) -> QueryResult<()> {
+    diesel::delete(call_stages::table.filter(call_stages::call_id.eq(call_id))).execute(conn)?;
+    diesel::delete(call_scoring::table.filter(call_scoring::call_id.eq(call_id))).execute(conn)?;
+    for (pos, key, name, weight, kind) in stages {
+        diesel::insert_into(call_stages::table)
+            .values((
+                call_stages::call_id.eq(call_id),
+                call_stages::position.eq(pos),
+                call_stages::key.eq(key),
+                call_stages::name.eq(name),
+                call_stages::weight.eq(weight),
+                call_stages::kind.eq(kind),
+            ))
+            .execute(conn)?;
+    }
+    if let Some(s) = scoring {
+        diesel::insert_into(call_scoring::table).values(s).execute(conn)?;
+    }
+    Ok(())
 }
 
 pub fn categories_of(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<CategoryRow>> {

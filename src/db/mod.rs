@@ -13,10 +13,12 @@ pub mod organisations;
 pub mod outbox;
 pub mod projects;
 pub mod regions;
+pub mod repeats;
 pub mod replay;
 pub mod review;
 pub mod schema;
 pub mod sessions;
+pub mod stages;
 pub mod users;
 
 use crate::error::AppResult;

@@ -21,23 +21,26 @@ pub fn tables(conn: &mut DbConn) -> QueryResult<Tables> {
         scores.entry(id).or_default().push((k, s));
     }
     let reviews = assignments::table
-        .select((assignments::id, assignments::call_id, assignments::status, assignments::total))
+        .select((assignments::id, assignments::call_id, assignments::stage, assignments::status, assignments::total))
         .order(assignments::id)
-        .load::<(i64, i64, String, Option<String>)>(conn)?
+        .load::<(i64, i64, i32, String, Option<String>)>(conn)?
         .into_iter()
-        .map(|(id, call_id, status, total)| StoredReview {
+        .map(|(id, call_id, stage, status, total)| StoredReview {
             assignment_id: id,
             call_id,
+            stage,
             submitted: status == "submitted",
             total,
             scores: scores.remove(&id).unwrap_or_default(),
         })
         .collect();
-    let mut crit: HashMap<i64, Vec<Criterion>> = HashMap::new();
-    for k in
-        criteria::table.select(CriterionRow::as_select()).order((criteria::call_id, criteria::position)).load(conn)?
+    let mut crit: HashMap<(i64, i32), Vec<Criterion>> = HashMap::new();
+    for k in criteria::table
+        .select(CriterionRow::as_select())
+        .order((criteria::call_id, criteria::stage, criteria::position))
+        .load(conn)?
     {
-        crit.entry(k.call_id).or_default().push(Criterion {
+        crit.entry((k.call_id, k.stage)).or_default().push(Criterion {
             key: k.key,
             weight: k.weight as u32,
             max_score: Decimal::new(k.max_score, 2),

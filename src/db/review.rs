@@ -17,6 +17,7 @@ pub struct DrawRow {
     pub active: bool,
     pub created_by: i64,
     pub created_at: NaiveDateTime,
+    pub stage: i32,
 }
 
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -35,12 +36,14 @@ pub struct AssignmentRow {
     pub submitted_at: Option<NaiveDateTime>,
     pub reminded_before_at: Option<NaiveDateTime>,
     pub reminded_after_at: Option<NaiveDateTime>,
+    pub stage: i32,
 }
 
 #[allow(clippy::too_many_arguments)]
 pub fn insert_draw(
     conn: &mut DbConn,
     call_id: i64,
+    stage: i32,
     seed: &str,
     k: i32,
     reason: Option<&str>,
@@ -48,9 +51,12 @@ pub fn insert_draw(
     by: i64,
     at: NaiveDateTime,
 ) -> QueryResult<i64> {
-    diesel::update(reviewer_draws::table.filter(reviewer_draws::call_id.eq(call_id)))
-        .set(reviewer_draws::active.eq(false))
-        .execute(conn)?;
+    // A redraw replaces the panels of its own stage only.
+    diesel::update(
+        reviewer_draws::table.filter(reviewer_draws::call_id.eq(call_id)).filter(reviewer_draws::stage.eq(stage)),
+    )
+    .set(reviewer_draws::active.eq(false))
+    .execute(conn)?;
     diesel::insert_into(reviewer_draws::table)
         .values((
             reviewer_draws::call_id.eq(call_id),
@@ -61,14 +67,16 @@ pub fn insert_draw(
             reviewer_draws::active.eq(true),
             reviewer_draws::created_by.eq(by),
             reviewer_draws::created_at.eq(at),
+            reviewer_draws::stage.eq(stage),
         ))
         .returning(reviewer_draws::id)
         .get_result(conn)
 }
 
-pub fn active_draw(conn: &mut DbConn, call_id: i64) -> QueryResult<Option<DrawRow>> {
+pub fn active_draw(conn: &mut DbConn, call_id: i64, stage: i32) -> QueryResult<Option<DrawRow>> {
     reviewer_draws::table
         .filter(reviewer_draws::call_id.eq(call_id))
+        .filter(reviewer_draws::stage.eq(stage))
         .filter(reviewer_draws::active.eq(true))
         .select(DrawRow::as_select())
         .first(conn)
@@ -79,9 +87,11 @@ pub fn find_draw(conn: &mut DbConn, id: i64) -> QueryResult<Option<DrawRow>> {
     reviewer_draws::table.find(id).select(DrawRow::as_select()).first(conn).optional()
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn insert_assignment(
     conn: &mut DbConn,
     draw_id: i64,
+    stage: i32,
     call_id: i64,
     bid_id: i64,
     reviewer_id: i64,
@@ -98,6 +108,7 @@ pub fn insert_assignment(
             assignments::replacement_no.eq(replacement_no),
             assignments::comment.eq(""),
             assignments::created_at.eq(at),
+            assignments::stage.eq(stage),
         ))
         .returning(assignments::id)
         .get_result(conn)
@@ -192,11 +203,12 @@ pub fn scores_of(conn: &mut DbConn, assignment_id: i64) -> QueryResult<Vec<(Stri
 /// (bid, assignment, reviewer, criterion, score in hundredths)
 pub type ScoreRow = (i64, i64, i64, String, i64);
 
-pub fn submitted_scores(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<ScoreRow>> {
+pub fn submitted_scores(conn: &mut DbConn, call_id: i64, stage: i32) -> QueryResult<Vec<ScoreRow>> {
     review_scores::table
         .inner_join(assignments::table)
         .inner_join(reviewer_draws::table.on(reviewer_draws::id.eq(assignments::draw_id)))
         .filter(assignments::call_id.eq(call_id))
+        .filter(assignments::stage.eq(stage))
         .filter(assignments::status.eq("submitted"))
         .filter(reviewer_draws::active.eq(true))
         .select((
@@ -286,7 +298,7 @@ pub fn mark_reminded(conn: &mut DbConn, id: i64, after: bool, at: NaiveDateTime)
 pub type ReviewTotalRow = (i64, i64, i64, Option<String>, Option<i64>);
 
 /// The ranking's input: n × reviews rows, not n × reviews × criteria.
-pub fn submitted_totals(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<ReviewTotalRow>> {
+pub fn submitted_totals(conn: &mut DbConn, call_id: i64, stage: i32) -> QueryResult<Vec<ReviewTotalRow>> {
     // The active draws first (a handful of rows), so the scan does no join per review.
     let active = reviewer_draws::table
         .filter(reviewer_draws::call_id.eq(call_id))
@@ -294,6 +306,7 @@ pub fn submitted_totals(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<Revi
         .select(reviewer_draws::id);
     assignments::table
         .filter(assignments::call_id.eq(call_id))
+        .filter(assignments::stage.eq(stage))
         .filter(assignments::status.eq("submitted"))
         .filter(assignments::draw_id.eq_any(active))
         .select((
@@ -303,5 +316,18 @@ pub fn submitted_totals(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<Revi
             assignments::total,
             assignments::first_score,
         ))
+        .load(conn)
+}
+
+/// Every live panel seat of a stage's active draw as (bid, status): conflicted and replaced
+/// assignments are not on the panel any more.
+pub fn panel_progress(conn: &mut DbConn, call_id: i64, stage: i32) -> QueryResult<Vec<(i64, String)>> {
+    assignments::table
+        .inner_join(reviewer_draws::table.on(reviewer_draws::id.eq(assignments::draw_id)))
+        .filter(assignments::call_id.eq(call_id))
+        .filter(assignments::stage.eq(stage))
+        .filter(reviewer_draws::active.eq(true))
+        .filter(assignments::status.eq_any(["assigned", "accepted", "submitted"]))
+        .select((assignments::bid_id, assignments::status))
         .load(conn)
 }

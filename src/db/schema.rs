@@ -165,6 +165,7 @@ diesel::table! {
         name -> Text,
         weight -> Integer,
         max_score -> BigInt,
+        stage -> Integer,
     }
 }
 
@@ -178,6 +179,65 @@ diesel::table! {
         max_projects -> Nullable<Integer>,
         max_amount -> Nullable<BigInt>,
         scope -> Text,
+    }
+}
+
+diesel::table! {
+    call_stages (id) {
+        id -> BigInt,
+        call_id -> BigInt,
+        position -> Integer,
+        key -> Text,
+        name -> Text,
+        weight -> Integer,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
+    call_scoring (call_id) {
+        call_id -> BigInt,
+        repeat_rule -> Text,
+        bonus_name -> Nullable<Text>,
+        bonus_unit -> Nullable<BigInt>,
+        bonus_step -> Nullable<BigInt>,
+        bonus_cap -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    shortlists (call_id, stage, bid_id) {
+        call_id -> BigInt,
+        stage -> Integer,
+        bid_id -> BigInt,
+        rank -> Integer,
+        score -> BigInt,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    defence_sessions (id) {
+        id -> BigInt,
+        call_id -> BigInt,
+        stage -> Integer,
+        venue -> Text,
+        day -> Date,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    defence_slots (id) {
+        id -> BigInt,
+        session_id -> BigInt,
+        call_id -> BigInt,
+        stage -> Integer,
+        bid_id -> BigInt,
+        position -> Integer,
+        starts -> Text,
     }
 }
 
@@ -214,6 +274,14 @@ diesel::table! {
         created_by -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    bid_repeats (bid_id) {
+        bid_id -> BigInt,
+        renewal_of -> Nullable<BigInt>,
+        repeat_of -> Nullable<BigInt>,
     }
 }
 
@@ -269,6 +337,7 @@ diesel::table! {
         active -> Bool,
         created_by -> BigInt,
         created_at -> Timestamp,
+        stage -> Integer,
     }
 }
 
@@ -289,6 +358,7 @@ diesel::table! {
         reminded_after_at -> Nullable<Timestamp>,
         total -> Nullable<Text>,
         first_score -> Nullable<BigInt>,
+        stage -> Integer,
     }
 }
 
@@ -438,6 +508,9 @@ diesel::joinable!(call_categories -> calls (call_id));
 diesel::joinable!(bids -> calls (call_id));
 diesel::joinable!(bids -> pools (pool_id));
 diesel::joinable!(bids -> organisations (organisation_id));
+diesel::joinable!(defence_slots -> defence_sessions (session_id));
+diesel::joinable!(defence_slots -> bids (bid_id));
+diesel::joinable!(shortlists -> bids (bid_id));
 diesel::joinable!(budget_lines -> bids (bid_id));
 diesel::joinable!(bid_milestones -> bids (bid_id));
 
@@ -542,4 +615,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     promotion_meetings,
     meeting_showcases,
     call_amendments,
+    call_stages,
+    call_scoring,
+    shortlists,
+    defence_sessions,
+    defence_slots,
+    bid_repeats,
 );

@@ -53,7 +53,8 @@ pub struct Allocated {
 #[derive(Debug, Default)]
 pub struct Tables {
     pub reviews: Vec<StoredReview>,
-    pub criteria: HashMap<i64, Vec<Criterion>>,
+    /// (call, stage) → that stage's rubric.
+    pub criteria: HashMap<(i64, i32), Vec<Criterion>>,
     /// Pool id → reserved fen.
     pub pools: Vec<(i64, i64)>,
     /// Bids that took part in a decision (proposed, funded, not funded).
@@ -66,6 +67,7 @@ pub struct Tables {
 pub struct StoredReview {
     pub assignment_id: i64,
     pub call_id: i64,
+    pub stage: i32,
     pub submitted: bool,
     pub total: Option<String>,
     pub scores: Vec<(String, i64)>,
@@ -151,7 +153,7 @@ fn replay_scores(events: &[Event], t: &Tables, r: &mut Report) {
                     continue;
                 }
                 // The ranking reads the stored total: it must be the one these scores give.
-                if let (Some(crit), Some(total)) = (t.criteria.get(&s.call_id), &s.total) {
+                if let (Some(crit), Some(total)) = (t.criteria.get(&(s.call_id, s.stage)), &s.total) {
                     let in_order: Vec<Decimal> = crit
                         .iter()
                         .map(|c| Decimal::new(a.iter().find(|(k, _)| *k == c.key).map_or(0, |x| x.1), 2))
@@ -306,11 +308,12 @@ mod tests {
             reviews: vec![StoredReview {
                 assignment_id: 3,
                 call_id: 1,
+                stage: 0,
                 submitted: true,
                 total: Some("78.00".into()),
                 scores,
             }],
-            criteria: HashMap::from([(1, crit())]),
+            criteria: HashMap::from([((1, 0), crit())]),
             pools: vec![(1, 10_000_000), (2, 0)],
             bids: vec![
                 StoredBid { id: 7, pool_id: 1, status: "funded".into(), approved: Some(10_000_000) },

@@ -1,0 +1,10 @@
+DROP TABLE bid_repeats;
+DROP TABLE defence_slots;
+DROP TABLE defence_sessions;
+DROP TABLE shortlists;
+DROP INDEX assignments_call_stage;
+ALTER TABLE assignments DROP COLUMN stage;
+ALTER TABLE reviewer_draws DROP COLUMN stage;
+ALTER TABLE criteria DROP COLUMN stage;
+DROP TABLE call_scoring;
+DROP TABLE call_stages;
