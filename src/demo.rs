@@ -160,6 +160,9 @@ fn demo_call(conn: &mut DbConn, staff: &Ctx, docs: &DocSettings) -> AppResult<()
                 pool("town", "340207102000", "300000.00"),
             ],
             reference_prefix: None,
+            stages: vec![],
+            bonus: None,
+            repeat_funding: None,
         },
     )?;
     calls::publish(conn, staff, docs, call.id)?;
@@ -199,6 +202,7 @@ fn demo_call(conn: &mut DbConn, staff: &Ctx, docs: &DocSettings) -> AppResult<()
                 due_date: date(170),
                 deliverable: "中期报告".into(),
             }],
+            renewal_of: None,
         },
     )?;
     bids::submit(conn, &org_ctx, bid.id)?;

@@ -9,6 +9,8 @@ use crate::db::{self, DbConn};
 use crate::domain::account::Role;
 use crate::domain::budget::{self, BudgetCategory, BudgetLine, BudgetRules};
 use crate::domain::call::{reference, Phase};
+use crate::domain::milestone::Grade;
+use crate::domain::repeat::{self, EarlierProject, RepeatError, RepeatRule};
 use crate::domain::{text, Money, RegionCode};
 use crate::error::{AppError, AppResult, Problems};
 use actix_web::http::StatusCode;
@@ -75,6 +77,8 @@ pub struct BidInput {
     pub budget_lines: Vec<BudgetLineInput>,
     #[serde(default)]
     pub milestones: Vec<MilestoneInput>,
+    /// A renewal (续期项目): the id of this organisation's project from the previous call.
+    pub renewal_of: Option<i64>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -123,6 +127,13 @@ pub struct BidView {
     pub budget_lines: Vec<BudgetLineView>,
     pub milestones: Vec<MilestoneView>,
     pub attachments: Vec<super::attachments::AttachmentView>,
+    /// The earlier project this bid renews (续期项目), as the organisation declared it.
+    pub renewal_of: Option<i64>,
+    /// The earlier project of the same organisation this bid looks like (similar title), flagged
+    /// at submission for staff to confirm at screening.
+    pub repeat_of: Option<i64>,
+    /// 「协议编号《项目名称》」 of the project in `renewal_of` or `repeat_of`, for people.
+    pub earlier_project: Option<String>,
 }
 
 pub fn status_label(s: &str) -> &'static str {
@@ -183,6 +194,70 @@ fn view(b: &BidRow, lines: &[LineRow], ms: &[MilestoneRow], atts: &[crate::db::a
             .map(|m| MilestoneView { title: m.title.clone(), due_date: m.due_date, deliverable: m.deliverable.clone() })
             .collect(),
         attachments: atts.iter().filter(|a| a.bid_id == b.id).map(super::attachments::view).collect(),
+        renewal_of: None,
+        repeat_of: None,
+        earlier_project: None,
+    }
+}
+
+/// Fills the renewal and repeat links of the views (one query).
+fn with_repeats(conn: &mut DbConn, mut views: Vec<BidView>) -> AppResult<Vec<BidView>> {
+    let ids: Vec<i64> = views.iter().map(|v| v.id).collect();
+    let links = db::repeats::of_bids(conn, &ids)?;
+    for v in &mut views {
+        if let Some((r, p)) = links.get(&v.id) {
+            (v.renewal_of, v.repeat_of) = (*r, *p);
+            if let Some(id) = p.or(*r) {
+                v.earlier_project = db::repeats::project_label(conn, id)?.map(|(no, title)| format!("{no}《{title}》"));
+            }
+        }
+    }
+    Ok(views)
+}
+
+/// The organisation's projects from the previous call (the call year before this one's).
+fn earlier_projects(conn: &mut DbConn, org_id: i64, call: &CallRow) -> AppResult<Vec<EarlierProject>> {
+    Ok(db::repeats::projects_of_year(conn, org_id, call.year - 1)?
+        .into_iter()
+        .map(|(id, _, title, grade)| EarlierProject { id, title, final_grade: grade.as_deref().and_then(Grade::parse) })
+        .collect())
+}
+
+fn repeat_error(field: &str, e: RepeatError) -> AppError {
+    if e.is_conflict() {
+        AppError::conflict(e.code(), e.message())
+    } else {
+        AppError::invalid_field(field, e.code(), e.message())
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EarlierProjectView {
+    pub id: i64,
+    pub agreement_no: String,
+    pub title: String,
+    /// The verified final evaluation (优秀 / 良好 / 合格 / 不合格), if there is one yet.
+    pub final_grade: Option<String>,
+}
+
+/// The actor's organisation's projects from the call year before this call's: what a bid may
+/// renew (续期项目).
+pub fn renewable(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<Vec<EarlierProjectView>> {
+    let (_, org) = own_org(ctx)?;
+    let call = load_call(conn, call_id)?;
+    Ok(db::repeats::projects_of_year(conn, org, call.year - 1)?
+        .into_iter()
+        .map(|(id, agreement_no, title, final_grade)| EarlierProjectView { id, agreement_no, title, final_grade })
+        .collect())
+}
+
+/// A declared renewal must name one of the organisation's projects from the previous call.
+fn check_renewal(conn: &mut DbConn, org_id: i64, call: &CallRow, renewal_of: Option<i64>) -> AppResult<()> {
+    match renewal_of {
+        Some(id) if !earlier_projects(conn, org_id, call)?.iter().any(|p| p.id == id) => {
+            Err(repeat_error("renewal_of", RepeatError::NotAnEarlierProject))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -190,7 +265,8 @@ pub fn full_view(conn: &mut DbConn, b: &BidRow) -> AppResult<BidView> {
     let lines = db::bids::lines_of(conn, &[b.id])?;
     let ms = db::bids::milestones_of(conn, &[b.id])?;
     let atts = db::attachments::of_bids(conn, &[b.id])?;
-    Ok(view(b, &lines, &ms, &atts))
+    let v = with_repeats(conn, vec![view(b, &lines, &ms, &atts)])?;
+    v.into_iter().next().ok_or_else(AppError::not_found)
 }
 
 struct Parsed {
@@ -395,6 +471,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &BidInput) -> A
         _ => return Err(AppError::conflict("deadline_passed", "申报已截止")),
     }
     let (parsed, _) = parse(conn, &call, input)?;
+    check_renewal(conn, org, &call, input.renewal_of)?;
     let id = db::write_tx(conn, |c| {
         let drafts = db::bids::list(
             c,
@@ -413,6 +490,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &BidInput) -> A
         }
         let id = db::bids::insert(c, call_id, org, &parsed.content, actor.id, db_time(ctx.now))?;
         db::bids::replace_lines(c, id, &parsed.lines, &parsed.milestones)?;
+        db::repeats::set(c, id, input.renewal_of, None)?;
         audit::record(
             c,
             ctx,
@@ -488,6 +566,7 @@ pub fn update(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &BidInput) -> AppRes
     own_org(ctx)?;
     let (b, call, _) = visible(conn, ctx, id)?;
     let (mut parsed, _) = parse(conn, &call, input)?;
+    check_renewal(conn, b.organisation_id, &call, input.renewal_of)?;
     editable(&b, &call, ctx.now)?;
     if b.status == "needs_correction" {
         let open = sections(b.correction_items.as_deref());
@@ -531,6 +610,7 @@ pub fn update(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &BidInput) -> AppRes
             return Err(AppError::conflict("not_editable", "申报状态已变化，请刷新"));
         }
         db::bids::replace_lines(c, id, &parsed.lines, &parsed.milestones)?;
+        db::repeats::set(c, id, input.renewal_of, None)?;
         audit::record(c, ctx, "bid.update", "bid", Some(id), serde_json::json!({"status": b.status}))?;
         Ok(())
     })?;
@@ -636,6 +716,14 @@ pub fn submit(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
     let ms = db::bids::milestones_of(conn, &[id])?;
     let has_categories = !db::calls::categories_of(conn, call.id)?.is_empty();
     submission_problems(&call, &pool, &b, &lines, &ms, has_categories).finish()?;
+    let rule = super::calls::scoring_design(conn, call.id)?.repeat;
+    let renewal_of = db::repeats::of_bids(conn, &[id])?.get(&id).and_then(|x| x.0);
+    let repeat_of = if rule == RepeatRule::Allow && renewal_of.is_none() {
+        None
+    } else {
+        let earlier = earlier_projects(conn, org_id, &call)?;
+        repeat::at_submit(rule, &b.title, renewal_of, &earlier).map_err(|e| repeat_error("renewal_of", e))?
+    };
     let now = db_time(ctx.now);
     db::write_tx(conn, |c| {
         let reference_no = if resubmission {
@@ -660,13 +748,16 @@ pub fn submit(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
             r
         };
         let action = if resubmission { "bid.resubmit" } else { "bid.submit" };
+        if renewal_of.is_some() || repeat_of.is_some() {
+            db::repeats::set(c, id, renewal_of, repeat_of)?;
+        }
         audit::record(
             c,
             ctx,
             action,
             "bid",
             Some(id),
-            serde_json::json!({"reference": reference_no, "requested": Money::from_fen(b.requested)}),
+            serde_json::json!({"reference": reference_no, "requested": Money::from_fen(b.requested), "renewal_of": renewal_of, "repeat_of": repeat_of}),
         )?;
         mail::queue_about_bid(
             c,
@@ -726,6 +817,9 @@ pub struct ScreeningInput {
     /// Correction due date `YYYY-MM-DD`.
     pub due: Option<String>,
     pub note: Option<String>,
+    /// For a bid flagged as looking like a project funded in the previous call: `true` it is
+    /// that project again, `false` it is a different project. Needed to call such a bid eligible.
+    pub repeat_confirmed: Option<bool>,
 }
 
 pub fn screen(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ScreeningInput) -> AppResult<BidView> {
@@ -781,8 +875,24 @@ pub fn screen(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ScreeningInput) -> 
             format!("申报当前状态为“{}”，不能审查", status_label(&b.status)),
         ));
     }
+    let rule = super::calls::scoring_design(conn, call.id)?.repeat;
+    let (renewal_of, repeat_of) = db::repeats::of_bids(conn, &[id])?.get(&id).copied().unwrap_or((None, None));
+    let flagged = match repeat_of {
+        Some(pid) => earlier_projects(conn, b.organisation_id, &call)?.into_iter().find(|p| p.id == pid),
+        None => None,
+    };
+    repeat::at_screening(rule, flagged.as_ref(), outcome == "eligible", input.repeat_confirmed)
+        .map_err(|e| repeat_error("repeat_confirmed", e))?;
+    // A confirmed repeat admitted under the renewal rule is a renewal from now on.
+    let renewal_of = match (&flagged, input.repeat_confirmed) {
+        (Some(p), Some(true)) if outcome == "eligible" => Some(p.id),
+        _ => renewal_of,
+    };
     let org = db::organisations::find(conn, b.organisation_id)?.ok_or_else(AppError::not_found)?;
     db::write_tx(conn, |c| {
+        if flagged.is_some() {
+            db::repeats::set(c, id, renewal_of, repeat_of)?;
+        }
         let s = db::bids::Screening { to: &outcome, note: note.as_deref(), items: items.as_deref(), due, by: actor.id };
         if db::bids::screen(c, id, &s, db_time(ctx.now))? != 1 {
             return Err(AppError::conflict("wrong_status", "申报状态已变化，请刷新"));
@@ -793,7 +903,7 @@ pub fn screen(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ScreeningInput) -> 
             "bid.screen",
             "bid",
             Some(id),
-            serde_json::json!({"outcome": outcome, "note": note, "items": items, "due": due}),
+            serde_json::json!({"outcome": outcome, "note": note, "items": items, "due": due, "repeat_of": repeat_of, "repeat_confirmed": input.repeat_confirmed}),
         )?;
         mail::queue_about_bid(
             c,
@@ -939,7 +1049,7 @@ pub fn list_for_call(
     let lines = db::bids::lines_of(conn, &ids)?;
     let ms = db::bids::milestones_of(conn, &ids)?;
     let atts = db::attachments::of_bids(conn, &ids)?;
-    Ok(rows.iter().map(|b| view(b, &lines, &ms, &atts)).collect())
+    with_repeats(conn, rows.iter().map(|b| view(b, &lines, &ms, &atts)).collect())
 }
 
 /// An organisation's own bids across calls.

@@ -7,6 +7,8 @@ use crate::db::{self, DbConn};
 use crate::domain::account::Role;
 use crate::domain::budget::BudgetCategory;
 use crate::domain::call::{self, FundSource, Phase, PoolRule, PublishCheck};
+use crate::domain::repeat::RepeatRule;
+use crate::domain::stages::{Bonus, StageKind};
 use crate::domain::{text, Money, RegionCode};
 use crate::error::{AppError, AppResult, Problems};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -36,6 +38,34 @@ pub struct CriterionInput {
     pub weight: u32,
     /// Highest score on this criterion, default "100".
     pub max_score: Option<String>,
+}
+
+/// A scoring stage (评审阶段). The first is the written stage on the call's `criteria`; later
+/// stages carry their own rubric and panel.
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct StageInput {
+    pub key: String,
+    pub name: String,
+    /// Share of the final score; the stages' weights sum to 100.
+    pub weight: u32,
+    /// `written` (default for the first stage) or `defence` (现场答辩, default for later stages).
+    pub kind: Option<String>,
+    /// This stage's rubric (weights sum to 100); the first stage uses the call's `criteria`.
+    #[serde(default)]
+    pub criteria: Vec<CriterionInput>,
+}
+
+/// Bonus points for matching funds secured (配套资金), shown beside the score and added to it.
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct BonusInput {
+    /// Default 「配套资金加分」.
+    pub name: Option<String>,
+    /// Every full amount of this many yuan of matching funds …
+    pub per_amount: String,
+    /// … earns this many points (decimal string) …
+    pub points: String,
+    /// … up to this many.
+    pub max_points: String,
 }
 
 #[derive(Deserialize, Clone, utoipa::ToSchema)]
@@ -84,6 +114,13 @@ pub struct CallInput {
     pub pools: Vec<PoolInput>,
     /// Prefix of bid references, default "JJ" (JJ-2026-0001).
     pub reference_prefix: Option<String>,
+    /// Scoring stages (e.g. 书面评审 60, 现场答辩 40). Empty: one written stage on `criteria`.
+    #[serde(default)]
+    pub stages: Vec<StageInput>,
+    pub bonus: Option<BonusInput>,
+    /// Bids for a project funded in the previous call: `allow` (default), `refuse`, or
+    /// `renewal_only` (续期项目 whose final evaluation was at least 良好).
+    pub repeat_funding: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -101,6 +138,26 @@ pub struct CriterionView {
     pub name: String,
     pub weight: i32,
     pub max_score: Money,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct StageView {
+    pub key: String,
+    pub name: String,
+    pub weight: i32,
+    pub kind: String,
+    pub kind_label: &'static str,
+    pub criteria: Vec<CriterionView>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct BonusView {
+    pub name: String,
+    pub per_amount: Money,
+    pub points: String,
+    pub max_points: String,
+    /// 「每落实配套资金 10,000.00 元加 1 分，最高 10 分」
+    pub formula: String,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -277,6 +334,11 @@ pub struct CallView {
     pub pools: Vec<PoolView>,
     pub criteria: Vec<CriterionView>,
     pub categories: Vec<CategoryView>,
+    /// Empty for a single-stage call.
+    pub stages: Vec<StageView>,
+    pub bonus: Option<BonusView>,
+    pub repeat_funding: &'static str,
+    pub repeat_funding_label: &'static str,
 }
 
 impl CallView {
@@ -353,15 +415,7 @@ fn view(c: &CallRow, pools: &[PoolRow], crit: &[CriterionRow], cats: &[CategoryR
                 budget: Money::from_fen(p.budget),
             })
             .collect(),
-        criteria: crit
-            .iter()
-            .map(|k| CriterionView {
-                key: k.key.clone(),
-                name: k.name.clone(),
-                weight: k.weight,
-                max_score: Money::from_fen(k.max_score),
-            })
-            .collect(),
+        criteria: crit.iter().map(criterion_view).collect(),
         categories: cats
             .iter()
             .map(|k| CategoryView {
@@ -372,7 +426,73 @@ fn view(c: &CallRow, pools: &[PoolRow], crit: &[CriterionRow], cats: &[CategoryR
                 scope: k.scope.clone(),
             })
             .collect(),
+        stages: Vec::new(),
+        bonus: None,
+        repeat_funding: RepeatRule::Allow.as_str(),
+        repeat_funding_label: RepeatRule::Allow.label(),
     }
+}
+
+fn criterion_view(k: &CriterionRow) -> CriterionView {
+    CriterionView {
+        key: k.key.clone(),
+        name: k.name.clone(),
+        weight: k.weight,
+        max_score: Money::from_fen(k.max_score),
+    }
+}
+
+/// The call's scoring design as the ranking reads it.
+pub struct ScoringDesign {
+    pub stages: Vec<db::calls::StageRow>,
+    pub bonus: Option<(String, Bonus)>,
+    pub repeat: RepeatRule,
+}
+
+pub fn scoring_design(conn: &mut DbConn, call_id: i64) -> AppResult<ScoringDesign> {
+    let stages = db::calls::stages_of(conn, call_id)?;
+    let row = db::calls::scoring_of(conn, call_id)?;
+    let bonus = row.as_ref().and_then(|r| match (r.bonus_unit, r.bonus_step, r.bonus_cap) {
+        (Some(unit_fen), Some(step), Some(cap)) => Some((
+            r.bonus_name.clone().unwrap_or_else(|| "配套资金加分".into()),
+            Bonus { unit_fen, step: rust_decimal::Decimal::new(step, 2), cap: rust_decimal::Decimal::new(cap, 2) },
+        )),
+        _ => None,
+    });
+    let repeat = row.and_then(|r| RepeatRule::parse(&r.repeat_rule)).unwrap_or(RepeatRule::Allow);
+    Ok(ScoringDesign { stages, bonus, repeat })
+}
+
+fn fill_scoring(conn: &mut DbConn, id: i64, v: &mut CallView) -> AppResult<()> {
+    let design = scoring_design(conn, id)?;
+    if !design.stages.is_empty() {
+        let all = db::calls::all_criteria(conn, id)?;
+        v.stages = design
+            .stages
+            .iter()
+            .map(|st| {
+                let kind = StageKind::parse(&st.kind).unwrap_or(StageKind::Written);
+                StageView {
+                    key: st.key.clone(),
+                    name: st.name.clone(),
+                    weight: st.weight,
+                    kind: kind.as_str().into(),
+                    kind_label: kind.label(),
+                    criteria: all.iter().filter(|k| k.stage == st.position).map(criterion_view).collect(),
+                }
+            })
+            .collect();
+    }
+    v.bonus = design.bonus.map(|(name, b)| BonusView {
+        name,
+        per_amount: Money::from_fen(b.unit_fen),
+        points: b.step.normalize().to_string(),
+        max_points: b.cap.normalize().to_string(),
+        formula: b.formula(),
+    });
+    v.repeat_funding = design.repeat.as_str();
+    v.repeat_funding_label = design.repeat.label();
+    Ok(())
 }
 
 fn key_ok(k: &str) -> bool {
@@ -392,11 +512,18 @@ pub fn parse_score(s: &str, max: i64) -> Option<i64> {
 /// key, name, max projects, max amount (fen), scope
 type CategoryParts = (String, String, Option<i32>, Option<i64>, String);
 
+/// key, name, weight, kind
+type StageParts = (String, String, i32, String);
+
 struct Parts {
     row: CallRow,
     pools: Vec<(String, String, String, i64)>,
-    criteria: Vec<(String, String, i32, i64)>,
+    criteria: Vec<CriterionParts>,
     categories: Vec<CategoryParts>,
+    stages: Vec<StageParts>,
+    /// Rubrics of the stages after the first: (stage position, criterion).
+    stage_criteria: Vec<(i32, CriterionParts)>,
+    scoring: Option<db::calls::ScoringRow>,
 }
 
 /// Turns the request into rows, reporting every malformed field at once (422). Floors, weights
@@ -511,29 +638,9 @@ fn parse_input(conn: &mut DbConn, ctx: &Ctx, actor: &Actor, i: &CallInput) -> Ap
             criteria.push((k.to_string(), n.to_string(), w as i32, 10_000));
         }
     }
-    for (k, c) in i.criteria.iter().enumerate() {
-        let f = |x: &str| format!("criteria[{k}].{x}");
-        if !key_ok(&c.key) || criteria.iter().any(|x: &(String, String, i32, i64)| x.0 == c.key) {
-            p.add(&f("key"), "invalid_key", "评分项代码应为唯一的小写字母、数字或下划线");
-        }
-        let name = p.take(&f("name"), text::name(&c.name, 50), |e| (e.code().into(), e.message()));
-        if c.weight > 100 {
-            p.add(&f("weight"), "out_of_range", "权重应为 0–100");
-        }
-        let max = match &c.max_score {
-            None => Some(10_000),
-            Some(s) => {
-                let v = parse_score(s, 100_000).filter(|&v| v > 0);
-                if v.is_none() {
-                    p.add(&f("max_score"), "invalid_score", "满分应为大于 0 的数，最多两位小数");
-                }
-                v
-            }
-        };
-        if let (Some(name), Some(max)) = (name, max) {
-            criteria.push((c.key.clone(), name, c.weight as i32, max));
-        }
-    }
+    criteria.extend(parse_criteria(&mut p, "criteria", &i.criteria));
+    let (stages, stage_criteria) = parse_stages(&mut p, &i.stages);
+    let scoring = parse_scoring(&mut p, i);
     let mut pools = Vec::new();
     for (k, pi) in i.pools.iter().enumerate() {
         let f = |x: &str| format!("pools[{k}].{x}");
@@ -615,20 +722,141 @@ fn parse_input(conn: &mut DbConn, ctx: &Ctx, actor: &Actor, i: &CallInput) -> Ap
         pools,
         criteria,
         categories,
+        stages,
+        stage_criteria,
+        scoring,
     })
+}
+
+/// key, name, weight, max score (hundredths)
+type CriterionParts = (String, String, i32, i64);
+
+fn parse_criteria(p: &mut Problems, field: &str, list: &[CriterionInput]) -> Vec<CriterionParts> {
+    let mut criteria: Vec<CriterionParts> = Vec::new();
+    for (k, c) in list.iter().enumerate() {
+        let f = |x: &str| format!("{field}[{k}].{x}");
+        if !key_ok(&c.key) || criteria.iter().any(|x| x.0 == c.key) {
+            p.add(&f("key"), "invalid_key", "评分项代码应为唯一的小写字母、数字或下划线");
+        }
+        let name = p.take(&f("name"), text::name(&c.name, 50), |e| (e.code().into(), e.message()));
+        if c.weight > 100 {
+            p.add(&f("weight"), "out_of_range", "权重应为 0–100");
+        }
+        let max = match &c.max_score {
+            None => Some(10_000),
+            Some(s) => {
+                let v = parse_score(s, 100_000).filter(|&v| v > 0);
+                if v.is_none() {
+                    p.add(&f("max_score"), "invalid_score", "满分应为大于 0 的数，最多两位小数");
+                }
+                v
+            }
+        };
+        if let (Some(name), Some(max)) = (name, max) {
+            criteria.push((c.key.clone(), name, c.weight as i32, max));
+        }
+    }
+    criteria
+}
+
+/// The stages (key, name, weight, kind) and the rubrics of stages after the first.
+fn parse_stages(p: &mut Problems, list: &[StageInput]) -> (Vec<StageParts>, Vec<(i32, CriterionParts)>) {
+    let mut stages: Vec<StageParts> = Vec::new();
+    let mut crit = Vec::new();
+    if list.len() > crate::domain::stages::MAX_STAGES {
+        p.add("stages", "stage_count", format!("评审阶段最多 {} 个", crate::domain::stages::MAX_STAGES));
+        return (stages, crit);
+    }
+    for (k, st) in list.iter().enumerate() {
+        let f = |x: &str| format!("stages[{k}].{x}");
+        if !key_ok(&st.key) || stages.iter().any(|x| x.0 == st.key) {
+            p.add(&f("key"), "invalid_key", "阶段代码应为唯一的小写字母、数字或下划线");
+        }
+        let name = p.take(&f("name"), text::name(&st.name, 50), |e| (e.code().into(), e.message()));
+        if !(1..=100).contains(&st.weight) {
+            p.add(&f("weight"), "out_of_range", "阶段权重应为 1–100");
+        }
+        let default_kind = if k == 0 { "written" } else { "defence" };
+        let kind = StageKind::parse(st.kind.as_deref().unwrap_or(default_kind));
+        if kind.is_none() {
+            p.add(&f("kind"), "invalid_stage_kind", "阶段类型应为 written（书面评审）或 defence（现场答辩）");
+        }
+        if k == 0 && !st.criteria.is_empty() {
+            p.add(&f("criteria"), "first_stage_uses_call_criteria", "第一阶段使用招标的评分标准（criteria），此处不填");
+        }
+        for c in parse_criteria(p, &f("criteria"), &st.criteria) {
+            crit.push((k as i32, c));
+        }
+        if let (Some(name), Some(kind)) = (name, kind) {
+            stages.push((st.key.clone(), name, st.weight as i32, kind.as_str().to_string()));
+        }
+    }
+    (stages, crit)
+}
+
+fn parse_scoring(p: &mut Problems, i: &CallInput) -> Option<db::calls::ScoringRow> {
+    let repeat = match i.repeat_funding.as_deref() {
+        None => RepeatRule::Allow,
+        Some(s) => RepeatRule::parse(s).unwrap_or_else(|| {
+            p.add("repeat_funding", "invalid_repeat_rule", "重复资助规则应为 allow、refuse 或 renewal_only");
+            RepeatRule::Allow
+        }),
+    };
+    let mut row = db::calls::ScoringRow {
+        call_id: 0,
+        repeat_rule: repeat.as_str().into(),
+        bonus_name: None,
+        bonus_unit: None,
+        bonus_step: None,
+        bonus_cap: None,
+    };
+    if let Some(b) = &i.bonus {
+        row.bonus_name = match b.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(n) => p.take("bonus.name", text::name(n, 50), |e| (e.code().into(), e.message())),
+            None => Some("配套资金加分".into()),
+        };
+        row.bonus_unit = money_field(p, "bonus.per_amount", &b.per_amount).map(|m| m.fen()).filter(|&f| {
+            f > 0 || {
+                p.add("bonus.per_amount", "amount_not_positive", "计分单位金额应大于 0");
+                false
+            }
+        });
+        for (f, v, slot) in
+            [("bonus.points", &b.points, &mut row.bonus_step), ("bonus.max_points", &b.max_points, &mut row.bonus_cap)]
+        {
+            *slot = parse_score(v, 10_000).filter(|&x| x > 0);
+            if slot.is_none() {
+                p.add(f, "invalid_score", "加分应为大于 0、不超过 100 的数，最多两位小数");
+            }
+        }
+    }
+    (repeat != RepeatRule::Allow || i.bonus.is_some()).then_some(row)
 }
 
 fn write_parts(conn: &mut DbConn, id: i64, parts: &Parts) -> AppResult<()> {
     let pools: Vec<NewPool> =
         parts.pools.iter().map(|(l, r, n, b)| NewPool { level: l, region_code: r, name: n, budget: *b }).collect();
-    let crit: Vec<NewCriterion> =
-        parts.criteria.iter().map(|(k, n, w, m)| NewCriterion { key: k, name: n, weight: *w, max_score: *m }).collect();
+    let crit: Vec<NewCriterion> = parts
+        .criteria
+        .iter()
+        .map(|c| (0, c))
+        .chain(parts.stage_criteria.iter().map(|(st, c)| (*st, c)))
+        .map(|(stage, (k, n, w, m))| NewCriterion { stage, key: k, name: n, weight: *w, max_score: *m })
+        .collect();
     let cats: Vec<NewCategory> = parts
         .categories
         .iter()
         .map(|(k, n, mp, ma, s)| NewCategory { key: k, name: n, max_projects: *mp, max_amount: *ma, scope: s })
         .collect();
-    Ok(db::calls::replace_parts(conn, id, &pools, &crit, &cats)?)
+    db::calls::replace_parts(conn, id, &pools, &crit, &cats)?;
+    let stages: Vec<db::calls::NewStage> = parts
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(i, (k, n, w, kind))| (i as i32, k.as_str(), n.as_str(), *w, kind.as_str()))
+        .collect();
+    let scoring = parts.scoring.clone().map(|s| db::calls::ScoringRow { call_id: id, ..s });
+    Ok(db::calls::replace_scoring(conn, id, &stages, scoring.as_ref())?)
 }
 
 pub fn load_view(conn: &mut DbConn, id: i64, now: DateTime<Utc>) -> AppResult<(CallRow, CallView)> {
@@ -637,6 +865,7 @@ pub fn load_view(conn: &mut DbConn, id: i64, now: DateTime<Utc>) -> AppResult<(C
     let crit = db::calls::criteria_of(conn, id)?;
     let cats = db::calls::categories_of(conn, id)?;
     let mut v = view(&c, &pools, &crit, &cats, now);
+    fill_scoring(conn, id, &mut v)?;
     v.notice_id = db::notices::of_call(conn, id)?.map(|n| n.id);
     v.amendments = db::calls::amendments_of(conn, id)?.iter().map(amendment_view).collect();
     if let Some(d) = db::documents::current(conn, "announcement", id)? {
@@ -644,6 +873,28 @@ pub fn load_view(conn: &mut DbConn, id: i64, now: DateTime<Utc>) -> AppResult<(C
         v.announcement_sha256 = Some(d.sha256);
     }
     Ok((c, v))
+}
+
+/// How the bids will be scored, when that is more than one written stage: stages with their
+/// weights, the bonus formula, the repeat-funding rule.
+fn scoring_section(v: &CallView) -> Option<(String, String)> {
+    let mut parts = Vec::new();
+    if !v.stages.is_empty() {
+        let st: Vec<String> =
+            v.stages.iter().map(|s| format!("{}（{}，占 {}%）", s.name, s.kind_label, s.weight)).collect();
+        parts.push(format!(
+            "评审分 {} 个阶段进行：{}。最终得分为各阶段得分的加权合计；上一阶段得分靠前的项目入围下一阶段",
+            v.stages.len(),
+            st.join("、")
+        ));
+    }
+    if let Some(b) = &v.bonus {
+        parts.push(format!("{}：{}，加分计入最终得分", b.name, b.formula));
+    }
+    if v.repeat_funding != "allow" {
+        parts.push(v.repeat_funding_label.to_string());
+    }
+    (!parts.is_empty()).then(|| ("评审方式".to_string(), format!("{}。", parts.join("；"))))
 }
 
 /// 「…招标公告」: the call's title, named as the document it is.
@@ -689,6 +940,31 @@ fn announcement_doc(
     } else {
         docs.contact.clone()
     };
+    let mut sections = vec![
+        (
+            "申报条件".into(),
+            format!(
+                "在本区民政部门登记、在公益创投管理平台注册并通过审核的社会组织均可申报。每个组织最多申报 {} 个项目，\
+                     单个项目申请金额 {} 元至 {} 元；申报镇街资金池的项目，服务地区应在该镇街范围内。",
+                v.max_bids_per_org,
+                v.min_grant.grouped(),
+                v.max_grant.grouped()
+            ),
+        ),
+        (
+            "时间安排".into(),
+            format!(
+                "申报时间：{} 至 {}（以平台服务器时间为准）。项目执行期：{} 至 {}。评审结果公示 {} 个{unit}。",
+                v.opens_short(),
+                v.closes_short(),
+                v.project_start,
+                v.project_end,
+                v.notice_days
+            ),
+        ),
+        ("预算要求".into(), format!("{}。评审得分低于 {} 分的项目不予资助。", budget.join("；"), v.score_threshold)),
+    ];
+    sections.extend(scoring_section(v));
     crate::pdf::announcement::AnnouncementDoc {
         title: announcement_title(&v.title),
         mark: v.fund_mark.map(str::to_string),
@@ -696,33 +972,12 @@ fn announcement_doc(
         pools: v
             .pools
             .iter()
-            .map(|p| (p.name.clone(), if p.level == "district" { "区级" } else { "镇街" }.to_string(), p.budget.grouped()))
+            .map(|p| {
+                (p.name.clone(), if p.level == "district" { "区级" } else { "镇街" }.to_string(), p.budget.grouped())
+            })
             .collect(),
         total_budget: total.grouped(),
-        sections: vec![
-            (
-                "申报条件".into(),
-                format!(
-                    "在本区民政部门登记、在公益创投管理平台注册并通过审核的社会组织均可申报。每个组织最多申报 {} 个项目，\
-                     单个项目申请金额 {} 元至 {} 元；申报镇街资金池的项目，服务地区应在该镇街范围内。",
-                    v.max_bids_per_org,
-                    v.min_grant.grouped(),
-                    v.max_grant.grouped()
-                ),
-            ),
-            (
-                "时间安排".into(),
-                format!(
-                    "申报时间：{} 至 {}（以平台服务器时间为准）。项目执行期：{} 至 {}。评审结果公示 {} 个{unit}。",
-                    v.opens_short(),
-                    v.closes_short(),
-                    v.project_start,
-                    v.project_end,
-                    v.notice_days
-                ),
-            ),
-            ("预算要求".into(), format!("{}。评审得分低于 {} 分的项目不予资助。", budget.join("；"), v.score_threshold)),
-        ],
+        sections,
         criteria: v.criteria.iter().map(|k| (k.name.clone(), k.weight.to_string(), k.max_score.to_string())).collect(),
         categories: v
             .categories
@@ -817,6 +1072,12 @@ pub fn publish(conn: &mut DbConn, ctx: &Ctx, docs: &super::notices::DocSettings,
         for x in problems {
             p.add(&x.field, x.code, x.message);
         }
+        let stage_weights: Vec<u32> = v.stages.iter().map(|s| s.weight as u32).collect();
+        let rubrics: Vec<Vec<u32>> =
+            v.stages.iter().map(|s| s.criteria.iter().map(|k| k.weight as u32).collect()).collect();
+        for (field, code, message) in crate::domain::stages::stage_problems(&stage_weights, &rubrics) {
+            p.add(&field, code, message);
+        }
         // Checked under the publishing transaction: two calls of a year must not hand out the
         // same references.
         if db::calls::prefix_in_use(c, id, row.year, &row.reference_prefix)? {
@@ -877,13 +1138,17 @@ pub fn clone(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<CallView> {
         };
         let new_id = db::calls::insert(c, &row)?;
         let pools = db::calls::pools_of(c, &[id])?;
-        let crit = db::calls::criteria_of(c, id)?;
+        let crit = db::calls::all_criteria(c, id)?;
         let cats = db::calls::categories_of(c, id)?;
+        let (first, later): (Vec<_>, Vec<_>) = crit.into_iter().partition(|k| k.stage == 0);
         let parts = Parts {
             row,
             pools: pools.into_iter().map(|p| (p.level, p.region_code, p.name, p.budget)).collect(),
-            criteria: crit.into_iter().map(|k| (k.key, k.name, k.weight, k.max_score)).collect(),
+            criteria: first.into_iter().map(|k| (k.key, k.name, k.weight, k.max_score)).collect(),
             categories: cats.into_iter().map(|k| (k.key, k.name, k.max_projects, k.max_amount, k.scope)).collect(),
+            stages: db::calls::stages_of(c, id)?.into_iter().map(|s| (s.key, s.name, s.weight, s.kind)).collect(),
+            stage_criteria: later.into_iter().map(|k| (k.stage, (k.key, k.name, k.weight, k.max_score))).collect(),
+            scoring: db::calls::scoring_of(c, id)?,
         };
         write_parts(c, new_id, &parts)?;
         audit::record(c, ctx, "call.clone", "call", Some(new_id), serde_json::json!({"from": id}))?;

@@ -274,3 +274,36 @@ pub fn milestone_overdue(to: &str, name: &str, agreement_no: &str, title: &str, 
         ),
     }
 }
+
+pub fn bid_shortlisted(to: &str, org_name: &str, title: &str, stage: &str) -> Mail {
+    Mail {
+        kind: "bid_shortlisted",
+        to: to.into(),
+        subject: format!("入围通知：{title}"),
+        body: format!(
+            "{org_name}：\n\n贵单位申报的《{title}》已入围下一评审阶段（{stage}）。\
+             具体时间、地点将另行通知，请做好准备。"
+        ),
+    }
+}
+
+pub fn defence_scheduled(
+    to: &str,
+    org_name: &str,
+    title: &str,
+    stage: &str,
+    day: chrono::NaiveDate,
+    time: &str,
+    venue: &str,
+) -> Mail {
+    Mail {
+        kind: "defence_scheduled",
+        to: to.into(),
+        subject: format!("{stage}通知：{title}"),
+        body: format!(
+            "{org_name}：\n\n贵单位申报的《{title}》{stage}安排如下：\n时间：{} {time}\n地点：{venue}\n\n\
+             请项目负责人提前 15 分钟到场签到，携带汇报材料。评审专家现场打分，全部评分提交后当场公布得分。",
+            day.format("%Y年%-m月%-d日")
+        ),
+    }
+}

@@ -19,6 +19,7 @@ pub mod password;
 pub mod projects;
 pub mod regions;
 pub mod review;
+pub mod stages;
 
 use crate::domain::account::Role;
 use crate::error::{AppError, AppResult};

@@ -27,11 +27,16 @@ pub struct AssignInput {
     pub reason: Option<String>,
     /// Reviews are due by this date (`YYYY-MM-DD`, local); default 10 working days from today.
     pub due: Option<String>,
+    /// The scoring stage (its key); default the first. A later stage draws panels for the bids
+    /// shortlisted into it.
+    pub stage: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct DrawView {
     pub draw_id: i64,
+    /// The stage's key (empty for a single-stage call).
+    pub stage: String,
     /// The seed, as a decimal string: anyone can re-run the draw with it.
     pub seed: String,
     pub reviewers_per_bid: i32,
@@ -82,18 +87,38 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &AssignInput, t
             }
         },
     };
+    let design = super::calls::scoring_design(conn, call_id)?;
+    let stage = match input.stage.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => 0,
+        Some(k) => match design.stages.iter().find(|s| s.key == k) {
+            Some(s) => s.position,
+            None => {
+                p.add("stage", "unknown_stage", "本次招标没有该评审阶段");
+                0
+            }
+        },
+    };
     p.finish()?;
     let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
+    let redraw = db::review::active_draw(conn, call_id, stage)?.is_some();
     match phase(&call, ctx.now) {
-        Phase::Screening => {}
-        Phase::Review if reason.is_some() => {}
-        Phase::Review => {
+        Phase::Screening if stage == 0 => {}
+        Phase::Review if redraw && reason.is_none() => {
             return Err(AppError::invalid_field("reason", "reason_required", "重新抽取须说明理由（原抽取结果会保留）"))
         }
+        Phase::Review if redraw || stage > 0 => {}
         p if p.past_deadline() => return Err(AppError::conflict("wrong_phase", "评审结果已确定，不能再抽取专家")),
+        Phase::Screening => return Err(AppError::conflict("wrong_phase", "请先完成上一阶段评审并确定入围名单")),
         _ => return Err(AppError::conflict("call_not_closed", "申报截止后才能抽取评审专家")),
     }
-    let bids = db::bids::list(conn, &db::bids::BidFilter::of_call(call_id, vec!["eligible"]))?;
+    let mut bids = db::bids::list(conn, &db::bids::BidFilter::of_call(call_id, vec!["eligible"]))?;
+    if stage > 0 {
+        let on: BTreeSet<i64> = db::stages::shortlist(conn, call_id, stage)?.into_iter().map(|r| r.bid_id).collect();
+        if on.is_empty() {
+            return Err(AppError::conflict("no_shortlist", "请先确定进入该阶段的入围名单"));
+        }
+        bids.retain(|b| on.contains(&b.id));
+    }
     if bids.is_empty() {
         return Err(AppError::conflict("no_eligible_bids", "没有通过资格审查的项目"));
     }
@@ -121,12 +146,12 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &AssignInput, t
     let now = db_time(ctx.now);
     db::write_tx(conn, |c| {
         let draw_id =
-            db::review::insert_draw(c, call_id, &seed.to_string(), k as i32, reason.as_deref(), due, by, now)?;
+            db::review::insert_draw(c, call_id, stage, &seed.to_string(), k as i32, reason.as_deref(), due, by, now)?;
         let mut n = 0;
         let mut load: BTreeMap<i64, usize> = BTreeMap::new();
         for (bid, panel) in &panels {
             for r in panel {
-                db::review::insert_assignment(c, draw_id, call_id, *bid, *r, 0, now)?;
+                db::review::insert_assignment(c, draw_id, stage, call_id, *bid, *r, 0, now)?;
                 *load.entry(*r).or_insert(0) += 1;
                 n += 1;
             }
@@ -138,7 +163,7 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &AssignInput, t
             if reason.is_some() { "review.redraw" } else { "review.draw" },
             "call",
             Some(call_id),
-            serde_json::json!({"draw_id": draw_id, "seed": seed.to_string(), "reviewers_per_bid": k, "panels": panels, "reason": reason}),
+            serde_json::json!({"draw_id": draw_id, "stage": stage, "seed": seed.to_string(), "reviewers_per_bid": k, "panels": panels, "reason": reason}),
         )?;
         for (rid, count) in &load {
             if let Some(u) = db::users::find(c, *rid)? {
@@ -149,6 +174,7 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &AssignInput, t
         }
         Ok(DrawView {
             draw_id,
+            stage: design.stages.iter().find(|s| s.position == stage).map(|s| s.key.clone()).unwrap_or_default(),
             seed: seed.to_string(),
             reviewers_per_bid: k as i32,
             bids: panels.len(),
@@ -168,6 +194,9 @@ pub struct AssignmentView {
     /// assigned · accepted · conflict · submitted
     pub status: String,
     pub submitted_at: Option<String>,
+    /// The scoring stage's key and name (empty for a single-stage call).
+    pub stage: String,
+    pub stage_name: String,
 }
 
 impl AssignmentView {
@@ -185,15 +214,28 @@ impl AssignmentView {
 
 pub fn mine(conn: &mut DbConn, ctx: &Ctx) -> AppResult<Vec<AssignmentView>> {
     let a = ctx.require(&[Role::Reviewer])?;
-    Ok(db::review::for_reviewer(conn, a.id)?
+    let rows = db::review::for_reviewer(conn, a.id)?;
+    // A reviewer sits on a call or two: one stages read per call.
+    let mut stages: HashMap<(i64, i32), (String, String)> = HashMap::new();
+    for call in rows.iter().map(|r| r.0.call_id).collect::<BTreeSet<_>>() {
+        for st in db::calls::stages_of(conn, call)? {
+            stages.insert((call, st.position), (st.key, st.name));
+        }
+    }
+    Ok(rows
         .into_iter()
-        .map(|(x, title, org)| AssignmentView {
-            id: x.id,
-            bid_id: x.bid_id,
-            bid_title: title,
-            organisation: org,
-            status: x.status,
-            submitted_at: x.submitted_at.map(|t| rfc3339_local(t.and_utc())),
+        .map(|(x, title, org)| {
+            let (stage, stage_name) = stages.get(&(x.call_id, x.stage)).cloned().unwrap_or_default();
+            AssignmentView {
+                id: x.id,
+                bid_id: x.bid_id,
+                bid_title: title,
+                organisation: org,
+                status: x.status,
+                submitted_at: x.submitted_at.map(|t| rfc3339_local(t.and_utc())),
+                stage,
+                stage_name,
+            }
         })
         .collect())
 }
@@ -242,7 +284,7 @@ pub fn declare_conflict(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ConflictI
             return Err(AppError::conflict("wrong_status", "状态已变化，请刷新"));
         }
         let new_id = match replacement {
-            Some(r) => Some(db::review::insert_assignment(c, d.id, x.call_id, x.bid_id, r, next_no, now)?),
+            Some(r) => Some(db::review::insert_assignment(c, d.id, d.stage, x.call_id, x.bid_id, r, next_no, now)?),
             None => None,
         };
         audit::record(
@@ -309,15 +351,15 @@ pub struct ScoreView {
     pub comment: String,
 }
 
-fn rubric(conn: &mut DbConn, call_id: i64) -> AppResult<Vec<Criterion>> {
-    Ok(db::calls::criteria_of(conn, call_id)?
+fn rubric(conn: &mut DbConn, call_id: i64, stage: i32) -> AppResult<Vec<Criterion>> {
+    Ok(db::calls::criteria_of_stage(conn, call_id, stage)?
         .into_iter()
         .map(|k| Criterion { key: k.key, weight: k.weight as u32, max_score: Decimal::new(k.max_score, 2) })
         .collect())
 }
 
 pub fn review_view(conn: &mut DbConn, x: &db::review::AssignmentRow) -> AppResult<ReviewView> {
-    let crit = rubric(conn, x.call_id)?;
+    let crit = rubric(conn, x.call_id, x.stage)?;
     let stored = db::review::scores_of(conn, x.id)?;
     let by_key: HashMap<&str, i64> = stored.iter().map(|(k, s, _)| (k.as_str(), *s)).collect();
     let total = (crit.len() == stored.len() && crit.iter().all(|c| by_key.contains_key(c.key.as_str()))).then(|| {
@@ -349,7 +391,7 @@ pub fn save_review(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReviewInput) -
         "submitted" => return Err(AppError::conflict("review_locked", "评分已提交并锁定，如需修改请联系工作人员")),
         _ => return Err(AppError::not_found()),
     }
-    let crit = rubric(conn, x.call_id)?;
+    let crit = rubric(conn, x.call_id, x.stage)?;
     let mut p = Problems::default();
     let mut scores = Vec::new();
     for (i, s) in input.scores.iter().enumerate() {
@@ -444,6 +486,72 @@ pub struct RankingRow {
     pub outcome_label: &'static str,
     pub running_total: Money,
     pub override_reason: Option<String>,
+    /// Per scoring stage (empty for a single-stage call); `score` is then their weighted sum
+    /// plus `bonus`.
+    pub stage_scores: Vec<StageScore>,
+    /// Bonus points for matching funds, when the call awards them (already in `score`).
+    pub bonus: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct StageScore {
+    pub stage: String,
+    pub name: String,
+    pub weight: i32,
+    /// The stage's score (trimmed mean of its panel), or null with fewer than 3 reviews.
+    pub score: Option<String>,
+    pub reviews: usize,
+}
+
+/// Every stage's review statistics, who went on to each later stage, and each bid's final score.
+pub struct StageScores {
+    /// The first (written) stage's statistics: the signals and the tie-break.
+    pub first: HashMap<i64, scoring::BidStats>,
+    /// Per stage: statistics, the bids in it (shortlisted), and its weight.
+    pub per_stage: Vec<(HashMap<i64, scoring::BidStats>, BTreeSet<i64>, u32)>,
+    /// Final score per bid: the single stage's, or the weighted sum plus bonus.
+    pub total: HashMap<i64, Option<Decimal>>,
+}
+
+/// One read of the submitted totals per stage; no per-bid queries.
+pub fn stage_scores(
+    conn: &mut DbConn,
+    call_id: i64,
+    design: &super::calls::ScoringDesign,
+    bids: &[db::bids::RankBid],
+) -> AppResult<StageScores> {
+    let first = scoring::bid_stats(&submitted_reviews(conn, call_id, 0)?);
+    let mut per_stage = Vec::new();
+    for st in &design.stages {
+        let stats = if st.position == 0 {
+            first.clone()
+        } else {
+            scoring::bid_stats(&submitted_reviews(conn, call_id, st.position)?)
+        };
+        let on: BTreeSet<i64> = if st.position == 0 {
+            bids.iter().map(|b| b.id).collect()
+        } else {
+            db::stages::shortlist(conn, call_id, st.position)?.into_iter().map(|r| r.bid_id).collect()
+        };
+        per_stage.push((stats, on, st.weight as u32));
+    }
+    let total = bids
+        .iter()
+        .map(|b| {
+            let base = if per_stage.is_empty() {
+                first.get(&b.id).and_then(|s| s.score)
+            } else {
+                let parts: Vec<(u32, Option<Decimal>)> = per_stage
+                    .iter()
+                    .map(|(st, on, w)| (*w, on.contains(&b.id).then(|| st.get(&b.id).and_then(|s| s.score)).flatten()))
+                    .collect();
+                crate::domain::stages::composite(&parts)
+            };
+            let bonus = design.bonus.as_ref().map_or(Decimal::ZERO, |(_, bo)| bo.points(b.matching));
+            (b.id, base.map(|s| s + bonus))
+        })
+        .collect();
+    Ok(StageScores { first, per_stage, total })
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -464,10 +572,15 @@ pub struct RankingView {
 
 /// The call's submitted reviews with their totals. Reviews carry the total written at
 /// submission; any without one (submitted before totals were stored) is totalled from its scores.
-fn submitted_reviews(conn: &mut DbConn, call_id: i64, crit: &[Criterion]) -> AppResult<Vec<scoring::ReviewTotal>> {
+pub fn stage_reviews(conn: &mut DbConn, call_id: i64, stage: i32) -> AppResult<Vec<scoring::ReviewTotal>> {
+    submitted_reviews(conn, call_id, stage)
+}
+
+fn submitted_reviews(conn: &mut DbConn, call_id: i64, stage: i32) -> AppResult<Vec<scoring::ReviewTotal>> {
+    let crit = &rubric(conn, call_id, stage)?;
     let mut out = Vec::new();
     let mut untotalled = std::collections::HashSet::new();
-    for (bid, asg, reviewer, total, first) in db::review::submitted_totals(conn, call_id)? {
+    for (bid, asg, reviewer, total, first) in db::review::submitted_totals(conn, call_id, stage)? {
         match (total.and_then(|t| t.parse::<Decimal>().ok()), first) {
             (Some(total), Some(f)) => {
                 out.push(scoring::ReviewTotal { bid, reviewer, total, first: Decimal::new(f, 2) })
@@ -479,7 +592,7 @@ fn submitted_reviews(conn: &mut DbConn, call_id: i64, crit: &[Criterion]) -> App
     }
     if !untotalled.is_empty() {
         let mut per_assignment: HashMap<i64, (i64, i64, HashMap<String, i64>)> = HashMap::new();
-        for (bid, asg, reviewer, k, s) in db::review::submitted_scores(conn, call_id)? {
+        for (bid, asg, reviewer, k, s) in db::review::submitted_scores(conn, call_id, stage)? {
             if untotalled.contains(&asg) {
                 per_assignment.entry(asg).or_insert_with(|| (bid, reviewer, HashMap::new())).2.insert(k, s);
             }
@@ -502,10 +615,11 @@ pub fn ranking(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<RankingV
     if phase(&call, ctx.now).bids_sealed() {
         return Err(AppError::conflict("bids_sealed", "申报截止前不显示排名"));
     }
-    let crit = rubric(conn, call_id)?;
     let bids =
         db::bids::ranking_rows(conn, call_id, &["eligible", "proposed", "funded", "not_funded"], a.region_scope())?;
-    let stats = scoring::bid_stats(&submitted_reviews(conn, call_id, &crit)?);
+    let design = super::calls::scoring_design(conn, call_id)?;
+    let scores = stage_scores(conn, call_id, &design, &bids)?;
+    let stats = &scores.first;
     let overrides: HashMap<i64, (bool, String)> =
         db::review::overrides(conn, call_id)?.into_iter().map(|(b, f, r)| (b, (f, r))).collect();
     let candidates: Vec<Candidate> = bids
@@ -516,7 +630,7 @@ pub fn ranking(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<RankingV
                 bid_id: b.id,
                 pool_id: b.pool_id,
                 category: b.category.clone(),
-                score: st.and_then(|s| s.score),
+                score: scores.total.get(&b.id).copied().flatten(),
                 first_criterion: st.map_or(Decimal::ZERO, |s| s.first_mean),
                 submitted_seq: b.seq.unwrap_or(i64::MAX),
                 approved_fen: b.approved,
@@ -553,6 +667,9 @@ pub fn ranking(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<RankingV
                     .map(|x| {
                         let b = by_id[&x.candidate.bid_id];
                         let st = stats.get(&b.id);
+                        // A bid that did not go on to a later stage has no final score: say why.
+                        let cut = x.outcome == allocation::Outcome::NoScore
+                            && scores.per_stage.iter().skip(1).any(|(_, on, _)| !on.contains(&b.id));
                         RankingRow {
                             rank: x.rank,
                             bid_id: b.id,
@@ -568,8 +685,21 @@ pub fn ranking(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<RankingV
                             requested_amount: Money::from_fen(b.requested),
                             approved_amount: b.approved.map(Money::from_fen),
                             recommended: x.outcome.recommended(),
-                            outcome: x.outcome.code(),
-                            outcome_label: x.outcome.label(),
+                            outcome: if cut { "not_shortlisted" } else { x.outcome.code() },
+                            outcome_label: if cut { "未入围下一评审阶段" } else { x.outcome.label() },
+                            stage_scores: design
+                                .stages
+                                .iter()
+                                .zip(&scores.per_stage)
+                                .map(|(d, (st, _, _))| StageScore {
+                                    stage: d.key.clone(),
+                                    name: d.name.clone(),
+                                    weight: d.weight,
+                                    score: st.get(&b.id).and_then(|s| s.score).map(|s| format!("{s:.2}")),
+                                    reviews: st.get(&b.id).map_or(0, |s| s.reviews),
+                                })
+                                .collect(),
+                            bonus: design.bonus.as_ref().map(|(_, bo)| format!("{:.2}", bo.points(b.matching))),
                             running_total: Money::from_fen(x.running_total_fen),
                             override_reason: overrides.get(&b.id).map(|o| o.1.clone()),
                         }
@@ -624,7 +754,7 @@ pub fn get_review(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<ReviewView
 /// The rubric of the call an assignment belongs to, with the bid: for the scoring page.
 pub fn form_data(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<(i64, Vec<db::calls::CriterionRow>, ReviewView)> {
     let (x, _) = own(conn, ctx, id)?;
-    let crit = db::calls::criteria_of(conn, x.call_id)?;
+    let crit = db::calls::criteria_of_stage(conn, x.call_id, x.stage)?;
     Ok((x.bid_id, crit, review_view(conn, &x)?))
 }
 
@@ -642,6 +772,14 @@ pub fn reopen(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReopenInput) -> App
     let call = db::calls::find(conn, x.call_id)?.ok_or_else(AppError::not_found)?;
     if phase(&call, ctx.now) != Phase::Review {
         return Err(AppError::conflict("wrong_phase", "只能在专家评审阶段重新开放评分"));
+    }
+    // An on-site score is announced in the room once the whole panel has scored: it stays.
+    let defence = super::calls::scoring_design(conn, x.call_id)?
+        .stages
+        .iter()
+        .any(|s| s.position == x.stage && s.kind == crate::domain::stages::StageKind::Defence.as_str());
+    if defence && super::stages::panel_complete(conn, x.call_id, x.stage, x.bid_id)? {
+        return Err(AppError::conflict("score_announced", "该项目的现场评分已全部提交并当场公布，不能再修改"));
     }
     db::write_tx(conn, |c| {
         if db::review::set_status(c, id, &["submitted"], "accepted", None)? != 1 {
@@ -700,6 +838,7 @@ pub fn replace(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReplaceInput) -> A
         let new_id = db::review::insert_assignment(
             c,
             x.draw_id,
+            x.stage,
             x.call_id,
             x.bid_id,
             input.reviewer_id,

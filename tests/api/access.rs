@@ -58,6 +58,11 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("/api/v1/assignments/{id}/replace", "post", "staff"),
     ("/api/v1/calls/{id}/ranking", "get", "staff finance"),
     ("/api/v1/calls/{id}/overrides", "post", "staff"),
+    ("/api/v1/calls/{id}/shortlist", "post", "staff"),
+    ("/api/v1/calls/{id}/shortlist", "get", "staff finance"),
+    ("/api/v1/calls/{id}/sessions", "post", "staff"),
+    ("/api/v1/calls/{id}/sessions", "get", "staff finance"),
+    ("/api/v1/sessions/{id}/screen", "get", "staff"),
     ("/api/v1/calls/{id}/decide", "post", "staff"),
     ("/api/v1/calls/{id}/finalize", "post", "staff"),
     ("/api/v1/notices/{id}", "get", "public"),
@@ -105,6 +110,8 @@ fn body_for(path: &str, method: &str) -> serde_json::Value {
             json!({"pool_id": 1, "title": "", "requested_amount": ""})
         }
         ("/api/v1/calls/{id}/overrides", _) => json!({"bid_id": 1, "fund": true}),
+        ("/api/v1/calls/{id}/shortlist", _) => json!({"stage": ""}),
+        ("/api/v1/calls/{id}/sessions", _) => json!({"stage": "", "venue": "", "date": "", "slots": []}),
         ("/api/v1/bids/{id}/finance", _) => json!({"approved_amount": ""}),
         ("/api/v1/assignments/{id}/review", _) => json!({"scores": []}),
         ("/api/v1/assignments/{id}/replace", _) => json!({"reviewer_id": 1}),

@@ -3,7 +3,7 @@
 use crate::helpers::*;
 use serde_json::json;
 
-fn verify_cli(app: &TestApp, key: &str) -> (bool, String) {
+pub(crate) fn verify_cli(app: &TestApp, key: &str) -> (bool, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_gongyi"))
         .args(["audit", "verify"])
         .env("GONGYI_DATABASE_URL", &app.config.database_url)

@@ -21,5 +21,7 @@ mod notice;
 mod organisations;
 mod pages;
 mod projects;
+mod repeat;
 mod review;
 mod review_pages;
+mod stages;

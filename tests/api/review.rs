@@ -28,9 +28,14 @@ pub async fn setup(app: &TestApp) -> Setup {
 
 /// As [`setup`], each bid body passed through `tweak` first.
 pub async fn setup_with(app: &TestApp, tweak: impl Fn(Value) -> Value) -> Setup {
+    setup_call(app, call_body(), tweak).await
+}
+
+/// As [`setup_with`], on a call published from `call`.
+pub async fn setup_call(app: &TestApp, call: Value, tweak: impl Fn(Value) -> Value) -> Setup {
     let staff = app.as_role("staff1", "staff").await;
     let fin = app.as_role("fin1", "finance").await;
-    let call = published_call(&staff, call_body()).await;
+    let call = published_call(&staff, call).await;
     let (_, a) = org(app, &staff, "orga", "52340207MJ0030001").await;
     let (_, b) = org(app, &staff, "orgb", "52340207MJ0030002").await;
     open_window(app, &[&staff, &fin, &a, &b]).await;

@@ -14,6 +14,7 @@ mod projects;
 mod regions;
 mod review;
 mod session;
+mod stages;
 mod users;
 
 use crate::error::AppError;
@@ -77,6 +78,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/assignments/{id}/replace", web::post().to(review::replace))
             .route("/calls/{id}/ranking", web::get().to(review::ranking))
             .route("/calls/{id}/overrides", web::post().to(review::set_override))
+            .route("/calls/{id}/shortlist", web::post().to(stages::set_shortlist))
+            .route("/calls/{id}/shortlist", web::get().to(stages::get_shortlist))
+            .route("/calls/{id}/sessions", web::post().to(stages::schedule))
+            .route("/calls/{id}/sessions", web::get().to(stages::sessions))
+            .route("/sessions/{id}/screen", web::get().to(stages::screen))
             .route("/calls/{id}/decide", web::post().to(notices::decide))
             .route("/calls/{id}/finalize", web::post().to(notices::finalize))
             .route("/notices/{id}", web::get().to(notices::get))

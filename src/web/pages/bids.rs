@@ -31,6 +31,8 @@ struct BidForm<'a> {
     line_rows: Vec<usize>,
     milestone_rows: Vec<usize>,
     correction: Option<String>,
+    /// The organisation's projects from the previous call, which a bid may renew.
+    earlier: Vec<crate::service::bids::EarlierProjectView>,
 }
 
 fn to_input(f: &Fields) -> BidInput {
@@ -77,6 +79,7 @@ fn to_input(f: &Fields) -> BidInput {
         matching_funds: f.opt("matching_funds"),
         budget_lines: lines,
         milestones,
+        renewal_of: f.opt("renewal_of").map(|v| v.trim().parse().unwrap_or(-1)),
     }
 }
 
@@ -86,6 +89,7 @@ fn from_view(b: &BidView) -> Fields {
     for (k, v) in [
         ("pool_id", b.pool_id.to_string()),
         ("category", b.category.clone().unwrap_or_default()),
+        ("renewal_of", b.renewal_of.map(|p| p.to_string()).unwrap_or_default()),
         ("title", b.title.clone()),
         ("summary", b.summary.clone()),
         ("service_region_code", b.service_region_code.clone().unwrap_or_default()),
@@ -141,9 +145,12 @@ async fn form_page(
     correction: Option<String>,
 ) -> Result<HttpResponse, PageError> {
     let regions = regions(state).await?;
+    let (ctx, call_id) = (auth.ctx.clone(), call.id);
+    let earlier = state.db(move |c| crate::service::bids::renewable(c, &ctx, call_id)).await.unwrap_or_default();
     let l = Layout::new(req, state, auth);
     let status = super::status_for(&errors);
     let page = BidForm {
+        earlier,
         l: &l,
         call,
         bid_id,
@@ -432,6 +439,7 @@ pub async fn screening(
         items: form.all("items"),
         due: form.opt("due"),
         note: form.opt("note"),
+        repeat_confirmed: form.opt("repeat_confirmed").map(|v| v == "1"),
     };
     act(req, state, auth, id, &form, "screened", move |c, ctx| bids::screen(c, ctx, id, &input)).await
 }

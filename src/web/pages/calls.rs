@@ -5,7 +5,9 @@ use crate::domain::budget::BudgetCategory;
 use crate::domain::call::DEFAULT_CRITERIA;
 use crate::error::FieldError;
 use crate::service::bids::PoolStats;
-use crate::service::calls::{self, BudgetCapsInput, CallInput, CallView, CategoryInput, CriterionInput, PoolInput};
+use crate::service::calls::{
+    self, BonusInput, BudgetCapsInput, CallInput, CallView, CategoryInput, CriterionInput, PoolInput, StageInput,
+};
 use crate::web::auth::Auth;
 use crate::web::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -139,6 +141,23 @@ fn from_view(c: &CallView) -> Fields {
         f.push(&format!("crit_name_{i}"), k.name.clone());
         f.push(&format!("crit_weight_{i}"), k.weight.to_string());
     }
+    if let [first, second, ..] = c.stages.as_slice() {
+        f.push("stage1_name", first.name.clone());
+        f.push("stage1_weight", first.weight.to_string());
+        f.push("stage2_name", second.name.clone());
+        f.push("stage2_weight", second.weight.to_string());
+        for (i, k) in second.criteria.iter().enumerate() {
+            f.push(&format!("s2_key_{i}"), k.key.clone());
+            f.push(&format!("s2_name_{i}"), k.name.clone());
+            f.push(&format!("s2_weight_{i}"), k.weight.to_string());
+        }
+    }
+    if let Some(b) = &c.bonus {
+        f.push("bonus_per_amount", b.per_amount.to_string());
+        f.push("bonus_points", b.points.clone());
+        f.push("bonus_max", b.max_points.clone());
+    }
+    f.push("repeat_funding", c.repeat_funding);
     for (i, k) in c.categories.iter().enumerate() {
         f.push(&format!("cat_key_{i}"), k.key.clone());
         f.push(&format!("cat_name_{i}"), k.name.clone());
@@ -168,6 +187,43 @@ fn to_input(f: &Fields, towns: &[(String, String)]) -> CallInput {
             max_score: None,
         });
     }
+    let rows = |prefix: &str| -> Vec<CriterionInput> {
+        (0..CRIT_ROWS)
+            .filter(|i| !f.get_n(&format!("{prefix}key_"), i).trim().is_empty())
+            .map(|i| CriterionInput {
+                key: f.get_n(&format!("{prefix}key_"), i).trim().to_string(),
+                name: f.get_n(&format!("{prefix}name_"), i),
+                weight: f.get_n(&format!("{prefix}weight_"), i).trim().parse().unwrap_or(u32::MAX),
+                max_score: None,
+            })
+            .collect()
+    };
+    // A second stage's name turns the call into a two-stage one (书面评审 → 现场答辩).
+    let stages = match f.opt("stage2_name") {
+        None => Vec::new(),
+        Some(second) => vec![
+            StageInput {
+                key: "written".into(),
+                name: f.opt("stage1_name").unwrap_or_else(|| "书面评审".into()),
+                weight: num("stage1_weight").unwrap_or(0),
+                kind: Some("written".into()),
+                criteria: Vec::new(),
+            },
+            StageInput {
+                key: "defence".into(),
+                name: second,
+                weight: num("stage2_weight").unwrap_or(0),
+                kind: Some("defence".into()),
+                criteria: rows("s2_"),
+            },
+        ],
+    };
+    let bonus = f.opt("bonus_per_amount").map(|per| BonusInput {
+        name: None,
+        per_amount: per.trim().into(),
+        points: f.get("bonus_points").trim().into(),
+        max_points: f.get("bonus_max").trim().into(),
+    });
     let mut categories = Vec::new();
     for i in 0..CAT_ROWS {
         let key = f.get_n("cat_key_", i);
@@ -223,6 +279,9 @@ fn to_input(f: &Fields, towns: &[(String, String)]) -> CallInput {
         criteria,
         pools,
         reference_prefix: f.opt("reference_prefix"),
+        stages,
+        bonus,
+        repeat_funding: f.opt("repeat_funding"),
     }
 }
 

@@ -14,6 +14,7 @@ mod projects;
 mod register;
 mod review;
 mod staff;
+mod stages;
 mod verify;
 
 use super::auth::Auth;
@@ -66,6 +67,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/staff/calls/{id}/assignments", web::post().to(review::assign))
     .route("/staff/calls/{id}/ranking", web::get().to(review::ranking))
     .route("/staff/calls/{id}/overrides", web::post().to(review::set_override))
+    .route("/staff/calls/{id}/stages", web::get().to(stages::page))
+    .route("/staff/calls/{id}/shortlist", web::post().to(stages::shortlist))
+    .route("/staff/calls/{id}/sessions", web::post().to(stages::schedule))
+    .route("/staff/sessions/{id}/screen", web::get().to(stages::screen))
     .route("/staff/calls/{id}/decide", web::post().to(review::decide))
     .route("/staff/calls/{id}/finalize", web::post().to(review::finalize))
     .route("/notices/{id}", web::get().to(review::notice))

@@ -289,7 +289,9 @@ pub async fn assign(
         seed: None,
         reason: form.opt("reason"),
         due: form.opt("due"),
+        stage: form.opt("stage"),
     };
+    let staged = input.stage.is_some();
     let training = state.training;
     call_action(
         req,
@@ -297,7 +299,13 @@ pub async fn assign(
         auth,
         id,
         &form,
-        |_| format!("/staff/calls/{id}?done=drawn"),
+        move |_| {
+            if staged {
+                format!("/staff/calls/{id}/stages?done=drawn")
+            } else {
+                format!("/staff/calls/{id}?done=drawn")
+            }
+        },
         move |c, ctx| review::assign(c, ctx, id, &input, training),
     )
     .await
