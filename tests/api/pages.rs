@@ -238,6 +238,51 @@ async fn call_and_bid_through_the_pages(app: TestApp) {
         (v.json["categories"][1]["name"].as_str(), v.json["categories"][1]["scope"].as_str()),
         (Some("儿童关爱"), Some("call"))
     );
+    // Two stages, a matching-funds bonus and the repeat rule through the same form.
+    let mut staged = with_cats.clone();
+    for (k, v) in [
+        ("stage1_name", "书面评审"),
+        ("stage1_weight", "60"),
+        ("stage2_name", "现场答辩"),
+        ("stage2_weight", "40"),
+        ("s2_key_0", "presentation"),
+        ("s2_name_0", "现场陈述"),
+        ("s2_weight_0", "50"),
+        ("s2_key_1", "answers"),
+        ("s2_name_1", "答辩表现"),
+        ("s2_weight_1", "50"),
+        ("bonus_per_amount", "10000.00"),
+        ("bonus_points", "1"),
+        ("bonus_max", "x"),
+        ("repeat_funding", "renewal_only"),
+    ] {
+        staged.push((k.to_string(), v.to_string()));
+    }
+    let r = staff.post_form(&format!("/staff/calls/{call_id}/edit"), &as_refs(&staged)).await;
+    assert_eq!(r.status, 422, "an unreadable bonus cap");
+    assert!(r.text.contains("加分应为"), "explained on the form");
+    staged.retain(|f| f.0 != "bonus_max");
+    staged.push(("bonus_max".into(), "10".into()));
+    let r = staff.post_form(&format!("/staff/calls/{call_id}/edit"), &as_refs(&staged)).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let v = staff.get(&format!("/api/v1/calls/{call_id}")).await;
+    assert_eq!(
+        (v.json["stages"][1]["name"].as_str(), v.json["stages"][1]["weight"].as_i64()),
+        (Some("现场答辩"), Some(40))
+    );
+    assert_eq!(
+        (v.json["bonus"]["max_points"].as_str(), v.json["repeat_funding"].as_str()),
+        (Some("10"), Some("renewal_only"))
+    );
+    let edit = staff.get(&format!("/staff/calls/{call_id}/edit")).await;
+    assert!(
+        edit.text.contains("value=\"现场陈述\"") && edit.text.contains("value=\"renewal_only\" selected"),
+        "the form shows what is stored"
+    );
+    // Back to one stage for the rest of this test.
+    let r = staff.post_form(&format!("/staff/calls/{call_id}/edit"), &as_refs(&with_cats)).await;
+    assert_eq!(r.status, 303);
+    assert_eq!(staff.get(&format!("/api/v1/calls/{call_id}")).await.json["stages"], serde_json::json!([]));
     assert!(staff.get(&format!("/staff/calls/{call_id}/edit")).await.text.contains("为老服务"));
     // Publishing refuses the town pool below its floor, on the page.
     let token = staff.csrf(&format!("/staff/calls/{call_id}")).await;

@@ -66,6 +66,13 @@ async fn repeats_are_refused_or_renewed_by_grade(app: TestApp) {
         async move { c.post(&format!("/api/v1/bids/{bid}/submit"), json!({})).await }
     };
 
+    // The bid form offers last year's projects as renewals, with their final grade.
+    let form = orga.get(&format!("/calls/{}/bid", renew.id)).await;
+    assert_eq!(form.status, 200);
+    assert!(form.text.contains("续期项目") && form.text.contains("结项评估：良好"), "{}", form.text);
+    let form = orga.get(&format!("/calls/{}/bid", refuse.id)).await;
+    assert!(!form.text.contains("name=\"renewal_of\"") && form.text.contains("不得重复申报"));
+
     // A call that refuses repeats.
     let r = create(&orga, refuse.id, bid_2027(refuse.shenxiang, "x", Some(id(&pb1)))).await;
     assert_eq!((r.status, r.code()), (422, "not_an_earlier_project"), "another organisation's project");
@@ -110,6 +117,8 @@ async fn repeats_are_refused_or_renewed_by_grade(app: TestApp) {
         let c = s.staff.clone();
         async move { c.post(&format!("/api/v1/bids/{bid}/screening"), body).await }
     };
+    let page = s.staff.get(&format!("/bids/{lookalike}")).await;
+    assert!(page.text.contains("名称相似") && page.text.contains("name=\"repeat_confirmed\""), "{}", page.text);
     let r = screen(lookalike, json!({"eligible": true})).await;
     assert_eq!((r.status, r.code()), (422, "repeat_unconfirmed"), "{}", r.text);
     let r = screen(lookalike, json!({"eligible": true, "repeat_confirmed": true})).await;

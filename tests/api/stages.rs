@@ -269,4 +269,84 @@ async fn two_stages_make_an_exact_weighted_score(app: TestApp) {
     assert!(ok, "{out}");
 }
 
-crate::on_both!(stages_are_checked_when_drafted_and_published, two_stages_make_an_exact_weighted_score);
+/// The same steps through the staff pages: shortlist, schedule, draw, and the room's screen.
+async fn stages_through_the_pages(app: TestApp) {
+    let s = stage_one(&app).await;
+    let call = s.call.id;
+    let page = format!("/staff/calls/{call}/stages");
+    let v = s.staff.get(&page).await;
+    assert_eq!(v.status, 200, "{}", v.text);
+    assert!(v.text.contains("尚未确定入围名单") && v.text.contains("确定入围名单并通知"));
+    assert!(s.staff.get(&format!("/staff/calls/{call}")).await.text.contains(&page), "linked from the call");
+    assert_eq!(s.reviewers[1].1.get(&page).await.status, 403);
+    let r = s.staff.post_form(&format!("/staff/calls/{call}/shortlist"), &[("stage", "defence"), ("top_n", "1")]).await;
+    assert_eq!(r.status, 403, "no CSRF token");
+    let token = s.staff.csrf(&page).await;
+    let r = s
+        .staff
+        .post_form(
+            &format!("/staff/calls/{call}/shortlist"),
+            &[("csrf", &token), ("stage", "defence"), ("rule", "min_score"), ("min_score", "99")],
+        )
+        .await;
+    assert!(matches!(r.status, 409 | 422), "explained on the page: {}", r.status);
+    assert!(r.text.contains("没有项目入围"), "{}", r.text);
+    let r = s
+        .staff
+        .post_form(
+            &format!("/staff/calls/{call}/shortlist"),
+            &[("csrf", &token), ("stage", "defence"), ("rule", "top_n"), ("top_n", "1")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let v = s.staff.get(&format!("{page}?done=shortlisted")).await;
+    assert!(
+        v.text.contains("入围名单已确定") && v.text.contains("80.17") && v.text.contains("安排答辩场次"),
+        "{}",
+        v.text
+    );
+    let (b1, b3) = (format!("time_{}", s.bids[0]), format!("time_{}", s.bids[2]));
+    let r = s
+        .staff
+        .post_form(
+            &format!("/staff/calls/{call}/sessions"),
+            &[
+                ("csrf", &token),
+                ("stage", "defence"),
+                ("venue", "区民政局三楼会议室"),
+                ("date", "2026-03-20"),
+                (&b1, "09:00"),
+                (&b3, "09:30"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let r = s
+        .staff
+        .post_form(
+            &format!("/staff/calls/{call}/assignments"),
+            &[("csrf", &token), ("stage", "defence"), ("reviewers_per_bid", "3")],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.headers.get("location").and_then(|l| l.to_str().ok())),
+        (303, Some(format!("{page}?done=drawn").as_str()))
+    );
+    assert_eq!(app.count("defence_slots").await, 2);
+    let v = s.staff.get(&page).await;
+    let screen = v.text.split("href=\"/staff/sessions/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let room = s.staff.get(&format!("/staff/sessions/{screen}")).await;
+    assert_eq!(room.status, 200, "{}", room.text);
+    assert!(
+        room.text.contains("http-equiv=\"refresh\"") && room.text.contains("评分中") && room.text.contains("0 / 3")
+    );
+    // Reviewers see the stage on their list.
+    let list = s.reviewers[1].1.get("/review").await;
+    assert!(list.text.contains("现场答辩") || list.text.contains("书面评审"), "{}", list.text);
+}
+
+crate::on_both!(
+    stages_are_checked_when_drafted_and_published,
+    two_stages_make_an_exact_weighted_score,
+    stages_through_the_pages
+);
