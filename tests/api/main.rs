@@ -15,6 +15,7 @@ mod awards;
 mod basics;
 mod bids;
 mod calls;
+mod categories;
 mod logs;
 mod mail;
 mod notice;

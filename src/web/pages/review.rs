@@ -187,6 +187,7 @@ pub async fn save(
 struct RankingPage<'a> {
     l: &'a Layout,
     call: CallView,
+    by_category: Vec<CategoryGroup>,
     r: RankingView,
     can_override: bool,
     flash: Option<&'static str>,
@@ -205,9 +206,55 @@ async fn ranking_page(
     let (call, r) = state.db(move |c| Ok((calls::get(c, &ctx, id)?, review::ranking(c, &ctx, id)?))).await?;
     let can_override =
         auth.actor().is_some_and(|a| a.role == Role::Staff && a.region_code.is_none()) && call.status == "review";
+    let by_category = by_category(&call, &r);
     let l = Layout::new(req, state, auth);
     let status = super::status_for(&errors);
-    render_status(&l, &RankingPage { l: &l, call, r, can_override, flash, errors }, status)
+    render_status(&l, &RankingPage { l: &l, call, by_category, r, can_override, flash, errors }, status)
+}
+
+/// One category's bids across the pools, in ranking order within each pool.
+pub struct CategoryGroup {
+    /// 「为老服务（最多 4 个项目，400,000.00 元）」
+    pub heading: String,
+    /// (pool, rank, title, score, outcome, recommended)
+    pub rows: Vec<(String, usize, String, String, &'static str, bool)>,
+}
+
+fn by_category(call: &CallView, r: &RankingView) -> Vec<CategoryGroup> {
+    call.categories
+        .iter()
+        .map(|k| {
+            let mut limits = Vec::new();
+            if let Some(n) = k.max_projects {
+                limits.push(format!("最多 {n} 个项目"));
+            }
+            if let Some(m) = k.max_amount {
+                limits.push(format!("最多 {} 元", m.grouped()));
+            }
+            if !limits.is_empty() && k.scope == "call" {
+                limits.push("全招标合计".into());
+            }
+            let heading =
+                if limits.is_empty() { k.name.clone() } else { format!("{}（{}）", k.name, limits.join("，")) };
+            let rows = r
+                .pools
+                .iter()
+                .flat_map(|p| p.rows.iter().map(move |x| (p, x)))
+                .filter(|(_, x)| x.category.as_deref() == Some(k.key.as_str()))
+                .map(|(p, x)| {
+                    (
+                        p.name.clone(),
+                        x.rank,
+                        x.title.clone(),
+                        x.score.clone().unwrap_or_else(|| "—".into()),
+                        x.outcome_label,
+                        x.recommended,
+                    )
+                })
+                .collect();
+            CategoryGroup { heading, rows }
+        })
+        .collect()
 }
 
 pub async fn ranking(
