@@ -70,6 +70,9 @@ pub fn decide(conn: &mut DbConn, ctx: &Ctx, docs: &DocSettings, call_id: i64) ->
     if phase(&call, ctx.now) != Phase::Review {
         return Err(AppError::conflict("wrong_phase", "只能在专家评审阶段确定资助结果"));
     }
+    if let Some(why) = super::stages::unfinished(conn, call_id)? {
+        return Err(AppError::conflict("stages_incomplete", format!("{why}，不能确定资助结果")));
+    }
     let r = ranking(conn, ctx, call_id)?;
     let today = local_date(ctx.now);
     let ends_on = calendar::shipped().notice_end(today, call.notice_days as u32, call.notice_working_days);

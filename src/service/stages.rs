@@ -362,6 +362,27 @@ pub struct ScreenView {
     pub rows: Vec<ScreenRow>,
 }
 
+/// Why a staged call cannot be decided yet: a later stage without its shortlist, or a
+/// shortlisted bid still without that stage's score. `None` when it can be.
+pub fn unfinished(conn: &mut DbConn, call_id: i64) -> AppResult<Option<String>> {
+    let design = scoring_design(conn, call_id)?;
+    if design.stages.len() < 2 {
+        return Ok(None);
+    }
+    let bids = db::bids::ranking_rows(conn, call_id, &["eligible"], None)?;
+    let scores = super::review::stage_scores(conn, call_id, &design, &bids)?;
+    for (st, (stats, on, _)) in design.stages.iter().zip(&scores.per_stage).skip(1) {
+        if on.is_empty() {
+            return Ok(Some(format!("尚未确定进入{}的入围名单", st.name)));
+        }
+        let missing = on.iter().filter(|b| stats.get(b).and_then(|s| s.score).is_none()).count();
+        if missing > 0 {
+            return Ok(Some(format!("{}尚有 {missing} 个项目评分未完成", st.name)));
+        }
+    }
+    Ok(None)
+}
+
 /// Whether every live panel seat of the bid in the stage has submitted (and there is a panel).
 pub fn panel_complete(conn: &mut DbConn, call_id: i64, stage: i32, bid_id: i64) -> AppResult<bool> {
     let seats: Vec<String> = db::review::panel_progress(conn, call_id, stage)?

@@ -130,6 +130,8 @@ async fn two_stages_make_an_exact_weighted_score(app: TestApp) {
         assert_eq!((r.status, r.code()), (422, code), "{body}: {}", r.text);
     }
     assert_eq!(s.fin.post(&path, json!({"stage": "defence", "top_n": 1})).await.status, 403);
+    let r = s.staff.post(&format!("/api/v1/calls/{call}/decide"), json!({})).await;
+    assert_eq!((r.status, r.code()), (409, "stages_incomplete"), "no shortlist for the defence yet");
     let r = s.staff.post(&path, json!({"stage": "defence", "min_score": "95"})).await;
     assert_eq!((r.status, r.code()), (409, "shortlist_empty"));
     assert_eq!(app.count("shortlists").await, 0, "a refusal changes nothing");
@@ -185,6 +187,9 @@ async fn two_stages_make_an_exact_weighted_score(app: TestApp) {
     );
     let r = s.staff.post(&path, json!({"stage": "defence", "top_n": 2})).await;
     assert_eq!((r.status, r.code()), (409, "stage_drawn"), "the shortlist is locked once drawn");
+    let r = s.staff.post(&format!("/api/v1/calls/{call}/decide"), json!({})).await;
+    assert_eq!((r.status, r.code()), (409, "stages_incomplete"), "not before the defence is scored");
+    assert_eq!(app.count("notices").await, 0);
     let screen = format!("/api/v1/sessions/{session}/screen");
     assert_eq!(s.fin.get(&screen).await.status, 403);
     assert_eq!(s.reviewers[1].1.get(&screen).await.status, 403, "panel members never see others' scores");
