@@ -33,6 +33,8 @@ pub struct PublicViews {
     /// The same two as JSON bodies, serialised once.
     pub calls_json: super::memo::Memo<(Option<i64>, Option<i64>), actix_web::web::Bytes>,
     pub notices_json: super::memo::Memo<i64, actix_web::web::Bytes>,
+    /// The anonymous notice page's HTML, split where the visitor's CSRF token goes.
+    pub notice_pages: super::memo::Memo<i64, Vec<String>>,
 }
 
 impl AppState {

@@ -93,25 +93,47 @@ async fn review_and_notice_through_the_pages(app: TestApp) {
     assert_eq!(r.status, 303, "{}", r.text);
     assert!(s.staff.get(&notice_path).await.text.contains("13900001111"), "staff see the contact");
     assert!(!public.get(&notice_path).await.text.contains("13900001111"), "the public does not");
-    let oid = app
+    // The anonymous page is rendered once and shared; each visitor still gets a token of its own.
+    let (v1, v2) = (app.client(), app.client());
+    let (t1, t2) = (v1.csrf(&notice_path).await, v2.csrf(&notice_path).await);
+    assert_ne!(t1, t2);
+    let objection = |t: &str| {
+        [
+            ("csrf", t.to_string()),
+            ("bid_id", bid.clone()),
+            ("name", "李四".into()),
+            ("contact", "13900002222".into()),
+            ("text", "请再核实".into()),
+        ]
+    };
+    let f = objection(&t1);
+    let refs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(v2.post_form(&format!("{notice_path}/objections"), &refs).await.status, 403, "another visitor's token");
+    let f = objection(&t2);
+    let refs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(v2.post_form(&format!("{notice_path}/objections"), &refs).await.status, 303);
+    let oids = app
         .state
         .clone()
         .db(|c| {
             use diesel::prelude::*;
             use gongyi::db::schema::objections::dsl::*;
-            Ok(objections.select(id).first::<i64>(c)?)
+            Ok(objections.select(id).order(id).load::<i64>(c)?)
         })
         .await
         .unwrap();
-    let token = s.staff.csrf(&notice_path).await;
-    let r = s
-        .staff
-        .post_form(
-            &format!("/objections/{oid}/answer"),
-            &[("csrf", &token), ("upheld", "0"), ("reply", "经核实不成立")],
-        )
-        .await;
-    assert_eq!(r.status, 303);
+    assert_eq!(oids.len(), 2);
+    for oid in oids {
+        let token = s.staff.csrf(&notice_path).await;
+        let r = s
+            .staff
+            .post_form(
+                &format!("/objections/{oid}/answer"),
+                &[("csrf", &token), ("upheld", "0"), ("reply", "经核实不成立")],
+            )
+            .await;
+        assert_eq!(r.status, 303);
+    }
     app.clock.set("2026-03-12T09:00:00+08:00".parse().unwrap());
     app.relogin(&[&s.staff]).await;
     let token = s.staff.csrf(&format!("/staff/calls/{call}")).await;

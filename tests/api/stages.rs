@@ -70,7 +70,11 @@ async fn stages_are_checked_when_drafted_and_published(app: TestApp) {
     let text = pdf_text(&pdf.bytes().await.unwrap()).unwrap_or_default();
     assert!(text.contains("现场答辩") && text.contains("每落实配套资金"), "{text}");
     let public = anon.get(&format!("/calls/{id}")).await;
-    assert!(public.text.contains("现场陈述") && public.text.contains("每落实配套资金 10,000.00 元加 1 分"), "{}", public.text);
+    assert!(
+        public.text.contains("现场陈述") && public.text.contains("每落实配套资金 10,000.00 元加 1 分"),
+        "{}",
+        public.text
+    );
     // Clone keeps the design.
     let r = staff.post(&format!("/api/v1/calls/{id}/clone"), json!({})).await;
     assert_eq!(r.status, 201, "{}", r.text);

@@ -161,12 +161,17 @@ pub fn render(l: &Layout, t: &impl Template) -> Result<HttpResponse, PageError> 
 
 pub fn render_status(l: &Layout, t: &impl Template, status: StatusCode) -> Result<HttpResponse, PageError> {
     let body = t.render().map_err(|e| PageError(AppError::internal(format!("template: {e}"))))?;
+    Ok(html_response(l, body, status))
+}
+
+/// An already rendered page, with the CSRF cookie when the browser did not have one.
+pub fn html_response(l: &Layout, body: String, status: StatusCode) -> HttpResponse {
     let mut res = HttpResponse::build(status);
     res.content_type("text/html; charset=utf-8").insert_header(("Cache-Control", "no-store"));
     if let Some(c) = &l.new_cookie {
         res.cookie(c.clone());
     }
-    Ok(res.body(body))
+    res.body(body)
 }
 
 pub fn redirect(to: &str) -> HttpResponse {
