@@ -22,11 +22,14 @@ type Entry<V> = (u64, Instant, Now, Arc<V>);
 
 pub struct Memo<K, V> {
     map: Mutex<HashMap<K, Entry<V>>>,
+    /// Held while a stale view is recomputed: when a view expires under load, one request
+    /// recomputes it and the others wait for that result instead of all querying at once.
+    refill: tokio::sync::Mutex<()>,
 }
 
 impl<K: Eq + Hash, V> Default for Memo<K, V> {
     fn default() -> Self {
-        Memo { map: Mutex::new(HashMap::new()) }
+        Memo { map: Mutex::new(HashMap::new()), refill: tokio::sync::Mutex::new(()) }
     }
 }
 
@@ -35,7 +38,7 @@ impl<K: Eq + Hash, V> Memo<K, V> {
         let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
         let max = chrono::Duration::from_std(MAX_AGE).unwrap_or_default();
         map.get(key)
-            .filter(|(g, at, then, _)| *g == generation && at.elapsed() < MAX_AGE && now >= *then && now - *then < max)
+            .filter(|(g, at, then, _)| *g == generation && at.elapsed() < MAX_AGE && (now - *then).abs() < max)
             .map(|(_, _, _, v)| v.clone())
     }
 
@@ -47,6 +50,24 @@ impl<K: Eq + Hash, V> Memo<K, V> {
             map.clear();
         }
         map.insert(key, (generation, Instant::now(), now, v));
+    }
+
+    /// The view, computing it when stale, at most one computation at a time (see `refill`).
+    /// `generation` is read by the caller before anything is computed.
+    pub async fn get_or<Fut>(&self, key: K, generation: u64, now: Now, compute: Fut) -> AppResult<Arc<V>>
+    where
+        Fut: std::future::Future<Output = AppResult<V>>,
+    {
+        if let Some(v) = self.get(&key, generation, now) {
+            return Ok(v);
+        }
+        let _turn = self.refill.lock().await;
+        if let Some(v) = self.get(&key, generation, now) {
+            return Ok(v);
+        }
+        let v = Arc::new(compute.await?);
+        self.put(key, generation, now, v.clone());
+        Ok(v)
     }
 }
 
@@ -62,23 +83,15 @@ pub async fn calls_list(
         return Ok(Arc::new(state.db(move |c| calls::list(c, &ctx, before, limit)).await?));
     }
     let (generation, now) = (crate::db::generation(), ctx.now);
-    if let Some(v) = state.public.calls.get(&(before, limit), generation, now) {
-        return Ok(v);
-    }
-    let v = Arc::new(state.db(move |c| calls::list(c, &ctx, before, limit)).await?);
-    state.public.calls.put((before, limit), generation, now, v.clone());
-    Ok(v)
+    let compute = state.db(move |c| calls::list(c, &ctx, before, limit));
+    state.public.calls.get_or((before, limit), generation, now, compute).await
 }
 
 /// A results notice (the same for every reader).
 pub async fn notice(state: &AppState, ctx: Ctx, id: i64) -> AppResult<Arc<notices::NoticeView>> {
     let (generation, now) = (crate::db::generation(), ctx.now);
-    if let Some(v) = state.public.notices.get(&id, generation, now) {
-        return Ok(v);
-    }
-    let v = Arc::new(state.db(move |c| notices::get(c, &ctx, id)).await?);
-    state.public.notices.put(id, generation, now, v.clone());
-    Ok(v)
+    let compute = state.db(move |c| notices::get(c, &ctx, id));
+    state.public.notices.get_or(id, generation, now, compute).await
 }
 
 /// A memoised view as its JSON body: serialised once per computation, not once per request.
@@ -89,15 +102,14 @@ pub async fn json<K: Eq + Hash + Clone, V: serde::Serialize>(
     view: impl std::future::Future<Output = AppResult<Arc<V>>>,
 ) -> AppResult<actix_web::web::Bytes> {
     let generation = crate::db::generation();
-    if let Some(b) = memo.get(&key, generation, now) {
-        return Ok((*b).clone());
-    }
-    let v = view.await?;
-    let body = actix_web::web::Bytes::from(
-        serde_json::to_vec(&*v).map_err(|e| crate::error::AppError::internal(format!("json: {e}")))?,
-    );
-    memo.put(key, generation, now, Arc::new(body.clone()));
-    Ok(body)
+    let body = memo
+        .get_or(key, generation, now, async {
+            let v = view.await?;
+            let bytes = serde_json::to_vec(&*v).map_err(|e| crate::error::AppError::internal(format!("json: {e}")))?;
+            Ok(actix_web::web::Bytes::from(bytes))
+        })
+        .await?;
+    Ok((*body).clone())
 }
 
 #[cfg(test)]
@@ -114,6 +126,7 @@ mod tests {
         assert!(m.get(&2, 7, t).is_none());
         assert!(m.get(&1, 7, t + chrono::Duration::days(1)).is_none(), "the clock moved on");
         assert!(m.get(&1, 7, t - chrono::Duration::days(1)).is_none(), "the clock moved back");
+        assert!(m.get(&1, 7, t - chrono::Duration::milliseconds(300)).is_some(), "a request that began just before");
         let old = Memo::default();
         old.map.lock().unwrap().insert(1, (7, Instant::now() - MAX_AGE, t, Arc::new("v")));
         assert!(old.get(&1, 7, t).is_none(), "older than a second");

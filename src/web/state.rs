@@ -35,6 +35,8 @@ pub struct PublicViews {
     pub notices_json: super::memo::Memo<i64, actix_web::web::Bytes>,
     /// The anonymous notice page's HTML, split where the visitor's CSRF token goes.
     pub notice_pages: super::memo::Memo<i64, Vec<String>>,
+    /// The anonymous home page, likewise.
+    pub home_pages: super::memo::Memo<(), Vec<String>>,
 }
 
 impl AppState {

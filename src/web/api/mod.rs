@@ -31,6 +31,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     AppError::bad_request("invalid_query", format!("查询参数不正确：{e}")).into()
                 }),
             )
+            // actix tries routes in order: the public reads anyone may hammer come first.
+            .route("/calls", web::get().to(calls::list))
+            .route("/notices/{id}", web::get().to(notices::get))
             .route("/session", web::post().to(session::login))
             .route("/session", web::delete().to(session::logout))
             .route("/me", web::get().to(session::me))
@@ -44,7 +47,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/organisations/{id}/verify", web::post().to(organisations::verify))
             .route("/organisations/{id}/reject", web::post().to(organisations::reject))
             .route("/calls", web::post().to(calls::create))
-            .route("/calls", web::get().to(calls::list))
             .route("/calls/{id}", web::get().to(calls::get))
             .route("/calls/{id}", web::put().to(calls::update))
             .route("/calls/{id}/publish", web::post().to(calls::publish))
@@ -85,7 +87,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/sessions/{id}/screen", web::get().to(stages::screen))
             .route("/calls/{id}/decide", web::post().to(notices::decide))
             .route("/calls/{id}/finalize", web::post().to(notices::finalize))
-            .route("/notices/{id}", web::get().to(notices::get))
             .route("/notices/{id}/pdf", web::get().to(notices::pdf))
             .route("/documents/verify", web::get().to(notices::verify))
             .route("/documents/{sha256}", web::get().to(notices::document))

@@ -37,6 +37,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route("/static/app.css", web::get().to(css))
     .route("/", web::get().to(home::index))
+    // actix tries routes in order: the public pages anyone may hammer come first.
+    .route("/notices/{id}", web::get().to(review::notice))
     .route("/workbench", web::get().to(home::workbench))
     .route("/login", web::get().to(login::form))
     .route("/login", web::post().to(login::submit))
@@ -73,7 +75,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/staff/sessions/{id}/screen", web::get().to(stages::screen))
     .route("/staff/calls/{id}/decide", web::post().to(review::decide))
     .route("/staff/calls/{id}/finalize", web::post().to(review::finalize))
-    .route("/notices/{id}", web::get().to(review::notice))
     .route("/verify", web::get().to(verify::page))
     .route("/verify", web::post().to(verify::upload))
     .route("/notices/{id}/objections", web::post().to(review::object))
@@ -162,6 +163,40 @@ pub fn render(l: &Layout, t: &impl Template) -> Result<HttpResponse, PageError> 
 pub fn render_status(l: &Layout, t: &impl Template, status: StatusCode) -> Result<HttpResponse, PageError> {
     let body = t.render().map_err(|e| PageError(AppError::internal(format!("template: {e}"))))?;
     Ok(html_response(l, body, status))
+}
+
+/// A template as HTML.
+pub fn to_html(t: &impl Template) -> Result<String, AppError> {
+    t.render().map_err(|e| AppError::internal(format!("template: {e}")))
+}
+
+/// A page that is the same for every anonymous reader but for the CSRF token: rendered once per
+/// data generation (`web::memo`) with a random stand-in token, which no reader's text can guess,
+/// and joined with each request's own token. `render` gets the stand-in layout.
+pub async fn shared_page<K, F, Fut>(
+    req: &HttpRequest,
+    state: &AppState,
+    auth: &Auth,
+    memo: &crate::web::memo::Memo<K, Vec<String>>,
+    key: K,
+    render: F,
+) -> Result<HttpResponse, PageError>
+where
+    K: Eq + std::hash::Hash,
+    F: FnOnce(Layout) -> Fut,
+    Fut: std::future::Future<Output = Result<String, AppError>>,
+{
+    let (generation, now) = (crate::db::generation(), auth.ctx.now);
+    let l = Layout::new(req, state, auth);
+    let parts = memo
+        .get_or(key, generation, now, async {
+            let slot = crate::service::accounts::new_token();
+            let stand_in = Layout { user: None, training: l.training, csrf: slot.clone(), new_cookie: None };
+            let html = render(stand_in).await?;
+            Ok(html.split(slot.as_str()).map(str::to_string).collect())
+        })
+        .await?;
+    Ok(html_response(&l, parts.join(l.csrf.as_str()), StatusCode::OK))
 }
 
 /// An already rendered page, with the CSRF cookie when the browser did not have one.

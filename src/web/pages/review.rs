@@ -429,31 +429,19 @@ async fn notice_page(
     render_status(&l, &NoticePage { l: &l, n: &n, objections, flash, errors }, status)
 }
 
-/// What most public readers get: the page rendered once per data generation with a random
-/// stand-in for the CSRF token (so no reader's text can guess where it goes), each request
-/// joining the parts with its own token.
+/// What most public readers get: the page shared by every anonymous reader (`shared_page`).
 async fn anonymous_notice_page(
     req: &HttpRequest,
     state: &AppState,
     auth: &Auth,
     id: i64,
 ) -> Result<HttpResponse, PageError> {
-    let (generation, now) = (crate::db::generation(), auth.ctx.now);
-    let l = Layout::new(req, state, auth);
-    let parts = match state.public.notice_pages.get(&id, generation, now) {
-        Some(p) => p,
-        None => {
-            let n = crate::web::memo::notice(state, auth.ctx.clone(), id).await?;
-            let slot = crate::service::accounts::new_token();
-            let stand_in = Layout { csrf: slot.clone(), new_cookie: None, user: None, training: l.training };
-            let page = NoticePage { l: &stand_in, n: &n, objections: None, flash: None, errors: vec![] };
-            let html = page.render().map_err(|e| PageError(AppError::internal(format!("template: {e}"))))?;
-            let p = std::sync::Arc::new(html.split(slot.as_str()).map(str::to_string).collect::<Vec<_>>());
-            state.public.notice_pages.put(id, generation, now, p.clone());
-            p
-        }
-    };
-    Ok(super::html_response(&l, parts.join(l.csrf.as_str()), actix_web::http::StatusCode::OK))
+    let ctx = auth.ctx.clone();
+    super::shared_page(req, state, auth, &state.public.notice_pages, id, |l| async move {
+        let n = crate::web::memo::notice(state, ctx, id).await?;
+        super::to_html(&NoticePage { l: &l, n: &n, objections: None, flash: None, errors: vec![] })
+    })
+    .await
 }
 
 pub async fn notice(
