@@ -6,83 +6,21 @@ their phones; the room's screen announces each score; the ranking skips the seco
 (its category is full) and funds the cheaper 儿童关爱 bid below it. Screenshots go to OUTDIR.
 
 Usage: python3 tests/browser/stages.py GONGYI_BINARY OUTDIR"""
-import os
-import socket
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
 
 from playwright.sync_api import sync_playwright
 
-binary, out = os.path.abspath(sys.argv[1]), sys.argv[2]
-os.makedirs(out, exist_ok=True)
-work = tempfile.mkdtemp(prefix="gongyi-stages.")
-with socket.socket() as s:
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-base = f"http://127.0.0.1:{port}"
-log = open(os.path.join(work, "server.log"), "ab")
-server = None
-step = 0
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=1, is_mobile=True, has_touch=True)
-DESK = dict(viewport={"width": 1280, "height": 900})
+from harness import DESK, PHONE, Harness
+
+h = Harness(sys.argv[1], sys.argv[2], prefix="stages-")
+base, start, shot, fits, login, expect = h.base, h.start, h.shot, h.fits, h.login, h.expect
+
 # Title → (category, requested, matching funds, written score, defence score)
 BIDS = {
     "银龄食堂助餐服务": ("elderly", "100000.00", "0", "90", "90"),
     "长者智能手机课堂": ("elderly", "60000.00", "0", "85", "85"),
     "四点半课堂儿童陪伴": ("children", "50000.00", "20000.00", "80", "80"),
 }
-
-
-def start(command, now):
-    global server
-    if server:
-        server.terminate()
-        server.wait(10)
-    env = dict(os.environ, GONGYI_BIND=f"127.0.0.1:{port}", GONGYI_DATABASE_URL=f"sqlite://{work}/gongyi.db",
-               GONGYI_DATA_DIR=f"{work}/data", GONGYI_TRAINING="1", GONGYI_NOW=now)
-    server = subprocess.Popen([binary, command], cwd=work, env=env, stdout=log, stderr=log)
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(open(os.path.join(work, "server.log")).read())
-
-
-def shot(page, name):
-    global step
-    step += 1
-    page.screenshot(path=f"{out}/stages-{step:02d}-{name}.png", full_page=True)
-
-
-def fits(page):
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 391, f"{page.url} is {width}px wide on a 390px phone"
-
-
-def login(ctx, who, password="demo2026"):
-    page = ctx.new_page()
-    page.goto(base + "/login")
-    page.fill("#login", who)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/workbench")
-    return page
-
-
-def expect(page, text):
-    try:
-        page.wait_for_selector(f"text={text}", timeout=10000)
-    except Exception:
-        page.screenshot(path=f"{out}/stages-FAILED.png", full_page=True)
-        print(page.url, page.inner_text("main") if page.locator("main").count() else page.content()[:3000])
-        raise
 
 
 def score_everything(browser, stage, column):
@@ -116,7 +54,7 @@ def score_everything(browser, stage, column):
 try:
     start("demo", "2027-03-01T09:00:00+08:00")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = h.launch(p)
         staff = login(browser.new_context(**DESK), "staff")
         staff.goto(base + "/staff/calls/new")
         for sel, value in [("#year", "2027"), ("#title", "鸠江区2027年度公益创投项目（两阶段评审）"),
@@ -174,7 +112,7 @@ try:
 
     start("serve", "2027-03-11T09:00:00+08:00")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = h.launch(p)
         staff = login(browser.new_context(**DESK), "staff")
         fin = login(browser.new_context(**DESK), "finance")
         staff.goto(f"{base}/staff/calls/{call_id}/bids")
@@ -227,7 +165,7 @@ try:
         text = staff.inner_text("main")
         # 60 % × 80 + 40 % × 80 = 80, plus 2 points for 20,000 yuan of matching funds.
         assert "82.00" in text and "90.00" in text and "85.00" in text, text
-        row = staff.locator("tr", has_text="四点半课堂儿童陪伴")
+        row = staff.locator("tr", has_text="四点半课堂儿童陪伴").first
         assert "拟资助" in row.inner_text(), row.inner_text()
         shot(staff, "ranking")
         staff.click("button:has-text('确定资助结果并发布公示')")
@@ -236,5 +174,4 @@ try:
         browser.close()
     print("stages: 1 passed, 0 failed")
 finally:
-    if server:
-        server.terminate()
+    h.stop()

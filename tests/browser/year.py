@@ -7,85 +7,23 @@ A screenshot of each step goes to OUTDIR.
 
 Usage: python3 tests/browser/year.py GONGYI_BINARY OUTDIR USCC
 (needs `pip install playwright` and Debian's chromium)."""
-import os
-import socket
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
 
 from playwright.sync_api import sync_playwright
 
-binary, out, uscc = os.path.abspath(sys.argv[1]), sys.argv[2], sys.argv[3]
-os.makedirs(out, exist_ok=True)
-work = tempfile.mkdtemp(prefix="gongyi-year.")
-with socket.socket() as s:
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-base = f"http://127.0.0.1:{port}"
-log = open(os.path.join(work, "server.log"), "ab")
-server = None
-step = 0
+from harness import DESK, PHONE, Harness
 
-
-def start(command, now):
-    """(Re)starts the server on the same training database with its clock at `now`."""
-    global server
-    if server:
-        server.terminate()
-        server.wait(10)
-    env = dict(os.environ, GONGYI_BIND=f"127.0.0.1:{port}", GONGYI_DATABASE_URL=f"sqlite://{work}/gongyi.db",
-               GONGYI_DATA_DIR=f"{work}/data", GONGYI_TRAINING="1", GONGYI_NOW=now)
-    server = subprocess.Popen([binary, command], cwd=work, env=env, stdout=log, stderr=log)
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(open(os.path.join(work, "server.log")).read())
-
-
-def shot(page, name):
-    global step
-    step += 1
-    page.screenshot(path=f"{out}/{step:02d}-{name}.png", full_page=True)
-
-
-def fits(page):
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 391, f"{page.url} is {width}px wide on a 390px phone"
-
-
-def login(ctx, who, password="demo2026"):
-    page = ctx.new_page()
-    page.goto(base + "/login")
-    page.fill("#login", who)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/workbench")
-    return page
-
-
-def expect(page, text):
-    try:
-        page.wait_for_selector(f"text={text}", timeout=10000)
-    except Exception:
-        page.screenshot(path=f"{out}/FAILED.png", full_page=True)
-        print(page.url, page.inner_text("main") if page.locator("main").count() else page.content()[:3000])
-        raise
-
+binary, out, uscc = sys.argv[1], sys.argv[2], sys.argv[3]
+h = Harness(binary, out)
+base, start, shot, fits, login, expect = h.base, h.start, h.shot, h.fits, h.login, h.expect
+work = h.work
 
 try:
     # --- 1 March 2027: the call is published, an organisation registers and bids --------------
     start("demo", "2027-03-01T09:00:00+08:00")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        phone = dict(viewport={"width": 390, "height": 844}, device_scale_factor=1, is_mobile=True, has_touch=True)
-        desk = dict(viewport={"width": 1280, "height": 900})
+        browser = h.launch(p)
+        phone, desk = PHONE, DESK
 
         staff = login(browser.new_context(**desk), "staff")
         staff.goto(base + "/staff/calls/new")
@@ -168,9 +106,8 @@ try:
     # --- 11 March: the deadline has passed: screening, finance, the draw, scores, the decision ---
     start("serve", "2027-03-11T09:00:00+08:00")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
-        desk = dict(viewport={"width": 1280, "height": 900})
-        phone = dict(viewport={"width": 390, "height": 844}, device_scale_factor=1, is_mobile=True, has_touch=True)
+        browser = h.launch(p)
+        phone, desk = PHONE, DESK
         staff = login(browser.new_context(**desk), "staff")
         staff.goto(f"{base}/bids/{bid_id}")
         staff.select_option("#outcome", "eligible")
@@ -234,8 +171,8 @@ try:
     # --- 25 March: the notice period is over: finalise, sign, pay the first tranche ------------
     start("serve", "2027-03-25T09:00:00+08:00")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
-        desk = dict(viewport={"width": 1280, "height": 900})
+        browser = h.launch(p)
+        desk = DESK
         staff = login(browser.new_context(**desk), "staff")
         staff.goto(f"{base}/staff/calls/{call_id}")
         staff.click("button:has-text('公示期满')")
@@ -265,5 +202,4 @@ try:
     shutil.copytree(f"{work}/data", f"{out}/data", dirs_exist_ok=True)
     print("year: 1 passed, 0 failed")
 finally:
-    if server:
-        server.terminate()
+    h.stop()

@@ -140,23 +140,14 @@ async fn fund_action(
     done: &str,
     f: impl FnOnce(&mut crate::db::DbConn, &crate::service::Ctx) -> Result<FundView, AppError> + Send + 'static,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(&req, &form.get("csrf"))?;
-    let ctx = auth.ctx.clone();
-    match state.db(move |c| f(c, &ctx)).await {
-        Ok(v) => {
-            state.mail_wake.notify_one();
-            Ok(redirect(&format!("/staff/awards/{}?done={done}", v.id)))
-        }
-        Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
-            {
-                // The page again with the reason, under the refusal's own status (409 or 422).
-                let mut page = fund_page(&req, &state, &auth, fund_id, None, form, field_errors(&e)).await?;
-                *page.status_mut() = e.status;
-                Ok(page)
-            }
-        }
-        Err(e) => Err(e.into()),
-    }
+    let to = |v: &FundView| format!("/staff/awards/{}?done={done}", v.id);
+    let shown = form.clone();
+    let (r, st, au) = (&req, &state, &auth);
+    super::act(r, st, au, &form, to, f, |e| async move {
+        let page = fund_page(r, st, au, fund_id, None, shown, field_errors(&e)).await?;
+        Ok(super::with_status(page, e.status))
+    })
+    .await
 }
 
 pub async fn add_award(

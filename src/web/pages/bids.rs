@@ -389,18 +389,8 @@ async fn act<F>(
 where
     F: FnOnce(&mut crate::db::DbConn, &crate::service::Ctx) -> Result<BidView, AppError> + Send + 'static,
 {
-    check_csrf(&req, &form.get("csrf"))?;
-    let ctx = auth.ctx.clone();
-    match state.db(move |c| f(c, &ctx)).await {
-        Ok(_) => {
-            state.mail_wake.notify_one();
-            Ok(redirect(&format!("/bids/{id}?done={done}")))
-        }
-        Err(e) if matches!(e.status.as_u16(), 403 | 409 | 422) && e.code != "forbidden" => {
-            detail_page(&req, &state, &auth, id, None, field_errors(&e)).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let to = |_: &BidView| format!("/bids/{id}?done={done}");
+    super::act(&req, &state, &auth, form, to, f, |e| detail_page(&req, &state, &auth, id, None, field_errors(&e))).await
 }
 
 pub async fn submit(

@@ -213,6 +213,44 @@ pub fn redirect(to: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header(("Location", to)).finish()
 }
 
+/// What every form's state change does: check the CSRF token, run the service function, wake
+/// the mail worker and redirect to `to(result)`. A refusal (409, 422, or a 403 about the
+/// state of things rather than the role) goes to `refused`, which shows it on a page.
+pub async fn act<T, F, R, Fut>(
+    req: &HttpRequest,
+    state: &AppState,
+    auth: &Auth,
+    form: &fields::Fields,
+    to: impl FnOnce(&T) -> String,
+    f: F,
+    refused: R,
+) -> Result<HttpResponse, PageError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut crate::db::DbConn, &crate::service::Ctx) -> Result<T, AppError> + Send + 'static,
+    R: FnOnce(AppError) -> Fut,
+    Fut: std::future::Future<Output = Result<HttpResponse, PageError>>,
+{
+    check_csrf(req, &form.get("csrf"))?;
+    let ctx = auth.ctx.clone();
+    match state.db(move |c| f(c, &ctx)).await {
+        Ok(v) => {
+            state.mail_wake.notify_one();
+            Ok(redirect(&to(&v)))
+        }
+        Err(e) if matches!(e.status.as_u16(), 409 | 422) || (e.status.as_u16() == 403 && e.code != "forbidden") => {
+            refused(e).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A page shown again for a refusal, under the refusal's own status.
+pub fn with_status(mut page: HttpResponse, status: StatusCode) -> HttpResponse {
+    *page.status_mut() = status;
+    page
+}
+
 /// Refuses a form without the right CSRF token.
 pub fn check_csrf(req: &HttpRequest, token: &str) -> Result<(), PageError> {
     if csrf::check(req, token) {

@@ -132,23 +132,13 @@ async fn act(
     done: &str,
     f: impl FnOnce(&mut crate::db::DbConn, &crate::service::Ctx) -> Result<ProjectView, AppError> + Send + 'static,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(&req, &form.get("csrf"))?;
-    let ctx = auth.ctx.clone();
-    match state.db(move |c| f(c, &ctx)).await {
-        Ok(v) => {
-            state.mail_wake.notify_one();
-            Ok(redirect(&format!("/projects/{}?done={done}", v.id)))
-        }
-        Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
-            {
-                // The page again with the reason, under the refusal's own status (409 or 422).
-                let mut page = detail_page(&req, &state, &auth, id, None, field_errors(&e)).await?;
-                *page.status_mut() = e.status;
-                Ok(page)
-            }
-        }
-        Err(e) => Err(e.into()),
-    }
+    let to = |v: &ProjectView| format!("/projects/{}?done={done}", v.id);
+    let (r, st, au) = (&req, &state, &auth);
+    super::act(r, st, au, form, to, f, |e| async move {
+        let page = detail_page(r, st, au, id, None, field_errors(&e)).await?;
+        Ok(super::with_status(page, e.status))
+    })
+    .await
 }
 
 pub async fn sign(

@@ -300,27 +300,21 @@ async fn call_action<T: Send + 'static>(
     then: impl FnOnce(&T) -> String,
     f: impl FnOnce(&mut crate::db::DbConn, &crate::service::Ctx) -> Result<T, AppError> + Send + 'static,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(&req, &form.get("csrf"))?;
-    let ctx = auth.ctx.clone();
-    match state.db(move |c| f(c, &ctx)).await {
-        Ok(v) => {
-            state.mail_wake.notify_one();
-            Ok(redirect(&then(&v)))
-        }
-        Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
-            let l = Layout::new(&req, &state, &auth);
-            let page = super::MessagePage {
-                l: &l,
-                heading: "未能完成",
-                text: &e.message,
-                code: Some(&e.code),
-                link: &format!("/staff/calls/{id}"),
-                link_text: "返回",
-            };
-            render_status(&l, &page, e.status)
-        }
-        Err(e) => Err(e.into()),
-    }
+    let (r, st, au) = (&req, &state, &auth);
+    super::act(r, st, au, form, then, f, |e| async move {
+        let l = Layout::new(r, st, au);
+        let link = format!("/staff/calls/{id}");
+        let page = super::MessagePage {
+            l: &l,
+            heading: "未能完成",
+            text: &e.message,
+            code: Some(&e.code),
+            link: &link,
+            link_text: "返回",
+        };
+        render_status(&l, &page, e.status)
+    })
+    .await
 }
 
 pub async fn assign(

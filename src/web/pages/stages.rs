@@ -2,7 +2,7 @@
 //! on-site defence sessions, and the room's screen.
 
 use super::fields::Fields;
-use super::{check_csrf, field_errors, redirect, render_status, Layout, PageError};
+use super::{field_errors, render_status, Layout, PageError};
 use crate::error::FieldError;
 use crate::service::calls::{self, CallView};
 use crate::service::stages::{self, ScreenView, SessionInput, SessionView, ShortlistInput, ShortlistView, SlotInput};
@@ -85,7 +85,7 @@ pub async fn page(
     stages_page(&req, &state, &auth, id.into_inner(), flash, vec![]).await
 }
 
-/// Runs a staff action from the stages page: back to it, with the refusal shown there.
+/// Runs a staff action from the stages page: back to it, with a refusal shown there.
 async fn act<T: Send + 'static>(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -95,18 +95,8 @@ async fn act<T: Send + 'static>(
     done: &str,
     f: impl FnOnce(&mut crate::db::DbConn, &crate::service::Ctx) -> Result<T, crate::error::AppError> + Send + 'static,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(&req, &form.get("csrf"))?;
-    let ctx = auth.ctx.clone();
-    match state.db(move |c| f(c, &ctx)).await {
-        Ok(_) => {
-            state.mail_wake.notify_one();
-            Ok(redirect(&format!("/staff/calls/{id}/stages?done={done}")))
-        }
-        Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
-            stages_page(&req, &state, &auth, id, None, field_errors(&e)).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let to = |_: &T| format!("/staff/calls/{id}/stages?done={done}");
+    super::act(&req, &state, &auth, form, to, f, |e| stages_page(&req, &state, &auth, id, None, field_errors(&e))).await
 }
 
 pub async fn shortlist(

@@ -1,0 +1,79 @@
+"""What the whole-run browser scripts share: a training server on a SQLite file that can be
+restarted with a later GONGYI_NOW, numbered screenshots, the phone-width check, logging in and
+waiting for a text (with a screenshot and the page's text when it never comes)."""
+import os
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=1, is_mobile=True, has_touch=True)
+DESK = dict(viewport={"width": 1280, "height": 900})
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+class Harness:
+    def __init__(self, binary, out, prefix=""):
+        self.binary, self.out, self.prefix = os.path.abspath(binary), out, prefix
+        os.makedirs(out, exist_ok=True)
+        self.work = tempfile.mkdtemp(prefix="gongyi-browser.")
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = open(os.path.join(self.work, "server.log"), "ab")
+        self.server = None
+        self.step = 0
+
+    def start(self, command, now):
+        """(Re)starts the server on the same training database with its clock at `now`."""
+        self.stop()
+        env = dict(os.environ, GONGYI_BIND=f"127.0.0.1:{self.port}",
+                   GONGYI_DATABASE_URL=f"sqlite://{self.work}/gongyi.db", GONGYI_DATA_DIR=f"{self.work}/data",
+                   GONGYI_TRAINING="1", GONGYI_NOW=now)
+        self.server = subprocess.Popen([self.binary, command], cwd=self.work, env=env, stdout=self.log,
+                                       stderr=self.log)
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(self.base + "/healthz", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit(open(os.path.join(self.work, "server.log")).read())
+
+    def stop(self):
+        if self.server:
+            self.server.terminate()
+            self.server.wait(10)
+            self.server = None
+
+    def launch(self, p):
+        return p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+
+    def shot(self, page, name):
+        self.step += 1
+        page.screenshot(path=f"{self.out}/{self.prefix}{self.step:02d}-{name}.png", full_page=True)
+
+    @staticmethod
+    def fits(page):
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 391, f"{page.url} is {width}px wide on a 390px phone"
+
+    def login(self, ctx, who, password="demo2026"):
+        page = ctx.new_page()
+        page.goto(self.base + "/login")
+        page.fill("#login", who)
+        page.fill("#password", password)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/workbench")
+        return page
+
+    def expect(self, page, text):
+        try:
+            page.wait_for_selector(f"text={text}", timeout=10000)
+        except Exception:
+            page.screenshot(path=f"{self.out}/{self.prefix}FAILED.png", full_page=True)
+            print(page.url, page.inner_text("main") if page.locator("main").count() else page.content()[:3000])
+            raise
