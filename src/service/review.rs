@@ -101,6 +101,9 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &AssignInput, t
     p.finish()?;
     let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
     let redraw = db::review::active_draw(conn, call_id, stage)?.is_some();
+    if redraw && !db::stages::shortlist(conn, call_id, stage + 1)?.is_empty() {
+        return Err(AppError::conflict("stage_closed", "该阶段已确定下一阶段的入围名单，不能重新抽取专家"));
+    }
     match phase(&call, ctx.now) {
         Phase::Screening if stage == 0 => {}
         Phase::Review if redraw && reason.is_none() => {
@@ -772,6 +775,10 @@ pub fn reopen(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReopenInput) -> App
     let call = db::calls::find(conn, x.call_id)?.ok_or_else(AppError::not_found)?;
     if phase(&call, ctx.now) != Phase::Review {
         return Err(AppError::conflict("wrong_phase", "只能在专家评审阶段重新开放评分"));
+    }
+    // A stage whose shortlist into the next is drawn up is over: its scores put bids there.
+    if !db::stages::shortlist(conn, x.call_id, x.stage + 1)?.is_empty() {
+        return Err(AppError::conflict("stage_closed", "该阶段已确定下一阶段的入围名单，评分已锁定"));
     }
     // An on-site score is announced in the room once the whole panel has scored: it stays.
     let defence = super::calls::scoring_design(conn, x.call_id)?

@@ -150,6 +150,18 @@ async fn two_stages_make_an_exact_weighted_score(app: TestApp) {
     let b1 = r.json["bids"].as_array().unwrap().iter().find(|b| b["bid_id"] == s.bids[0]).unwrap().clone();
     assert_eq!((b1["rank"].as_i64(), b1["score"].as_str()), (Some(1), Some("80.17")));
     assert_eq!(app.count("outbox WHERE kind = 'bid_shortlisted'").await, 2);
+    // The written stage is over once its shortlist is drawn up.
+    let written: i64 = app
+        .as_owner(|c| {
+            use diesel::prelude::*;
+            use gongyi::db::schema::assignments::dsl::*;
+            assignments.filter(stage.eq(0)).filter(status.eq("submitted")).select(id).first::<i64>(c)
+        })
+        .await;
+    let r = s.staff.post(&format!("/api/v1/assignments/{written}/reopen"), json!({"reason": "复核"})).await;
+    assert_eq!((r.status, r.code()), (409, "stage_closed"), "{}", r.text);
+    let r = s.staff.post(&format!("/api/v1/calls/{call}/assignments"), json!({"reason": "重抽"})).await;
+    assert_eq!((r.status, r.code()), (409, "stage_closed"));
     let g = s.fin.get(&format!("{path}?stage=defence")).await;
     assert_eq!((g.status, g.json["bids"].as_array().unwrap().len()), (200, 2));
 
