@@ -15,7 +15,7 @@ cargo build --release -q
 DIR=$(mktemp -d /tmp/gongyi-bench.XXXXXX)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 BIN="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/release/gongyi"
-PATHS="/api/v1/calls /"
+PATHS="/api/v1/calls / /calls/1 /api/v1/calls/1"
 if [ -f target/e2e/gongyi.db ]; then
   cp target/e2e/gongyi.db "$DIR/gongyi.db"; cp -r target/e2e/data "$DIR/data"
   CMD=serve; PATHS="$PATHS /notices/1 /api/v1/notices/1"

@@ -87,6 +87,14 @@ pub async fn calls_list(
     state.public.calls.get_or((before, limit), generation, now, compute).await
 }
 
+/// One call as an anonymous reader sees it (published calls only; a draft is 404 and never kept).
+pub async fn call(state: &AppState, ctx: Ctx, id: i64) -> AppResult<Arc<calls::CallView>> {
+    let (generation, now) = (crate::db::generation(), ctx.now);
+    let ctx = Ctx { principal: crate::service::Principal::Anonymous, ..ctx };
+    let compute = state.db(move |c| calls::get(c, &ctx, id));
+    state.public.calls_one.get_or(id, generation, now, compute).await
+}
+
 /// A results notice (the same for every reader).
 pub async fn notice(state: &AppState, ctx: Ctx, id: i64) -> AppResult<Arc<notices::NoticeView>> {
     let (generation, now) = (crate::db::generation(), ctx.now);

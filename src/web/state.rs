@@ -35,6 +35,10 @@ pub struct PublicViews {
     pub notices_json: super::memo::Memo<i64, actix_web::web::Bytes>,
     /// The anonymous notice page's HTML, split where the visitor's CSRF token goes.
     pub notice_pages: super::memo::Memo<i64, Vec<String>>,
+    /// One published call as anonymous readers see it, its JSON and its page.
+    pub calls_one: super::memo::Memo<i64, crate::service::calls::CallView>,
+    pub calls_one_json: super::memo::Memo<i64, actix_web::web::Bytes>,
+    pub call_pages: super::memo::Memo<i64, Vec<String>>,
     /// The anonymous home page, likewise.
     pub home_pages: super::memo::Memo<(), Vec<String>>,
 }

@@ -67,8 +67,13 @@ pub async fn list(
 pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
     let ctx = auth.ctx.clone();
     let id = id.into_inner();
-    let v = state.db(move |c| calls::get(c, &ctx, id)).await?;
-    Ok(HttpResponse::Ok().json(v))
+    if auth.actor().is_some() {
+        // Staff see drafts; nobody's own view is shared.
+        return Ok(HttpResponse::Ok().json(state.db(move |c| calls::get(c, &ctx, id)).await?));
+    }
+    let view = crate::web::memo::call(&state, ctx, id);
+    let body = crate::web::memo::json(&state.public.calls_one_json, id, auth.ctx.now, view).await?;
+    Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }
 
 /// Publish a draft call (district staff): every publishing rule is checked (422 lists them all);

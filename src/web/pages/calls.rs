@@ -17,7 +17,7 @@ use askama::Template;
 #[template(path = "call.html")]
 struct CallPage<'a> {
     l: &'a Layout,
-    c: CallView,
+    c: &'a CallView,
     forbidden: Vec<&'static str>,
     can_bid: bool,
 }
@@ -30,12 +30,25 @@ pub async fn public(
 ) -> Result<HttpResponse, PageError> {
     let ctx = auth.ctx.clone();
     let id = id.into_inner();
+    if auth.actor().is_none() {
+        let st: &AppState = &state;
+        return super::shared_page(&req, st, &auth, &st.public.call_pages, id, |l| async move {
+            let c = crate::web::memo::call(st, ctx, id).await?;
+            let forbidden = forbidden_labels(&c);
+            super::to_html(&CallPage { l: &l, c: &c, forbidden, can_bid: false })
+        })
+        .await;
+    }
     let c = state.db(move |conn| calls::get(conn, &ctx, id)).await?;
-    let forbidden = c.forbidden_categories.iter().filter_map(|k| BudgetCategory::parse(k)).map(|b| b.label()).collect();
+    let forbidden = forbidden_labels(&c);
     let is_org = auth.actor().is_some_and(|a| a.role == Role::Org);
     let can_bid = is_org && c.status == "open";
     let l = Layout::new(&req, &state, &auth);
-    render(&l, &CallPage { l: &l, c, forbidden, can_bid })
+    render(&l, &CallPage { l: &l, c: &c, forbidden, can_bid })
+}
+
+fn forbidden_labels(c: &CallView) -> Vec<&'static str> {
+    c.forbidden_categories.iter().filter_map(|k| BudgetCategory::parse(k)).map(|b| b.label()).collect()
 }
 
 #[derive(Template)]
