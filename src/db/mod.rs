@@ -102,6 +102,7 @@ impl ManageConnection for Manager {
                 Ok(DbConn::Pg(c))
             }
             DbUrl::Sqlite(path) => {
+                stable_sqlite_plans();
                 let mut c = diesel::SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
                 // WAL for concurrent readers, FULL so a committed bid survives power loss.
                 c.batch_execute(
@@ -122,6 +123,35 @@ impl ManageConnection for Manager {
         use diesel::r2d2::R2D2Connection;
         conn.is_broken()
     }
+}
+
+/// SQLite re-plans a cached statement whose plan might depend on a bound value every time it
+/// is bound again, and diesel binds `LIMIT ?` in every `.first()`: that re-planning was a quarter
+/// of a bid submission's CPU. The query-planner stability guarantee keeps each statement's first
+/// plan; it is switched on for every SQLite connection this process opens from now on.
+fn stable_sqlite_plans() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    // SAFETY: registers a plain function pointer; SQLite calls it on each new connection.
+    ONCE.call_once(|| unsafe {
+        libsqlite3_sys::sqlite3_auto_extension(Some(enable_qpsg));
+    });
+}
+
+unsafe extern "C" fn enable_qpsg(
+    db: *mut libsqlite3_sys::sqlite3,
+    _err: *mut *mut std::os::raw::c_char,
+    _api: *const libsqlite3_sys::sqlite3_api_routines,
+) -> std::os::raw::c_int {
+    // SAFETY: `db` is the connection SQLite is opening; the option takes (int, int*).
+    unsafe {
+        libsqlite3_sys::sqlite3_db_config(
+            db,
+            libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
+            1 as std::os::raw::c_int,
+            std::ptr::null_mut::<std::os::raw::c_int>(),
+        );
+    }
+    libsqlite3_sys::SQLITE_OK
 }
 
 pub type DbPool = Pool<Manager>;
