@@ -7,6 +7,7 @@ pub mod awards;
 pub mod bids;
 pub mod calls;
 pub mod documents;
+pub mod group;
 pub mod meta;
 pub mod notices;
 pub mod organisations;
@@ -213,13 +214,14 @@ fn pending_pg(conn: &mut DbConn) -> usize {
     all.iter().filter(|m| !applied.contains(&m.name().version().to_string())).count()
 }
 
-/// Writers of this process queue here before SQLite's own lock: SQLite's busy handler sleeps in
-/// steps of up to 100 ms while another writer holds the lock, which under load wastes most of
-/// the time; a mutex hands the lock over at once. Other processes still meet `busy_timeout`.
+/// In-memory databases (no file, so no group commit) queue their writers here: SQLite's busy
+/// handler sleeps in steps of up to 100 ms while another writer holds the lock; a mutex hands it
+/// over at once. Other processes still meet `busy_timeout`.
 static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// Runs `f` in one write transaction. On SQLite it is `BEGIN IMMEDIATE`, taking the write lock up
-/// front, so two writers queue instead of failing on a lock upgrade.
+/// Runs `f` in one write transaction. On SQLite it is a savepoint in a group of this process's
+/// concurrent writers sharing one `BEGIN IMMEDIATE … COMMIT` (`group`): the write lock is taken up
+/// front, so writers queue instead of failing on a lock upgrade, and one fsync serves the group.
 pub fn write_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
     let r = write_tx_inner(conn, f);
     if r.is_ok() {
@@ -240,6 +242,9 @@ fn write_tx_inner<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> AppResult
     match conn {
         DbConn::Pg(_) => conn.transaction(f),
         DbConn::Sqlite(_) => {
+            if let Some(group) = group::of(conn)? {
+                return group.run(f);
+            }
             let _writer = SQLITE_WRITER.lock().unwrap_or_else(|e| e.into_inner());
             if let DbConn::Sqlite(c) = conn {
                 diesel::connection::AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
