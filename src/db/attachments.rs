@@ -51,13 +51,16 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<AttachmentRow>> {
 
 /// The bids' own attachments (not milestone evidence).
 pub fn of_bids(conn: &mut DbConn, bid_ids: &[i64]) -> QueryResult<Vec<AttachmentRow>> {
-    attachments::table
-        .filter(attachments::bid_id.eq_any(bid_ids))
+    let q = attachments::table
         .filter(attachments::milestone_id.is_null())
         .filter(attachments::deleted_at.is_null())
         .select(AttachmentRow::as_select())
-        .order(attachments::id)
-        .load(conn)
+        .order(attachments::id);
+    // One bid is the common case; `IN (…)` is never a cached statement.
+    match bid_ids {
+        [id] => q.filter(attachments::bid_id.eq(id)).load(conn),
+        ids => q.filter(attachments::bid_id.eq_any(ids)).load(conn),
+    }
 }
 
 pub fn count_of_bid(conn: &mut DbConn, bid_id: i64) -> QueryResult<i64> {

@@ -178,20 +178,24 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<BidRow>> {
     bids::table.find(id).select(BidRow::as_select()).first(conn).optional()
 }
 
+// The `_of(&[ids])` readers take the one-bid case apart: diesel never caches a statement with
+// `IN (…)`, so SQLite would parse and plan it again on every request about one bid.
 pub fn lines_of(conn: &mut DbConn, bid_ids: &[i64]) -> QueryResult<Vec<LineRow>> {
-    budget_lines::table
-        .filter(budget_lines::bid_id.eq_any(bid_ids))
-        .select(LineRow::as_select())
-        .order((budget_lines::bid_id, budget_lines::position))
-        .load(conn)
+    let q = budget_lines::table.select(LineRow::as_select()).order((budget_lines::bid_id, budget_lines::position));
+    match bid_ids {
+        [id] => q.filter(budget_lines::bid_id.eq(id)).load(conn),
+        ids => q.filter(budget_lines::bid_id.eq_any(ids)).load(conn),
+    }
 }
 
 pub fn milestones_of(conn: &mut DbConn, bid_ids: &[i64]) -> QueryResult<Vec<MilestoneRow>> {
-    bid_milestones::table
-        .filter(bid_milestones::bid_id.eq_any(bid_ids))
+    let q = bid_milestones::table
         .select(MilestoneRow::as_select())
-        .order((bid_milestones::bid_id, bid_milestones::position))
-        .load(conn)
+        .order((bid_milestones::bid_id, bid_milestones::position));
+    match bid_ids {
+        [id] => q.filter(bid_milestones::bid_id.eq(id)).load(conn),
+        ids => q.filter(bid_milestones::bid_id.eq_any(ids)).load(conn),
+    }
 }
 
 /// Bids of the organisation in the call that count towards `max_bids_per_org`.
@@ -199,7 +203,8 @@ pub fn count_active(conn: &mut DbConn, call_id: i64, org_id: i64) -> QueryResult
     bids::table
         .filter(bids::call_id.eq(call_id))
         .filter(bids::organisation_id.eq(org_id))
-        .filter(bids::status.ne_all(["draft", "withdrawn"]))
+        .filter(bids::status.ne("draft"))
+        .filter(bids::status.ne("withdrawn"))
         .count()
         .get_result(conn)
 }

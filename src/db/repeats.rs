@@ -10,13 +10,13 @@ pub type Links = (Option<i64>, Option<i64>);
 
 /// Bid → links for the bids that have either.
 pub fn of_bids(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, Links>> {
-    Ok(bid_repeats::table
-        .filter(bid_repeats::bid_id.eq_any(ids))
-        .select((bid_repeats::bid_id, bid_repeats::renewal_of, bid_repeats::repeat_of))
-        .load::<(i64, Option<i64>, Option<i64>)>(conn)?
-        .into_iter()
-        .map(|(b, r, p)| (b, (r, p)))
-        .collect())
+    let q = bid_repeats::table.select((bid_repeats::bid_id, bid_repeats::renewal_of, bid_repeats::repeat_of));
+    // One bid is the common case; `IN (…)` is never a cached statement.
+    let rows: Vec<(i64, Option<i64>, Option<i64>)> = match ids {
+        [id] => q.filter(bid_repeats::bid_id.eq(id)).load(conn)?,
+        ids => q.filter(bid_repeats::bid_id.eq_any(ids)).load(conn)?,
+    };
+    Ok(rows.into_iter().map(|(b, r, p)| (b, (r, p))).collect())
 }
 
 /// Sets both columns for the bid (a row with neither is removed).
