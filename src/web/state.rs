@@ -41,6 +41,8 @@ pub struct PublicViews {
     pub call_pages: super::memo::Memo<i64, Vec<String>>,
     /// The anonymous home page, likewise.
     pub home_pages: super::memo::Memo<(), Vec<String>>,
+    /// The region list, the same for everybody.
+    pub regions_json: super::memo::Memo<(), actix_web::web::Bytes>,
 }
 
 impl AppState {
