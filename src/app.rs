@@ -196,6 +196,17 @@ pub fn start(p: Prepared, listener: TcpListener) -> Result<Running, String> {
             tokio::time::sleep(Duration::from_secs(600)).await;
         }
     });
+    // The audit chain's head, written outside the database every minute it moved.
+    let anchor = state.clone();
+    tokio::spawn(async move {
+        loop {
+            let (dir, now) = (anchor.config.data_dir.clone(), anchor.clock.now());
+            if let Err(e) = anchor.db(move |c| crate::service::audit::checkpoint(c, &dir, now)).await {
+                tracing::warn!("audit checkpoint failed: {e}");
+            }
+            tokio::time::sleep(Duration::from_secs(60)).await;
+        }
+    });
     let workers = match state.config.http_workers {
         0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
         n => n,

@@ -122,6 +122,15 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             match gongyi::service::audit::verify(&mut conn, &p.state.audit_key).map_err(|e| e.describe())? {
                 gongyi::service::audit::ChainReport::Intact { records, head } => {
                     println!("审计链完整：共 {records} 条记录，链头 {head}");
+                    let anchored = gongyi::service::audit::check_anchors(&mut conn, &p.state.config.data_dir)
+                        .map_err(|e| e.describe())?;
+                    if !anchored.is_empty() {
+                        println!("审计链与链外的锚点不符（{} 处）：", anchored.len());
+                        for f in &anchored {
+                            println!("  - {f}");
+                        }
+                        return Ok(ExitCode::from(2));
+                    }
                     let r = gongyi::service::audit::replay(&mut conn).map_err(|e| e.describe())?;
                     if r.findings.is_empty() {
                         println!(

@@ -57,3 +57,20 @@ pub fn by_actions(conn: &mut DbConn, actions: &[&str]) -> QueryResult<Vec<AuditR
         .order(audit_log::id)
         .load(conn)
 }
+
+/// The hash of record `id`, if the record exists.
+pub fn hash_of(conn: &mut DbConn, id: i64) -> QueryResult<Option<String>> {
+    audit_log::table.find(id).select(audit_log::hash).first(conn).optional()
+}
+
+/// Which of these hashes some record of the chain carries.
+pub fn hashes_present(conn: &mut DbConn, hashes: &[String]) -> QueryResult<Vec<String>> {
+    let mut found = Vec::new();
+    // In chunks: a long-lived district has thousands of published documents.
+    for chunk in hashes.chunks(500) {
+        found.extend(
+            audit_log::table.filter(audit_log::hash.eq_any(chunk)).select(audit_log::hash).load::<String>(conn)?,
+        );
+    }
+    Ok(found)
+}

@@ -314,6 +314,16 @@ pub fn set_status(conn: &mut DbConn, id: i64, from: &[&str], to: &str) -> QueryR
     diesel::update(calls::table.find(id).filter(calls::status.eq_any(from))).set(calls::status.eq(to)).execute(conn)
 }
 
+/// Holds the call in `status` for the rest of the transaction: the row update takes the call's
+/// row lock, so a concurrent move to another status (deciding) waits for this transaction or
+/// makes this one see the new status. Returns whether the call is (still) in `status`.
+pub fn hold_status(conn: &mut DbConn, id: i64, status: &str) -> QueryResult<bool> {
+    Ok(diesel::update(calls::table.find(id).filter(calls::status.eq(status)))
+        .set(calls::status.eq(status))
+        .execute(conn)?
+        == 1)
+}
+
 /// Reserves `amount` fen in a pool only if the pool's budget still covers it: the check and the
 /// write are one statement, so concurrent reservations can never overrun the budget.
 pub fn reserve(conn: &mut DbConn, pool_id: i64, amount: i64) -> QueryResult<usize> {

@@ -62,3 +62,8 @@ pub fn current(conn: &mut DbConn, kind: &str, entity_id: i64) -> QueryResult<Opt
 pub fn by_hash(conn: &mut DbConn, sha256: &str) -> QueryResult<Option<DocumentRow>> {
     documents::table.filter(documents::sha256.eq(sha256)).select(DocumentRow::as_select()).first(conn).optional()
 }
+
+/// Every published version's title and the audit chain head printed on it.
+pub fn audit_heads(conn: &mut DbConn) -> QueryResult<Vec<(String, String)>> {
+    documents::table.filter(documents::audit_head.ne("")).select((documents::title, documents::audit_head)).load(conn)
+}

@@ -232,6 +232,19 @@ pub fn set_status(conn: &mut DbConn, id: i64, status: &str) -> QueryResult<usize
 /// Adds a payment to the tranche and the project only while both stay within their ceilings:
 /// each is one conditional UPDATE, so concurrent payments can never overpay.
 pub fn pay(conn: &mut DbConn, project_id: i64, tranche_seq: i32, amount: i64) -> QueryResult<bool> {
+    // The project row first, and only while it is active: this takes the row lock a termination
+    // also takes, so a payment and a termination serialise and no payment lands after one.
+    let p = diesel::update(
+        projects::table
+            .find(project_id)
+            .filter(projects::status.eq("active"))
+            .filter((projects::paid + amount).le(projects::approved)),
+    )
+    .set(projects::paid.eq(projects::paid + amount))
+    .execute(conn)?;
+    if p != 1 {
+        return Ok(false);
+    }
     let t = diesel::update(
         project_tranches::table
             .filter(project_tranches::project_id.eq(project_id))
@@ -240,13 +253,7 @@ pub fn pay(conn: &mut DbConn, project_id: i64, tranche_seq: i32, amount: i64) ->
     )
     .set(project_tranches::paid.eq(project_tranches::paid + amount))
     .execute(conn)?;
-    if t != 1 {
-        return Ok(false);
-    }
-    let p = diesel::update(projects::table.find(project_id).filter((projects::paid + amount).le(projects::approved)))
-        .set(projects::paid.eq(projects::paid + amount))
-        .execute(conn)?;
-    Ok(p == 1)
+    Ok(t == 1)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -388,15 +395,19 @@ pub fn change_status(conn: &mut DbConn, id: i64, from: &[&str], to: &str) -> Que
         .execute(conn)
 }
 
-pub fn terminate(conn: &mut DbConn, id: i64, clawback: i64, note: &str, at: NaiveDateTime) -> QueryResult<usize> {
+/// Marks an active or suspended project terminated and returns `(approved, paid)` as they are
+/// under the row lock this takes: the settlement is computed from these, after any payment that
+/// got the lock first and before any that comes later (which then finds it terminated).
+pub fn terminate(conn: &mut DbConn, id: i64, note: &str, at: NaiveDateTime) -> QueryResult<Option<(i64, i64)>> {
     diesel::update(projects::table.find(id).filter(projects::status.eq_any(["active", "suspended"])))
-        .set((
-            projects::status.eq("terminated"),
-            projects::clawback.eq(clawback),
-            projects::end_note.eq(Some(note)),
-            projects::ended_at.eq(Some(at)),
-        ))
-        .execute(conn)
+        .set((projects::status.eq("terminated"), projects::end_note.eq(Some(note)), projects::ended_at.eq(Some(at))))
+        .returning((projects::approved, projects::paid))
+        .get_result(conn)
+        .optional()
+}
+
+pub fn set_clawback(conn: &mut DbConn, id: i64, clawback: i64) -> QueryResult<usize> {
+    diesel::update(projects::table.find(id)).set(projects::clawback.eq(clawback)).execute(conn)
 }
 
 /// The latest reported spending per category of each project: (project, category, amount).

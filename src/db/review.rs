@@ -158,6 +158,15 @@ pub fn set_status(conn: &mut DbConn, id: i64, from: &[&str], to: &str, reason: O
         .execute(conn)
 }
 
+/// Holds an accepted (not yet submitted) assignment for the rest of the transaction: the row
+/// update takes its row lock, so a racing submit either waits for this write or makes it refuse.
+pub fn hold_accepted(conn: &mut DbConn, id: i64) -> QueryResult<bool> {
+    Ok(diesel::update(assignments::table.find(id).filter(assignments::status.eq("accepted")))
+        .set(assignments::status.eq("accepted"))
+        .execute(conn)?
+        == 1)
+}
+
 pub fn save_scores(conn: &mut DbConn, id: i64, scores: &[(String, i64, String)], comment: &str) -> QueryResult<()> {
     diesel::delete(review_scores::table.filter(review_scores::assignment_id.eq(id))).execute(conn)?;
     for (k, s, c) in scores {

@@ -64,6 +64,22 @@ impl Outcome {
             Outcome::ExcludedByOverride => "excluded_by_override",
         }
     }
+    /// The outcome a code names (as the decision record stores it); a bid cut at a shortlist
+    /// was recorded as `not_shortlisted` and has no score.
+    pub fn from_code(code: &str) -> Option<Outcome> {
+        Some(match code {
+            "recommended" => Outcome::Recommended,
+            "recommended_by_override" => Outcome::RecommendedByOverride,
+            "no_score" | "not_shortlisted" => Outcome::NoScore,
+            "below_threshold" => Outcome::BelowThreshold,
+            "not_reviewed_by_finance" => Outcome::NotReviewedByFinance,
+            "does_not_fit_pool" => Outcome::DoesNotFitPool,
+            "category_projects_full" => Outcome::CategoryProjectsFull,
+            "category_amount_full" => Outcome::CategoryAmountFull,
+            "excluded_by_override" => Outcome::ExcludedByOverride,
+            _ => return None,
+        })
+    }
     pub fn label(self) -> &'static str {
         match self {
             Outcome::Recommended => "拟资助",
@@ -173,10 +189,101 @@ pub fn allocate(
     out
 }
 
+/// One bid as a decision recorded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecidedRow {
+    pub pool_id: i64,
+    pub bid_id: i64,
+    pub score: Option<Decimal>,
+    pub amount_fen: Option<i64>,
+    pub outcome: Outcome,
+}
+
+/// A decided call's ranking is the decision's, not a fresh computation: each pool's rows in the
+/// recorded order, with the recorded score, amount and outcome; ranks and running totals follow
+/// from them. Bids the decision did not rank (none, normally) keep their place after it.
+pub fn as_decided(live: Vec<PoolResult>, decided: &[DecidedRow]) -> Vec<PoolResult> {
+    live.into_iter()
+        .map(|p| {
+            let mut pending: HashMap<i64, Ranked> = p.rows.into_iter().map(|r| (r.candidate.bid_id, r)).collect();
+            let mut rows = Vec::with_capacity(pending.len());
+            let mut allocated = 0i64;
+            for d in decided.iter().filter(|d| d.pool_id == p.pool_id) {
+                let Some(mut r) = pending.remove(&d.bid_id) else { continue };
+                r.candidate.score = d.score;
+                r.candidate.approved_fen = d.amount_fen;
+                r.outcome = d.outcome;
+                if d.outcome.recommended() {
+                    allocated += d.amount_fen.unwrap_or(0);
+                }
+                r.rank = rows.len() + 1;
+                r.running_total_fen = allocated;
+                rows.push(r);
+            }
+            let mut rest: Vec<Ranked> = pending.into_values().collect();
+            rest.sort_by(|a, b| a.rank.cmp(&b.rank));
+            for mut r in rest {
+                r.rank = rows.len() + 1;
+                r.outcome = Outcome::NoScore;
+                r.running_total_fen = allocated;
+                rows.push(r);
+            }
+            PoolResult { pool_id: p.pool_id, budget_fen: p.budget_fen, allocated_fen: allocated, rows }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_decided_ranking_is_the_recorded_one() {
+        let bids = vec![c(1, 1, Some(90), 60), c(2, 1, Some(85), 50), c(3, 1, Some(80), 40)];
+        let live = allocate(bids.clone(), &[(1, 100)], Decimal::from(60), &[]);
+        // Recorded: 2 first with its score then, 1 not funded (say a later objection), 3 funded.
+        let rec = [
+            DecidedRow {
+                pool_id: 1,
+                bid_id: 2,
+                score: Some(Decimal::from(95)),
+                amount_fen: Some(50),
+                outcome: Outcome::Recommended,
+            },
+            DecidedRow {
+                pool_id: 1,
+                bid_id: 1,
+                score: Some(Decimal::from(90)),
+                amount_fen: Some(60),
+                outcome: Outcome::DoesNotFitPool,
+            },
+            DecidedRow {
+                pool_id: 1,
+                bid_id: 3,
+                score: Some(Decimal::from(80)),
+                amount_fen: Some(40),
+                outcome: Outcome::Recommended,
+            },
+        ];
+        let r = &as_decided(live, &rec)[0];
+        assert_eq!(
+            outcomes(r),
+            vec![(2, Outcome::Recommended), (1, Outcome::DoesNotFitPool), (3, Outcome::Recommended)]
+        );
+        assert_eq!(
+            r.rows.iter().map(|x| (x.rank, x.running_total_fen)).collect::<Vec<_>>(),
+            vec![(1, 50), (2, 50), (3, 90)]
+        );
+        assert_eq!((r.allocated_fen, r.rows[0].candidate.score), (90, Some(Decimal::from(95))));
+        for o in
+            [Outcome::Recommended, Outcome::CategoryAmountFull, Outcome::ExcludedByOverride, Outcome::BelowThreshold]
+        {
+            assert_eq!(Outcome::from_code(o.code()), Some(o));
+        }
+        assert_eq!(Outcome::from_code("not_shortlisted"), Some(Outcome::NoScore));
+        assert_eq!(Outcome::from_code("nonsense"), None);
+    }
 
     fn c(id: i64, pool: i64, score: Option<i64>, approved: i64) -> Candidate {
         Candidate {

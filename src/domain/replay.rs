@@ -245,9 +245,21 @@ fn replay_allocations(events: &[Event], t: &Tables, r: &mut Report) {
 
 fn replay_payments(events: &[Event], t: &Tables, r: &mut Report) {
     let mut audited: BTreeMap<i64, (i64, i32, i64)> = BTreeMap::new();
+    // Project → what its termination released; a payment recorded after it is money paid out of
+    // a reservation already given back.
+    let mut released_at_end: HashMap<i64, i64> = HashMap::new();
     for e in events {
-        if let Event::Paid { payment_id, project_id, tranche, amount } = e {
-            audited.insert(*payment_id, (*project_id, *tranche, *amount));
+        match e {
+            Event::Paid { payment_id, project_id, tranche, amount } => {
+                if released_at_end.contains_key(project_id) {
+                    r.findings.push(format!("付款 {payment_id}：项目 {project_id} 终止后仍拨付 {} 元", yuan(*amount)));
+                }
+                audited.insert(*payment_id, (*project_id, *tranche, *amount));
+            }
+            Event::Terminated { project_id, released } => {
+                released_at_end.insert(*project_id, *released);
+            }
+            _ => {}
         }
     }
     let mut paid: HashMap<i64, i64> = HashMap::new();
@@ -275,6 +287,17 @@ fn replay_payments(events: &[Event], t: &Tables, r: &mut Report) {
         let sum = paid.get(&p.id).copied().unwrap_or(0);
         if sum != p.paid {
             r.findings.push(format!("项目 {}：已拨付 {} 元，付款记录合计 {} 元", p.id, yuan(p.paid), yuan(sum)));
+        }
+        if let Some(released) = released_at_end.get(&p.id) {
+            if sum + released > p.approved {
+                r.findings.push(format!(
+                    "项目 {}：已拨付 {} 元加终止时释放的 {} 元，超过核定金额 {} 元",
+                    p.id,
+                    yuan(sum),
+                    yuan(*released),
+                    yuan(p.approved)
+                ));
+            }
         }
     }
 }
@@ -377,6 +400,17 @@ mod tests {
         t.payments.clear();
         e.retain(|x| !matches!(x, Event::Paid { .. }));
         assert_eq!(findings(&e, &t), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_payment_after_termination_is_found() {
+        let (mut ev, t) = world();
+        // Terminated before any payment (everything released), then paid all the same.
+        let released = t.projects[0].approved;
+        ev.insert(ev.len() - 1, Event::Terminated { project_id: 2, released });
+        let f = findings(&ev, &t);
+        assert!(f.iter().any(|x| x.contains("终止后仍拨付")), "{f:?}");
+        assert!(f.iter().any(|x| x.contains("超过核定金额")), "{f:?}");
     }
 
     #[test]

@@ -176,3 +176,66 @@ fn event_of(r: &AuditRow) -> Option<Option<Event>> {
         _ => None,
     })
 }
+
+/// The checkpoint file in the data directory: one line `id hash time` each time the chain head
+/// moved. Kept outside the database, it lets `audit verify` notice the newest records deleted,
+/// which a chain read on its own cannot (a shortened chain is still a valid chain).
+pub const ANCHOR_FILE: &str = "audit-anchors.txt";
+
+/// Appends the current head to the anchor file when it moved since the last line. Returns
+/// whether a line was written.
+pub fn checkpoint(
+    conn: &mut DbConn,
+    data_dir: &std::path::Path,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<bool> {
+    use std::io::Write;
+    let Some((id, hash)) = db::audit::head(conn)? else { return Ok(false) };
+    let path = data_dir.join(ANCHOR_FILE);
+    if anchors(data_dir).last().is_some_and(|(i, h)| *i == id && *h == hash) {
+        return Ok(false);
+    }
+    let io = |e: std::io::Error| crate::error::AppError::internal(format!("{}: {e}", path.display()));
+    std::fs::create_dir_all(data_dir).map_err(io)?;
+    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&path).map_err(io)?;
+    writeln!(f, "{id} {hash} {}", now.to_rfc3339()).map_err(io)?;
+    f.sync_all().map_err(io)?;
+    Ok(true)
+}
+
+/// The anchors in the file, oldest first; unreadable lines are skipped.
+pub fn anchors(data_dir: &std::path::Path) -> Vec<(i64, String)> {
+    std::fs::read_to_string(data_dir.join(ANCHOR_FILE))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| {
+            let mut it = l.split_whitespace();
+            Some((it.next()?.parse().ok()?, it.next()?.to_string()))
+        })
+        .collect()
+}
+
+/// Compares the chain with every anchor known: the checkpoint file and the head printed on each
+/// published document. Each anchor the chain no longer holds is a finding.
+pub fn check_anchors(conn: &mut DbConn, data_dir: &std::path::Path) -> AppResult<Vec<String>> {
+    let mut findings = Vec::new();
+    // The newest anchor says how long the chain was at least; rewrites in the middle are the
+    // chain's own HMAC's to find.
+    if let Some((id, hash)) = anchors(data_dir).last() {
+        match db::audit::hash_of(conn, *id)? {
+            Some(h) if h == *hash => {}
+            Some(_) => findings.push(format!("检查点：第 {id} 条记录与 {ANCHOR_FILE} 中记下的哈希不符（被改写过）")),
+            None => findings
+                .push(format!("检查点：{ANCHOR_FILE} 记下链上已有第 {id} 条记录，现在链中没有（最新的记录被删除）")),
+        }
+    }
+    let docs = db::documents::audit_heads(conn)?;
+    let heads: Vec<String> = docs.iter().map(|d| d.1.clone()).collect();
+    let present: std::collections::HashSet<String> = db::audit::hashes_present(conn, &heads)?.into_iter().collect();
+    for (title, head) in docs {
+        if !present.contains(&head) {
+            findings.push(format!("已发布文件《{title}》上印的审计链头 {head} 不在链中（其后的记录被删除或改写）"));
+        }
+    }
+    Ok(findings)
+}

@@ -9,6 +9,7 @@ pub mod awards;
 pub mod bids;
 pub mod calls;
 pub mod dashboard;
+pub mod decision;
 pub mod documents;
 pub mod exports;
 pub mod mail;

@@ -73,11 +73,16 @@ pub fn decide(conn: &mut DbConn, ctx: &Ctx, docs: &DocSettings, call_id: i64) ->
     if let Some(why) = super::stages::unfinished(conn, call_id)? {
         return Err(AppError::conflict("stages_incomplete", format!("{why}，不能确定资助结果")));
     }
-    let r = ranking(conn, ctx, call_id)?;
     let today = local_date(ctx.now);
     let ends_on = calendar::shipped().notice_end(today, call.notice_days as u32, call.notice_working_days);
     let now = db_time(ctx.now);
     db::write_tx(conn, |c| {
+        // Ranked under the call's row lock: a score racing the decision lands before it
+        // (and counts) or is refused (scores_frozen), never after it.
+        if !db::calls::hold_status(c, call_id, "review")? {
+            return Err(AppError::conflict("already_decided", "资助结果已确定"));
+        }
+        let r = ranking(c, ctx, call_id)?;
         if db::calls::set_status(c, call_id, &["review"], "notice")? != 1 {
             return Err(AppError::conflict("already_decided", "资助结果已确定"));
         }
@@ -213,19 +218,10 @@ fn notice_view(
     let pools: HashMap<i64, String> =
         db::calls::pools_of(conn, &[n.call_id])?.into_iter().map(|p| (p.id, p.name)).collect();
     // Scores as the ranking computed them at decision time, from the audit record.
-    let scores: HashMap<i64, Option<String>> = db::audit::for_entity(conn, "call", n.call_id)?
+    let scores: HashMap<i64, Option<String>> = super::decision::recorded(conn, n.call_id)?
+        .unwrap_or_default()
         .into_iter()
-        .filter(|r| r.action == "call.decide")
-        .flat_map(|r| {
-            let v: serde_json::Value = serde_json::from_str(&r.detail).unwrap_or_default();
-            v["allocation"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|x| Some((x["bid_id"].as_i64()?, x["score"].as_str().map(str::to_string))))
-                .collect::<Vec<_>>()
-        })
+        .map(|d| (d.bid_id, d.score))
         .collect();
     // Organisation names in one query, not one per row.
     let org_ids: Vec<i64> = bids.iter().map(|b| b.organisation_id).collect();

@@ -93,8 +93,12 @@ pub fn ocds(conn: &mut DbConn, ctx: &Ctx, docs: &DocSettings, base: &str, call_i
         if bids.is_empty() {
             continue;
         }
+        // One party per organisation: OCDS refuses a party listed twice, and an organisation
+        // with two funded bids is exactly the one that did well.
+        let mut seen = std::collections::HashSet::new();
         let parties: Vec<Value> = bids
             .iter()
+            .filter(|b| seen.insert(b.uscc.as_str()))
             .map(|b| json!({"id": org_id(&b.uscc), "name": b.organisation, "roles": ["supplier"]}))
             .collect();
         let awards: Vec<Value> = bids

@@ -522,7 +522,12 @@ pub fn pay(conn: &mut DbConn, ctx: &Ctx, project_id: i64, input: &PaymentInput) 
     let org = db::organisations::find(conn, p.organisation_id)?.ok_or_else(AppError::not_found)?;
     db::write_tx(conn, |c| {
         if !db::projects::pay(c, p.id, seq, amount.fen())? {
-            return Err(AppError::conflict("exceeds_tranche", "付款将超过该批次金额或项目核定金额"));
+            // Tell apart a project that stopped meanwhile from an amount too large.
+            return Err(match db::projects::find(c, p.id)?.map(|x| x.status) {
+                Some(s) if s == "terminated" => AppError::conflict("project_terminated", "项目已终止，不再拨付"),
+                Some(s) if s == "suspended" => AppError::conflict("project_suspended", "项目评估不合格，拨付已暂停"),
+                _ => AppError::conflict("exceeds_tranche", "付款将超过该批次金额或项目核定金额"),
+            });
         }
         let id = db::projects::insert_payment(
             c,
@@ -632,12 +637,12 @@ pub fn terminate(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &TerminateInput) 
     let names = db::projects::names_of(conn, &[p.id])?.pop().ok_or_else(AppError::not_found)?;
     let org = db::organisations::find(conn, p.organisation_id)?.ok_or_else(AppError::not_found)?;
     db::write_tx(conn, |c| {
-        // Re-read under the write lock: a payment may have landed since.
-        let now_p = db::projects::find(c, p.id)?.ok_or_else(AppError::not_found)?;
-        let s = crate::domain::milestone::settle(now_p.approved, now_p.paid, earned);
-        if db::projects::terminate(c, p.id, s.clawback, &note, db_time(ctx.now))? != 1 {
+        // Settled from the figures under the row lock: a payment may have landed since.
+        let Some((approved, paid)) = db::projects::terminate(c, p.id, &note, db_time(ctx.now))? else {
             return Err(AppError::conflict("already_terminated", "项目已终止"));
-        }
+        };
+        let s = crate::domain::milestone::settle(approved, paid, earned);
+        db::projects::set_clawback(c, p.id, s.clawback)?;
         if s.released > 0 && db::calls::release(c, names.pool_id, s.released)? != 1 {
             return Err(AppError::internal("pool reservation smaller than the project's unpaid rest"));
         }

@@ -385,9 +385,17 @@ pub fn review_view(conn: &mut DbConn, x: &db::review::AssignmentRow) -> AppResul
     })
 }
 
+fn scores_frozen() -> AppError {
+    AppError::conflict("scores_frozen", "资助结果已确定，评分已冻结，不能再提交或修改")
+}
+
 /// Saves a draft of the review or submits it (`PUT /api/v1/assignments/{id}/review`).
 pub fn save_review(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReviewInput) -> AppResult<ReviewView> {
     let (x, _) = own(conn, ctx, id)?;
+    let call = db::calls::find(conn, x.call_id)?.ok_or_else(AppError::not_found)?;
+    if phase(&call, ctx.now) != Phase::Review {
+        return Err(scores_frozen());
+    }
     match x.status.as_str() {
         "accepted" => {}
         "assigned" => return Err(AppError::conflict("not_accepted", "请先确认与该项目无利益冲突")),
@@ -444,6 +452,14 @@ pub fn save_review(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReviewInput) -
     let first_score = in_rubric_order.first().copied().unwrap_or(0);
     let now = db_time(ctx.now);
     db::write_tx(conn, |c| {
+        // Both checks and the write are one step: a decision or a submit racing this save
+        // either waits for it or makes it refuse.
+        if !db::calls::hold_status(c, x.call_id, "review")? {
+            return Err(scores_frozen());
+        }
+        if !db::review::hold_accepted(c, id)? {
+            return Err(AppError::conflict("review_locked", "评分已提交并锁定，如需修改请联系工作人员"));
+        }
         db::review::save_scores(c, id, &scores, &comment)?;
         if input.submit {
             if db::review::mark_submitted(c, id, now, &total.to_string(), first_score)? != 1 {
@@ -653,7 +669,23 @@ pub fn ranking(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<RankingV
         })
         .collect();
     let budgets: Vec<(i64, i64)> = pools.iter().map(|p| (p.id, p.budget)).collect();
-    let result = allocation::allocate(candidates, &budgets, Decimal::new(call.score_threshold, 2), &quotas);
+    let mut result = allocation::allocate(candidates, &budgets, Decimal::new(call.score_threshold, 2), &quotas);
+    // A decided call shows the decision the notice published, whatever happened since.
+    if matches!(phase(&call, ctx.now), Phase::Notice | Phase::Final) {
+        if let Some(rec) = super::decision::recorded(conn, call_id)? {
+            let rec: Vec<allocation::DecidedRow> = rec
+                .into_iter()
+                .map(|d| allocation::DecidedRow {
+                    pool_id: d.pool_id,
+                    bid_id: d.bid_id,
+                    score: d.score.and_then(|s| s.parse().ok()),
+                    amount_fen: d.amount,
+                    outcome: allocation::Outcome::from_code(&d.outcome).unwrap_or(allocation::Outcome::NoScore),
+                })
+                .collect();
+            result = allocation::as_decided(result, &rec);
+        }
+    }
     let by_id: HashMap<i64, &db::bids::RankBid> = bids.iter().map(|b| (b.id, b)).collect();
     let pools_out = result
         .into_iter()
@@ -686,7 +718,7 @@ pub fn ranking(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<RankingV
                             spread_flag: st.is_some_and(|s| s.spread_flagged()),
                             normalised: st.map(|s| format!("{:.2}", s.normalised)),
                             requested_amount: Money::from_fen(b.requested),
-                            approved_amount: b.approved.map(Money::from_fen),
+                            approved_amount: x.candidate.approved_fen.map(Money::from_fen),
                             recommended: x.outcome.recommended(),
                             outcome: if cut { "not_shortlisted" } else { x.outcome.code() },
                             outcome_label: if cut { "未入围下一评审阶段" } else { x.outcome.label() },
@@ -789,6 +821,9 @@ pub fn reopen(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReopenInput) -> App
         return Err(AppError::conflict("score_announced", "该项目的现场评分已全部提交并当场公布，不能再修改"));
     }
     db::write_tx(conn, |c| {
+        if !db::calls::hold_status(c, x.call_id, "review")? {
+            return Err(scores_frozen());
+        }
         if db::review::set_status(c, id, &["submitted"], "accepted", None)? != 1 {
             return Err(AppError::conflict("not_submitted", "该评分尚未提交"));
         }
@@ -839,6 +874,9 @@ pub fn replace(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReplaceInput) -> A
     }
     let reason = reason.unwrap_or_default();
     db::write_tx(conn, |c| {
+        if !db::calls::hold_status(c, x.call_id, "review")? {
+            return Err(AppError::conflict("wrong_phase", "只能在专家评审阶段更换专家"));
+        }
         if db::review::set_status(c, id, &["assigned", "accepted"], "replaced", Some(&reason))? != 1 {
             return Err(AppError::conflict("wrong_status", "状态已变化，请刷新"));
         }

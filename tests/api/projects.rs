@@ -18,7 +18,7 @@ pub(crate) async fn finalized(app: &TestApp) -> (Setup, Vec<Value>) {
     (s, list.json.as_array().unwrap().clone())
 }
 
-fn milestone(p: &Value, kind: &str) -> i64 {
+pub(crate) fn milestone(p: &Value, kind: &str) -> i64 {
     p["milestones"].as_array().unwrap().iter().find(|m| m["kind"] == kind).unwrap()["id"].as_i64().unwrap()
 }
 
@@ -599,7 +599,7 @@ async fn exports_are_inert_and_add_up(app: TestApp) {
     assert_eq!(app.login("rev1").await.get(&format!("/api/v1/calls/{call}/export.xlsx")).await.status, 403);
 }
 
-fn schema_errors(schema: &str, refs: &[(&str, &str)], doc: &Value) -> Vec<String> {
+pub(crate) fn schema_errors(schema: &str, refs: &[(&str, &str)], doc: &Value) -> Vec<String> {
     let load = |f: &str| -> Value {
         let mut v: Value =
             serde_json::from_str(&std::fs::read_to_string(format!("tests/schemas/{f}")).unwrap()).unwrap();

@@ -1,0 +1,254 @@
+//! Attacks that once worked (issue 16), each tried again on both databases: results and money
+//! stay final, sealed bids stay sealed, town staff stay in their town, limits hold under races.
+
+use crate::audit::verify_cli;
+use crate::helpers::*;
+use crate::projects::{finalized, milestone, schema_errors};
+use crate::review::{setup, setup_with, uniform, Setup};
+use gongyi::clock::Clock;
+use serde_json::{json, Value};
+
+/// Panels of four; every bid gets three submitted reviews, the fourth reviewer of each bid only
+/// accepts. Returns the fourth reviewers' (client, assignment) pairs.
+async fn three_of_four_scored(s: &Setup, score_of: impl Fn(i64) -> &'static str) -> Vec<(Client, i64)> {
+    let r = s.staff.post(&format!("/api/v1/calls/{}/assignments", s.call.id), json!({"reviewers_per_bid": 4})).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let mut done: std::collections::HashMap<i64, usize> = Default::default();
+    let mut late = Vec::new();
+    for (_, c) in &s.reviewers {
+        for a in c.get("/api/v1/me/assignments").await.json.as_array().unwrap() {
+            let (aid, bid) = (a["id"].as_i64().unwrap(), a["bid_id"].as_i64().unwrap());
+            assert_eq!(c.post(&format!("/api/v1/assignments/{aid}/accept"), json!({})).await.status, 200);
+            let n = done.entry(bid).or_default();
+            if *n < 3 {
+                *n += 1;
+                let r = c.put(&format!("/api/v1/assignments/{aid}/review"), uniform(score_of(bid), true)).await;
+                assert_eq!(r.status, 200, "{}", r.text);
+            } else {
+                late.push((c.clone(), aid));
+            }
+        }
+    }
+    assert_eq!(late.len(), 3, "one late reviewer per bid");
+    late
+}
+
+fn outcomes(ranking: &Value) -> Vec<(i64, String, bool)> {
+    let mut v: Vec<(i64, String, bool)> = ranking["pools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["rows"].as_array().unwrap().clone())
+        .map(|r| {
+            (
+                r["bid_id"].as_i64().unwrap(),
+                r["score"].as_str().unwrap_or("").to_string(),
+                r["recommended"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// A late score after the decision is refused, a reopen too, and the ranking of the decided call
+/// stays the one the notice published, also after an upheld objection frees money in a pool.
+async fn scores_freeze_at_the_decision(app: TestApp) {
+    let s = setup(&app).await;
+    let (b1, b2, b3) = (s.bids[0], s.bids[1], s.bids[2]);
+    // 沈巷镇 pool 200,000: b1 and b2 fit (90,000 each); b3 is the district's.
+    let late = three_of_four_scored(&s, move |b| {
+        if b == b1 {
+            "90"
+        } else if b == b2 {
+            "70"
+        } else {
+            "80"
+        }
+    })
+    .await;
+    let decided = s.staff.post(&format!("/api/v1/calls/{}/decide", s.call.id), json!({})).await;
+    assert_eq!(decided.status, 200, "{}", decided.text);
+    let notice = decided.json["notice_id"].as_i64().unwrap();
+    let before = s.staff.get(&format!("/api/v1/calls/{}/ranking", s.call.id)).await;
+    assert_eq!(before.status, 200);
+    for (c, aid) in &late {
+        let r = c.put(&format!("/api/v1/assignments/{aid}/review"), uniform("0", true)).await;
+        assert_eq!((r.status, r.code()), (409, "scores_frozen"), "{}", r.text);
+        let r = c.put(&format!("/api/v1/assignments/{aid}/review"), uniform("10", false)).await;
+        assert_eq!((r.status, r.code()), (409, "scores_frozen"), "a draft save too");
+    }
+    let (_, c0) = &s.reviewers[1];
+    let mine = c0.get("/api/v1/me/assignments").await;
+    let submitted =
+        mine.json.as_array().unwrap().iter().find(|a| a["status"] == "submitted").unwrap()["id"].as_i64().unwrap();
+    let r = s.staff.post(&format!("/api/v1/assignments/{submitted}/reopen"), json!({"reason": "复核"})).await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    let after = s.staff.get(&format!("/api/v1/calls/{}/ranking", s.call.id)).await;
+    assert_eq!(outcomes(&after.json), outcomes(&before.json), "late scores changed nothing");
+    // The notice's scores are the ranking's.
+    let n = app.client().get(&format!("/api/v1/notices/{notice}")).await;
+    for row in n.json["rows"].as_array().unwrap() {
+        let bid = row["bid_id"].as_i64().unwrap();
+        let ranked = outcomes(&after.json).into_iter().find(|x| x.0 == bid).unwrap();
+        assert_eq!((row["score"].as_str().unwrap(), true), (ranked.1.as_str(), ranked.2));
+    }
+    // An upheld objection cancels b1: the decided ranking does not move b3 or anyone up.
+    let anon = app.client();
+    let o = anon
+        .post(
+            &format!("/api/v1/notices/{notice}/objections"),
+            json!({"name": "王五", "contact": "13900139000", "bid_id": b1, "text": "该项目与去年项目重复"}),
+        )
+        .await;
+    assert_eq!(o.status, 201, "{}", o.text);
+    let oid = o.json["id"].as_i64().unwrap();
+    let r = s.staff.post(&format!("/api/v1/objections/{oid}/answer"), json!({"upheld": true, "reply": "属实"})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let cancelled = s.staff.get(&format!("/api/v1/calls/{}/ranking", s.call.id)).await;
+    assert_eq!(outcomes(&cancelled.json), outcomes(&before.json), "the published decision stands as published");
+    let _ = b3;
+}
+
+/// Draft saves racing the submit never overwrite a locked review.
+async fn draft_saves_cannot_overwrite_a_submitted_review(app: TestApp) {
+    let s = setup(&app).await;
+    let r = s.staff.post(&format!("/api/v1/calls/{}/assignments", s.call.id), json!({"reviewers_per_bid": 3})).await;
+    assert_eq!(r.status, 201);
+    let (_, c) = &s.reviewers[2];
+    let aid = c.get("/api/v1/me/assignments").await.json[0]["id"].as_i64().unwrap();
+    assert_eq!(c.post(&format!("/api/v1/assignments/{aid}/accept"), json!({})).await.status, 200);
+    let mut tasks = Vec::new();
+    for i in 0..24 {
+        let c = c.clone();
+        let body = if i == 12 { uniform("88", true) } else { uniform("11", false) };
+        tasks.push(tokio::spawn(async move { c.put(&format!("/api/v1/assignments/{aid}/review"), body).await }));
+    }
+    for t in tasks {
+        let r = t.await.unwrap();
+        assert!(r.status == 200 || (r.status, r.code()) == (409, "review_locked"), "{} {}", r.status, r.text);
+    }
+    let mine = c.get(&format!("/api/v1/assignments/{aid}/review")).await;
+    assert_eq!(mine.json["status"], "submitted");
+    for sc in mine.json["scores"].as_array().unwrap() {
+        assert_eq!(sc["score"], "88", "the locked review keeps what was submitted: {}", mine.text);
+    }
+    assert_eq!(mine.json["total"], "88.00");
+}
+
+/// Thirty small payments racing a termination: none lands after it, the settlement accounts for
+/// every one that landed before, and `audit verify` agrees.
+async fn payments_race_a_termination(app: TestApp) {
+    let (s, projects) = finalized(&app).await;
+    let pid = projects[0]["id"].as_i64().unwrap();
+    s.staff.post(&format!("/api/v1/projects/{pid}/signing"), json!({"signed_on": "2026-03-12"})).await;
+    let signing = milestone(&projects[0], "signing");
+    let mut tasks = Vec::new();
+    for i in 0..30 {
+        let c = s.fin.clone();
+        let body =
+            json!({"milestone_id": signing, "amount": "100.00", "paid_on": "2026-03-20", "reference": format!("R{i}")});
+        tasks.push(tokio::spawn(async move { c.post(&format!("/api/v1/projects/{pid}/payments"), body).await }));
+        if i == 10 {
+            let staff = s.staff.clone();
+            tasks.push(tokio::spawn(async move {
+                staff.post(&format!("/api/v1/projects/{pid}/terminate"), json!({"note": "机构解散"})).await
+            }));
+        }
+    }
+    for t in tasks {
+        let r = t.await.unwrap();
+        assert!(r.status == 200 || (r.status, r.code()) == (409, "project_terminated"), "{} {}", r.status, r.text);
+    }
+    let p = s.fin.get(&format!("/api/v1/projects/{pid}")).await;
+    assert_eq!(p.json["status"], "terminated", "{}", p.text);
+    // Every payment's audit record comes before the termination's.
+    let last_pay = app.count(&format!("audit_log WHERE action = 'project.pay' AND entity_id = {pid} AND id > (SELECT id FROM audit_log WHERE action = 'project.terminate')")).await;
+    assert_eq!(last_pay, 0, "no payment after the termination");
+    let (ok, out) = verify_cli(&app, "test-audit-key");
+    assert!(ok, "{out}");
+}
+
+/// The newest audit records deleted: the checkpoint file and the heads printed on published
+/// documents both remember a longer chain.
+async fn deleting_the_newest_records_is_detected(app: TestApp) {
+    let s = setup(&app).await;
+    let r = s.staff.post(&format!("/api/v1/calls/{}/assignments", s.call.id), json!({"reviewers_per_bid": 3})).await;
+    assert_eq!(r.status, 201);
+    crate::review::score_all(&s, |_| "80").await;
+    assert_eq!(s.staff.post(&format!("/api/v1/calls/{}/decide", s.call.id), json!({})).await.status, 200);
+    let (ok, out) = verify_cli(&app, "test-audit-key");
+    assert!(ok, "{out}");
+    let delete = |from: &str| match app.backend {
+        Backend::Sqlite => {
+            format!("DROP TRIGGER IF EXISTS audit_log_no_delete; DELETE FROM audit_log WHERE id >= {from};")
+        }
+        Backend::Postgres => format!(
+            "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change; DELETE FROM audit_log WHERE id >= {from}; \
+             ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_change;"
+        ),
+    };
+    // The decision's record and everything after it gone: the notice PDF printed that head.
+    app.exec(&delete("(SELECT id FROM audit_log WHERE action = 'call.decide')")).await;
+    let (ok, out) = verify_cli(&app, "test-audit-key");
+    assert!(!ok, "{out}");
+    assert!(out.contains("审计链头"), "{out}");
+    // A checkpoint, then the newest two records removed.
+    let (st, dir) = (app.state.clone(), app.config.data_dir.clone());
+    let now = app.clock.now();
+    st.db(move |c| gongyi::service::audit::checkpoint(c, &dir, now)).await.unwrap();
+    app.exec(&delete("(SELECT MAX(id) - 1 FROM audit_log)")).await;
+    let (ok, out) = verify_cli(&app, "test-audit-key");
+    assert!(!ok, "{out}");
+    assert!(out.contains("检查点"), "{out}");
+}
+
+/// An organisation with two funded bids in one pool is one OCDS party, and the release validates.
+async fn ocds_lists_each_party_once(app: TestApp) {
+    let first_pool = std::sync::Mutex::new(None::<Value>);
+    // Every bid into the first bid's pool (沈巷镇): orgb's two bids compete there.
+    let s = setup_with(&app, |mut b| {
+        let mut f = first_pool.lock().unwrap();
+        let p = f.get_or_insert_with(|| b["pool_id"].clone()).clone();
+        b["pool_id"] = p;
+        b
+    })
+    .await;
+    let (b1, b2) = (s.bids[0], s.bids[1]);
+    let r = s.staff.post(&format!("/api/v1/calls/{}/assignments", s.call.id), json!({"reviewers_per_bid": 3})).await;
+    assert_eq!(r.status, 201);
+    // orga's b1 lowest: orgb's b2 and b3 take the 200,000 pool.
+    crate::review::score_all(&s, move |b| {
+        if b == b1 {
+            "60"
+        } else if b == b2 {
+            "85"
+        } else {
+            "90"
+        }
+    })
+    .await;
+    assert_eq!(s.staff.post(&format!("/api/v1/calls/{}/decide", s.call.id), json!({})).await.status, 200);
+    let o = app.client().get(&format!("/api/v1/calls/{}/ocds.json", s.call.id)).await;
+    assert_eq!(o.status, 200, "{}", o.text);
+    let award = o.json["releases"].as_array().unwrap().iter().find(|r| r["tag"][0] == "award").unwrap().clone();
+    assert_eq!(award["awards"].as_array().unwrap().len(), 2, "{award}");
+    assert_eq!(award["parties"].as_array().unwrap().len(), 1, "{award}");
+    let errors = schema_errors(
+        "ocds-1.1.5-release-package-schema.json",
+        &[(
+            "https://standard.open-contracting.org/schema/1__1__5/release-schema.json",
+            "ocds-1.1.5-release-schema.json",
+        )],
+        &o.json,
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
+crate::on_both!(
+    scores_freeze_at_the_decision,
+    draft_saves_cannot_overwrite_a_submitted_review,
+    payments_race_a_termination,
+    deleting_the_newest_records_is_detected,
+    ocds_lists_each_party_once,
+);
