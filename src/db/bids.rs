@@ -401,9 +401,19 @@ pub fn pool_totals(conn: &mut DbConn, call_id: i64, statuses: &[&str]) -> QueryR
 }
 
 /// Counts per status across a call (what staff may see while bids are sealed).
-pub fn status_counts(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<(String, i64)>> {
+/// Bids of a call by status; with a region prefix, only bids drawing on that region's pools.
+pub fn status_counts(
+    conn: &mut DbConn,
+    call_id: i64,
+    pool_region_prefix: Option<&str>,
+) -> QueryResult<Vec<(String, i64)>> {
+    use super::schema::pools;
+    // No prefix: every pool ("%" matches any code).
+    let like = format!("{}%", pool_region_prefix.unwrap_or(""));
     bids::table
+        .inner_join(pools::table)
         .filter(bids::call_id.eq(call_id))
+        .filter(pools::region_code.like(like))
         .group_by(bids::status)
         .select((bids::status, diesel::dsl::count_star()))
         .load(conn)
@@ -458,5 +468,21 @@ pub fn organisations_in_call(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec
         .filter(bids::call_id.eq(call_id))
         .select((organisations::email, organisations::name))
         .distinct()
+        .load(conn)
+}
+
+/// For each bid: (bid, its call's status, opens_at, closes_at): enough to tell if it is sealed.
+pub fn call_windows(
+    conn: &mut DbConn,
+    bid_ids: &[i64],
+) -> QueryResult<Vec<(i64, String, NaiveDateTime, NaiveDateTime)>> {
+    use super::schema::calls;
+    if bid_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    bids::table
+        .inner_join(calls::table)
+        .filter(bids::id.eq_any(bid_ids))
+        .select((bids::id, calls::status, calls::opens_at, calls::closes_at))
         .load(conn)
 }

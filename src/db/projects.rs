@@ -450,31 +450,54 @@ pub fn by_pool(conn: &mut DbConn, call_ids: &[i64]) -> QueryResult<Vec<PoolProje
         .load(conn)
 }
 
-/// Pending milestones past their due date in active projects.
-pub fn overdue_count(conn: &mut DbConn, today: NaiveDate) -> QueryResult<i64> {
-    project_milestones::table
-        .filter(project_milestones::project_id.eq_any(active_projects()))
-        .filter(project_milestones::status.eq("pending"))
-        .filter(project_milestones::kind.ne("signing"))
-        .filter(project_milestones::due_date.lt(today))
-        .count()
-        .get_result(conn)
+/// Active projects drawing on pools of a region (a town's 9-digit prefix).
+fn active_in_region(conn: &mut DbConn, prefix: &str) -> QueryResult<Vec<i64>> {
+    use super::schema::{bids, pools};
+    projects::table
+        .inner_join(bids::table.on(bids::id.eq(projects::bid_id)))
+        .inner_join(pools::table.on(pools::id.eq(bids::pool_id)))
+        .filter(projects::status.eq("active"))
+        .filter(pools::region_code.like(format!("{prefix}%")))
+        .select(projects::id)
+        .load(conn)
 }
 
-/// (amount, paid) of every tranche whose milestone is verified and passed, in active projects.
-pub fn payable_tranches(conn: &mut DbConn) -> QueryResult<Vec<(i64, i64)>> {
-    project_tranches::table
+/// Pending milestones past their due date in active projects (of one region's pools, if given).
+pub fn overdue_count(conn: &mut DbConn, today: NaiveDate, region_prefix: Option<&str>) -> QueryResult<i64> {
+    let q = project_milestones::table
+        .filter(project_milestones::status.eq("pending"))
+        .filter(project_milestones::kind.ne("signing"))
+        .filter(project_milestones::due_date.lt(today));
+    match region_prefix {
+        None => q.filter(project_milestones::project_id.eq_any(active_projects())).count().get_result(conn),
+        Some(p) => {
+            let ids = active_in_region(conn, p)?;
+            q.filter(project_milestones::project_id.eq_any(ids)).count().get_result(conn)
+        }
+    }
+}
+
+/// (amount, paid) of every tranche whose milestone is verified and passed, in active projects
+/// (of one region's pools, if given).
+pub fn payable_tranches(conn: &mut DbConn, region_prefix: Option<&str>) -> QueryResult<Vec<(i64, i64)>> {
+    let scoped = match region_prefix {
+        Some(p) => Some(active_in_region(conn, p)?),
+        None => None,
+    };
+    let q = project_tranches::table
         .inner_join(
             project_milestones::table.on(project_milestones::project_id
                 .eq(project_tranches::project_id)
                 .and(project_milestones::tranche_seq.eq(project_tranches::seq.nullable()))),
         )
-        .filter(project_tranches::project_id.eq_any(active_projects()))
         .filter(project_milestones::status.eq("verified"))
         .filter(project_milestones::grade.is_null().or(project_milestones::grade.ne("不合格")))
         .filter(project_tranches::paid.lt(project_tranches::amount))
-        .select((project_tranches::amount, project_tranches::paid))
-        .load(conn)
+        .select((project_tranches::amount, project_tranches::paid));
+    match scoped {
+        None => q.filter(project_tranches::project_id.eq_any(active_projects())).load(conn),
+        Some(ids) => q.filter(project_tranches::project_id.eq_any(ids)).load(conn),
+    }
 }
 
 /// One payment with what identifies it in a ledger.

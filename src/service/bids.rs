@@ -516,18 +516,12 @@ pub(crate) fn visible(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<(BidRo
     let pool = db::calls::find_pool(conn, b.pool_id)?.ok_or_else(AppError::not_found)?;
     match a.role {
         Role::Org if a.organisation_id == Some(b.organisation_id) => {}
-        Role::Staff if a.in_scope(&pool.region_code) && b.status != "draft" => {
-            if phase(&call, ctx.now).bids_sealed() {
-                return Err(AppError::conflict("bids_sealed", "申报截止前，申报材料仅申报单位可见"));
-            }
-        }
+        // Sealed bids answer 404 like ids that do not exist: an id reveals nothing, not even
+        // that a bid was submitted.
+        Role::Staff | Role::Finance
+            if b.status != "draft" && a.in_scope(&pool.region_code) && !phase(&call, ctx.now).bids_sealed() => {}
         // A reviewer reads a bid only on a live assignment, after confirming no conflict.
         Role::Reviewer if db::review::reviewer_may_read(conn, a.id, b.id)? => {}
-        Role::Finance if b.status != "draft" => {
-            if phase(&call, ctx.now).bids_sealed() {
-                return Err(AppError::conflict("bids_sealed", "申报截止前，申报材料仅申报单位可见"));
-            }
-        }
         _ => return Err(AppError::not_found()),
     }
     Ok((b, call, pool))
@@ -1025,19 +1019,11 @@ pub fn list_for_call(
             if phase(&call, ctx.now).bids_sealed() {
                 return Err(AppError::conflict("bids_sealed", "申报截止前，申报材料仅申报单位可见"));
             }
+            // Drafts belong to their organisation alone: asking for them finds none.
             f.statuses = Some(if status_filter.is_empty() {
-                vec![
-                    "submitted",
-                    "withdrawn",
-                    "eligible",
-                    "ineligible",
-                    "needs_correction",
-                    "proposed",
-                    "not_funded",
-                    "funded",
-                ]
+                SUBMITTED_STATUSES.to_vec()
             } else {
-                status_filter.clone()
+                status_filter.iter().copied().filter(|s| SUBMITTED_STATUSES.contains(s)).collect()
             });
         }
     }
@@ -1089,12 +1075,23 @@ pub struct CallStats {
     pub pools: Vec<PoolStats>,
 }
 
+/// Every status a bid can have once submitted: what staff and finance may list.
+pub const SUBMITTED_STATUSES: [&str; 8] =
+    ["submitted", "withdrawn", "eligible", "ineligible", "needs_correction", "proposed", "not_funded", "funded"];
+
+/// Counts by status and per-pool totals. While bids are sealed only staff get the counts (and
+/// nothing else); finance gets both after `closes_at`. Town staff count their town's pools only.
 pub fn stats(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<CallStats> {
     let a = ctx.require(&[Role::Staff, Role::Finance])?.clone();
     let call = load_call(conn, call_id)?;
-    let by_status = db::bids::status_counts(conn, call_id)?.into_iter().filter(|(s, _)| s != "draft").collect();
+    let sealed = phase(&call, ctx.now).bids_sealed();
+    let by_status = if sealed && a.role != Role::Staff {
+        Default::default()
+    } else {
+        db::bids::status_counts(conn, call_id, a.region_scope())?.into_iter().filter(|(s, _)| s != "draft").collect()
+    };
     let mut pools = Vec::new();
-    if !phase(&call, ctx.now).bids_sealed() {
+    if !sealed {
         let totals =
             db::bids::pool_totals(conn, call_id, &["submitted", "eligible", "needs_correction", "proposed", "funded"])?;
         for p in db::calls::pools_of(conn, &[call_id])? {

@@ -78,7 +78,7 @@ pub fn dashboard(conn: &mut DbConn, ctx: &Ctx, year: Option<i32>) -> AppResult<D
         .collect();
     let mut funnel = Funnel { submitted: 0, eligible: 0, funded: 0 };
     for c in &calls {
-        for (status, n) in db::bids::status_counts(conn, *c)? {
+        for (status, n) in db::bids::status_counts(conn, *c, a.region_scope())? {
             let s = status.as_str();
             if !matches!(s, "draft" | "withdrawn") {
                 funnel.submitted += n;
@@ -91,8 +91,9 @@ pub fn dashboard(conn: &mut DbConn, ctx: &Ctx, year: Option<i32>) -> AppResult<D
             }
         }
     }
-    let payable = db::projects::payable_tranches(conn)?;
-    let award_fund = match db::awards::fund_of_year(conn, year)? {
+    let payable = db::projects::payable_tranches(conn, a.region_scope())?;
+    // The award fund is the district's: town staff see their town's money only.
+    let award_fund = match db::awards::fund_of_year(conn, year)?.filter(|_| a.region_scope().is_none()) {
         Some(f) => Some(AwardUse {
             fund_id: f.id,
             budget: Money::from_fen(f.budget),
@@ -106,7 +107,7 @@ pub fn dashboard(conn: &mut DbConn, ctx: &Ctx, year: Option<i32>) -> AppResult<D
         year,
         pools,
         funnel,
-        overdue_milestones: db::projects::overdue_count(conn, local_date(ctx.now))?,
+        overdue_milestones: db::projects::overdue_count(conn, local_date(ctx.now), a.region_scope())?,
         payable_tranches: payable.len(),
         payable_amount: Money::from_fen(payable.iter().map(|(a, p)| a - p).sum()),
         award_fund,

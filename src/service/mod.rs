@@ -16,6 +16,7 @@ pub mod mail;
 pub mod notices;
 pub mod opendata;
 pub mod organisations;
+pub mod outbox;
 pub mod password;
 pub mod projects;
 pub mod regions;

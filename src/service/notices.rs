@@ -346,12 +346,22 @@ pub struct ObjectionView {
     pub created_at: String,
 }
 
-/// Staff read the objections to a notice, contacts included.
+/// Staff read the objections to a notice, contacts included; town staff those about their
+/// town's bids only.
 pub fn objections(conn: &mut DbConn, ctx: &Ctx, notice_id: i64) -> AppResult<Vec<ObjectionView>> {
-    ctx.require(&[Role::Staff])?;
-    db::notices::find(conn, notice_id)?.ok_or_else(AppError::not_found)?;
+    let a = ctx.require(&[Role::Staff])?.clone();
+    let n = db::notices::find(conn, notice_id)?.ok_or_else(AppError::not_found)?;
+    let in_scope: Option<std::collections::HashSet<i64>> = match a.region_scope() {
+        None => None,
+        Some(prefix) => {
+            let mut f = db::bids::BidFilter::of_call(n.call_id, crate::service::bids::SUBMITTED_STATUSES.to_vec());
+            f.pool_region_prefix = Some(prefix);
+            Some(db::bids::list(conn, &f)?.into_iter().map(|b| b.id).collect())
+        }
+    };
     Ok(db::notices::objections_of(conn, notice_id)?
         .into_iter()
+        .filter(|o| in_scope.as_ref().is_none_or(|s| s.contains(&o.bid_id)))
         .map(|o| ObjectionView {
             id: o.id,
             bid_id: o.bid_id,

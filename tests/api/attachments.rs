@@ -54,7 +54,7 @@ async fn upload_download_and_access(app: TestApp) {
     // Submitted: attachments are frozen with the bid.
     open_window(&app, &[&staff, &a, &b]).await;
     assert_eq!(a.post(&format!("/api/v1/bids/{bid}/submit"), json!({})).await.status, 200);
-    assert_eq!(staff.get(&format!("/api/v1/attachments/{att}")).await.code(), "bids_sealed");
+    assert_eq!(staff.get(&format!("/api/v1/attachments/{att}")).await.code(), "not_found", "sealed");
     let r = upload(&a, bid, "late.pdf", PDF.to_vec(), None).await;
     assert_eq!((r.status, r.code()), (409, "not_editable"));
     assert_eq!(a.delete(&format!("/api/v1/attachments/{att}")).await.status, 409);

@@ -175,8 +175,10 @@ async fn bids_are_sealed_until_the_deadline(app: TestApp) {
     open_window(&app, &[&staff, &fin, &a]).await;
     let (id, _) = submitted_bid(&a, c.id, bid_body(c.shenxiang, "340207101001", "50000.00")).await;
     for who in [&staff, &fin] {
+        // 404 like an id that does not exist: ids reveal nothing before the deadline.
         let r = who.get(&format!("/api/v1/bids/{id}")).await;
-        assert_eq!((r.status, r.code()), (409, "bids_sealed"));
+        assert_eq!((r.status, r.code()), (404, "not_found"));
+        assert_eq!(who.get(&format!("/api/v1/bids/{}", id + 1000)).await.status, 404);
         assert_eq!(who.get(&format!("/api/v1/calls/{}/bids", c.id)).await.code(), "bids_sealed");
     }
     let stats = staff.get(&format!("/api/v1/calls/{}/stats", c.id)).await;
@@ -204,7 +206,7 @@ async fn screening_and_correction(app: TestApp) {
     let (b1, _) = submitted_bid(&a, c.id, bid_body(c.shenxiang, "340207101001", "50000.00")).await;
     let (b2, ref2) = submitted_bid(&a, c.id, bid_body(c.district, "340207101001", "60000.00")).await;
     let r = staff.post(&format!("/api/v1/bids/{b1}/screening"), json!({"eligible": true, "note": ""})).await;
-    assert_eq!(r.status, 409, "bids are sealed before closes_at");
+    assert_eq!(r.status, 404, "bids are sealed before closes_at");
     close_window(&app, &[&staff, &a]).await;
     let r = staff.post(&format!("/api/v1/bids/{b1}/screening"), json!({"eligible": false, "note": "  "})).await;
     assert_eq!((r.status, r.json["error"]["field"].as_str()), (422, Some("note")));

@@ -245,7 +245,96 @@ async fn ocds_lists_each_party_once(app: TestApp) {
     assert!(errors.is_empty(), "{errors:?}");
 }
 
+/// Drafts belong to their organisation; before `closes_at` a submitted bid's id answers like an
+/// id that does not exist; finance gets no counts then; the admin's mail queue does not say who
+/// submitted.
+async fn drafts_and_sealed_bids_stay_hidden(app: TestApp) {
+    use crate::flow::*;
+    let staff = app.as_role("staff1", "staff").await;
+    let fin = app.as_role("fin1", "finance").await;
+    let admin = app.as_role("root", "admin").await;
+    let c = published_call(&staff, call_body()).await;
+    let (_, a) = org(&app, &staff, "orga", "52340207MJ0030001").await;
+    open_window(&app, &[&staff, &fin, &a, &admin]).await;
+    let (sub, _) = submitted_bid(&a, c.id, bid_body(c.shenxiang, "340207101001", "50000.00")).await;
+    let draft = a.post(&format!("/api/v1/calls/{}/bids", c.id), bid_body(c.district, "340207101001", "60000.00")).await;
+    let draft = draft.json["id"].as_i64().unwrap();
+    for who in [&staff, &fin] {
+        let real = who.get(&format!("/api/v1/bids/{sub}")).await;
+        let none = who.get(&format!("/api/v1/bids/{}", sub + 1000)).await;
+        assert_eq!((real.status, real.json["error"].clone()), (none.status, none.json["error"].clone()));
+        assert_eq!(real.status, 404);
+    }
+    let st = fin.get(&format!("/api/v1/calls/{}/stats", c.id)).await;
+    assert_eq!(st.status, 200);
+    assert_eq!(st.json["by_status"], json!({}), "finance gets no counts while sealed: {}", st.text);
+    assert_eq!(staff.get(&format!("/api/v1/calls/{}/stats", c.id)).await.json["by_status"]["submitted"], 1);
+    let q = admin.get("/api/v1/outbox").await;
+    assert_eq!(q.status, 200);
+    let about_bid = |v: &Value| -> Vec<Value> {
+        v.as_array().unwrap().iter().filter(|m| m["kind"] == "bid_received").cloned().collect()
+    };
+    let sealed = about_bid(&q.json);
+    assert_eq!(sealed.len(), 1, "{}", q.text);
+    assert_eq!(
+        (sealed[0]["to"].as_str(), sealed[0]["subject"].as_str()),
+        (Some("（申报截止前不显示）"), Some("（申报截止前不显示）"))
+    );
+    let page = admin.get("/admin/outbox").await;
+    assert!(
+        page.text.contains("申报截止前不显示") && !page.text.contains("项目申报已提交"),
+        "the outbox page hides it too"
+    );
+    close_window(&app, &[&staff, &fin, &admin]).await;
+    let open = about_bid(&admin.get("/api/v1/outbox").await.json);
+    assert_eq!(open[0]["to"], "orga@example.cn", "shown after closes_at");
+    for who in [&staff, &fin] {
+        let l = who.get(&format!("/api/v1/calls/{}/bids?status=draft", c.id)).await;
+        assert_eq!((l.status, l.json.as_array().map(Vec::len)), (200, Some(0)), "{}", l.text);
+        assert_eq!(who.get(&format!("/api/v1/bids/{draft}")).await.status, 404);
+    }
+    let html = staff.get(&format!("/staff/calls/{}/bids?status=draft", c.id)).await;
+    assert!(!html.text.contains(&format!("/bids/{draft}")), "the HTML queue lists no draft");
+}
+
+/// Town staff read their town only: the dashboard, the call's counts, the objections.
+async fn town_staff_read_their_town_only(app: TestApp) {
+    let s = setup(&app).await;
+    app.add_user("shenxiang1", "staff", Some("340207101000")).await;
+    let town = app.login("shenxiang1").await;
+    let st = town.get(&format!("/api/v1/calls/{}/stats", s.call.id)).await;
+    assert_eq!(st.json["by_status"]["eligible"], 2, "b1 and b2, not the district's b3: {}", st.text);
+    assert_eq!(st.json["pools"].as_array().unwrap().len(), 1);
+    let d = town.get("/api/v1/dashboard?year=2026").await;
+    assert_eq!(d.json["funnel"]["submitted"], 2, "{}", d.text);
+    assert!(d.json["award_fund"].is_null());
+    assert_eq!(s.staff.get("/api/v1/dashboard?year=2026").await.json["funnel"]["submitted"], 3);
+    let r = s.staff.post(&format!("/api/v1/calls/{}/assignments", s.call.id), json!({"reviewers_per_bid": 3})).await;
+    assert_eq!(r.status, 201);
+    crate::review::score_all(&s, |_| "80").await;
+    let notice = s.staff.post(&format!("/api/v1/calls/{}/decide", s.call.id), json!({})).await.json["notice_id"]
+        .as_i64()
+        .unwrap();
+    for (bid, contact) in [(s.bids[0], "13900000001"), (s.bids[2], "13900000003")] {
+        let o = app
+            .client()
+            .post(
+                &format!("/api/v1/notices/{notice}/objections"),
+                json!({"name": "居民", "contact": contact, "bid_id": bid, "text": "请核实"}),
+            )
+            .await;
+        assert_eq!(o.status, 201, "{}", o.text);
+    }
+    let mine = town.get(&format!("/api/v1/notices/{notice}/objections")).await;
+    assert_eq!(mine.status, 200);
+    assert!(mine.text.contains("13900000001") && !mine.text.contains("13900000003"), "{}", mine.text);
+    let all = s.staff.get(&format!("/api/v1/notices/{notice}/objections")).await;
+    assert!(all.text.contains("13900000003"));
+}
+
 crate::on_both!(
+    drafts_and_sealed_bids_stay_hidden,
+    town_staff_read_their_town_only,
     scores_freeze_at_the_decision,
     draft_saves_cannot_overwrite_a_submitted_review,
     payments_race_a_termination,

@@ -111,13 +111,12 @@ pub async fn create_user(
 struct OutboxPage<'a> {
     l: &'a Layout,
     counts: Vec<(String, i64)>,
-    mails: Vec<crate::db::outbox::OutboxRow>,
+    mails: Vec<crate::service::outbox::OutboxView>,
 }
 
 pub async fn outbox(req: HttpRequest, state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, PageError> {
-    auth.ctx.require(&[Role::Admin])?;
-    let (counts, mails) =
-        state.db(|c| Ok((crate::db::outbox::counts(c)?, crate::db::outbox::list(c, None, 100)?))).await?;
+    let ctx = auth.ctx.clone();
+    let (counts, mails) = state.db(move |c| crate::service::outbox::list(c, &ctx, None, 100)).await?;
     let l = Layout::new(&req, &state, &auth);
     render(&l, &OutboxPage { l: &l, counts, mails })
 }
