@@ -221,7 +221,7 @@ pub fn as_decided(live: Vec<PoolResult>, decided: &[DecidedRow]) -> Vec<PoolResu
                 rows.push(r);
             }
             let mut rest: Vec<Ranked> = pending.into_values().collect();
-            rest.sort_by(|a, b| a.rank.cmp(&b.rank));
+            rest.sort_by_key(|r| r.rank);
             for mut r in rest {
                 r.rank = rows.len() + 1;
                 r.outcome = Outcome::NoScore;

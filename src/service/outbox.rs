@@ -26,15 +26,13 @@ pub struct OutboxView {
     pub sent_at: Option<String>,
 }
 
+/// Mails by status, and one page of mails.
+pub type OutboxPage = (Vec<(String, i64)>, Vec<OutboxView>);
+
 pub const WITHHELD: &str = "（申报截止前不显示）";
 
 /// Queued, sent, dead and cancelled mails, newest first (admin only), with the counts by status.
-pub fn list(
-    conn: &mut DbConn,
-    ctx: &Ctx,
-    status: Option<&str>,
-    limit: i64,
-) -> AppResult<(Vec<(String, i64)>, Vec<OutboxView>)> {
+pub fn list(conn: &mut DbConn, ctx: &Ctx, status: Option<&str>, limit: i64) -> AppResult<OutboxPage> {
     ctx.require(&[Role::Admin])?;
     let rows = db::outbox::list(conn, status, limit)?;
     let bid_ids: Vec<i64> = rows.iter().filter_map(|r| r.bid_id).collect();
