@@ -146,7 +146,7 @@ fn main() {
     let (n, draft_time, submit_time) = http;
     let took = draft_time + submit_time;
     let mut conn = state.pool.get().unwrap();
-    let refs = db::bids::status_counts(&mut conn, call.id).unwrap();
+    let refs = db::bids::status_counts(&mut conn, call.id, None).unwrap();
     let http_rate = n as f64 / took.as_secs_f64();
     let submit_rate = n as f64 / submit_time.as_secs_f64();
     println!(
