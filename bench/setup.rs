@@ -50,6 +50,7 @@ pub fn organisations(conn: &mut DbConn, state: &AppState, staff: &Ctx, n: usize)
                 password: "bench-password".into(),
                 uscc_override_reason: None,
             },
+            i64::MAX,
         )
         .unwrap();
         organisations::verify(conn, staff, o.id).unwrap();

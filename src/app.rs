@@ -211,7 +211,10 @@ pub fn start(p: Prepared, listener: TcpListener) -> Result<Running, String> {
         0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
         n => n,
     };
+    let cap = state.config.max_connections_per_client;
+    let trusted = state.proxies.clone();
     let data = aw::Data::new(state);
+    let connections = Arc::new(crate::web::limits::Connections::default());
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
@@ -220,6 +223,16 @@ pub fn start(p: Prepared, listener: TcpListener) -> Result<Running, String> {
             // Request line, status, size, time: no headers, so no cookies or tokens in the log.
             .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
             .configure(web::routes)
+    })
+    .on_connect(move |conn, ext| {
+        let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() else { return };
+        let Ok(peer) = tcp.peer_addr() else { return };
+        let slot = connections.open(peer.ip());
+        if crate::web::limits::over_cap(&slot, cap, &trusted) {
+            // Closed before a byte is read: the socket ends as soon as the server polls it.
+            let _ = socket2::SockRef::from(tcp).shutdown(std::net::Shutdown::Both);
+        }
+        ext.insert(std::rc::Rc::new(slot));
     })
     .client_request_timeout(Duration::from_secs(10))
     .client_disconnect_timeout(Duration::from_secs(2))

@@ -39,6 +39,16 @@ pub struct Config {
     /// Reverse proxies whose `X-Forwarded-For` names the client (GONGYI_TRUSTED_PROXIES, IP
     /// addresses separated by commas; empty → the socket's peer is the client).
     pub trusted_proxies: String,
+    /// Connections one address may hold at once (`GONGYI_MAX_CONNECTIONS_PER_CLIENT`, 0 = no
+    /// cap); connections past it are closed as they open. Trusted proxies are not capped.
+    pub max_connections_per_client: usize,
+    /// A request body must keep arriving: at most this many seconds between two chunks
+    /// (`GONGYI_BODY_IDLE_SECS`) and this many in all (`GONGYI_BODY_TIMEOUT_SECS`).
+    pub body_idle_secs: u64,
+    /// Public registrations one address may attempt per quarter hour
+    /// (`GONGYI_REGISTRATIONS_PER_IP`; raise it for a registration day behind one NAT).
+    pub registrations_per_ip: i64,
+    pub body_timeout_secs: u64,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -70,6 +80,18 @@ impl Config {
             authority: var("GONGYI_AUTHORITY").unwrap_or_else(|| "芜湖市鸠江区民政局".into()),
             contact: var("GONGYI_CONTACT").unwrap_or_default(),
             trusted_proxies: var("GONGYI_TRUSTED_PROXIES").unwrap_or_default(),
+            max_connections_per_client: var("GONGYI_MAX_CONNECTIONS_PER_CLIENT")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(256),
+            registrations_per_ip: var("GONGYI_REGISTRATIONS_PER_IP")
+                .and_then(|v| v.parse().ok())
+                .filter(|n| *n > 0)
+                .unwrap_or(10),
+            body_idle_secs: var("GONGYI_BODY_IDLE_SECS").and_then(|v| v.parse().ok()).filter(|s| *s > 0).unwrap_or(20),
+            body_timeout_secs: var("GONGYI_BODY_TIMEOUT_SECS")
+                .and_then(|v| v.parse().ok())
+                .filter(|s| *s > 0)
+                .unwrap_or(300),
             upload_limit: var("GONGYI_UPLOAD_LIMIT_MB").and_then(|v| v.parse::<usize>().ok()).unwrap_or(20)
                 * 1024
                 * 1024,

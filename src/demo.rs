@@ -76,6 +76,7 @@ pub fn load(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher, docs: &DocSettings) -
                 password: DEMO_PASSWORD.into(),
                 uscc_override_reason: None,
             },
+            i64::MAX,
         )?;
         if *verified {
             organisations::verify(conn, &staff_ctx, o.id)?;

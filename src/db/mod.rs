@@ -267,6 +267,17 @@ fn write_tx_inner<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> AppResult
     }
 }
 
+/// Serialises the transactions that check and then take a named allowance (a per-address
+/// limit) on PostgreSQL; on SQLite the immediate transaction already holds the only write lock.
+pub fn lock_key(conn: &mut DbConn, key: &str) -> AppResult<()> {
+    if let DbConn::Pg(_) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .bind::<diesel::sql_types::Text, _>(key)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Serialises writers of a shared sequence (the audit chain) on PostgreSQL; on SQLite the
 /// immediate transaction already holds the only write lock.
 pub fn lock_sequence(conn: &mut DbConn, key: i64) -> AppResult<()> {

@@ -64,11 +64,16 @@ pub fn failures_since(conn: &mut DbConn, key: &str, since: NaiveDateTime) -> Que
         .get_result(conn)
 }
 
-pub fn record_failure(conn: &mut DbConn, key: &str, at: NaiveDateTime) -> QueryResult<()> {
+/// Records one attempt against a limit's key (a failed login, a registration); returns its id.
+pub fn record_failure(conn: &mut DbConn, key: &str, at: NaiveDateTime) -> QueryResult<i64> {
     diesel::insert_into(login_failures::table)
         .values((login_failures::key.eq(key), login_failures::at.eq(at)))
-        .execute(conn)?;
-    Ok(())
+        .returning(login_failures::id)
+        .get_result(conn)
+}
+
+pub fn delete_failure(conn: &mut DbConn, id: i64) -> QueryResult<usize> {
+    diesel::delete(login_failures::table.find(id)).execute(conn)
 }
 
 pub fn clear_failures(conn: &mut DbConn, key: &str) -> QueryResult<()> {

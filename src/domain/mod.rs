@@ -12,6 +12,7 @@ pub mod export;
 pub mod milestone;
 pub mod money;
 pub mod outbox;
+pub mod password_policy;
 pub mod region;
 pub mod repeat;
 pub mod replay;

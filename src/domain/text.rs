@@ -84,13 +84,6 @@ pub fn email(s: &str) -> Option<String> {
     t.parse::<lettre::Address>().ok().map(|a| a.to_string())
 }
 
-pub const PASSWORD_MIN: usize = 8;
-pub const PASSWORD_MAX: usize = 128;
-
-pub fn password_ok(p: &str) -> bool {
-    (PASSWORD_MIN..=PASSWORD_MAX).contains(&p.chars().count())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,7 +116,5 @@ mod tests {
         assert!(email("Evil <a@b.cn>").is_none());
         assert!(email("a@b.cn, c@d.cn").is_none());
         assert!(email("not-an-address").is_none());
-        assert!(password_ok("12345678"));
-        assert!(!password_ok("1234567"));
     }
 }

@@ -53,21 +53,27 @@ pub fn login(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher, input: &LoginInput) 
     let acct_key = format!("acct:{login}");
     let ip_key = format!("ip:{}", ctx.ip.as_deref().unwrap_or("-"));
     let since = db_time(ctx.now - FAILURE_WINDOW);
-    if db::sessions::failures_since(conn, &acct_key, since)? >= MAX_FAILURES_PER_ACCOUNT
-        || db::sessions::failures_since(conn, &ip_key, since)? >= MAX_FAILURES_PER_IP
-    {
+    // Each attempt is counted as a failure before the hash is checked, under a lock on both keys:
+    // however many arrive at once, no more than the limit ever reach the hash.
+    let taken = db::write_tx(conn, |c| {
+        db::lock_key(c, &acct_key)?;
+        db::lock_key(c, &ip_key)?;
+        if db::sessions::failures_since(c, &acct_key, since)? >= MAX_FAILURES_PER_ACCOUNT
+            || db::sessions::failures_since(c, &ip_key, since)? >= MAX_FAILURES_PER_IP
+        {
+            return Ok(None);
+        }
+        let at = db_time(ctx.now);
+        Ok(Some((db::sessions::record_failure(c, &acct_key, at)?, db::sessions::record_failure(c, &ip_key, at)?)))
+    })?;
+    let Some((_, ip_attempt)) = taken else {
         return Err(AppError::rate_limited());
-    }
+    };
     let user = if login.len() <= 64 { db::users::by_login(conn, &login)? } else { None };
     let ok = hasher.verify(user.as_ref().map(|u| u.password_hash.as_str()), &input.password);
     let user = match user {
         Some(u) if ok && u.active => u,
         _ => {
-            db::write_tx(conn, |c| {
-                db::sessions::record_failure(c, &acct_key, db_time(ctx.now))?;
-                db::sessions::record_failure(c, &ip_key, db_time(ctx.now))?;
-                Ok(())
-            })?;
             return Err(AppError::new(
                 actix_web::http::StatusCode::UNAUTHORIZED,
                 "bad_credentials",
@@ -79,7 +85,9 @@ pub fn login(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher, input: &LoginInput) 
     let token = new_token();
     let ctx = Ctx { principal: super::Principal::User(actor.clone()), ..ctx.clone() };
     db::write_tx(conn, |c| {
+        // A success was no failure: the account's count starts again, the address's attempt goes.
         db::sessions::clear_failures(c, &acct_key)?;
+        db::sessions::delete_failure(c, ip_attempt)?;
         db::sessions::create(c, &hash_token(&token), user.id, db_time(ctx.now))?;
         audit::record(c, &ctx, "session.login", "user", Some(user.id), serde_json::json!({}))
     })?;
@@ -154,8 +162,8 @@ pub fn create_user(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher, input: &NewUse
     if login.is_none() {
         p.add("login", "invalid_login", "用户名为 3–32 位小写字母、数字或 _ . -");
     }
-    if !text::password_ok(&input.password) {
-        p.add("password", "weak_password", "密码长度应为 8–128 个字符");
+    if let Err(w) = crate::domain::password_policy::check(&input.password, &input.login) {
+        p.add("password", w.code(), w.message());
     }
     let name = p.take("display_name", text::name(&input.display_name, 50), |e| (e.code().into(), e.message()));
     let email = match input.email.as_deref().map(str::trim).filter(|s| !s.is_empty()) {

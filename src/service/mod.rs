@@ -3,6 +3,7 @@
 //! The JSON API and the HTML pages both call these.
 
 pub mod accounts;
+pub mod allowance;
 pub mod attachments;
 pub mod audit;
 pub mod awards;

@@ -312,14 +312,18 @@ pub fn object(conn: &mut DbConn, ctx: &Ctx, notice_id: i64, input: &ObjectionInp
         return Err(AppError::conflict("notice_closed", "公示期已结束，不再受理异议"));
     }
     let ip = ctx.ip.clone().unwrap_or_else(|| "-".into());
-    if db::notices::count_from_ip(conn, notice_id, &ip, db_time(ctx.now - Duration::hours(1)))?
-        >= OBJECTIONS_PER_IP_HOUR
-        || db::notices::count_since(conn, notice_id, db_time(ctx.now - Duration::days(1)))? >= OBJECTIONS_PER_NOTICE_DAY
-    {
-        return Err(AppError::rate_limited());
-    }
     let (name, contact, body) = (name.unwrap_or_default(), contact.unwrap_or_default(), body.unwrap_or_default());
     db::write_tx(conn, |c| {
+        // Counted and filed under one lock per notice: parallel objections cannot all see
+        // room for themselves.
+        db::lock_key(c, &format!("objections:{notice_id}"))?;
+        if db::notices::count_from_ip(c, notice_id, &ip, db_time(ctx.now - Duration::hours(1)))?
+            >= OBJECTIONS_PER_IP_HOUR
+            || db::notices::count_since(c, notice_id, db_time(ctx.now - Duration::days(1)))?
+                >= OBJECTIONS_PER_NOTICE_DAY
+        {
+            return Err(AppError::rate_limited());
+        }
         let id =
             db::notices::insert_objection(c, notice_id, input.bid_id, &name, &contact, &body, &ip, db_time(ctx.now))?;
         audit::record(

@@ -153,8 +153,8 @@ fn validate(conn: &mut DbConn, ctx: &Ctx, i: &RegisterInput) -> AppResult<Valid>
     if login.is_none() {
         p.add("login", "invalid_login", "用户名为 3–32 位小写字母、数字或 _ . -");
     }
-    if !text::password_ok(&i.password) {
-        p.add("password", "weak_password", "密码长度应为 8–128 个字符");
+    if let Err(w) = crate::domain::password_policy::check(&i.password, &i.login) {
+        p.add("password", w.code(), w.message());
     }
     p.finish()?;
     match (uscc, name, org_type, registered_on, region_code, contact_name, contact_phone, email, login) {
@@ -186,8 +186,21 @@ fn validate(conn: &mut DbConn, ctx: &Ctx, i: &RegisterInput) -> AppResult<Valid>
 
 /// Registers an organisation (status pending) and its first user. Public; staff may also
 /// register one on an organisation's behalf, overriding a failing check digit with a reason.
-pub fn register(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher, input: &RegisterInput) -> AppResult<OrgView> {
+/// Registers an organisation and its first user. Anonymous registrations (attempts that pass
+/// the checks) are limited per address per quarter hour (`per_ip`): a district's registration
+/// day fits; a script mailing addresses of its choosing, or probing which logins exist, does not.
+pub fn register(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    hasher: &Hasher,
+    input: &RegisterInput,
+    per_ip: i64,
+) -> AppResult<OrgView> {
     let v = validate(conn, ctx, input)?;
+    if matches!(ctx.principal, super::Principal::Anonymous) {
+        let key = format!("register:{}", ctx.ip.as_deref().unwrap_or("-"));
+        super::allowance::take(conn, &key, per_ip, super::accounts::FAILURE_WINDOW, ctx.now)?;
+    }
     let dup_uscc = || AppError::conflict("duplicate_uscc", "该统一社会信用代码已注册").with_field("uscc");
     let dup_login = || AppError::conflict("duplicate_login", "该用户名已被使用").with_field("login");
     if db::organisations::uscc_taken(conn, v.uscc.as_str())? {

@@ -4,6 +4,7 @@ pub mod api;
 pub mod auth;
 pub mod client_ip;
 pub mod csrf;
+pub mod limits;
 pub mod memo;
 pub mod pages;
 pub mod state;
@@ -26,7 +27,7 @@ pub async fn healthz() -> HttpResponse {
 
 /// Security headers on every response; refuses cross-site writes before any handler runs.
 pub async fn guard(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl actix_web::body::MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl actix_web::body::MessageBody>>, actix_web::Error> {
     if auth::cross_site(&req) {
@@ -34,8 +35,25 @@ pub async fn guard(
         let res = HttpResponse::Forbidden().json(e.body());
         return Ok(req.into_response(res).map_into_right_body());
     }
+    let (hsts, idle, total) = match req.app_data::<web::Data<AppState>>() {
+        Some(s) => (
+            s.config.secure_cookies,
+            std::time::Duration::from_secs(s.config.body_idle_secs),
+            std::time::Duration::from_secs(s.config.body_timeout_secs),
+        ),
+        None => (false, std::time::Duration::from_secs(20), std::time::Duration::from_secs(300)),
+    };
+    limits::time_body(&mut req, idle, total);
+    // What a logged-in user reads is theirs: no shared or browser cache keeps it.
+    let signed_in = req.cookie(auth::SESSION_COOKIE).is_some_and(|c| !c.value().is_empty());
     let mut res = next.call(req).await?;
     let h = res.headers_mut();
+    if signed_in {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if hsts {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
     let set = |h: &mut header::HeaderMap, k: &'static str, v: &'static str| {
         if !h.contains_key(k) {
             h.insert(header::HeaderName::from_static(k), HeaderValue::from_static(v));

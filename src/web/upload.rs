@@ -13,6 +13,10 @@ pub struct Parts {
 }
 
 const TEXT_LIMIT: usize = 16 * 1024;
+/// Text fields a form may carry besides the file (csrf, kind, note …).
+const MAX_FIELDS: usize = 16;
+/// The whole body: the file's limit plus this much for boundaries and text fields.
+const FORM_OVERHEAD: usize = 64 * 1024;
 
 pub async fn read(req: &HttpRequest, payload: web::Payload, limit: usize) -> Result<Parts, AppError> {
     let ct = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -25,20 +29,36 @@ pub async fn read(req: &HttpRequest, payload: web::Payload, limit: usize) -> Res
     }
     let declared =
         req.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > limit + 64 * 1024) {
+    // Refused before a byte is read when announced too large; counted as it streams otherwise.
+    let body_cap = limit + FORM_OVERHEAD;
+    if declared.is_some_and(|n| n > body_cap) {
         return Err(AppError::too_large().with_field("file"));
     }
+    let mut body = 0usize;
+    let mut fields = 0usize;
     let mut mp = Multipart::new(req.headers(), payload);
     let bad = |_| AppError::bad_request("bad_multipart", "上传内容无法解析");
     let mut parts = Parts { fields: HashMap::new(), file: None };
     while let Some(field) = mp.next().await {
         let mut field = field.map_err(bad)?;
-        let name = field.name().unwrap_or("").to_string();
+        fields += 1;
+        if fields > MAX_FIELDS + 1 {
+            return Err(AppError::new(
+                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "too_many_fields",
+                "表单字段过多",
+            ));
+        }
+        let name = field.name().unwrap_or("").chars().take(64).collect::<String>();
         let filename = field.content_disposition().and_then(|d| d.get_filename()).map(str::to_string);
         let cap = if name == "file" { limit } else { TEXT_LIMIT };
         let mut buf = Vec::new();
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(bad)?;
+            body += chunk.len();
+            if body > body_cap {
+                return Err(AppError::too_large().with_field("file"));
+            }
             if buf.len() + chunk.len() > cap {
                 return Err(if name == "file" {
                     AppError::too_large().with_field("file")

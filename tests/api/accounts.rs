@@ -214,12 +214,12 @@ async fn cli_user_add(app: TestApp) {
             .unwrap()
     };
     let out =
-        run(&["user", "add", "--login", "boss", "--password", "boss-password", "--role", "admin", "--name", "局长"]);
+        run(&["user", "add", "--login", "boss", "--password", "Jiujiang-chief-7", "--role", "admin", "--name", "局长"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("boss"));
-    let c = app.login_with("boss", "boss-password").await;
+    let c = app.login_with("boss", "Jiujiang-chief-7").await;
     assert_eq!(c.get("/api/v1/me").await.json["role"], "admin");
-    let out = run(&["user", "add", "--login", "boss", "--password", "boss-password", "--role", "admin"]);
+    let out = run(&["user", "add", "--login", "boss", "--password", "Jiujiang-chief-7", "--role", "admin"]);
     assert!(!out.status.success());
     let out = run(&["user", "add", "--login", "t", "--password", "x", "--role", "wizard"]);
     assert!(!out.status.success());

@@ -2,7 +2,7 @@
 
 use crate::flow::*;
 use crate::helpers::*;
-use gongyi::domain::upload::fixtures::zip;
+use gongyi::domain::upload::fixtures::{content_types, zip};
 use reqwest::multipart::{Form, Part};
 use serde_json::json;
 
@@ -36,7 +36,8 @@ async fn upload_download_and_access(app: TestApp) {
     use sha2::Digest;
     assert_eq!(r.json["sha256"].as_str().unwrap(), hex::encode(sha2::Sha256::digest(PDF)));
     let att = r.json["id"].as_i64().unwrap();
-    let docx = zip(&[("[Content_Types].xml", b"<Types/>"), ("word/document.xml", b"<w/>")]);
+    let docx =
+        zip(&[("[Content_Types].xml", &content_types("wordprocessingml.document")), ("word/document.xml", b"<w/>")]);
     assert_eq!(upload(&a, bid, "plan.docx", docx, None).await.status, 201);
     assert_eq!(a.get(&format!("/api/v1/bids/{bid}")).await.json["attachments"].as_array().unwrap().len(), 2);
     let dl = a.http.get(format!("{}/api/v1/attachments/{att}", app.base)).send().await.unwrap();

@@ -332,7 +332,260 @@ async fn town_staff_read_their_town_only(app: TestApp) {
     assert!(all.text.contains("13900000003"));
 }
 
+/// What once passed the upload check: a PDF/HTML polyglot, a PNG header followed by HTML, a PDF
+/// that runs JavaScript on opening, a zip bomb whose headers under-declare, a macro project under
+/// another name. Each is refused and nothing is stored.
+async fn hostile_uploads_of_every_kind_are_refused(app: TestApp) {
+    use crate::flow::*;
+    use gongyi::domain::upload::fixtures::{content_types, deflated_zip, png, zip};
+    let staff = app.as_role("staff1", "staff").await;
+    let c = published_call(&staff, call_body()).await;
+    let (_, a) = org(&app, &staff, "orga", "52340207MJ0021001").await;
+    let r = a.post(&format!("/api/v1/calls/{}/bids", c.id), bid_body(c.shenxiang, "340207101001", "50000.00")).await;
+    let bid = r.json["id"].as_i64().unwrap();
+    let mut png_html = png()[..8].to_vec();
+    png_html.extend_from_slice(b"<html><script>alert(document.cookie)</script></html>");
+    let ole = [&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1][..], b"Attribute VB_Name"].concat();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("poly.pdf", b"%PDF-1.4\n%<html><script>alert(1)</script>\n1 0 obj<<>>endobj".to_vec(), "file_type_not_allowed"),
+        ("photo.png", png_html, "broken_file"),
+        (
+            "open.pdf",
+            b"%PDF-1.4\n1 0 obj<</Type/Catalog/OpenAction 2 0 R>>endobj\n2 0 obj<</S/JavaScript/JS(app.launchURL('x'))>>endobj".to_vec(),
+            "active_content_not_allowed",
+        ),
+        ("bomb.docx", deflated_zip("word/document.xml", &vec![b'a'; 110 * 1024 * 1024], 20), "archive_too_large"),
+        (
+            "renamed.docx",
+            zip(&[("[Content_Types].xml", &content_types("wordprocessingml.document")), ("word/media/image9.bin", &ole)]),
+            "macros_not_allowed",
+        ),
+    ];
+    for (name, bytes, code) in cases {
+        let form = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+        let r = a.http.post(format!("{}/api/v1/bids/{bid}/attachments", a.base)).multipart(form).send().await.unwrap();
+        let status = r.status().as_u16();
+        let body: Value = r.json().await.unwrap_or_default();
+        assert_eq!((status, body["error"]["code"].as_str()), (422, Some(code)), "{name}: {body}");
+    }
+    // A clean PNG and docx still pass.
+    let docx =
+        zip(&[("[Content_Types].xml", &content_types("wordprocessingml.document")), ("word/document.xml", b"<w/>")]);
+    for (name, bytes) in [("ok.png", png()), ("ok.docx", docx)] {
+        let form = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+        let r = a.http.post(format!("{}/api/v1/bids/{bid}/attachments", a.base)).multipart(form).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 201, "{name}");
+    }
+    assert_eq!(app.count("attachments").await, 2);
+}
+
+/// One anonymous form with hundreds of text fields is refused before it is buffered.
+async fn multipart_forms_are_bounded(app: TestApp) {
+    let app = spawn_with(app.backend, |c| c.upload_limit = 64 * 1024).await;
+    let mut form = reqwest::multipart::Form::new();
+    for i in 0..200 {
+        form = form.text(format!("f{i}"), "x".repeat(200));
+    }
+    let c = app.client();
+    let r = c.http.post(format!("{}/verify", app.base)).multipart(form).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 413, "too many fields");
+    // Sixteen fields of 16 KiB fit the field limits but not the body's.
+    let mut form = reqwest::multipart::Form::new();
+    for i in 0..16 {
+        form = form.text(format!("f{i}"), "x".repeat(16 * 1024 - 1));
+    }
+    let r = c.http.post(format!("{}/verify", app.base)).multipart(form).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 413, "the whole body is capped");
+    assert_eq!(c.get("/healthz").await.status, 200);
+}
+
+/// A body that stops arriving, or trickles, is cut off; the server keeps answering.
+async fn slow_bodies_time_out(app: TestApp) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_with(app.backend, |c| {
+        c.body_idle_secs = 1;
+        c.body_timeout_secs = 3;
+    })
+    .await;
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let head =
+        "POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{";
+    // Stalled after one byte.
+    let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    s.write_all(head.as_bytes()).await.unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = vec![0u8; 4096];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(10), s.read(&mut buf)).await;
+    assert!(n.is_ok(), "the server ended the stalled request");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // Trickling a byte every half second: under the idle limit, cut at the total.
+    let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    s.write_all(head.as_bytes()).await.unwrap();
+    let started = std::time::Instant::now();
+    let mut ended = false;
+    for _ in 0..20 {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        if s.write_all(b" ").await.is_err() {
+            ended = true;
+            break;
+        }
+        if let Ok(Ok(n)) = tokio::time::timeout(std::time::Duration::from_millis(10), s.read(&mut buf)).await {
+            let _ = n;
+            ended = true;
+            break;
+        }
+    }
+    assert!(ended && started.elapsed() < std::time::Duration::from_secs(6), "cut off by the total deadline");
+    assert_eq!(app.client().get("/healthz").await.status, 200);
+}
+
+/// Past its cap, a client's new connections are closed as they open; others are served.
+async fn connections_per_client_are_capped(app: TestApp) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_with(app.backend, |c| c.max_connections_per_client = 4).await;
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        held.push(tokio::net::TcpStream::connect(&addr).await.unwrap());
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let mut fifth = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let _ = fifth.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    let mut buf = vec![0u8; 1024];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(5), fifth.read(&mut buf)).await;
+    assert!(matches!(n, Ok(Ok(0)) | Ok(Err(_))), "the fifth connection is closed unanswered: {n:?}");
+    // Each held connection still works.
+    let s = &mut held[0];
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let n = s.read(&mut buf).await.unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    drop(held);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(app.client().get("/healthz").await.status, 200, "places are given back");
+}
+
+/// Registrations from one address are limited, also when fired in parallel: no mail flood.
+async fn registrations_are_limited_per_address(app: TestApp) {
+    let app = spawn_with(app.backend, |c| c.registrations_per_ip = 3).await;
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let c = app.client();
+        let body = org_body(&format!("flood{i}"), &format!("52340207MJ00991{i:02}"), "340207101001");
+        tasks.push(tokio::spawn(async move { c.post("/api/v1/organisations", body).await }));
+    }
+    let (mut ok, mut limited) = (0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            r if r.status == 201 => ok += 1,
+            r if r.status == 429 => limited += 1,
+            r => panic!("{} {}", r.status, r.text),
+        }
+    }
+    assert_eq!((ok, limited), (3, 9));
+    assert_eq!(app.count("outbox WHERE kind = 'org_registration_received'").await, 3);
+}
+
+/// Forty parallel objections from one address: exactly the hourly allowance is accepted.
+async fn objection_allowance_cannot_be_raced(app: TestApp) {
+    let s = setup(&app).await;
+    let r = s.staff.post(&format!("/api/v1/calls/{}/assignments", s.call.id), json!({"reviewers_per_bid": 3})).await;
+    assert_eq!(r.status, 201);
+    crate::review::score_all(&s, |_| "80").await;
+    let notice = s.staff.post(&format!("/api/v1/calls/{}/decide", s.call.id), json!({})).await.json["notice_id"]
+        .as_i64()
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let c = app.client();
+        let body = json!({"name": "居民", "contact": format!("1390000{i:04}"), "bid_id": s.bids[0], "text": "请核实"});
+        tasks.push(tokio::spawn(async move { c.post(&format!("/api/v1/notices/{notice}/objections"), body).await }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        let r = t.await.unwrap();
+        match r.status {
+            201 => ok += 1,
+            429 => {}
+            _ => panic!("{} {}", r.status, r.text),
+        }
+    }
+    assert_eq!(ok, gongyi::service::notices::OBJECTIONS_PER_IP_HOUR);
+    assert_eq!(app.count("objections").await, gongyi::service::notices::OBJECTIONS_PER_IP_HOUR);
+}
+
+/// Sixty-four wrong passwords at once: only the account's allowance reaches the hash.
+async fn parallel_wrong_passwords_stop_at_the_limit(app: TestApp) {
+    app.add_user("target", "staff", None).await;
+    let mut tasks = Vec::new();
+    for _ in 0..64 {
+        let c = app.client();
+        tasks.push(tokio::spawn(async move {
+            c.post("/api/v1/session", json!({"login": "target", "password": "guess-guess-1"})).await.status
+        }));
+    }
+    let mut checked = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            401 => checked += 1,
+            429 => {}
+            other => panic!("{other}"),
+        }
+    }
+    assert_eq!(checked, gongyi::service::accounts::MAX_FAILURES_PER_ACCOUNT);
+}
+
+/// What a signed-in user reads is not cached; HTTPS deployments say so for a year.
+async fn private_answers_are_not_cached(app: TestApp) {
+    let staff = app.as_role("staff1", "staff").await;
+    let me = staff.get("/api/v1/me").await;
+    assert_eq!(me.headers.get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
+    assert!(app.client().get("/healthz").await.headers.get("strict-transport-security").is_none());
+    let https = spawn_with(app.backend, |c| c.secure_cookies = true).await;
+    let h = https.client().get("/healthz").await;
+    assert_eq!(h.headers.get("strict-transport-security").and_then(|v| v.to_str().ok()), Some("max-age=31536000"));
+}
+
+/// Common passwords and passwords made of the login are refused; a taken login gets one answer
+/// whoever holds it.
+async fn weak_passwords_are_refused(app: TestApp) {
+    let admin = app.as_role("root", "admin").await;
+    let anon = app.client();
+    for (password, code) in
+        [("12345678", "common_password"), ("password", "common_password"), ("weakling-2026", "password_contains_login")]
+    {
+        let mut body = org_body("weakling", "52340207MJ0098001", "340207101001");
+        body["password"] = json!(password);
+        let r = anon.post("/api/v1/organisations", body).await;
+        assert_eq!(r.status, 422, "{password}: {}", r.text);
+        assert!(crate::flow::codes(&r).contains(&code.to_string()) || r.code() == code, "{password}: {}", r.text);
+        let u = admin
+            .post(
+                "/api/v1/users",
+                json!({"login": "weakling", "password": password, "display_name": "王", "role": "staff"}),
+            )
+            .await;
+        assert_eq!(u.status, 422, "{password}: {}", u.text);
+    }
+    assert_eq!(app.count("organisations").await, 0);
+    // A staff login and an organisation's login are taken alike.
+    app.register_org("orgtaken", "52340207MJ0098002", "340207101001").await;
+    let staff_login = anon.post("/api/v1/organisations", org_body("root", "52340207MJ0098003", "340207101001")).await;
+    let org_login = anon.post("/api/v1/organisations", org_body("orgtaken", "52340207MJ0098004", "340207101001")).await;
+    assert_eq!((staff_login.status, staff_login.json.clone()), (org_login.status, org_login.json.clone()));
+}
+
 crate::on_both!(
+    multipart_forms_are_bounded,
+    slow_bodies_time_out,
+    connections_per_client_are_capped,
+    registrations_are_limited_per_address,
+    objection_allowance_cannot_be_raced,
+    parallel_wrong_passwords_stop_at_the_limit,
+    private_answers_are_not_cached,
+    weak_passwords_are_refused,
+    hostile_uploads_of_every_kind_are_refused,
     drafts_and_sealed_bids_stay_hidden,
     town_staff_read_their_town_only,
     scores_freeze_at_the_decision,

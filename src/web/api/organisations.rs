@@ -18,7 +18,9 @@ pub async fn register(
 ) -> Result<HttpResponse, AppError> {
     let st = state.clone();
     let ctx = auth.ctx.clone();
-    let o = state.db(move |c| organisations::register(c, &ctx, &st.hasher, &body.0)).await?;
+    let o = state
+        .db(move |c| organisations::register(c, &ctx, &st.hasher, &body.0, st.config.registrations_per_ip))
+        .await?;
     state.mail_wake.notify_one();
     Ok(HttpResponse::Created().json(o))
 }

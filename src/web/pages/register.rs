@@ -89,7 +89,8 @@ pub async fn submit(
     let st = state.clone();
     let ctx = auth.ctx.clone();
     let l = Layout::new(&req, &state, &auth);
-    match state.db(move |c| organisations::register(c, &ctx, &st.hasher, &input)).await {
+    match state.db(move |c| organisations::register(c, &ctx, &st.hasher, &input, st.config.registrations_per_ip)).await
+    {
         Ok(_) => {
             state.mail_wake.notify_one();
             render(
