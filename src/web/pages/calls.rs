@@ -185,7 +185,14 @@ fn from_view(c: &CallView) -> Fields {
     f
 }
 
-fn to_input(f: &Fields, towns: &[(String, String)]) -> CallInput {
+/// The district's code and its towns (code, name), from the region list in force (a setting).
+struct Regions {
+    district: String,
+    towns: Vec<(String, String)>,
+}
+
+fn to_input(f: &Fields, regions: &Regions) -> CallInput {
+    let towns = &regions.towns;
     let num = |k: &str| f.opt(k).map(|v| v.trim().parse::<u32>().unwrap_or(u32::MAX));
     let mut criteria = Vec::new();
     for i in 0..CRIT_ROWS {
@@ -255,7 +262,7 @@ fn to_input(f: &Fields, towns: &[(String, String)]) -> CallInput {
     if let Some(b) = f.opt("pool_district") {
         pools.push(PoolInput {
             level: "district".into(),
-            region_code: "340207000000".into(),
+            region_code: regions.district.clone(),
             name: None,
             budget: b.trim().into(),
         });
@@ -298,9 +305,11 @@ fn to_input(f: &Fields, towns: &[(String, String)]) -> CallInput {
     }
 }
 
-async fn towns(state: &AppState) -> Result<Vec<(String, String)>, PageError> {
+async fn regions(state: &AppState) -> Result<Regions, PageError> {
     let rows = state.db(crate::service::regions::all).await?;
-    Ok(rows.into_iter().filter(|r| r.level == "town").map(|r| (r.code, r.name)).collect())
+    let district = rows.iter().find(|r| r.level == "district").map(|r| r.code.clone()).unwrap_or_default();
+    let towns = rows.into_iter().filter(|r| r.level == "town").map(|r| (r.code, r.name)).collect();
+    Ok(Regions { district, towns })
 }
 
 async fn form_page(
@@ -311,7 +320,7 @@ async fn form_page(
     f: Fields,
     errors: Vec<FieldError>,
 ) -> Result<HttpResponse, PageError> {
-    let towns = towns(state).await?;
+    let towns = regions(state).await?.towns;
     let l = Layout::new(req, state, auth);
     let status = super::status_for(&errors);
     let budget_categories = BudgetCategory::ALL.into_iter().map(|c| (c.as_str(), c.label())).collect();
@@ -342,7 +351,7 @@ pub async fn create(
 ) -> Result<HttpResponse, PageError> {
     check_csrf(&req, &form.get("csrf"))?;
     let f = form.into_inner();
-    let input = to_input(&f, &towns(&state).await?);
+    let input = to_input(&f, &regions(&state).await?);
     let ctx = auth.ctx.clone();
     match state.db(move |c| calls::create(c, &ctx, &input)).await {
         Ok(v) => Ok(redirect(&format!("/staff/calls/{}?done=saved", v.id))),
@@ -374,7 +383,7 @@ pub async fn update(
     check_csrf(&req, &form.get("csrf"))?;
     let f = form.into_inner();
     let id = id.into_inner();
-    let input = to_input(&f, &towns(&state).await?);
+    let input = to_input(&f, &regions(&state).await?);
     let ctx = auth.ctx.clone();
     match state.db(move |c| calls::update(c, &ctx, id, &input)).await {
         Ok(_) => Ok(redirect(&format!("/staff/calls/{id}?done=saved"))),
