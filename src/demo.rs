@@ -5,7 +5,7 @@ use crate::db::{self, DbConn};
 use crate::domain::uscc::with_check_digit;
 use crate::error::AppResult;
 use crate::service::accounts::{self, NewUserInput};
-use crate::service::notices::DocSettings;
+use crate::service::documents::DocSettings;
 use crate::service::organisations::{self, RegisterInput};
 use crate::service::password::Hasher;
 use crate::service::{Ctx, Principal};

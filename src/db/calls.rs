@@ -40,6 +40,25 @@ pub struct CallRow {
     pub published_by: Option<i64>,
 }
 
+impl CallRow {
+    /// Where the call stands now: its stored status, and the clock for the published window.
+    pub fn phase(&self, now: chrono::DateTime<chrono::Utc>) -> crate::domain::call::Phase {
+        crate::domain::call::Phase::of(&self.status, self.opens_at.and_utc(), self.closes_at.and_utc(), now)
+    }
+    /// The tranche plan's percentages (`50,30,20`).
+    pub fn tranche_pcts(&self) -> Vec<u32> {
+        self.tranches.split(',').filter_map(|x| x.parse().ok()).collect()
+    }
+    pub fn forbidden(&self) -> Vec<String> {
+        split_list(&self.forbidden_categories)
+    }
+}
+
+/// A comma-separated list as stored (forbidden categories, correction items).
+pub fn split_list(s: &str) -> Vec<String> {
+    s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect()
+}
+
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = pools)]
 pub struct PoolRow {

@@ -4,6 +4,7 @@ pub mod account;
 pub mod allocation;
 pub mod audit;
 pub mod award;
+pub mod bid;
 pub mod budget;
 pub mod calendar;
 pub mod call;

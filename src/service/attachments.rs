@@ -1,7 +1,7 @@
 //! Bid attachments: checked by content, stored once by SHA-256, read only by those who may read
 //! the bid.
 
-use super::bids::{editable, visible};
+use super::access::{editable, visible};
 use super::{audit, Ctx};
 use crate::clock::{db_time, rfc3339_local};
 use crate::db::attachments::{AttachmentRow, NewAttachment};

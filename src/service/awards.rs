@@ -1,7 +1,7 @@
 //! Innovation awards (创新奖励): a fund per year, awards of 20,000–50,000 yuan to towns/streets or
 //! villages/communities, publication with a notice PDF; and the on-site promotion meetings.
 
-use super::notices::DocSettings;
+use super::documents::DocSettings;
 use super::{audit, mail, Ctx};
 use crate::clock::{db_time, local_date, rfc3339_local};
 use crate::db::{self, DbConn};

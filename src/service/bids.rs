@@ -1,12 +1,14 @@
 //! Bids: organisations draft, submit and withdraw; staff screen; finance approve amounts.
 
-use super::calls::{in_period, phase};
+use super::access::{editable, load_call, visible};
+use super::calls::in_period;
 use super::{audit, mail, page_limit, Actor, Ctx};
 use crate::clock::{db_time, local_date, rfc3339_local};
 use crate::db::bids::{BidContent, BidRow, LineRow, MilestoneRow, NewLine, NewMilestone};
 use crate::db::calls::{CallRow, PoolRow};
 use crate::db::{self, DbConn};
 use crate::domain::account::Role;
+use crate::domain::bid::BidStatus;
 use crate::domain::budget::{self, BudgetCategory, BudgetLine, BudgetRules};
 use crate::domain::call::{reference, Phase};
 use crate::domain::milestone::Grade;
@@ -137,18 +139,7 @@ pub struct BidView {
 }
 
 pub fn status_label(s: &str) -> &'static str {
-    match s {
-        "draft" => "草稿",
-        "submitted" => "已提交",
-        "withdrawn" => "已撤回",
-        "eligible" => "资格审查通过",
-        "ineligible" => "资格审查未通过",
-        "needs_correction" => "限期补正",
-        "proposed" => "拟资助（公示中）",
-        "not_funded" => "未获资助",
-        "funded" => "已立项",
-        _ => "未知",
-    }
+    crate::domain::bid::BidStatus::label_of(s)
 }
 
 fn view(b: &BidRow, lines: &[LineRow], ms: &[MilestoneRow], atts: &[crate::db::attachments::AttachmentRow]) -> BidView {
@@ -171,7 +162,7 @@ fn view(b: &BidRow, lines: &[LineRow], ms: &[MilestoneRow], atts: &[crate::db::a
         reference: b.reference.clone(),
         submitted_at: b.submitted_at.map(|t| rfc3339_local(t.and_utc())),
         screening_note: b.screening_note.clone(),
-        correction_items: b.correction_items.as_deref().map(super::calls::split_list).unwrap_or_default(),
+        correction_items: b.correction_items.as_deref().map(db::calls::split_list).unwrap_or_default(),
         correction_due: b.correction_due,
         approved_amount: b.approved.map(Money::from_fen),
         finance_note: b.finance_note.clone(),
@@ -455,17 +446,13 @@ fn own_org(ctx: &Ctx) -> AppResult<(&Actor, i64)> {
     Ok((a, org))
 }
 
-fn load_call(conn: &mut DbConn, id: i64) -> AppResult<CallRow> {
-    db::calls::find(conn, id)?.ok_or_else(AppError::not_found)
-}
-
 const MAX_DRAFTS: i64 = 20;
 
 pub fn create(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &BidInput) -> AppResult<BidView> {
     let (actor, org) = own_org(ctx)?;
     let actor = actor.clone();
     let call = load_call(conn, call_id)?;
-    match phase(&call, ctx.now) {
+    match call.phase(ctx.now) {
         Phase::Draft => return Err(AppError::not_found()),
         Phase::Announced | Phase::Open => {}
         _ => return Err(AppError::conflict("deadline_passed", "申报已截止")),
@@ -506,43 +493,6 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &BidInput) -> A
     full_view(conn, &b)
 }
 
-/// The bid with its call and pool, if the actor may see it now. Other organisations' bids are
-/// 404; staff and finance read bids only after `closes_at` (sealed bids), and those reads are
-/// audited by the caller.
-pub(crate) fn visible(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<(BidRow, CallRow, PoolRow)> {
-    let a = ctx.require(&Role::ALL)?;
-    let b = db::bids::find(conn, id)?.ok_or_else(AppError::not_found)?;
-    let call = load_call(conn, b.call_id)?;
-    let pool = db::calls::find_pool(conn, b.pool_id)?.ok_or_else(AppError::not_found)?;
-    match a.role {
-        Role::Org if a.organisation_id == Some(b.organisation_id) => {}
-        // Sealed bids answer 404 like ids that do not exist: an id reveals nothing, not even
-        // that a bid was submitted.
-        Role::Staff | Role::Finance
-            if b.status != "draft" && a.in_scope(&pool.region_code) && !phase(&call, ctx.now).bids_sealed() => {}
-        // A reviewer reads a bid only on a live assignment, after confirming no conflict.
-        Role::Reviewer if db::review::reviewer_may_read(conn, a.id, b.id)? => {}
-        _ => return Err(AppError::not_found()),
-    }
-    Ok((b, call, pool))
-}
-
-/// Whether the organisation may still change the bid's content (and its attachments): a draft
-/// before `closes_at`, or a bid under 限期补正 until its due date.
-pub(crate) fn editable(b: &BidRow, call: &CallRow, now: chrono::DateTime<chrono::Utc>) -> AppResult<()> {
-    match b.status.as_str() {
-        "draft" if phase(call, now).past_deadline() => {
-            Err(AppError::conflict("deadline_passed", "申报已截止，不能再修改"))
-        }
-        "draft" => Ok(()),
-        "needs_correction" if b.correction_due.is_some_and(|d| local_date(now) > d) => {
-            Err(AppError::conflict("correction_overdue", "补正期限已过"))
-        }
-        "needs_correction" => Ok(()),
-        s => Err(AppError::conflict("not_editable", format!("申报当前状态为“{}”，不能修改", status_label(s)))),
-    }
-}
-
 pub fn get(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
     let (b, _, _) = visible(conn, ctx, id)?;
     if matches!(ctx.actor().map(|a| a.role), Some(Role::Staff | Role::Finance)) {
@@ -552,7 +502,7 @@ pub fn get(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
 }
 
 fn sections(items: Option<&str>) -> Vec<String> {
-    items.map(super::calls::split_list).unwrap_or_default()
+    items.map(db::calls::split_list).unwrap_or_default()
 }
 
 /// Edits a draft; during 限期补正 only the reopened sections, until the due date.
@@ -667,7 +617,7 @@ fn submission_problems(
         max_grant: Money::from_fen(call.max_grant),
         personnel_pct: call.personnel_pct.map(|x| x as u32),
         admin_pct: call.admin_pct.map(|x| x as u32),
-        forbidden: super::calls::split_list(&call.forbidden_categories)
+        forbidden: db::calls::split_list(&call.forbidden_categories)
             .iter()
             .filter_map(|c| BudgetCategory::parse(c))
             .collect(),
@@ -696,7 +646,7 @@ pub fn submit(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
         ));
     }
     let resubmission = b.status == "needs_correction";
-    match (b.status.as_str(), phase(&call, ctx.now)) {
+    match (b.status.as_str(), call.phase(ctx.now)) {
         ("draft", Phase::Open) => {}
         ("draft", Phase::Announced) => return Err(AppError::conflict("call_not_open", "尚未到申报开始时间")),
         ("draft", _) => return Err(AppError::conflict("deadline_passed", "申报已截止")),
@@ -769,7 +719,7 @@ pub fn submit(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
 pub fn withdraw(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
     let (_, org_id) = own_org(ctx)?;
     let (b, call, _) = visible(conn, ctx, id)?;
-    if phase(&call, ctx.now).past_deadline() {
+    if call.phase(ctx.now).past_deadline() {
         return Err(AppError::conflict("deadline_passed", "申报截止后不能撤回"));
     }
     if !matches!(b.status.as_str(), "draft" | "submitted") {
@@ -858,7 +808,7 @@ pub fn screen(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ScreeningInput) -> 
         _ => p.add("outcome", "invalid_outcome", "审查结论应为 eligible、ineligible 或 needs_correction"),
     }
     p.finish()?;
-    match phase(&call, ctx.now) {
+    match call.phase(ctx.now) {
         Phase::Screening => {}
         p if p.past_deadline() => return Err(AppError::conflict("screening_closed", "专家评审已开始，资格审查已结束")),
         _ => return Err(AppError::conflict("call_not_closed", "申报截止后才能进行资格审查")),
@@ -1016,14 +966,14 @@ pub fn list_for_call(
     match a.role {
         Role::Org => f.organisation_id = a.organisation_id,
         _ => {
-            if phase(&call, ctx.now).bids_sealed() {
+            if call.phase(ctx.now).bids_sealed() {
                 return Err(AppError::conflict("bids_sealed", "申报截止前，申报材料仅申报单位可见"));
             }
             // Drafts belong to their organisation alone: asking for them finds none.
             f.statuses = Some(if status_filter.is_empty() {
-                SUBMITTED_STATUSES.to_vec()
+                BidStatus::SUBMITTED.to_vec()
             } else {
-                status_filter.iter().copied().filter(|s| SUBMITTED_STATUSES.contains(s)).collect()
+                status_filter.iter().copied().filter(|s| BidStatus::SUBMITTED.contains(s)).collect()
             });
         }
     }
@@ -1075,16 +1025,12 @@ pub struct CallStats {
     pub pools: Vec<PoolStats>,
 }
 
-/// Every status a bid can have once submitted: what staff and finance may list.
-pub const SUBMITTED_STATUSES: [&str; 8] =
-    ["submitted", "withdrawn", "eligible", "ineligible", "needs_correction", "proposed", "not_funded", "funded"];
-
 /// Counts by status and per-pool totals. While bids are sealed only staff get the counts (and
 /// nothing else); finance gets both after `closes_at`. Town staff count their town's pools only.
 pub fn stats(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<CallStats> {
     let a = ctx.require(&[Role::Staff, Role::Finance])?.clone();
     let call = load_call(conn, call_id)?;
-    let sealed = phase(&call, ctx.now).bids_sealed();
+    let sealed = call.phase(ctx.now).bids_sealed();
     let by_status = if sealed && a.role != Role::Staff {
         Default::default()
     } else {

@@ -214,7 +214,7 @@ pub struct AmendmentInput {
 pub fn amend(
     conn: &mut DbConn,
     ctx: &Ctx,
-    docs: &super::notices::DocSettings,
+    docs: &super::documents::DocSettings,
     id: i64,
     input: &AmendmentInput,
 ) -> AppResult<CallView> {
@@ -252,7 +252,7 @@ pub fn amend(
     if row.status == "draft" {
         return Err(AppError::conflict("not_published", "招标尚未发布，请直接修改草稿"));
     }
-    if phase(&row, ctx.now).past_deadline() {
+    if row.phase(ctx.now).past_deadline() {
         return Err(AppError::conflict("deadline_passed", "申报已截止，不能再发布更正公告或答疑"));
     }
     let orgs = db::bids::organisations_in_call(conn, id)?;
@@ -355,20 +355,8 @@ fn short(rfc3339: &str) -> String {
     rfc3339.replacen('T', " ", 1).chars().take(16).collect()
 }
 
-pub fn phase(c: &CallRow, now: DateTime<Utc>) -> Phase {
-    Phase::of(&c.status, c.opens_at.and_utc(), c.closes_at.and_utc(), now)
-}
-
-pub fn split_list(s: &str) -> Vec<String> {
-    s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect()
-}
-
-pub fn tranches_of(c: &CallRow) -> Vec<u32> {
-    c.tranches.split(',').filter_map(|x| x.parse().ok()).collect()
-}
-
 fn view(c: &CallRow, pools: &[PoolRow], crit: &[CriterionRow], cats: &[CategoryRow], now: DateTime<Utc>) -> CallView {
-    let ph = phase(c, now);
+    let ph = c.phase(now);
     let fund = FundSource::parse(&c.fund_source).unwrap_or(FundSource::Other);
     CallView {
         id: c.id,
@@ -389,8 +377,8 @@ fn view(c: &CallRow, pools: &[PoolRow], crit: &[CriterionRow], cats: &[CategoryR
             personnel_pct: c.personnel_pct.map(|x| x as u32),
             admin_pct: c.admin_pct.map(|x| x as u32),
         },
-        forbidden_categories: split_list(&c.forbidden_categories),
-        tranches: tranches_of(c),
+        forbidden_categories: c.forbidden(),
+        tranches: c.tranche_pcts(),
         fund_source: c.fund_source.clone(),
         fund_source_label: fund.label(),
         fund_mark: fund.mark(),
@@ -909,7 +897,7 @@ fn announcement_title(call_title: &str) -> String {
 /// The tender announcement as the PDF lays it out, every figure formatted.
 fn announcement_doc(
     v: &CallView,
-    docs: &super::notices::DocSettings,
+    docs: &super::documents::DocSettings,
     ctx: &Ctx,
     audit_head: String,
 ) -> crate::pdf::announcement::AnnouncementDoc {
@@ -1039,7 +1027,7 @@ pub fn update(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &CallInput) -> AppRe
     })
 }
 
-pub fn publish(conn: &mut DbConn, ctx: &Ctx, docs: &super::notices::DocSettings, id: i64) -> AppResult<CallView> {
+pub fn publish(conn: &mut DbConn, ctx: &Ctx, docs: &super::documents::DocSettings, id: i64) -> AppResult<CallView> {
     let actor = ctx.require_district_staff()?.clone();
     db::write_tx(conn, |c| {
         let (row, v) = load_view(c, id, ctx.now)?;

@@ -9,6 +9,15 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
+/// Where documents are kept and who issues them.
+#[derive(Clone)]
+pub struct DocSettings {
+    pub data_dir: std::path::PathBuf,
+    pub authority: String,
+    /// How to reach the bureau, printed on the tender announcement (GONGYI_CONTACT).
+    pub contact: String,
+}
+
 pub fn path_of(data_dir: &Path, sha256: &str) -> PathBuf {
     data_dir.join("documents").join(format!("{sha256}.pdf"))
 }

@@ -2,6 +2,7 @@
 //! write transaction, appends to the audit chain and queues its emails in that same transaction.
 //! The JSON API and the HTML pages both call these.
 
+pub mod access;
 pub mod accounts;
 pub mod allowance;
 pub mod attachments;
@@ -22,6 +23,7 @@ pub mod password;
 pub mod projects;
 pub mod regions;
 pub mod review;
+pub mod scores;
 pub mod stages;
 
 use crate::domain::account::Role;

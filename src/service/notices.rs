@@ -1,7 +1,7 @@
 //! Deciding the allocation, the 公示 results notice, objections, and finalisation.
 
-use super::calls::phase;
-use super::review::ranking;
+use super::documents::DocSettings;
+use super::scores::ranking;
 use super::{audit, mail, Ctx};
 use crate::clock::{db_time, local_date, rfc3339_local};
 use crate::db::{self, DbConn};
@@ -67,7 +67,7 @@ pub struct DecideView {
 pub fn decide(conn: &mut DbConn, ctx: &Ctx, docs: &DocSettings, call_id: i64) -> AppResult<DecideView> {
     let by = ctx.require_district_staff()?.id;
     let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
-    if phase(&call, ctx.now) != Phase::Review {
+    if call.phase(ctx.now) != Phase::Review {
         return Err(AppError::conflict("wrong_phase", "只能在专家评审阶段确定资助结果"));
     }
     if let Some(why) = super::stages::unfinished(conn, call_id)? {
@@ -139,15 +139,6 @@ pub fn decide(conn: &mut DbConn, ctx: &Ctx, docs: &DocSettings, call_id: i64) ->
         super::documents::publish(c, ctx, &docs.data_dir, "notice", notice_id, &view.title, &pdf)?;
         Ok(DecideView { notice_id, funded, not_funded, ends_on })
     })
-}
-
-/// Where documents are kept and who issues them.
-#[derive(Clone)]
-pub struct DocSettings {
-    pub data_dir: std::path::PathBuf,
-    pub authority: String,
-    /// How to reach the bureau, printed on the tender announcement (GONGYI_CONTACT).
-    pub contact: String,
 }
 
 /// The notice as the PDF lays it out: rows grouped by pool with subtotals, all figures formatted.
@@ -254,7 +245,7 @@ fn notice_view(
         ends_on: n.ends_on,
         days: n.days,
         working_days: n.working_days,
-        open: phase(&call, now) == Phase::Notice && local_date(now) <= n.ends_on,
+        open: call.phase(now) == Phase::Notice && local_date(now) <= n.ends_on,
         rows,
         total_proposed: Money::from_fen(total),
         pdf_sha256: db::documents::current(conn, "notice", n.id)?.map(|d| d.sha256),
@@ -308,7 +299,7 @@ pub fn object(conn: &mut DbConn, ctx: &Ctx, notice_id: i64, input: &ObjectionInp
     }
     p.finish()?;
     let call = db::calls::find(conn, n.call_id)?.ok_or_else(AppError::not_found)?;
-    if phase(&call, ctx.now) != Phase::Notice || local_date(ctx.now) > n.ends_on {
+    if call.phase(ctx.now) != Phase::Notice || local_date(ctx.now) > n.ends_on {
         return Err(AppError::conflict("notice_closed", "公示期已结束，不再受理异议"));
     }
     let ip = ctx.ip.clone().unwrap_or_else(|| "-".into());
@@ -358,7 +349,7 @@ pub fn objections(conn: &mut DbConn, ctx: &Ctx, notice_id: i64) -> AppResult<Vec
     let in_scope: Option<std::collections::HashSet<i64>> = match a.region_scope() {
         None => None,
         Some(prefix) => {
-            let mut f = db::bids::BidFilter::of_call(n.call_id, crate::service::bids::SUBMITTED_STATUSES.to_vec());
+            let mut f = db::bids::BidFilter::of_call(n.call_id, crate::domain::bid::BidStatus::SUBMITTED.to_vec());
             f.pool_region_prefix = Some(prefix);
             Some(db::bids::list(conn, &f)?.into_iter().map(|b| b.id).collect())
         }
@@ -500,7 +491,7 @@ pub struct ProjectSummary {
 pub fn finalize(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<FinalizeView> {
     ctx.require_district_staff()?;
     let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
-    if phase(&call, ctx.now) != Phase::Notice {
+    if call.phase(ctx.now) != Phase::Notice {
         return Err(AppError::conflict("wrong_phase", "只能在公示阶段之后确定立项"));
     }
     let n = db::notices::of_call(conn, call_id)?.ok_or_else(AppError::not_found)?;
@@ -513,7 +504,7 @@ pub fn finalize(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<Finaliz
     if db::notices::pending_count(conn, n.id)? > 0 {
         return Err(AppError::conflict("objections_pending", "尚有未答复的异议"));
     }
-    let pcts = super::calls::tranches_of(&call);
+    let pcts = call.tranche_pcts();
     let all = db::bids::list(conn, &db::bids::BidFilter::of_call(call_id, vec!["proposed", "not_funded"]))?;
     let now = db_time(ctx.now);
     let projects = db::write_tx(conn, |c| {

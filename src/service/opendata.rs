@@ -3,7 +3,7 @@
 //! 360Giving 1.4.3 grant package (one grant per funded project and per innovation award of the
 //! year). Same rows as the pages and PDFs; amounts become JSON numbers only here, at the edge.
 
-use super::notices::DocSettings;
+use super::documents::DocSettings;
 use super::Ctx;
 use crate::clock::rfc3339_local;
 use crate::db::{self, DbConn};

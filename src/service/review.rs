@@ -1,16 +1,16 @@
-//! Expert review: the seeded draw of panels, conflicts and replacements, scoring, and the
-//! ranking with the recommended allocation.
+//! Expert review: the seeded draw of panels, conflicts and replacements, and scoring. The
+//! ranking they feed is read in `scores`.
 
-use super::calls::phase;
+use super::scores::rubric;
+pub use super::scores::{ranking, RankingPool, RankingRow, RankingView, StageScore};
 use super::{audit, mail, Ctx};
 use crate::clock::{db_time, rfc3339_local};
 use crate::db::{self, DbConn};
 use crate::domain::account::Role;
-use crate::domain::allocation::{self, Candidate, CategoryQuota};
 use crate::domain::call::Phase;
 use crate::domain::draw::{self, BidToReview, Reviewer};
-use crate::domain::scoring::{self, Criterion};
-use crate::domain::{text, Money};
+use crate::domain::scoring;
+use crate::domain::text;
 use crate::error::{AppError, AppResult, Problems};
 use rand::RngCore;
 use rust_decimal::Decimal;
@@ -104,7 +104,7 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &AssignInput, t
     if redraw && !db::stages::shortlist(conn, call_id, stage + 1)?.is_empty() {
         return Err(AppError::conflict("stage_closed", "该阶段已确定下一阶段的入围名单，不能重新抽取专家"));
     }
-    match phase(&call, ctx.now) {
+    match call.phase(ctx.now) {
         Phase::Screening if stage == 0 => {}
         Phase::Review if redraw && reason.is_none() => {
             return Err(AppError::invalid_field("reason", "reason_required", "重新抽取须说明理由（原抽取结果会保留）"))
@@ -354,13 +354,6 @@ pub struct ScoreView {
     pub comment: String,
 }
 
-fn rubric(conn: &mut DbConn, call_id: i64, stage: i32) -> AppResult<Vec<Criterion>> {
-    Ok(db::calls::criteria_of_stage(conn, call_id, stage)?
-        .into_iter()
-        .map(|k| Criterion { key: k.key, weight: k.weight as u32, max_score: Decimal::new(k.max_score, 2) })
-        .collect())
-}
-
 pub fn review_view(conn: &mut DbConn, x: &db::review::AssignmentRow) -> AppResult<ReviewView> {
     let crit = rubric(conn, x.call_id, x.stage)?;
     let stored = db::review::scores_of(conn, x.id)?;
@@ -393,7 +386,7 @@ fn scores_frozen() -> AppError {
 pub fn save_review(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReviewInput) -> AppResult<ReviewView> {
     let (x, _) = own(conn, ctx, id)?;
     let call = db::calls::find(conn, x.call_id)?.ok_or_else(AppError::not_found)?;
-    if phase(&call, ctx.now) != Phase::Review {
+    if call.phase(ctx.now) != Phase::Review {
         return Err(scores_frozen());
     }
     match x.status.as_str() {
@@ -480,272 +473,6 @@ pub fn save_review(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReviewInput) -
     review_view(conn, &x)
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct RankingRow {
-    pub rank: usize,
-    pub bid_id: i64,
-    pub reference: Option<String>,
-    pub title: String,
-    pub organisation: String,
-    pub category: Option<String>,
-    /// Final score, or null with fewer than 3 reviews.
-    pub score: Option<String>,
-    pub reviews: usize,
-    /// Max − min of the reviewer totals (a signal, never used for ranking).
-    pub spread: Option<String>,
-    /// The spread exceeds 20 points: worth discussing.
-    pub spread_flag: bool,
-    /// Mean of the reviewers' standardised totals (each reviewer against their own scoring
-    /// across the call): a signal beside the official score, never used for ranking.
-    pub normalised: Option<String>,
-    pub requested_amount: Money,
-    pub approved_amount: Option<Money>,
-    pub recommended: bool,
-    pub outcome: &'static str,
-    pub outcome_label: &'static str,
-    pub running_total: Money,
-    pub override_reason: Option<String>,
-    /// Per scoring stage (empty for a single-stage call); `score` is then their weighted sum
-    /// plus `bonus`.
-    pub stage_scores: Vec<StageScore>,
-    /// Bonus points for matching funds, when the call awards them (already in `score`).
-    pub bonus: Option<String>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct StageScore {
-    pub stage: String,
-    pub name: String,
-    pub weight: i32,
-    /// The stage's score (trimmed mean of its panel), or null with fewer than 3 reviews.
-    pub score: Option<String>,
-    pub reviews: usize,
-}
-
-/// Every stage's review statistics, who went on to each later stage, and each bid's final score.
-pub struct StageScores {
-    /// The first (written) stage's statistics: the signals and the tie-break.
-    pub first: HashMap<i64, scoring::BidStats>,
-    /// Per stage: statistics, the bids in it (shortlisted), and its weight.
-    pub per_stage: Vec<(HashMap<i64, scoring::BidStats>, BTreeSet<i64>, u32)>,
-    /// Final score per bid: the single stage's, or the weighted sum plus bonus.
-    pub total: HashMap<i64, Option<Decimal>>,
-}
-
-/// One read of the submitted totals per stage; no per-bid queries.
-pub fn stage_scores(
-    conn: &mut DbConn,
-    call_id: i64,
-    design: &super::calls::ScoringDesign,
-    bids: &[db::bids::RankBid],
-) -> AppResult<StageScores> {
-    let first = scoring::bid_stats(&submitted_reviews(conn, call_id, 0)?);
-    let mut per_stage = Vec::new();
-    for st in &design.stages {
-        let stats = if st.position == 0 {
-            first.clone()
-        } else {
-            scoring::bid_stats(&submitted_reviews(conn, call_id, st.position)?)
-        };
-        let on: BTreeSet<i64> = if st.position == 0 {
-            bids.iter().map(|b| b.id).collect()
-        } else {
-            db::stages::shortlist(conn, call_id, st.position)?.into_iter().map(|r| r.bid_id).collect()
-        };
-        per_stage.push((stats, on, st.weight as u32));
-    }
-    let total = bids
-        .iter()
-        .map(|b| {
-            let base = if per_stage.is_empty() {
-                first.get(&b.id).and_then(|s| s.score)
-            } else {
-                let parts: Vec<(u32, Option<Decimal>)> = per_stage
-                    .iter()
-                    .map(|(st, on, w)| (*w, on.contains(&b.id).then(|| st.get(&b.id).and_then(|s| s.score)).flatten()))
-                    .collect();
-                crate::domain::stages::composite(&parts)
-            };
-            let bonus = design.bonus.as_ref().map_or(Decimal::ZERO, |(_, bo)| bo.points(b.matching));
-            (b.id, base.map(|s| s + bonus))
-        })
-        .collect();
-    Ok(StageScores { first, per_stage, total })
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct RankingPool {
-    pub pool_id: i64,
-    pub name: String,
-    pub budget: Money,
-    pub allocated: Money,
-    pub rows: Vec<RankingRow>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct RankingView {
-    pub call_id: i64,
-    pub score_threshold: Money,
-    pub pools: Vec<RankingPool>,
-}
-
-/// The call's submitted reviews with their totals. Reviews carry the total written at
-/// submission; any without one (submitted before totals were stored) is totalled from its scores.
-pub fn stage_reviews(conn: &mut DbConn, call_id: i64, stage: i32) -> AppResult<Vec<scoring::ReviewTotal>> {
-    submitted_reviews(conn, call_id, stage)
-}
-
-fn submitted_reviews(conn: &mut DbConn, call_id: i64, stage: i32) -> AppResult<Vec<scoring::ReviewTotal>> {
-    let crit = &rubric(conn, call_id, stage)?;
-    let mut out = Vec::new();
-    let mut untotalled = std::collections::HashSet::new();
-    for (bid, asg, reviewer, total, first) in db::review::submitted_totals(conn, call_id, stage)? {
-        match (total.and_then(|t| t.parse::<Decimal>().ok()), first) {
-            (Some(total), Some(f)) => {
-                out.push(scoring::ReviewTotal { bid, reviewer, total, first: Decimal::new(f, 2) })
-            }
-            _ => {
-                untotalled.insert(asg);
-            }
-        }
-    }
-    if !untotalled.is_empty() {
-        let mut per_assignment: HashMap<i64, (i64, i64, HashMap<String, i64>)> = HashMap::new();
-        for (bid, asg, reviewer, k, s) in db::review::submitted_scores(conn, call_id, stage)? {
-            if untotalled.contains(&asg) {
-                per_assignment.entry(asg).or_insert_with(|| (bid, reviewer, HashMap::new())).2.insert(k, s);
-            }
-        }
-        for (bid, reviewer, scores) in per_assignment.into_values() {
-            let v: Vec<Decimal> =
-                crit.iter().map(|c| Decimal::new(scores.get(&c.key).copied().unwrap_or(0), 2)).collect();
-            let first = v.first().copied().unwrap_or(Decimal::ZERO);
-            out.push(scoring::ReviewTotal { bid, reviewer, total: scoring::reviewer_total(crit, &v), first });
-        }
-    }
-    Ok(out)
-}
-
-/// Per pool: the ranking and the recommended allocation (`GET /api/v1/calls/{id}/ranking`).
-/// Staff and finance only, and only after `closes_at`.
-pub fn ranking(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<RankingView> {
-    let a = ctx.require(&[Role::Staff, Role::Finance])?.clone();
-    let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
-    if phase(&call, ctx.now).bids_sealed() {
-        return Err(AppError::conflict("bids_sealed", "申报截止前不显示排名"));
-    }
-    let bids =
-        db::bids::ranking_rows(conn, call_id, &["eligible", "proposed", "funded", "not_funded"], a.region_scope())?;
-    let design = super::calls::scoring_design(conn, call_id)?;
-    let scores = stage_scores(conn, call_id, &design, &bids)?;
-    let stats = &scores.first;
-    let overrides: HashMap<i64, (bool, String)> =
-        db::review::overrides(conn, call_id)?.into_iter().map(|(b, f, r)| (b, (f, r))).collect();
-    let candidates: Vec<Candidate> = bids
-        .iter()
-        .map(|b| {
-            let st = stats.get(&b.id);
-            Candidate {
-                bid_id: b.id,
-                pool_id: b.pool_id,
-                category: b.category.clone(),
-                score: scores.total.get(&b.id).copied().flatten(),
-                first_criterion: st.map_or(Decimal::ZERO, |s| s.first_mean),
-                submitted_seq: b.seq.unwrap_or(i64::MAX),
-                approved_fen: b.approved,
-                staff_override: overrides.get(&b.id).map(|o| o.0),
-            }
-        })
-        .collect();
-    let pools: Vec<db::calls::PoolRow> =
-        db::calls::pools_of(conn, &[call_id])?.into_iter().filter(|p| a.in_scope(&p.region_code)).collect();
-    let quotas: Vec<CategoryQuota> = db::calls::categories_of(conn, call_id)?
-        .into_iter()
-        .map(|k| CategoryQuota {
-            key: k.key,
-            max_projects: k.max_projects.map(|n| n as u32),
-            max_amount_fen: k.max_amount,
-            call_wide: k.scope == "call",
-        })
-        .collect();
-    let budgets: Vec<(i64, i64)> = pools.iter().map(|p| (p.id, p.budget)).collect();
-    let mut result = allocation::allocate(candidates, &budgets, Decimal::new(call.score_threshold, 2), &quotas);
-    // A decided call shows the decision the notice published, whatever happened since.
-    if matches!(phase(&call, ctx.now), Phase::Notice | Phase::Final) {
-        if let Some(rec) = super::decision::recorded(conn, call_id)? {
-            let rec: Vec<allocation::DecidedRow> = rec
-                .into_iter()
-                .map(|d| allocation::DecidedRow {
-                    pool_id: d.pool_id,
-                    bid_id: d.bid_id,
-                    score: d.score.and_then(|s| s.parse().ok()),
-                    amount_fen: d.amount,
-                    outcome: allocation::Outcome::from_code(&d.outcome).unwrap_or(allocation::Outcome::NoScore),
-                })
-                .collect();
-            result = allocation::as_decided(result, &rec);
-        }
-    }
-    let by_id: HashMap<i64, &db::bids::RankBid> = bids.iter().map(|b| (b.id, b)).collect();
-    let pools_out = result
-        .into_iter()
-        .map(|r| {
-            let pool = pools.iter().find(|p| p.id == r.pool_id);
-            RankingPool {
-                pool_id: r.pool_id,
-                name: pool.map(|p| p.name.clone()).unwrap_or_default(),
-                budget: Money::from_fen(r.budget_fen),
-                allocated: Money::from_fen(r.allocated_fen),
-                rows: r
-                    .rows
-                    .into_iter()
-                    .map(|x| {
-                        let b = by_id[&x.candidate.bid_id];
-                        let st = stats.get(&b.id);
-                        // A bid that did not go on to a later stage has no final score: say why.
-                        let cut = x.outcome == allocation::Outcome::NoScore
-                            && scores.per_stage.iter().skip(1).any(|(_, on, _)| !on.contains(&b.id));
-                        RankingRow {
-                            rank: x.rank,
-                            bid_id: b.id,
-                            reference: b.reference.clone(),
-                            title: b.title.clone(),
-                            organisation: b.organisation.clone(),
-                            category: b.category.clone(),
-                            score: x.candidate.score.map(|s| format!("{s:.2}")),
-                            reviews: st.map_or(0, |s| s.reviews),
-                            spread: st.and_then(|s| s.spread).map(|s| format!("{s:.2}")),
-                            spread_flag: st.is_some_and(|s| s.spread_flagged()),
-                            normalised: st.map(|s| format!("{:.2}", s.normalised)),
-                            requested_amount: Money::from_fen(b.requested),
-                            approved_amount: x.candidate.approved_fen.map(Money::from_fen),
-                            recommended: x.outcome.recommended(),
-                            outcome: if cut { "not_shortlisted" } else { x.outcome.code() },
-                            outcome_label: if cut { "未入围下一评审阶段" } else { x.outcome.label() },
-                            stage_scores: design
-                                .stages
-                                .iter()
-                                .zip(&scores.per_stage)
-                                .map(|(d, (st, _, _))| StageScore {
-                                    stage: d.key.clone(),
-                                    name: d.name.clone(),
-                                    weight: d.weight,
-                                    score: st.get(&b.id).and_then(|s| s.score).map(|s| format!("{s:.2}")),
-                                    reviews: st.get(&b.id).map_or(0, |s| s.reviews),
-                                })
-                                .collect(),
-                            bonus: design.bonus.as_ref().map(|(_, bo)| format!("{:.2}", bo.points(b.matching))),
-                            running_total: Money::from_fen(x.running_total_fen),
-                            override_reason: overrides.get(&b.id).map(|o| o.1.clone()),
-                        }
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
-    Ok(RankingView { call_id, score_threshold: Money::from_fen(call.score_threshold), pools: pools_out })
-}
-
 #[derive(Deserialize, Clone, utoipa::ToSchema)]
 pub struct OverrideInput {
     pub bid_id: i64,
@@ -760,7 +487,7 @@ pub fn set_override(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &Override
     let reason = text::paragraph(input.reason.as_deref().unwrap_or(""), 1000)
         .map_err(|e| AppError::invalid_field("reason", e.code(), format!("调整理由：{}", e.message())))?;
     let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
-    if phase(&call, ctx.now) != Phase::Review {
+    if call.phase(ctx.now) != Phase::Review {
         return Err(AppError::conflict("wrong_phase", "只能在专家评审阶段、确定结果之前调整"));
     }
     let bid = db::bids::find(conn, input.bid_id)?
@@ -805,7 +532,7 @@ pub fn reopen(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReopenInput) -> App
         .map_err(|e| AppError::invalid_field("reason", e.code(), format!("理由：{}", e.message())))?;
     let x = db::review::find(conn, id)?.ok_or_else(AppError::not_found)?;
     let call = db::calls::find(conn, x.call_id)?.ok_or_else(AppError::not_found)?;
-    if phase(&call, ctx.now) != Phase::Review {
+    if call.phase(ctx.now) != Phase::Review {
         return Err(AppError::conflict("wrong_phase", "只能在专家评审阶段重新开放评分"));
     }
     // A stage whose shortlist into the next is drawn up is over: its scores put bids there.

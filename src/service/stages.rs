@@ -1,7 +1,7 @@
 //! Between and after the written stage: the shortlist into a later stage, on-site defence
 //! sessions (答辩/路演) with their time slots, and the room's screen of announced scores.
 
-use super::calls::{phase, scoring_design, ScoringDesign};
+use super::calls::{scoring_design, ScoringDesign};
 use super::{audit, mail, Ctx};
 use crate::clock::db_time;
 use crate::db::{self, DbConn};
@@ -56,7 +56,7 @@ fn later_stage<'a>(design: &'a ScoringDesign, key: &str) -> AppResult<&'a db::ca
 
 fn in_review(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<db::calls::CallRow> {
     let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
-    if phase(&call, ctx.now) != Phase::Review {
+    if call.phase(ctx.now) != Phase::Review {
         return Err(AppError::conflict("wrong_phase", "只能在专家评审阶段、确定结果之前进行"));
     }
     Ok(call)
@@ -91,7 +91,7 @@ pub fn set_shortlist(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &Shortli
         return Err(AppError::conflict("stage_drawn", "该阶段已抽取评审专家，入围名单已锁定"));
     }
     let bids = db::bids::ranking_rows(conn, call_id, &["eligible"], None)?;
-    let scores = super::review::stage_scores(conn, call_id, &design, &bids)?;
+    let scores = super::scores::stage_scores(conn, call_id, &design, &bids)?;
     let (prev, in_prev, _) = &scores.per_stage[(stage.position - 1) as usize];
     let missing =
         bids.iter().filter(|b| in_prev.contains(&b.id) && prev.get(&b.id).and_then(|s| s.score).is_none()).count();
@@ -370,7 +370,7 @@ pub fn unfinished(conn: &mut DbConn, call_id: i64) -> AppResult<Option<String>> 
         return Ok(None);
     }
     let bids = db::bids::ranking_rows(conn, call_id, &["eligible"], None)?;
-    let scores = super::review::stage_scores(conn, call_id, &design, &bids)?;
+    let scores = super::scores::stage_scores(conn, call_id, &design, &bids)?;
     for (st, (stats, on, _)) in design.stages.iter().zip(&scores.per_stage).skip(1) {
         if on.is_empty() {
             return Ok(Some(format!("尚未确定进入{}的入围名单", st.name)));
@@ -410,7 +410,7 @@ pub fn screen(conn: &mut DbConn, ctx: &Ctx, session_id: i64) -> AppResult<Screen
             e.0 += 1;
         }
     }
-    let stats = crate::domain::scoring::bid_stats(&super::review::stage_reviews(conn, call_id, stage)?);
+    let stats = crate::domain::scoring::bid_stats(&super::scores::stage_reviews(conn, call_id, stage)?);
     let session = session_view(&design, s, &slots);
     let rows = session
         .slots

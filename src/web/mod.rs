@@ -7,6 +7,7 @@ pub mod csrf;
 pub mod limits;
 pub mod memo;
 pub mod pages;
+pub mod public;
 pub mod state;
 pub mod upload;
 

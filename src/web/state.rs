@@ -51,8 +51,8 @@ impl AppState {
     }
 
     /// Where published documents go and the authority printed on them.
-    pub fn doc_settings(&self) -> crate::service::notices::DocSettings {
-        crate::service::notices::DocSettings {
+    pub fn doc_settings(&self) -> crate::service::documents::DocSettings {
+        crate::service::documents::DocSettings {
             data_dir: self.config.data_dir.clone(),
             authority: self.config.authority.clone(),
             contact: self.config.contact.clone(),

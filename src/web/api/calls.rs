@@ -52,7 +52,7 @@ pub async fn list(
     q: web::Query<CallListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = q.into_inner();
-    let view = crate::web::memo::calls_list(&state, auth.ctx.clone(), q.before, q.limit);
+    let view = crate::web::public::calls_list(&state, auth.ctx.clone(), q.before, q.limit);
     if auth.actor().is_some() {
         // Staff see drafts too: their list is never shared.
         return Ok(HttpResponse::Ok().json(&*view.await?));
@@ -71,7 +71,7 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> 
         // Staff see drafts; nobody's own view is shared.
         return Ok(HttpResponse::Ok().json(state.db(move |c| calls::get(c, &ctx, id)).await?));
     }
-    let view = crate::web::memo::call(&state, ctx, id);
+    let view = crate::web::public::call(&state, ctx, id);
     let body = crate::web::memo::json(&state.public.calls_one_json, id, auth.ctx.now, view).await?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }

@@ -23,7 +23,7 @@ pub async fn decide(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) 
     responses((status = 200, body = NoticeView), (status = 404, body = ErrorBody)))]
 pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let view = crate::web::memo::notice(&state, auth.ctx.clone(), id);
+    let view = crate::web::public::notice(&state, auth.ctx.clone(), id);
     let body = crate::web::memo::json(&state.public.notices_json, id, auth.ctx.now, view).await?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }

@@ -33,7 +33,7 @@ pub async fn public(
     if auth.actor().is_none() {
         let st: &AppState = &state;
         return super::shared_page(&req, st, &auth, &st.public.call_pages, id, |l| async move {
-            let c = crate::web::memo::call(st, ctx, id).await?;
+            let c = crate::web::public::call(st, ctx, id).await?;
             let forbidden = forbidden_labels(&c);
             super::to_html(&CallPage { l: &l, c: &c, forbidden, can_bid: false })
         })

@@ -21,13 +21,13 @@ pub async fn index(req: HttpRequest, state: web::Data<AppState>, auth: Auth) -> 
     if auth.actor().is_none() {
         let st: &AppState = &state;
         return super::shared_page(&req, st, &auth, &st.public.home_pages, (), |l| async move {
-            let calls = crate::web::memo::calls_list(st, ctx, None, Some(20)).await?;
+            let calls = crate::web::public::calls_list(st, ctx, None, Some(20)).await?;
             let has_notices = calls.iter().any(|c| c.notice_id.is_some());
             super::to_html(&Index { l: &l, calls: &calls, has_notices })
         })
         .await;
     }
-    let calls = crate::web::memo::calls_list(&state, ctx, None, Some(20)).await?;
+    let calls = crate::web::public::calls_list(&state, ctx, None, Some(20)).await?;
     let l = Layout::new(&req, &state, &auth);
     let has_notices = calls.iter().any(|c| c.notice_id.is_some());
     render(&l, &Index { l: &l, calls: &calls, has_notices })

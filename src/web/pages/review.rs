@@ -416,7 +416,7 @@ async fn notice_page(
         return anonymous_notice_page(req, state, auth, id).await;
     }
     let staff = auth.actor().is_some_and(|a| a.role == Role::Staff);
-    let n = crate::web::memo::notice(state, ctx.clone(), id).await?;
+    let n = crate::web::public::notice(state, ctx.clone(), id).await?;
     let objections = if staff { Some(state.db(move |c| notices::objections(c, &ctx, id)).await?) } else { None };
     let l = Layout::new(req, state, auth);
     let status = super::status_for(&errors);
@@ -432,7 +432,7 @@ async fn anonymous_notice_page(
 ) -> Result<HttpResponse, PageError> {
     let ctx = auth.ctx.clone();
     super::shared_page(req, state, auth, &state.public.notice_pages, id, |l| async move {
-        let n = crate::web::memo::notice(state, ctx, id).await?;
+        let n = crate::web::public::notice(state, ctx, id).await?;
         super::to_html(&NoticePage { l: &l, n: &n, objections: None, flash: None, errors: vec![] })
     })
     .await

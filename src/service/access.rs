@@ -1,0 +1,57 @@
+//! Who may read a bid and when its organisation may still change it: the one access rule that
+//! bids, attachments and the pages share.
+
+use super::Ctx;
+use crate::clock::local_date;
+use crate::db::bids::BidRow;
+use crate::db::calls::{CallRow, PoolRow};
+use crate::db::{self, DbConn};
+use crate::domain::account::Role;
+use crate::domain::bid::BidStatus;
+use crate::error::{AppError, AppResult};
+
+pub(crate) fn load_call(conn: &mut DbConn, id: i64) -> AppResult<CallRow> {
+    db::calls::find(conn, id)?.ok_or_else(AppError::not_found)
+}
+
+/// The bid with its call and pool, if the actor may see it now. Other organisations' bids are
+/// 404; staff and finance read bids only after `closes_at` (sealed bids), and those reads are
+/// audited by the caller.
+pub(crate) fn visible(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<(BidRow, CallRow, PoolRow)> {
+    let a = ctx.require(&Role::ALL)?;
+    let b = db::bids::find(conn, id)?.ok_or_else(AppError::not_found)?;
+    let call = load_call(conn, b.call_id)?;
+    let pool = db::calls::find_pool(conn, b.pool_id)?.ok_or_else(AppError::not_found)?;
+    match a.role {
+        Role::Org if a.organisation_id == Some(b.organisation_id) => {}
+        // Sealed bids answer 404 like ids that do not exist: an id reveals nothing, not even
+        // that a bid was submitted.
+        Role::Staff | Role::Finance
+            if b.status != BidStatus::Draft.as_str()
+                && a.in_scope(&pool.region_code)
+                && !call.phase(ctx.now).bids_sealed() => {}
+        // A reviewer reads a bid only on a live assignment, after confirming no conflict.
+        Role::Reviewer if db::review::reviewer_may_read(conn, a.id, b.id)? => {}
+        _ => return Err(AppError::not_found()),
+    }
+    Ok((b, call, pool))
+}
+
+/// Whether the organisation may still change the bid's content (and its attachments): a draft
+/// before `closes_at`, or a bid under 限期补正 until its due date.
+pub(crate) fn editable(b: &BidRow, call: &CallRow, now: chrono::DateTime<chrono::Utc>) -> AppResult<()> {
+    match BidStatus::parse(&b.status) {
+        Some(BidStatus::Draft) if call.phase(now).past_deadline() => {
+            Err(AppError::conflict("deadline_passed", "申报已截止，不能再修改"))
+        }
+        Some(BidStatus::Draft) => Ok(()),
+        Some(BidStatus::NeedsCorrection) if b.correction_due.is_some_and(|d| local_date(now) > d) => {
+            Err(AppError::conflict("correction_overdue", "补正期限已过"))
+        }
+        Some(BidStatus::NeedsCorrection) => Ok(()),
+        _ => Err(AppError::conflict(
+            "not_editable",
+            format!("申报当前状态为“{}”，不能修改", BidStatus::label_of(&b.status)),
+        )),
+    }
+}

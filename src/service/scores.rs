@@ -1,0 +1,288 @@
+//! Scores read, never written: each stage's submitted reviews, every bid's final score (the
+//! single stage's, or the weighted stages plus the bonus), and the ranking per pool with the
+//! recommended allocation — or, once decided, the allocation the notice published.
+
+use super::Ctx;
+use crate::db::{self, DbConn};
+use crate::domain::account::Role;
+use crate::domain::allocation::{self, Candidate, CategoryQuota};
+use crate::domain::call::Phase;
+use crate::domain::scoring::{self, Criterion};
+use crate::domain::Money;
+use crate::error::{AppError, AppResult};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::{BTreeSet, HashMap};
+
+pub(crate) fn rubric(conn: &mut DbConn, call_id: i64, stage: i32) -> AppResult<Vec<Criterion>> {
+    Ok(db::calls::criteria_of_stage(conn, call_id, stage)?
+        .into_iter()
+        .map(|k| Criterion { key: k.key, weight: k.weight as u32, max_score: Decimal::new(k.max_score, 2) })
+        .collect())
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RankingRow {
+    pub rank: usize,
+    pub bid_id: i64,
+    pub reference: Option<String>,
+    pub title: String,
+    pub organisation: String,
+    pub category: Option<String>,
+    /// Final score, or null with fewer than 3 reviews.
+    pub score: Option<String>,
+    pub reviews: usize,
+    /// Max − min of the reviewer totals (a signal, never used for ranking).
+    pub spread: Option<String>,
+    /// The spread exceeds 20 points: worth discussing.
+    pub spread_flag: bool,
+    /// Mean of the reviewers' standardised totals (each reviewer against their own scoring
+    /// across the call): a signal beside the official score, never used for ranking.
+    pub normalised: Option<String>,
+    pub requested_amount: Money,
+    pub approved_amount: Option<Money>,
+    pub recommended: bool,
+    pub outcome: &'static str,
+    pub outcome_label: &'static str,
+    pub running_total: Money,
+    pub override_reason: Option<String>,
+    /// Per scoring stage (empty for a single-stage call); `score` is then their weighted sum
+    /// plus `bonus`.
+    pub stage_scores: Vec<StageScore>,
+    /// Bonus points for matching funds, when the call awards them (already in `score`).
+    pub bonus: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct StageScore {
+    pub stage: String,
+    pub name: String,
+    pub weight: i32,
+    /// The stage's score (trimmed mean of its panel), or null with fewer than 3 reviews.
+    pub score: Option<String>,
+    pub reviews: usize,
+}
+
+/// Every stage's review statistics, who went on to each later stage, and each bid's final score.
+pub struct StageScores {
+    /// The first (written) stage's statistics: the signals and the tie-break.
+    pub first: HashMap<i64, scoring::BidStats>,
+    /// Per stage: statistics, the bids in it (shortlisted), and its weight.
+    pub per_stage: Vec<(HashMap<i64, scoring::BidStats>, BTreeSet<i64>, u32)>,
+    /// Final score per bid: the single stage's, or the weighted sum plus bonus.
+    pub total: HashMap<i64, Option<Decimal>>,
+}
+
+/// One read of the submitted totals per stage; no per-bid queries.
+pub fn stage_scores(
+    conn: &mut DbConn,
+    call_id: i64,
+    design: &super::calls::ScoringDesign,
+    bids: &[db::bids::RankBid],
+) -> AppResult<StageScores> {
+    let first = scoring::bid_stats(&submitted_reviews(conn, call_id, 0)?);
+    let mut per_stage = Vec::new();
+    for st in &design.stages {
+        let stats = if st.position == 0 {
+            first.clone()
+        } else {
+            scoring::bid_stats(&submitted_reviews(conn, call_id, st.position)?)
+        };
+        let on: BTreeSet<i64> = if st.position == 0 {
+            bids.iter().map(|b| b.id).collect()
+        } else {
+            db::stages::shortlist(conn, call_id, st.position)?.into_iter().map(|r| r.bid_id).collect()
+        };
+        per_stage.push((stats, on, st.weight as u32));
+    }
+    let total = bids
+        .iter()
+        .map(|b| {
+            let base = if per_stage.is_empty() {
+                first.get(&b.id).and_then(|s| s.score)
+            } else {
+                let parts: Vec<(u32, Option<Decimal>)> = per_stage
+                    .iter()
+                    .map(|(st, on, w)| (*w, on.contains(&b.id).then(|| st.get(&b.id).and_then(|s| s.score)).flatten()))
+                    .collect();
+                crate::domain::stages::composite(&parts)
+            };
+            let bonus = design.bonus.as_ref().map_or(Decimal::ZERO, |(_, bo)| bo.points(b.matching));
+            (b.id, base.map(|s| s + bonus))
+        })
+        .collect();
+    Ok(StageScores { first, per_stage, total })
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RankingPool {
+    pub pool_id: i64,
+    pub name: String,
+    pub budget: Money,
+    pub allocated: Money,
+    pub rows: Vec<RankingRow>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RankingView {
+    pub call_id: i64,
+    pub score_threshold: Money,
+    pub pools: Vec<RankingPool>,
+}
+
+/// The call's submitted reviews with their totals. Reviews carry the total written at
+/// submission; any without one (submitted before totals were stored) is totalled from its scores.
+pub fn stage_reviews(conn: &mut DbConn, call_id: i64, stage: i32) -> AppResult<Vec<scoring::ReviewTotal>> {
+    submitted_reviews(conn, call_id, stage)
+}
+
+fn submitted_reviews(conn: &mut DbConn, call_id: i64, stage: i32) -> AppResult<Vec<scoring::ReviewTotal>> {
+    let crit = &rubric(conn, call_id, stage)?;
+    let mut out = Vec::new();
+    let mut untotalled = std::collections::HashSet::new();
+    for (bid, asg, reviewer, total, first) in db::review::submitted_totals(conn, call_id, stage)? {
+        match (total.and_then(|t| t.parse::<Decimal>().ok()), first) {
+            (Some(total), Some(f)) => {
+                out.push(scoring::ReviewTotal { bid, reviewer, total, first: Decimal::new(f, 2) })
+            }
+            _ => {
+                untotalled.insert(asg);
+            }
+        }
+    }
+    if !untotalled.is_empty() {
+        let mut per_assignment: HashMap<i64, (i64, i64, HashMap<String, i64>)> = HashMap::new();
+        for (bid, asg, reviewer, k, s) in db::review::submitted_scores(conn, call_id, stage)? {
+            if untotalled.contains(&asg) {
+                per_assignment.entry(asg).or_insert_with(|| (bid, reviewer, HashMap::new())).2.insert(k, s);
+            }
+        }
+        for (bid, reviewer, scores) in per_assignment.into_values() {
+            let v: Vec<Decimal> =
+                crit.iter().map(|c| Decimal::new(scores.get(&c.key).copied().unwrap_or(0), 2)).collect();
+            let first = v.first().copied().unwrap_or(Decimal::ZERO);
+            out.push(scoring::ReviewTotal { bid, reviewer, total: scoring::reviewer_total(crit, &v), first });
+        }
+    }
+    Ok(out)
+}
+
+/// Per pool: the ranking and the recommended allocation (`GET /api/v1/calls/{id}/ranking`).
+/// Staff and finance only, and only after `closes_at`.
+pub fn ranking(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<RankingView> {
+    let a = ctx.require(&[Role::Staff, Role::Finance])?.clone();
+    let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
+    if call.phase(ctx.now).bids_sealed() {
+        return Err(AppError::conflict("bids_sealed", "申报截止前不显示排名"));
+    }
+    let bids =
+        db::bids::ranking_rows(conn, call_id, &["eligible", "proposed", "funded", "not_funded"], a.region_scope())?;
+    let design = super::calls::scoring_design(conn, call_id)?;
+    let scores = stage_scores(conn, call_id, &design, &bids)?;
+    let stats = &scores.first;
+    let overrides: HashMap<i64, (bool, String)> =
+        db::review::overrides(conn, call_id)?.into_iter().map(|(b, f, r)| (b, (f, r))).collect();
+    let candidates: Vec<Candidate> = bids
+        .iter()
+        .map(|b| {
+            let st = stats.get(&b.id);
+            Candidate {
+                bid_id: b.id,
+                pool_id: b.pool_id,
+                category: b.category.clone(),
+                score: scores.total.get(&b.id).copied().flatten(),
+                first_criterion: st.map_or(Decimal::ZERO, |s| s.first_mean),
+                submitted_seq: b.seq.unwrap_or(i64::MAX),
+                approved_fen: b.approved,
+                staff_override: overrides.get(&b.id).map(|o| o.0),
+            }
+        })
+        .collect();
+    let pools: Vec<db::calls::PoolRow> =
+        db::calls::pools_of(conn, &[call_id])?.into_iter().filter(|p| a.in_scope(&p.region_code)).collect();
+    let quotas: Vec<CategoryQuota> = db::calls::categories_of(conn, call_id)?
+        .into_iter()
+        .map(|k| CategoryQuota {
+            key: k.key,
+            max_projects: k.max_projects.map(|n| n as u32),
+            max_amount_fen: k.max_amount,
+            call_wide: k.scope == "call",
+        })
+        .collect();
+    let budgets: Vec<(i64, i64)> = pools.iter().map(|p| (p.id, p.budget)).collect();
+    let mut result = allocation::allocate(candidates, &budgets, Decimal::new(call.score_threshold, 2), &quotas);
+    // A decided call shows the decision the notice published, whatever happened since.
+    if matches!(call.phase(ctx.now), Phase::Notice | Phase::Final) {
+        if let Some(rec) = super::decision::recorded(conn, call_id)? {
+            let rec: Vec<allocation::DecidedRow> = rec
+                .into_iter()
+                .map(|d| allocation::DecidedRow {
+                    pool_id: d.pool_id,
+                    bid_id: d.bid_id,
+                    score: d.score.and_then(|s| s.parse().ok()),
+                    amount_fen: d.amount,
+                    outcome: allocation::Outcome::from_code(&d.outcome).unwrap_or(allocation::Outcome::NoScore),
+                })
+                .collect();
+            result = allocation::as_decided(result, &rec);
+        }
+    }
+    let by_id: HashMap<i64, &db::bids::RankBid> = bids.iter().map(|b| (b.id, b)).collect();
+    let pools_out = result
+        .into_iter()
+        .map(|r| {
+            let pool = pools.iter().find(|p| p.id == r.pool_id);
+            RankingPool {
+                pool_id: r.pool_id,
+                name: pool.map(|p| p.name.clone()).unwrap_or_default(),
+                budget: Money::from_fen(r.budget_fen),
+                allocated: Money::from_fen(r.allocated_fen),
+                rows: r
+                    .rows
+                    .into_iter()
+                    .map(|x| {
+                        let b = by_id[&x.candidate.bid_id];
+                        let st = stats.get(&b.id);
+                        // A bid that did not go on to a later stage has no final score: say why.
+                        let cut = x.outcome == allocation::Outcome::NoScore
+                            && scores.per_stage.iter().skip(1).any(|(_, on, _)| !on.contains(&b.id));
+                        RankingRow {
+                            rank: x.rank,
+                            bid_id: b.id,
+                            reference: b.reference.clone(),
+                            title: b.title.clone(),
+                            organisation: b.organisation.clone(),
+                            category: b.category.clone(),
+                            score: x.candidate.score.map(|s| format!("{s:.2}")),
+                            reviews: st.map_or(0, |s| s.reviews),
+                            spread: st.and_then(|s| s.spread).map(|s| format!("{s:.2}")),
+                            spread_flag: st.is_some_and(|s| s.spread_flagged()),
+                            normalised: st.map(|s| format!("{:.2}", s.normalised)),
+                            requested_amount: Money::from_fen(b.requested),
+                            approved_amount: x.candidate.approved_fen.map(Money::from_fen),
+                            recommended: x.outcome.recommended(),
+                            outcome: if cut { "not_shortlisted" } else { x.outcome.code() },
+                            outcome_label: if cut { "未入围下一评审阶段" } else { x.outcome.label() },
+                            stage_scores: design
+                                .stages
+                                .iter()
+                                .zip(&scores.per_stage)
+                                .map(|(d, (st, _, _))| StageScore {
+                                    stage: d.key.clone(),
+                                    name: d.name.clone(),
+                                    weight: d.weight,
+                                    score: st.get(&b.id).and_then(|s| s.score).map(|s| format!("{s:.2}")),
+                                    reviews: st.get(&b.id).map_or(0, |s| s.reviews),
+                                })
+                                .collect(),
+                            bonus: design.bonus.as_ref().map(|(_, bo)| format!("{:.2}", bo.points(b.matching))),
+                            running_total: Money::from_fen(x.running_total_fen),
+                            override_reason: overrides.get(&b.id).map(|o| o.1.clone()),
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(RankingView { call_id, score_threshold: Money::from_fen(call.score_threshold), pools: pools_out })
+}
