@@ -1,0 +1,562 @@
+//! A call as staff write it: the request body, every field checked at once, the rows it
+//! becomes; create, update (drafts only) and clone.
+
+use super::*;
+
+#[derive(Deserialize, Serialize, Default, Clone, utoipa::ToSchema)]
+pub struct BudgetCapsInput {
+    pub personnel_pct: Option<u32>,
+    pub admin_pct: Option<u32>,
+}
+
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct CategoryInput {
+    pub key: String,
+    pub name: String,
+    pub max_projects: Option<u32>,
+    /// Amount string in yuan.
+    pub max_amount: Option<String>,
+    /// `pool` (default: the limits hold within each pool) or `call`.
+    pub scope: Option<String>,
+}
+
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct CriterionInput {
+    pub key: String,
+    pub name: String,
+    pub weight: u32,
+    /// Highest score on this criterion, default "100".
+    pub max_score: Option<String>,
+}
+
+/// A scoring stage (评审阶段). The first is the written stage on the call's `criteria`; later
+/// stages carry their own rubric and panel.
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct StageInput {
+    pub key: String,
+    pub name: String,
+    /// Share of the final score; the stages' weights sum to 100.
+    pub weight: u32,
+    /// `written` (default for the first stage) or `defence` (现场答辩, default for later stages).
+    pub kind: Option<String>,
+    /// This stage's rubric (weights sum to 100); the first stage uses the call's `criteria`.
+    #[serde(default)]
+    pub criteria: Vec<CriterionInput>,
+}
+
+/// Bonus points for matching funds secured (配套资金), shown beside the score and added to it.
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct BonusInput {
+    /// Default 「配套资金加分」.
+    pub name: Option<String>,
+    /// Every full amount of this many yuan of matching funds …
+    pub per_amount: String,
+    /// … earns this many points (decimal string) …
+    pub points: String,
+    /// … up to this many.
+    pub max_points: String,
+}
+
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct PoolInput {
+    /// `district` or `town`
+    pub level: String,
+    pub region_code: String,
+    pub name: Option<String>,
+    /// Amount string in yuan.
+    pub budget: String,
+}
+
+/// `POST /api/v1/calls` and `PUT /api/v1/calls/{id}`.
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct CallInput {
+    pub year: i32,
+    pub title: String,
+    #[serde(default)]
+    pub announcement: String,
+    /// RFC 3339 with offset.
+    pub opens_at: String,
+    pub closes_at: String,
+    pub notice_days: Option<u32>,
+    pub notice_working_days: Option<bool>,
+    /// `YYYY-MM-DD`
+    pub project_start: String,
+    pub project_end: String,
+    pub min_grant: String,
+    pub max_grant: String,
+    pub max_bids_per_org: Option<u32>,
+    /// Decimal string, default "60.00".
+    pub score_threshold: Option<String>,
+    #[serde(default)]
+    pub budget_caps: BudgetCapsInput,
+    #[serde(default)]
+    pub forbidden_categories: Vec<String>,
+    pub tranches: Option<Vec<u32>>,
+    /// `budget` 财政预算 · `lottery` 福彩公益金 · `other`
+    pub fund_source: Option<String>,
+    #[serde(default)]
+    pub categories: Vec<CategoryInput>,
+    /// Empty: the default rubric (项目必要性 20, 方案可行性 25, 创新性 20, 预算合理性 20, 机构能力 15).
+    #[serde(default)]
+    pub criteria: Vec<CriterionInput>,
+    #[serde(default)]
+    pub pools: Vec<PoolInput>,
+    /// Prefix of bid references, default "JJ" (JJ-2026-0001).
+    pub reference_prefix: Option<String>,
+    /// Scoring stages (e.g. 书面评审 60, 现场答辩 40). Empty: one written stage on `criteria`.
+    #[serde(default)]
+    pub stages: Vec<StageInput>,
+    pub bonus: Option<BonusInput>,
+    /// Bids for a project funded in the previous call: `allow` (default), `refuse`, or
+    /// `renewal_only` (续期项目 whose final evaluation was at least 良好).
+    pub repeat_funding: Option<String>,
+}
+
+fn key_ok(k: &str) -> bool {
+    (1..=32).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+fn money_field(p: &mut Problems, field: &str, s: &str) -> Option<Money> {
+    p.take(field, Money::parse(s.trim()), |e| (e.code().into(), e.message().into()))
+}
+
+/// A score like "60" or "85.5": two decimals at most, within 0 … `max` (hundredths).
+pub fn parse_score(s: &str, max: i64) -> Option<i64> {
+    let m = Money::parse(s.trim()).ok()?;
+    (m.fen() <= max).then_some(m.fen())
+}
+
+/// key, name, max projects, max amount (fen), scope
+type CategoryParts = (String, String, Option<i32>, Option<i64>, String);
+
+/// key, name, weight, kind
+type StageParts = (String, String, i32, String);
+
+struct Parts {
+    row: CallRow,
+    pools: Vec<(String, String, String, i64)>,
+    criteria: Vec<CriterionParts>,
+    categories: Vec<CategoryParts>,
+    stages: Vec<StageParts>,
+    /// Rubrics of the stages after the first: (stage position, criterion).
+    stage_criteria: Vec<(i32, CriterionParts)>,
+    scoring: Option<db::calls::ScoringRow>,
+}
+
+/// Turns the request into rows, reporting every malformed field at once (422). Floors, weights
+/// and the other publishing rules are not checked here: a draft may be incomplete.
+fn parse_input(conn: &mut DbConn, ctx: &Ctx, actor: &Actor, i: &CallInput) -> AppResult<Parts> {
+    let mut p = Problems::default();
+    if !(2000..=2100).contains(&i.year) {
+        p.add("year", "out_of_range", "年度应在 2000–2100 之间");
+    }
+    let title = p.take("title", text::name(&i.title, 200), |e| (e.code().into(), e.message()));
+    let announcement = if i.announcement.trim().is_empty() {
+        Some(String::new())
+    } else {
+        p.take("announcement", text::paragraph(&i.announcement, 20_000), |e| (e.code().into(), e.message()))
+    };
+    let ts = |p: &mut Problems, f: &str, s: &str| match DateTime::parse_from_rfc3339(s.trim()) {
+        Ok(t) => Some(t.with_timezone(&Utc)),
+        Err(_) => {
+            p.add(f, "invalid_datetime", "时间格式应为 RFC 3339，如 2026-03-01T00:00:00+08:00");
+            None
+        }
+    };
+    let opens_at = ts(&mut p, "opens_at", &i.opens_at);
+    let closes_at = ts(&mut p, "closes_at", &i.closes_at);
+    let date = |p: &mut Problems, f: &str, s: &str| match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            p.add(f, "invalid_date", "日期格式应为 YYYY-MM-DD");
+            None
+        }
+    };
+    let project_start = date(&mut p, "project_start", &i.project_start);
+    let project_end = date(&mut p, "project_end", &i.project_end);
+    let min_grant = money_field(&mut p, "min_grant", &i.min_grant);
+    let max_grant = money_field(&mut p, "max_grant", &i.max_grant);
+    let notice_days = i.notice_days.unwrap_or(7);
+    if !(1..=60).contains(&notice_days) {
+        p.add("notice_days", "out_of_range", "公示期应为 1–60 天");
+    }
+    let max_bids = i.max_bids_per_org.unwrap_or(2);
+    if !(1..=20).contains(&max_bids) {
+        p.add("max_bids_per_org", "out_of_range", "每个组织的申报数量上限应为 1–20");
+    }
+    let threshold = match &i.score_threshold {
+        None => Some(6000),
+        Some(s) => {
+            let v = parse_score(s, 10_000);
+            if v.is_none() {
+                p.add("score_threshold", "invalid_score", "入围分数线应为 0–100 之间的数，最多两位小数");
+            }
+            v
+        }
+    };
+    for (f, v) in
+        [("budget_caps.personnel_pct", i.budget_caps.personnel_pct), ("budget_caps.admin_pct", i.budget_caps.admin_pct)]
+    {
+        if v.is_some_and(|x| x > 100) {
+            p.add(f, "out_of_range", "比例应为 0–100");
+        }
+    }
+    let mut forbidden = Vec::new();
+    for (k, c) in i.forbidden_categories.iter().enumerate() {
+        match BudgetCategory::parse(c) {
+            Some(bc) if !forbidden.contains(&bc.as_str()) => forbidden.push(bc.as_str()),
+            Some(_) => {}
+            None => p.add(&format!("forbidden_categories[{k}]"), "invalid_budget_category", "未知的预算科目"),
+        }
+    }
+    let tranches = i.tranches.clone().unwrap_or_else(|| call::DEFAULT_TRANCHES.to_vec());
+    if tranches.is_empty() || tranches.len() > 10 || tranches.iter().any(|&t| t == 0 || t > 100) {
+        p.add("tranches", "invalid_tranches", "拨付比例应为 1–10 期，每期 1–100");
+    }
+    let fund = match &i.fund_source {
+        None => Some(FundSource::Budget),
+        Some(s) => {
+            let f = FundSource::parse(s);
+            if f.is_none() {
+                p.add("fund_source", "invalid_fund_source", "资金来源应为 budget、lottery 或 other");
+            }
+            f
+        }
+    };
+    let prefix = i.reference_prefix.clone().unwrap_or_else(|| "JJ".into());
+    if !(1..=8).contains(&prefix.len()) || !prefix.bytes().all(|b| b.is_ascii_uppercase()) {
+        p.add("reference_prefix", "invalid_prefix", "编号前缀应为 1–8 位大写字母");
+    }
+    let mut categories = Vec::new();
+    for (k, c) in i.categories.iter().enumerate() {
+        let f = |x: &str| format!("categories[{k}].{x}");
+        if !key_ok(&c.key) || categories.iter().any(|x: &CategoryParts| x.0 == c.key) {
+            p.add(&f("key"), "invalid_key", "类别代码应为唯一的小写字母、数字或下划线");
+        }
+        let name = p.take(&f("name"), text::name(&c.name, 50), |e| (e.code().into(), e.message()));
+        let amount = match &c.max_amount {
+            Some(s) => money_field(&mut p, &f("max_amount"), s).map(|m| Some(m.fen())),
+            None => Some(None),
+        };
+        let scope = c.scope.clone().unwrap_or_else(|| "pool".into());
+        if scope != "pool" && scope != "call" {
+            p.add(&f("scope"), "invalid_scope", "限额范围应为 pool 或 call");
+        }
+        if c.max_projects.is_some_and(|n| n == 0 || n > 1000) {
+            p.add(&f("max_projects"), "out_of_range", "项目数上限应为 1–1000");
+        }
+        if let (Some(name), Some(amount)) = (name, amount) {
+            categories.push((c.key.clone(), name, c.max_projects.map(|n| n as i32), amount, scope));
+        }
+    }
+    let mut criteria = Vec::new();
+    if i.criteria.is_empty() {
+        for (k, n, w) in call::DEFAULT_CRITERIA {
+            criteria.push((k.to_string(), n.to_string(), w as i32, 10_000));
+        }
+    }
+    criteria.extend(parse_criteria(&mut p, "criteria", &i.criteria));
+    let (stages, stage_criteria) = parse_stages(&mut p, &i.stages);
+    let scoring = parse_scoring(&mut p, i);
+    let mut pools = Vec::new();
+    for (k, pi) in i.pools.iter().enumerate() {
+        let f = |x: &str| format!("pools[{k}].{x}");
+        let want = match pi.level.as_str() {
+            "district" | "town" => Some(pi.level.as_str()),
+            _ => {
+                p.add(&f("level"), "invalid_level", "资金池层级应为 district 或 town");
+                None
+            }
+        };
+        let region = match RegionCode::parse(&pi.region_code) {
+            Some(rc) => match db::regions::find(conn, rc.as_str())? {
+                Some(r) if Some(r.level.as_str()) == want => Some(r),
+                Some(_) if want.is_some() => {
+                    p.add(
+                        &f("region_code"),
+                        "region_level_mismatch",
+                        "区级资金池对应本区，镇街资金池对应一个镇（街道）",
+                    );
+                    None
+                }
+                Some(_) => None,
+                None => {
+                    p.add(&f("region_code"), "unknown_region", "区划代码不在本区范围内");
+                    None
+                }
+            },
+            None => {
+                p.add(&f("region_code"), "invalid_region_code", "区划代码应为 6 位或 12 位数字");
+                None
+            }
+        };
+        if let Some(r) = &region {
+            if pools.iter().any(|x: &(String, String, String, i64)| x.1 == r.code) {
+                p.add(&f("region_code"), "duplicate_pool", "同一区域只能有一个资金池");
+            }
+        }
+        let budget = money_field(&mut p, &f("budget"), &pi.budget);
+        let name = match pi.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(n) => p.take(&f("name"), text::name(n, 100), |e| (e.code().into(), e.message())),
+            None => region.as_ref().map(|r| format!("{}公益创投资金", r.name)),
+        };
+        if let (Some(level), Some(r), Some(b), Some(n)) = (want, region, budget, name) {
+            pools.push((level.to_string(), r.code, n, b.fen()));
+        }
+    }
+    p.finish()?;
+    let bad = || AppError::internal("validated call lost a value");
+    Ok(Parts {
+        row: CallRow {
+            id: 0,
+            year: i.year,
+            title: title.ok_or_else(bad)?,
+            announcement: announcement.ok_or_else(bad)?,
+            opens_at: db_time(opens_at.ok_or_else(bad)?),
+            closes_at: db_time(closes_at.ok_or_else(bad)?),
+            notice_days: notice_days as i32,
+            notice_working_days: i.notice_working_days.unwrap_or(true),
+            project_start: project_start.ok_or_else(bad)?,
+            project_end: project_end.ok_or_else(bad)?,
+            min_grant: min_grant.ok_or_else(bad)?.fen(),
+            max_grant: max_grant.ok_or_else(bad)?.fen(),
+            max_bids_per_org: max_bids as i32,
+            score_threshold: threshold.ok_or_else(bad)?,
+            personnel_pct: i.budget_caps.personnel_pct.map(|x| x as i32),
+            admin_pct: i.budget_caps.admin_pct.map(|x| x as i32),
+            forbidden_categories: forbidden.join(","),
+            tranches: tranches.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(","),
+            fund_source: fund.ok_or_else(bad)?.as_str().into(),
+            reference_prefix: prefix,
+            status: "draft".into(),
+            next_seq: 0,
+            cloned_from: None,
+            created_by: actor.id,
+            created_at: db_time(ctx.now),
+            published_at: None,
+            published_by: None,
+        },
+        pools,
+        criteria,
+        categories,
+        stages,
+        stage_criteria,
+        scoring,
+    })
+}
+
+/// key, name, weight, max score (hundredths)
+type CriterionParts = (String, String, i32, i64);
+
+fn parse_criteria(p: &mut Problems, field: &str, list: &[CriterionInput]) -> Vec<CriterionParts> {
+    let mut criteria: Vec<CriterionParts> = Vec::new();
+    for (k, c) in list.iter().enumerate() {
+        let f = |x: &str| format!("{field}[{k}].{x}");
+        if !key_ok(&c.key) || criteria.iter().any(|x| x.0 == c.key) {
+            p.add(&f("key"), "invalid_key", "评分项代码应为唯一的小写字母、数字或下划线");
+        }
+        let name = p.take(&f("name"), text::name(&c.name, 50), |e| (e.code().into(), e.message()));
+        if c.weight > 100 {
+            p.add(&f("weight"), "out_of_range", "权重应为 0–100");
+        }
+        let max = match &c.max_score {
+            None => Some(10_000),
+            Some(s) => {
+                let v = parse_score(s, 100_000).filter(|&v| v > 0);
+                if v.is_none() {
+                    p.add(&f("max_score"), "invalid_score", "满分应为大于 0 的数，最多两位小数");
+                }
+                v
+            }
+        };
+        if let (Some(name), Some(max)) = (name, max) {
+            criteria.push((c.key.clone(), name, c.weight as i32, max));
+        }
+    }
+    criteria
+}
+
+/// The stages (key, name, weight, kind) and the rubrics of stages after the first.
+fn parse_stages(p: &mut Problems, list: &[StageInput]) -> (Vec<StageParts>, Vec<(i32, CriterionParts)>) {
+    let mut stages: Vec<StageParts> = Vec::new();
+    let mut crit = Vec::new();
+    if list.len() > crate::domain::stages::MAX_STAGES {
+        p.add("stages", "stage_count", format!("评审阶段最多 {} 个", crate::domain::stages::MAX_STAGES));
+        return (stages, crit);
+    }
+    for (k, st) in list.iter().enumerate() {
+        let f = |x: &str| format!("stages[{k}].{x}");
+        if !key_ok(&st.key) || stages.iter().any(|x| x.0 == st.key) {
+            p.add(&f("key"), "invalid_key", "阶段代码应为唯一的小写字母、数字或下划线");
+        }
+        let name = p.take(&f("name"), text::name(&st.name, 50), |e| (e.code().into(), e.message()));
+        if !(1..=100).contains(&st.weight) {
+            p.add(&f("weight"), "out_of_range", "阶段权重应为 1–100");
+        }
+        let default_kind = if k == 0 { "written" } else { "defence" };
+        let kind = StageKind::parse(st.kind.as_deref().unwrap_or(default_kind));
+        if kind.is_none() {
+            p.add(&f("kind"), "invalid_stage_kind", "阶段类型应为 written（书面评审）或 defence（现场答辩）");
+        }
+        if k == 0 && !st.criteria.is_empty() {
+            p.add(&f("criteria"), "first_stage_uses_call_criteria", "第一阶段使用招标的评分标准（criteria），此处不填");
+        }
+        for c in parse_criteria(p, &f("criteria"), &st.criteria) {
+            crit.push((k as i32, c));
+        }
+        if let (Some(name), Some(kind)) = (name, kind) {
+            stages.push((st.key.clone(), name, st.weight as i32, kind.as_str().to_string()));
+        }
+    }
+    (stages, crit)
+}
+
+fn parse_scoring(p: &mut Problems, i: &CallInput) -> Option<db::calls::ScoringRow> {
+    let repeat = match i.repeat_funding.as_deref() {
+        None => RepeatRule::Allow,
+        Some(s) => RepeatRule::parse(s).unwrap_or_else(|| {
+            p.add("repeat_funding", "invalid_repeat_rule", "重复资助规则应为 allow、refuse 或 renewal_only");
+            RepeatRule::Allow
+        }),
+    };
+    let mut row = db::calls::ScoringRow {
+        call_id: 0,
+        repeat_rule: repeat.as_str().into(),
+        bonus_name: None,
+        bonus_unit: None,
+        bonus_step: None,
+        bonus_cap: None,
+    };
+    if let Some(b) = &i.bonus {
+        row.bonus_name = match b.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(n) => p.take("bonus.name", text::name(n, 50), |e| (e.code().into(), e.message())),
+            None => Some("配套资金加分".into()),
+        };
+        row.bonus_unit = money_field(p, "bonus.per_amount", &b.per_amount).map(|m| m.fen()).filter(|&f| {
+            f > 0 || {
+                p.add("bonus.per_amount", "amount_not_positive", "计分单位金额应大于 0");
+                false
+            }
+        });
+        for (f, v, slot) in
+            [("bonus.points", &b.points, &mut row.bonus_step), ("bonus.max_points", &b.max_points, &mut row.bonus_cap)]
+        {
+            *slot = parse_score(v, 10_000).filter(|&x| x > 0);
+            if slot.is_none() {
+                p.add(f, "invalid_score", "加分应为大于 0、不超过 100 的数，最多两位小数");
+            }
+        }
+    }
+    (repeat != RepeatRule::Allow || i.bonus.is_some()).then_some(row)
+}
+
+fn write_parts(conn: &mut DbConn, id: i64, parts: &Parts) -> AppResult<()> {
+    let pools: Vec<NewPool> =
+        parts.pools.iter().map(|(l, r, n, b)| NewPool { level: l, region_code: r, name: n, budget: *b }).collect();
+    let crit: Vec<NewCriterion> = parts
+        .criteria
+        .iter()
+        .map(|c| (0, c))
+        .chain(parts.stage_criteria.iter().map(|(st, c)| (*st, c)))
+        .map(|(stage, (k, n, w, m))| NewCriterion { stage, key: k, name: n, weight: *w, max_score: *m })
+        .collect();
+    let cats: Vec<NewCategory> = parts
+        .categories
+        .iter()
+        .map(|(k, n, mp, ma, s)| NewCategory { key: k, name: n, max_projects: *mp, max_amount: *ma, scope: s })
+        .collect();
+    db::calls::replace_parts(conn, id, &pools, &crit, &cats)?;
+    let stages: Vec<db::calls::NewStage> = parts
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(i, (k, n, w, kind))| (i as i32, k.as_str(), n.as_str(), *w, kind.as_str()))
+        .collect();
+    let scoring = parts.scoring.clone().map(|s| db::calls::ScoringRow { call_id: id, ..s });
+    Ok(db::calls::replace_scoring(conn, id, &stages, scoring.as_ref())?)
+}
+
+pub fn create(conn: &mut DbConn, ctx: &Ctx, input: &CallInput) -> AppResult<CallView> {
+    let actor = ctx.require_district_staff()?.clone();
+    let parts = parse_input(conn, ctx, &actor, input)?;
+    db::write_tx(conn, |c| {
+        let id = db::calls::insert(c, &parts.row)?;
+        write_parts(c, id, &parts)?;
+        audit::record(
+            c,
+            ctx,
+            "call.create",
+            "call",
+            Some(id),
+            serde_json::json!({"title": parts.row.title, "year": parts.row.year}),
+        )?;
+        Ok(load_view(c, id, ctx.now)?.1)
+    })
+}
+
+pub fn update(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &CallInput) -> AppResult<CallView> {
+    let actor = ctx.require_district_staff()?.clone();
+    let parts = parse_input(conn, ctx, &actor, input)?;
+    db::write_tx(conn, |c| {
+        let existing = db::calls::find(c, id)?.ok_or_else(AppError::not_found)?;
+        if existing.status != "draft" {
+            return Err(AppError::conflict("call_frozen", "招标已发布，规则已冻结，不能修改"));
+        }
+        let row = CallRow {
+            created_by: existing.created_by,
+            created_at: existing.created_at,
+            cloned_from: existing.cloned_from,
+            ..parts.row.clone()
+        };
+        if db::calls::update(c, id, &row)? != 1 {
+            return Err(AppError::conflict("call_frozen", "招标已发布，规则已冻结，不能修改"));
+        }
+        write_parts(c, id, &parts)?;
+        audit::record(c, ctx, "call.update", "call", Some(id), serde_json::json!({"title": row.title}))?;
+        Ok(load_view(c, id, ctx.now)?.1)
+    })
+}
+
+/// A new draft from an earlier call: same rules, pools, rubric and categories, a year later.
+pub fn clone(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<CallView> {
+    let actor = ctx.require_district_staff()?.clone();
+    db::write_tx(conn, |c| {
+        let old = db::calls::find(c, id)?.ok_or_else(AppError::not_found)?;
+        let year_on = |t: chrono::NaiveDateTime| t.checked_add_months(chrono::Months::new(12)).unwrap_or(t);
+        let day_on = |d: NaiveDate| d.checked_add_months(chrono::Months::new(12)).unwrap_or(d);
+        let row = CallRow {
+            id: 0,
+            year: old.year + 1,
+            title: old.title.replace(&old.year.to_string(), &(old.year + 1).to_string()),
+            opens_at: year_on(old.opens_at),
+            closes_at: year_on(old.closes_at),
+            project_start: day_on(old.project_start),
+            project_end: day_on(old.project_end),
+            status: "draft".into(),
+            next_seq: 0,
+            cloned_from: Some(old.id),
+            created_by: actor.id,
+            created_at: db_time(ctx.now),
+            published_at: None,
+            published_by: None,
+            ..old.clone()
+        };
+        let new_id = db::calls::insert(c, &row)?;
+        let pools = db::calls::pools_of(c, &[id])?;
+        let crit = db::calls::all_criteria(c, id)?;
+        let cats = db::calls::categories_of(c, id)?;
+        let (first, later): (Vec<_>, Vec<_>) = crit.into_iter().partition(|k| k.stage == 0);
+        let parts = Parts {
+            row,
+            pools: pools.into_iter().map(|p| (p.level, p.region_code, p.name, p.budget)).collect(),
+            criteria: first.into_iter().map(|k| (k.key, k.name, k.weight, k.max_score)).collect(),
+            categories: cats.into_iter().map(|k| (k.key, k.name, k.max_projects, k.max_amount, k.scope)).collect(),
+            stages: db::calls::stages_of(c, id)?.into_iter().map(|s| (s.key, s.name, s.weight, s.kind)).collect(),
+            stage_criteria: later.into_iter().map(|k| (k.stage, (k.key, k.name, k.weight, k.max_score))).collect(),
+            scoring: db::calls::scoring_of(c, id)?,
+        };
+        write_parts(c, new_id, &parts)?;
+        audit::record(c, ctx, "call.clone", "call", Some(new_id), serde_json::json!({"from": id}))?;
+        Ok(load_view(c, new_id, ctx.now)?.1)
+    })
+}

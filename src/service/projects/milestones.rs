@@ -1,0 +1,167 @@
+//! The agreement's signing, milestone reports and their verification.
+
+use super::*;
+
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct SigningInput {
+    /// `YYYY-MM-DD`
+    pub signed_on: String,
+}
+
+/// Records the agreement's signing (staff): verifies the `signing` milestone, so its tranche
+/// becomes payable.
+pub fn sign(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &SigningInput) -> AppResult<ProjectView> {
+    let a = ctx.require(&[Role::Staff])?.clone();
+    let p = visible(conn, ctx, id)?;
+    let on = NaiveDate::parse_from_str(input.signed_on.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::invalid_field("signed_on", "invalid_date", "签订日期格式应为 YYYY-MM-DD"))?;
+    if on > crate::clock::local_date(ctx.now) {
+        return Err(AppError::invalid_field("signed_on", "date_in_future", "签订日期不能晚于今天"));
+    }
+    let ms = db::projects::milestones_of(conn, &[p.id])?;
+    let signing = ms
+        .iter()
+        .find(|m| m.kind == "signing")
+        .ok_or_else(|| AppError::internal("project without signing milestone"))?;
+    db::write_tx(conn, |c| {
+        if db::projects::set_signed(c, p.id, on)? != 1 {
+            return Err(AppError::conflict("already_signed", "协议签订已登记"));
+        }
+        db::projects::verify(
+            c,
+            signing.id,
+            &["pending", "reported"],
+            "verified",
+            None,
+            Some("协议已签订"),
+            a.id,
+            db_time(ctx.now),
+        )?;
+        audit::record(c, ctx, "project.sign", "project", Some(p.id), serde_json::json!({"signed_on": on}))
+    })?;
+    get(conn, ctx, id)
+}
+
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct ActualInput {
+    pub category: String,
+    /// Amount string in yuan.
+    pub amount: String,
+}
+
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct ReportInput {
+    pub text: String,
+    #[serde(default)]
+    pub actuals: Vec<ActualInput>,
+}
+
+/// The organisation reports on a milestone: progress and spending so far by budget category.
+pub fn report(conn: &mut DbConn, ctx: &Ctx, milestone_id: i64, input: &ReportInput) -> AppResult<ProjectView> {
+    ctx.require(&[Role::Org])?;
+    let m = db::projects::find_milestone(conn, milestone_id)?.ok_or_else(AppError::not_found)?;
+    let p = visible(conn, ctx, m.project_id)?;
+    let mut pr = Problems::default();
+    let body = pr.take("text", text::paragraph(&input.text, 5000), |e| (e.code().into(), e.message()));
+    let mut actuals = Vec::new();
+    for (i, a) in input.actuals.iter().enumerate() {
+        let cat = BudgetCategory::parse(&a.category);
+        if cat.is_none() {
+            pr.add(&format!("actuals[{i}].category"), "invalid_budget_category", "未知的预算科目");
+        }
+        let amt = pr.take(&format!("actuals[{i}].amount"), Money::parse(a.amount.trim()), |e| {
+            (e.code().into(), e.message().into())
+        });
+        if let (Some(c), Some(v)) = (cat, amt) {
+            if actuals.iter().any(|(k, _): &(String, i64)| k == c.as_str()) {
+                pr.add(&format!("actuals[{i}].category"), "duplicate_category", "预算科目重复");
+            }
+            actuals.push((c.as_str().to_string(), v.fen()));
+        }
+    }
+    pr.finish()?;
+    if m.kind == "signing" {
+        return Err(AppError::conflict("not_reportable", "协议签订由工作人员登记"));
+    }
+    if m.status != "pending" {
+        return Err(AppError::conflict("wrong_status", "该节点已报告或已核验"));
+    }
+    let body = body.unwrap_or_default();
+    db::write_tx(conn, |c| {
+        if db::projects::report(c, m.id, &body, db_time(ctx.now), &actuals)? != 1 {
+            return Err(AppError::conflict("wrong_status", "该节点已报告或已核验"));
+        }
+        audit::record(
+            c,
+            ctx,
+            "milestone.report",
+            "project",
+            Some(p.id),
+            serde_json::json!({"milestone_id": m.id, "actuals": actuals}),
+        )
+    })?;
+    get(conn, ctx, p.id)
+}
+
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct VerifyInput {
+    pub accepted: bool,
+    /// Evaluations (mid-term, final): 优秀 / 良好 / 合格 / 不合格.
+    pub grade: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Staff verify a reported milestone: accepted → verified (its tranche payable); not accepted →
+/// back to pending with the reason. A 不合格 evaluation suspends the project's payments.
+pub fn verify(conn: &mut DbConn, ctx: &Ctx, milestone_id: i64, input: &VerifyInput) -> AppResult<ProjectView> {
+    let a = ctx.require(&[Role::Staff])?.clone();
+    let m = db::projects::find_milestone(conn, milestone_id)?.ok_or_else(AppError::not_found)?;
+    let p = visible(conn, ctx, m.project_id)?;
+    let mut pr = Problems::default();
+    let evaluation = matches!(m.kind.as_str(), "midterm" | "final");
+    let grade = match (input.grade.as_deref(), evaluation && input.accepted) {
+        (Some(g), _) => {
+            let parsed = Grade::parse(g);
+            if parsed.is_none() {
+                pr.add("grade", "invalid_grade", "评估等次应为 优秀、良好、合格 或 不合格");
+            }
+            parsed
+        }
+        (None, true) => {
+            pr.add("grade", "grade_required", "评估须给出等次");
+            None
+        }
+        (None, false) => None,
+    };
+    let note = match input.note.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(n) => pr.take("note", text::paragraph(n, 2000), |e| (e.code().into(), e.message())),
+        None if !input.accepted => {
+            pr.add("note", "reason_required", "退回须说明理由");
+            None
+        }
+        None => None,
+    };
+    pr.finish()?;
+    if m.status != "reported" {
+        return Err(AppError::conflict("not_reported", "该节点尚未报告或已核验"));
+    }
+    let failed = grade == Some(Grade::Fail);
+    db::write_tx(conn, |c| {
+        let (to, g) = if input.accepted { ("verified", grade.map(Grade::label)) } else { ("pending", None) };
+        if db::projects::verify(c, m.id, &["reported"], to, g, note.as_deref(), a.id, db_time(ctx.now))? != 1 {
+            return Err(AppError::conflict("not_reported", "状态已变化，请刷新"));
+        }
+        if failed {
+            db::projects::set_status(c, p.id, "suspended")?;
+        }
+        audit::record(
+            c,
+            ctx,
+            "milestone.verify",
+            "project",
+            Some(p.id),
+            serde_json::json!({"milestone_id": m.id, "accepted": input.accepted, "grade": g, "suspended": failed}),
+        )
+    })?;
+    get(conn, ctx, p.id)
+}

@@ -1,0 +1,316 @@
+//! Funded projects: their views and lists here; signing, reports and verification in
+//! `milestones`; payments, rectification and termination in `money`; the timed jobs in `jobs`.
+
+mod jobs;
+mod milestones;
+mod money;
+pub use jobs::*;
+pub use milestones::*;
+pub use money::*;
+
+use super::{audit, mail, Ctx};
+use crate::clock::db_time;
+use crate::db::projects::{MilestoneRow, ProjectRow};
+use crate::db::{self, DbConn};
+use crate::domain::account::Role;
+use crate::domain::budget::BudgetCategory;
+use crate::domain::milestone::Grade;
+use crate::domain::{text, Money};
+use crate::error::{AppError, AppResult, Problems};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TrancheView {
+    pub seq: i32,
+    pub milestone_id: Option<i64>,
+    pub pct: i32,
+    pub amount: Money,
+    pub paid: Money,
+    /// `locked` (milestone not verified) · `payable` · `paid` · `suspended`
+    pub status: &'static str,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MilestoneView {
+    pub id: i64,
+    pub title: String,
+    /// signing · midterm · final · custom
+    pub kind: String,
+    pub due_date: NaiveDate,
+    /// pending · overdue (pending after its due date) · reported · verified
+    pub status: String,
+    pub grade: Option<String>,
+    pub note: Option<String>,
+    pub report_text: Option<String>,
+    /// Evidence attached to the report.
+    pub attachments: Vec<super::attachments::AttachmentView>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ProjectView {
+    pub id: i64,
+    pub bid_id: i64,
+    pub call_id: i64,
+    pub organisation_id: i64,
+    pub agreement_no: String,
+    pub approved_amount: Money,
+    pub paid_amount: Money,
+    pub title: String,
+    pub organisation: String,
+    /// The pool's (town's) name.
+    pub pool: String,
+    /// active · suspended (a failed evaluation) · terminated
+    pub status: String,
+    pub status_label: &'static str,
+    pub signed_on: Option<NaiveDate>,
+    /// To recover after an early termination (paid beyond what verified milestones earned).
+    pub clawback_amount: Money,
+    pub end_note: Option<String>,
+    pub tranches: Vec<TrancheView>,
+    pub milestones: Vec<MilestoneView>,
+    /// Budget against the latest reported spending, per category.
+    pub budget: Vec<BudgetUse>,
+    /// What happens next, in one sentence (for the organisation's list).
+    pub next_step: String,
+    pub overdue: bool,
+    pub payable: bool,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct BudgetUse {
+    pub category: String,
+    pub label: &'static str,
+    pub budgeted: Money,
+    pub spent: Money,
+    /// Spent more than budgeted in this category.
+    pub overspent: bool,
+}
+
+/// What a project view needs besides its own rows, loaded in one query per kind for a page.
+struct Related {
+    names: std::collections::HashMap<i64, db::projects::ProjectNames>,
+    lines: Vec<db::bids::LineRow>,
+    actuals: Vec<(i64, String, i64)>,
+    evidence: Vec<db::attachments::AttachmentRow>,
+}
+
+fn related(conn: &mut DbConn, rows: &[ProjectRow], milestone_ids: &[i64]) -> AppResult<Related> {
+    let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
+    let bid_ids: Vec<i64> = rows.iter().map(|p| p.bid_id).collect();
+    Ok(Related {
+        names: db::projects::names_of(conn, &ids)?.into_iter().map(|n| (n.project_id, n)).collect(),
+        lines: db::bids::lines_of(conn, &bid_ids)?,
+        actuals: db::projects::latest_actuals(conn, &ids)?,
+        evidence: db::attachments::of_milestones(conn, milestone_ids)?,
+    })
+}
+
+fn status_label(s: &str) -> &'static str {
+    match s {
+        "active" => "执行中",
+        "suspended" => "拨付暂停",
+        "terminated" => "已终止",
+        _ => "—",
+    }
+}
+
+fn view(
+    p: &ProjectRow,
+    ms: &[MilestoneRow],
+    tranches: &[db::projects::TrancheRow],
+    rel: &Related,
+    today: NaiveDate,
+) -> ProjectView {
+    let ms: Vec<&MilestoneRow> = ms.iter().filter(|m| m.project_id == p.id).collect();
+    let names = rel.names.get(&p.id);
+    let mut budget: Vec<BudgetUse> = Vec::new();
+    for l in rel.lines.iter().filter(|l| l.bid_id == p.bid_id) {
+        match budget.iter_mut().find(|b| b.category == l.category) {
+            Some(b) => b.budgeted = Money::from_fen(b.budgeted.fen() + l.amount),
+            None => budget.push(BudgetUse {
+                category: l.category.clone(),
+                label: BudgetCategory::parse(&l.category).map_or("其他", BudgetCategory::label),
+                budgeted: Money::from_fen(l.amount),
+                spent: Money::ZERO,
+                overspent: false,
+            }),
+        }
+    }
+    for (_, c, a) in rel.actuals.iter().filter(|x| x.0 == p.id) {
+        match budget.iter_mut().find(|b| b.category == *c) {
+            Some(b) => b.spent = Money::from_fen(*a),
+            None => budget.push(BudgetUse {
+                category: c.clone(),
+                label: BudgetCategory::parse(c).map_or("其他", BudgetCategory::label),
+                budgeted: Money::ZERO,
+                spent: Money::from_fen(*a),
+                overspent: false,
+            }),
+        }
+    }
+    for b in &mut budget {
+        b.overspent = b.spent > b.budgeted;
+    }
+    let mut v = ProjectView {
+        id: p.id,
+        bid_id: p.bid_id,
+        call_id: p.call_id,
+        organisation_id: p.organisation_id,
+        agreement_no: p.agreement_no.clone(),
+        approved_amount: Money::from_fen(p.approved),
+        paid_amount: Money::from_fen(p.paid),
+        title: names.map(|n| n.title.clone()).unwrap_or_default(),
+        organisation: names.map(|n| n.organisation.clone()).unwrap_or_default(),
+        pool: names.map(|n| n.pool.clone()).unwrap_or_default(),
+        status: p.status.clone(),
+        status_label: status_label(&p.status),
+        signed_on: p.signed_on,
+        clawback_amount: Money::from_fen(p.clawback),
+        end_note: p.end_note.clone(),
+        tranches: tranches
+            .iter()
+            .filter(|t| t.0 == p.id)
+            .map(|&(_, seq, pct, amount, paid)| {
+                let m = ms.iter().find(|m| m.tranche_seq == Some(seq));
+                let status = match (m.map(|m| m.status.as_str()), paid >= amount) {
+                    (_, true) => "paid",
+                    _ if p.status == "terminated" => "cancelled",
+                    _ if p.status == "suspended" => "suspended",
+                    (Some("verified"), false) => "payable",
+                    _ => "locked",
+                };
+                TrancheView {
+                    seq,
+                    milestone_id: m.map(|m| m.id),
+                    pct,
+                    amount: Money::from_fen(amount),
+                    paid: Money::from_fen(paid),
+                    status,
+                }
+            })
+            .collect(),
+        milestones: ms
+            .iter()
+            .map(|m| MilestoneView {
+                id: m.id,
+                title: m.title.clone(),
+                kind: m.kind.clone(),
+                due_date: m.due_date,
+                // Overdue from the day after the due date (local), as long as nothing was reported.
+                status: if m.status == "pending" && m.kind != "signing" && today > m.due_date {
+                    "overdue".into()
+                } else {
+                    m.status.clone()
+                },
+                grade: m.grade.clone(),
+                note: m.note.clone(),
+                report_text: m.report_text.clone(),
+                attachments: rel
+                    .evidence
+                    .iter()
+                    .filter(|a| a.milestone_id == Some(m.id))
+                    .map(super::attachments::view)
+                    .collect(),
+            })
+            .collect(),
+        budget,
+        next_step: String::new(),
+        overdue: false,
+        payable: false,
+    };
+    v.overdue = v.milestones.iter().any(|m| m.status == "overdue");
+    v.payable = v.tranches.iter().any(|t| t.status == "payable");
+    v.next_step = next_step(&v);
+    v
+}
+
+fn next_step(v: &ProjectView) -> String {
+    match v.status.as_str() {
+        "terminated" => return "项目已终止".into(),
+        "suspended" => return "评估不合格，拨付暂停，等待民政部门决定整改或终止".into(),
+        _ => {}
+    }
+    if v.signed_on.is_none() {
+        return "等待签订项目协议".into();
+    }
+    match v.milestones.iter().filter(|m| m.kind != "signing").find(|m| m.status != "verified") {
+        Some(m) if m.status == "reported" => format!("“{}”已报告，等待核验", m.title),
+        Some(m) if m.status == "overdue" => format!("“{}”已逾期（应于 {} 前报告），请尽快提交", m.title, m.due_date),
+        Some(m) => format!("请于 {} 前提交“{}”报告", m.due_date, m.title),
+        None => "全部节点已完成".into(),
+    }
+}
+
+/// The project if the actor may see it: its organisation, staff (town staff their town's pool),
+/// finance; 404 otherwise.
+fn visible(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<ProjectRow> {
+    let a = ctx.require(&Role::ALL)?;
+    let p = db::projects::find(conn, id)?.ok_or_else(AppError::not_found)?;
+    let ok = match a.role {
+        Role::Org => a.organisation_id == Some(p.organisation_id),
+        Role::Finance => true,
+        Role::Staff => {
+            let bid = db::bids::find(conn, p.bid_id)?.ok_or_else(AppError::not_found)?;
+            let pool = db::calls::find_pool(conn, bid.pool_id)?.ok_or_else(AppError::not_found)?;
+            a.in_scope(&pool.region_code)
+        }
+        _ => false,
+    };
+    if ok {
+        Ok(p)
+    } else {
+        Err(AppError::not_found())
+    }
+}
+
+pub fn get(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<ProjectView> {
+    let p = visible(conn, ctx, id)?;
+    views(conn, ctx, vec![p])?.pop().ok_or_else(AppError::not_found)
+}
+
+fn views(conn: &mut DbConn, ctx: &Ctx, rows: Vec<ProjectRow>) -> AppResult<Vec<ProjectView>> {
+    let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
+    let ms = db::projects::milestones_of(conn, &ids)?;
+    let t = db::projects::tranches_of(conn, &ids)?;
+    let mids: Vec<i64> = ms.iter().map(|m| m.id).collect();
+    let rel = related(conn, &rows, &mids)?;
+    let today = crate::clock::local_date(ctx.now);
+    Ok(rows.iter().map(|p| view(p, &ms, &t, &rel, today)).collect())
+}
+
+#[derive(Deserialize, Default, Clone, utoipa::IntoParams)]
+pub struct ProjectFilter {
+    /// active · suspended · terminated
+    pub status: Option<String>,
+    /// Only projects with an overdue milestone.
+    #[serde(default)]
+    pub overdue: bool,
+    /// Only projects with a tranche ready to pay.
+    #[serde(default)]
+    pub payable: bool,
+    /// Return projects with an id greater than this (keyset paging).
+    pub after: Option<i64>,
+    /// Rows per page, 1–100 (default 50).
+    pub limit: Option<i64>,
+}
+
+/// Projects: an organisation its own; staff (town staff their town's) and finance all; filtered
+/// and paged in SQL.
+pub fn list(conn: &mut DbConn, ctx: &Ctx, f: &ProjectFilter) -> AppResult<Vec<ProjectView>> {
+    let a = ctx.require(&[Role::Org, Role::Staff, Role::Finance])?.clone();
+    let org = if a.role == Role::Org { Some(a.organisation_id.unwrap_or(-1)) } else { None };
+    let rows = db::projects::list(
+        conn,
+        &db::projects::ProjectQuery {
+            org,
+            region_prefix: a.region_scope(),
+            status: f.status.as_deref(),
+            overdue_on: f.overdue.then(|| crate::clock::local_date(ctx.now)),
+            payable: f.payable,
+            after_id: f.after.unwrap_or(0),
+            limit: super::page_limit(f.limit),
+        },
+    )?;
+    views(conn, ctx, rows)
+}

@@ -1,0 +1,197 @@
+//! Money after funding: tranche payments, rectification after a failed evaluation, and
+//! termination with its settlement.
+
+use super::*;
+
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct PaymentInput {
+    pub milestone_id: i64,
+    /// Amount string in yuan.
+    pub amount: String,
+    /// `YYYY-MM-DD`
+    pub paid_on: String,
+    /// The bank or treasury voucher number.
+    pub reference: String,
+}
+
+/// Finance records a payment of a payable tranche: never above the tranche, never above the
+/// approved amount, enforced in the database.
+pub fn pay(conn: &mut DbConn, ctx: &Ctx, project_id: i64, input: &PaymentInput) -> AppResult<ProjectView> {
+    let a = ctx.require(&[Role::Finance])?.clone();
+    let p = visible(conn, ctx, project_id)?;
+    let mut pr = Problems::default();
+    let amount = pr.take("amount", Money::parse(input.amount.trim()), |e| (e.code().into(), e.message().into()));
+    if amount.is_some_and(|x| x.fen() <= 0) {
+        pr.add("amount", "amount_not_positive", "付款金额应大于 0");
+    }
+    let paid_on = match NaiveDate::parse_from_str(input.paid_on.trim(), "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            pr.add("paid_on", "invalid_date", "付款日期格式应为 YYYY-MM-DD");
+            None
+        }
+    };
+    let reference = pr.take("reference", text::name(&input.reference, 100), |e| (e.code().into(), e.message()));
+    let m = db::projects::find_milestone(conn, input.milestone_id)?.filter(|m| m.project_id == p.id);
+    if m.is_none() {
+        pr.add("milestone_id", "milestone_not_in_project", "该节点不属于本项目");
+    }
+    pr.finish()?;
+    let (m, amount, paid_on, reference) = match (m, amount, paid_on, reference) {
+        (Some(m), Some(x), Some(d), Some(r)) => (m, x, d, r),
+        _ => return Err(AppError::internal("validated payment lost a value")),
+    };
+    let seq = m.tranche_seq.ok_or_else(|| AppError::conflict("no_tranche", "该节点不对应拨付批次"))?;
+    if p.status == "suspended" {
+        return Err(AppError::conflict("project_suspended", "项目评估不合格，拨付已暂停"));
+    }
+    if p.status == "terminated" {
+        return Err(AppError::conflict("project_terminated", "项目已终止，不再拨付"));
+    }
+    if m.status != "verified" {
+        return Err(AppError::conflict("tranche_not_payable", "该批次对应的节点尚未核验，不能拨付"));
+    }
+    let org = db::organisations::find(conn, p.organisation_id)?.ok_or_else(AppError::not_found)?;
+    db::write_tx(conn, |c| {
+        if !db::projects::pay(c, p.id, seq, amount.fen())? {
+            // Tell apart a project that stopped meanwhile from an amount too large.
+            return Err(match db::projects::find(c, p.id)?.map(|x| x.status) {
+                Some(s) if s == "terminated" => AppError::conflict("project_terminated", "项目已终止，不再拨付"),
+                Some(s) if s == "suspended" => AppError::conflict("project_suspended", "项目评估不合格，拨付已暂停"),
+                _ => AppError::conflict("exceeds_tranche", "付款将超过该批次金额或项目核定金额"),
+            });
+        }
+        let id = db::projects::insert_payment(
+            c,
+            p.id,
+            m.id,
+            seq,
+            amount.fen(),
+            paid_on,
+            &reference,
+            a.id,
+            db_time(ctx.now),
+        )?;
+        audit::record(
+            c,
+            ctx,
+            "project.pay",
+            "project",
+            Some(p.id),
+            serde_json::json!({"payment_id": id, "tranche": seq, "amount": amount, "paid_on": paid_on, "reference": reference}),
+        )?;
+        mail::queue(c, ctx, mail::payment_made(&org.email, &org.name, &p.agreement_no, amount, paid_on))
+    })?;
+    get(conn, ctx, project_id)
+}
+
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct RectifyInput {
+    /// The new due date of the failed evaluation, `YYYY-MM-DD`.
+    pub due_date: String,
+    /// What must be put right.
+    pub note: String,
+}
+
+/// Rectification (限期整改) after a failed evaluation: the evaluation is due again; the project
+/// is active again, and its tranche stays locked until the new report passes.
+pub fn rectify(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &RectifyInput) -> AppResult<ProjectView> {
+    ctx.require(&[Role::Staff])?;
+    let p = visible(conn, ctx, id)?;
+    let today = crate::clock::local_date(ctx.now);
+    let mut pr = Problems::default();
+    let due = NaiveDate::parse_from_str(input.due_date.trim(), "%Y-%m-%d").ok();
+    match due {
+        None => pr.add("due_date", "invalid_date", "整改期限格式应为 YYYY-MM-DD"),
+        Some(d) if d <= today => pr.add("due_date", "date_not_future", "整改期限应晚于今天"),
+        Some(_) => {}
+    }
+    let note = pr.take("note", text::paragraph(&input.note, 2000), |e| (e.code().into(), e.message()));
+    pr.finish()?;
+    let (due, note) = match (due, note) {
+        (Some(d), Some(n)) => (d, n),
+        _ => return Err(AppError::internal("validated rectification lost a value")),
+    };
+    if p.status != "suspended" {
+        return Err(AppError::conflict("not_suspended", "只有评估不合格、拨付暂停的项目才能整改"));
+    }
+    let failed = db::projects::milestones_of(conn, &[p.id])?
+        .into_iter()
+        .filter(|m| m.grade.as_deref() == Some(Grade::Fail.label()))
+        .max_by_key(|m| m.seq)
+        .ok_or_else(|| AppError::conflict("not_suspended", "没有不合格的评估"))?;
+    let org = db::organisations::find(conn, p.organisation_id)?.ok_or_else(AppError::not_found)?;
+    db::write_tx(conn, |c| {
+        if db::projects::change_status(c, p.id, &["suspended"], "active")? != 1 {
+            return Err(AppError::conflict("not_suspended", "项目状态已变化，请刷新"));
+        }
+        db::projects::reopen_for_rectification(c, failed.id, due, &note)?;
+        audit::record(
+            c,
+            ctx,
+            "project.rectify",
+            "project",
+            Some(p.id),
+            serde_json::json!({"milestone_id": failed.id, "due_date": due, "note": note}),
+        )?;
+        mail::queue(c, ctx, mail::project_rectify(&org.email, &org.name, &p.agreement_no, &failed.title, due, &note))?;
+        Ok(())
+    })?;
+    get(conn, ctx, id)
+}
+
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct TerminateInput {
+    /// Why the project ends.
+    pub note: String,
+}
+
+/// Ends a project early (district staff): the unpaid rest of the approved amount returns to its
+/// pool; anything paid beyond what verified, passed milestones earned is recorded as clawback.
+pub fn terminate(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &TerminateInput) -> AppResult<ProjectView> {
+    ctx.require_district_staff()?;
+    let p = visible(conn, ctx, id)?;
+    let note = text::paragraph(&input.note, 2000)
+        .map_err(|e| AppError::invalid_field("note", e.code(), format!("终止理由：{}", e.message())))?;
+    if p.status == "terminated" {
+        return Err(AppError::conflict("already_terminated", "项目已终止"));
+    }
+    let ms = db::projects::milestones_of(conn, &[p.id])?;
+    let earned: i64 = db::projects::tranches_of(conn, &[p.id])?
+        .iter()
+        .filter(|t| {
+            ms.iter().any(|m| {
+                m.tranche_seq == Some(t.1) && m.status == "verified" && m.grade.as_deref() != Some(Grade::Fail.label())
+            })
+        })
+        .map(|t| t.3)
+        .sum();
+    let names = db::projects::names_of(conn, &[p.id])?.pop().ok_or_else(AppError::not_found)?;
+    let org = db::organisations::find(conn, p.organisation_id)?.ok_or_else(AppError::not_found)?;
+    db::write_tx(conn, |c| {
+        // Settled from the figures under the row lock: a payment may have landed since.
+        let Some((approved, paid)) = db::projects::terminate(c, p.id, &note, db_time(ctx.now))? else {
+            return Err(AppError::conflict("already_terminated", "项目已终止"));
+        };
+        let s = crate::domain::milestone::settle(approved, paid, earned);
+        db::projects::set_clawback(c, p.id, s.clawback)?;
+        if s.released > 0 && db::calls::release(c, names.pool_id, s.released)? != 1 {
+            return Err(AppError::internal("pool reservation smaller than the project's unpaid rest"));
+        }
+        audit::record(
+            c,
+            ctx,
+            "project.terminate",
+            "project",
+            Some(p.id),
+            serde_json::json!({"note": note, "released": Money::from_fen(s.released), "clawback": Money::from_fen(s.clawback), "earned": Money::from_fen(earned)}),
+        )?;
+        mail::queue(
+            c,
+            ctx,
+            mail::project_terminated(&org.email, &org.name, &p.agreement_no, Money::from_fen(s.clawback), &note),
+        )?;
+        Ok(())
+    })?;
+    get(conn, ctx, id)
+}

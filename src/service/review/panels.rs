@@ -1,0 +1,263 @@
+//! The seeded draw of review panels, replacements by hand, and reminders.
+
+use super::*;
+
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct AssignInput {
+    /// Reviewers per bid, default 5.
+    pub reviewers_per_bid: Option<u32>,
+    /// Training databases only: a chosen seed, so a class can re-run the same draw.
+    pub seed: Option<u64>,
+    /// Required for a redraw (the earlier panels are kept, inactive).
+    pub reason: Option<String>,
+    /// Reviews are due by this date (`YYYY-MM-DD`, local); default 10 working days from today.
+    pub due: Option<String>,
+    /// The scoring stage (its key); default the first. A later stage draws panels for the bids
+    /// shortlisted into it.
+    pub stage: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DrawView {
+    pub draw_id: i64,
+    /// The stage's key (empty for a single-stage call).
+    pub stage: String,
+    /// The seed, as a decimal string: anyone can re-run the draw with it.
+    pub seed: String,
+    pub reviewers_per_bid: i32,
+    pub bids: usize,
+    pub assignments: usize,
+    /// reviewer id → number of bids
+    pub load: BTreeMap<i64, usize>,
+}
+
+pub(super) fn expert_pool(conn: &mut DbConn) -> AppResult<Vec<Reviewer>> {
+    let mut by_id: BTreeMap<i64, BTreeSet<String>> = BTreeMap::new();
+    for (id, uscc) in db::review::reviewers(conn)? {
+        let e = by_id.entry(id).or_default();
+        if let Some(u) = uscc {
+            e.insert(u);
+        }
+    }
+    Ok(by_id.into_iter().map(|(id, affiliations)| Reviewer { id, affiliations }).collect())
+}
+
+/// Draws the panels for every eligible bid of the call (`POST /api/v1/calls/{id}/assignments`).
+pub fn assign(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &AssignInput, training: bool) -> AppResult<DrawView> {
+    let by = ctx.require_district_staff()?.id;
+    let k = input.reviewers_per_bid.unwrap_or(5);
+    let mut p = Problems::default();
+    if !(1..=15).contains(&k) {
+        p.add("reviewers_per_bid", "out_of_range", "每个项目的评审专家人数应为 1–15");
+    }
+    if input.seed.is_some() && !training {
+        p.add("seed", "seed_not_allowed", "正式环境的随机种子由系统生成，不能指定");
+    }
+    let reason = match input.reason.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(r) => p.take("reason", text::paragraph(r, 500), |e| (e.code().into(), e.message())),
+        None => None,
+    };
+    let today = crate::clock::local_date(ctx.now);
+    let due = match input.due.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => crate::domain::calendar::shipped().add_working_days(today, 10),
+        Some(d) => match chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+            Ok(d) if d > today => d,
+            Ok(_) => {
+                p.add("due", "due_in_past", "评审截止日期应晚于今天");
+                today
+            }
+            Err(_) => {
+                p.add("due", "invalid_date", "评审截止日期格式应为 YYYY-MM-DD");
+                today
+            }
+        },
+    };
+    let design = crate::service::calls::scoring_design(conn, call_id)?;
+    let stage = match input.stage.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => 0,
+        Some(k) => match design.stages.iter().find(|s| s.key == k) {
+            Some(s) => s.position,
+            None => {
+                p.add("stage", "unknown_stage", "本次招标没有该评审阶段");
+                0
+            }
+        },
+    };
+    p.finish()?;
+    let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
+    let redraw = db::review::active_draw(conn, call_id, stage)?.is_some();
+    if redraw && !db::stages::shortlist(conn, call_id, stage + 1)?.is_empty() {
+        return Err(AppError::conflict("stage_closed", "该阶段已确定下一阶段的入围名单，不能重新抽取专家"));
+    }
+    match call.phase(ctx.now) {
+        Phase::Screening if stage == 0 => {}
+        Phase::Review if redraw && reason.is_none() => {
+            return Err(AppError::invalid_field("reason", "reason_required", "重新抽取须说明理由（原抽取结果会保留）"))
+        }
+        Phase::Review if redraw || stage > 0 => {}
+        p if p.past_deadline() => return Err(AppError::conflict("wrong_phase", "评审结果已确定，不能再抽取专家")),
+        Phase::Screening => return Err(AppError::conflict("wrong_phase", "请先完成上一阶段评审并确定入围名单")),
+        _ => return Err(AppError::conflict("call_not_closed", "申报截止后才能抽取评审专家")),
+    }
+    let mut bids = db::bids::list(conn, &db::bids::BidFilter::of_call(call_id, vec!["eligible"]))?;
+    if stage > 0 {
+        let on: BTreeSet<i64> = db::stages::shortlist(conn, call_id, stage)?.into_iter().map(|r| r.bid_id).collect();
+        if on.is_empty() {
+            return Err(AppError::conflict("no_shortlist", "请先确定进入该阶段的入围名单"));
+        }
+        bids.retain(|b| on.contains(&b.id));
+    }
+    if bids.is_empty() {
+        return Err(AppError::conflict("no_eligible_bids", "没有通过资格审查的项目"));
+    }
+    let org_ids: Vec<i64> = bids.iter().map(|b| b.organisation_id).collect();
+    let usccs: HashMap<i64, String> = org_ids
+        .iter()
+        .filter_map(|id| db::organisations::find(conn, *id).ok().flatten().map(|o| (o.id, o.uscc)))
+        .collect();
+    let to_review: Vec<BidToReview> = bids
+        .iter()
+        .map(|b| BidToReview {
+            id: b.id,
+            org_uscc: usccs.get(&b.organisation_id).cloned().unwrap_or_default(),
+            declined: BTreeSet::new(),
+        })
+        .collect();
+    let experts = expert_pool(conn)?;
+    let seed = input.seed.unwrap_or_else(|| rand::rngs::OsRng.next_u64());
+    let panels = draw::draw(&to_review, &experts, k as usize, seed).map_err(|e| match e {
+        draw::DrawError::NotEnoughReviewers { bid_id, available, needed } => AppError::conflict(
+            "not_enough_reviewers",
+            format!("项目 {bid_id} 只有 {available} 名无利益冲突的评审专家，不足 {needed} 名"),
+        ),
+    })?;
+    let now = db_time(ctx.now);
+    db::write_tx(conn, |c| {
+        let draw_id =
+            db::review::insert_draw(c, call_id, stage, &seed.to_string(), k as i32, reason.as_deref(), due, by, now)?;
+        let mut n = 0;
+        let mut load: BTreeMap<i64, usize> = BTreeMap::new();
+        for (bid, panel) in &panels {
+            for r in panel {
+                db::review::insert_assignment(c, draw_id, stage, call_id, *bid, *r, 0, now)?;
+                *load.entry(*r).or_insert(0) += 1;
+                n += 1;
+            }
+        }
+        db::calls::set_status(c, call_id, &["open", "review"], "review")?;
+        audit::record(
+            c,
+            ctx,
+            if reason.is_some() { "review.redraw" } else { "review.draw" },
+            "call",
+            Some(call_id),
+            serde_json::json!({"draw_id": draw_id, "stage": stage, "seed": seed.to_string(), "reviewers_per_bid": k, "panels": panels, "reason": reason}),
+        )?;
+        for (rid, count) in &load {
+            if let Some(u) = db::users::find(c, *rid)? {
+                if let Some(email) = &u.email {
+                    mail::queue(c, ctx, mail::review_assigned(email, &u.display_name, &call.title, *count, due))?;
+                }
+            }
+        }
+        Ok(DrawView {
+            draw_id,
+            stage: design.stages.iter().find(|s| s.position == stage).map(|s| s.key.clone()).unwrap_or_default(),
+            seed: seed.to_string(),
+            reviewers_per_bid: k as i32,
+            bids: panels.len(),
+            assignments: n,
+            load,
+        })
+    })
+}
+
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+pub struct ReplaceInput {
+    /// The reviewer who takes over this assignment.
+    pub reviewer_id: i64,
+    pub reason: Option<String>,
+}
+
+/// Staff swap a reviewer by hand (with a reason): the new reviewer must be in the expert pool,
+/// not in conflict and not already on the bid's panel.
+pub fn replace(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReplaceInput) -> AppResult<()> {
+    ctx.require_district_staff()?;
+    let mut p = Problems::default();
+    let reason = p.take("reason", text::paragraph(input.reason.as_deref().unwrap_or(""), 500), |e| {
+        (e.code().into(), e.message())
+    });
+    let x = db::review::find(conn, id)?.ok_or_else(AppError::not_found)?;
+    let bid = db::bids::find(conn, x.bid_id)?.ok_or_else(AppError::not_found)?;
+    let org = db::organisations::find(conn, bid.organisation_id)?.ok_or_else(AppError::not_found)?;
+    let experts = expert_pool(conn)?;
+    let panel = db::review::of_draw(conn, x.draw_id)?;
+    match experts.iter().find(|r| r.id == input.reviewer_id) {
+        None => p.add("reviewer_id", "not_a_reviewer", "该用户不在评审专家库中"),
+        Some(r) if r.affiliations.contains(&org.uscc) => {
+            p.add("reviewer_id", "reviewer_in_conflict", "该专家与申报单位存在关联，须回避")
+        }
+        Some(r) if panel.iter().any(|a| a.bid_id == x.bid_id && a.reviewer_id == r.id && a.status != "replaced") => {
+            p.add("reviewer_id", "already_on_panel", "该专家已在本项目的评审组中")
+        }
+        Some(_) => {}
+    }
+    p.finish()?;
+    if !matches!(x.status.as_str(), "assigned" | "accepted") {
+        return Err(AppError::conflict("wrong_status", "已提交或已回避的评审任务不能更换专家"));
+    }
+    let reason = reason.unwrap_or_default();
+    db::write_tx(conn, |c| {
+        if !db::calls::hold_status(c, x.call_id, "review")? {
+            return Err(AppError::conflict("wrong_phase", "只能在专家评审阶段更换专家"));
+        }
+        if db::review::set_status(c, id, &["assigned", "accepted"], "replaced", Some(&reason))? != 1 {
+            return Err(AppError::conflict("wrong_status", "状态已变化，请刷新"));
+        }
+        let new_id = db::review::insert_assignment(
+            c,
+            x.draw_id,
+            x.stage,
+            x.call_id,
+            x.bid_id,
+            input.reviewer_id,
+            x.replacement_no,
+            db_time(ctx.now),
+        )?;
+        audit::record(
+            c,
+            ctx,
+            "review.replace",
+            "bid",
+            Some(x.bid_id),
+            serde_json::json!({"assignment_id": id, "from": x.reviewer_id, "to": input.reviewer_id, "new_assignment": new_id, "reason": reason}),
+        )
+    })
+}
+
+/// The reminder job: two working days before the due date and on any day after it, each
+/// unsubmitted assignment's reviewer is reminded once of each. Returns how many were sent.
+pub fn remind(conn: &mut DbConn, ctx: &Ctx) -> AppResult<usize> {
+    let today = crate::clock::local_date(ctx.now);
+    let cal = crate::domain::calendar::shipped();
+    let mut sent = 0;
+    for (x, due) in db::review::open_with_due(conn)? {
+        let after = today > due;
+        let before = !after && cal.working_days_between(today, due) <= 2;
+        if !(after || before) || (after && x.reminded_after_at.is_some()) || (before && x.reminded_before_at.is_some())
+        {
+            continue;
+        }
+        let Some(u) = db::users::find(conn, x.reviewer_id)? else { continue };
+        let Some(email) = u.email.clone() else { continue };
+        let title = db::bids::find(conn, x.bid_id)?.map(|b| b.title).unwrap_or_default();
+        db::write_tx(conn, |c| {
+            if db::review::mark_reminded(c, x.id, after, db_time(ctx.now))? == 1 {
+                mail::queue(c, ctx, mail::review_reminder(&email, &u.display_name, &title, due, after))?;
+                sent += 1;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(sent)
+}
