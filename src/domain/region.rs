@@ -65,6 +65,17 @@ pub struct Region {
 
 /// Parses the regions seed (`code,name,level,parent_code`, header first). Every non-district row
 /// must name a parent that is in the file and one level up; exactly one district.
+/// A town's part of a 12-digit code (县 6 + 乡 3 digits): every village of a town shares it.
+/// The one place the cut is made; shorter codes are their own prefix.
+pub fn town_prefix(code: &str) -> &str {
+    code.get(..9).unwrap_or(code)
+}
+
+/// Whether `code` lies in the town of `town_code` (any code of that town will do).
+pub fn in_town(code: &str, town_code: &str) -> bool {
+    code.starts_with(town_prefix(town_code))
+}
+
 pub fn parse_regions_csv(text: &str) -> Result<Vec<Region>, String> {
     let mut out: Vec<Region> = Vec::new();
     for (n, line) in text.lines().enumerate() {
@@ -114,6 +125,14 @@ pub fn parse_regions_csv(text: &str) -> Result<Vec<Region>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn towns_are_the_first_nine_digits() {
+        assert_eq!(town_prefix("340207101001"), "340207101");
+        assert!(in_town("340207101001", "340207101000"));
+        assert!(!in_town("340207102001", "340207101000"));
+        assert_eq!(town_prefix("3402"), "3402", "short codes do not panic");
+    }
 
     #[test]
     fn codes_are_six_or_twelve_digits() {

@@ -314,7 +314,7 @@ pub fn publish(conn: &mut DbConn, ctx: &Ctx, docs: &DocSettings, fund_id: i64) -
         super::documents::publish(c, ctx, &docs.data_dir, "award_notice", fund_id, &title, &pdf)?;
         for a in &awards {
             for (region, email) in &town_staff {
-                if a.region_code.starts_with(&region[..region.len().min(9)]) {
+                if crate::domain::region::in_town(&a.region_code, region) {
                     mail::queue(
                         c,
                         ctx,

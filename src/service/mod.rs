@@ -106,7 +106,7 @@ impl Actor {
     /// Town staff act only inside their town (the code's first 9 digits); others everywhere.
     pub fn region_scope(&self) -> Option<&str> {
         match (self.role, &self.region_code) {
-            (Role::Staff, Some(code)) => Some(&code[..code.len().min(9)]),
+            (Role::Staff, Some(code)) => Some(crate::domain::region::town_prefix(code)),
             _ => None,
         }
     }

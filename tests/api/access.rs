@@ -183,4 +183,64 @@ async fn every_route_by_every_role(app: TestApp) {
     assert!(wrong.is_empty(), "access matrix broken:\n{}", wrong.join("\n"));
 }
 
-crate::on_both!(every_route_by_every_role);
+/// Every staff-readable JSON route of the matrix (and the staff pages over the same data), read
+/// by a town's staff on a finalised call with a district bid: nothing of the district's bid or
+/// pool shows. District staff reading the same routes do see it, so the check can fail.
+async fn town_staff_see_only_their_town_everywhere(app: TestApp) {
+    let (s, projects) = crate::projects::finalized(&app).await;
+    let district_bid = s.bids[2];
+    let reference =
+        s.staff.get(&format!("/api/v1/bids/{district_bid}")).await.json["reference"].as_str().unwrap().to_string();
+    let project = projects.iter().find(|p| p["bid_id"] == district_bid).unwrap()["id"].as_i64().unwrap();
+    let notice = app.client().get(&format!("/api/v1/calls/{}", s.call.id)).await.json["notice_id"].as_i64().unwrap();
+    app.add_user("town9", "staff", Some("340207101000")).await;
+    let town = app.login("town9").await;
+    let district = app.login("staff1").await;
+    let markers = [reference.as_str(), "区级公益创投资金"];
+    let id_for = |path: &str| -> String {
+        let id = if path.starts_with("/api/v1/calls/") || path.starts_with("/staff/calls/") {
+            s.call.id
+        } else if path.starts_with("/api/v1/notices/") {
+            notice
+        } else if path.starts_with("/api/v1/projects/") || path.starts_with("/projects/") {
+            project
+        } else {
+            district_bid
+        };
+        path.replace("{id}", &id.to_string())
+    };
+    let mut routes: Vec<String> = MATRIX
+        .iter()
+        .filter(|(_, m, who)| *m == "get" && *who != "public" && who.split(' ').any(|w| w == "staff"))
+        .map(|(p, _, _)| p.to_string())
+        .collect();
+    routes.extend(
+        [
+            "/staff/calls/{id}/bids?status=eligible",
+            "/staff/calls/{id}/ranking",
+            "/staff/dashboard",
+            "/projects",
+            "/projects/{id}",
+        ]
+        .map(str::to_string),
+    );
+    let (mut leaks, mut seen_by_district) = (Vec::new(), 0);
+    for route in &routes {
+        let path = id_for(route);
+        let r = town.get(&path).await;
+        assert!(r.status < 500, "{path}: {}", r.text);
+        for m in markers {
+            if r.text.contains(m) {
+                leaks.push(format!("{path} shows {m}"));
+            }
+        }
+        let d = district.get(&path).await.text;
+        if markers.iter().any(|m| d.contains(m)) {
+            seen_by_district += 1;
+        }
+    }
+    assert!(leaks.is_empty(), "town staff read another region's data:\n{}", leaks.join("\n"));
+    assert!(seen_by_district >= 6, "district staff see the markers on the lists ({seen_by_district})");
+}
+
+crate::on_both!(every_route_by_every_role, town_staff_see_only_their_town_everywhere);

@@ -80,7 +80,7 @@ fn staff_emails(conn: &mut DbConn) -> AppResult<Vec<(Option<String>, String)>> {
 fn responsible(staff: &[(Option<String>, String)], pool_region: &str) -> Vec<String> {
     staff
         .iter()
-        .filter(|(r, _)| r.as_deref().is_none_or(|r| pool_region.starts_with(&r[..r.len().min(9)])))
+        .filter(|(r, _)| r.as_deref().is_none_or(|r| crate::domain::region::in_town(pool_region, r)))
         .map(|(_, e)| e.clone())
         .collect()
 }
