@@ -8,7 +8,9 @@ use crate::db::calls::{CallRow, PoolRow};
 use crate::db::{self, DbConn};
 use crate::domain::account::Role;
 use crate::domain::bid::BidStatus;
+use crate::domain::call::Phase;
 use crate::error::{AppError, AppResult};
+use serde::Serialize;
 
 pub(crate) fn load_call(conn: &mut DbConn, id: i64) -> AppResult<CallRow> {
     db::calls::find(conn, id)?.ok_or_else(AppError::not_found)
@@ -53,5 +55,33 @@ pub(crate) fn editable(b: &BidRow, call: &CallRow, now: chrono::DateTime<chrono:
             "not_editable",
             format!("申报当前状态为“{}”，不能修改", BidStatus::label_of(&b.status)),
         )),
+    }
+}
+
+/// What the reader of a bid may do with it now, worked out where the rules live, so pages and
+/// clients show exactly the buttons the services will accept.
+#[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq, utoipa::ToSchema)]
+pub struct BidActions {
+    /// Change the content (a draft before the deadline, reopened sections until the due date).
+    pub edit: bool,
+    /// Submit (a draft while the call takes bids) or resubmit (限期补正 before its due date).
+    pub submit: bool,
+    pub withdraw: bool,
+    pub screen: bool,
+    pub finance: bool,
+}
+
+pub fn actions(b: &BidRow, call: &CallRow, ctx: &Ctx) -> BidActions {
+    let Some(a) = ctx.actor() else { return BidActions::default() };
+    let phase = call.phase(ctx.now);
+    let status = BidStatus::parse(&b.status);
+    let owner = a.role == Role::Org && a.organisation_id == Some(b.organisation_id);
+    let editable = owner && editable(b, call, ctx.now).is_ok();
+    BidActions {
+        edit: editable,
+        submit: editable && (status == Some(BidStatus::NeedsCorrection) || phase == Phase::Open),
+        withdraw: owner && matches!(status, Some(BidStatus::Draft | BidStatus::Submitted)) && !phase.past_deadline(),
+        screen: a.role == Role::Staff && status == Some(BidStatus::Submitted) && phase == Phase::Screening,
+        finance: a.role == Role::Finance && status == Some(BidStatus::Eligible),
     }
 }

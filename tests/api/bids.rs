@@ -2,6 +2,7 @@
 
 use crate::flow::*;
 use crate::helpers::*;
+use gongyi::clock::Clock;
 use serde_json::json;
 
 async fn draft_submit_withdraw(app: TestApp) {
@@ -234,6 +235,22 @@ async fn screening_and_correction(app: TestApp) {
         )
         .await;
     assert_eq!((r.status, r.json["status"].as_str()), (200, Some("needs_correction")), "{}", r.text);
+    // What the reader may do comes with the bid, from the same rule the services apply.
+    let mine = a.get(&format!("/api/v1/bids/{b2}")).await;
+    assert_eq!(
+        (mine.json["actions"]["edit"].as_bool(), mine.json["actions"]["withdraw"].as_bool()),
+        (Some(true), Some(false))
+    );
+    assert_eq!(staff.get(&format!("/api/v1/bids/{b2}")).await.json["actions"]["screen"], false, "no longer submitted");
+    assert!(a.get(&format!("/bids/{b2}")).await.text.contains("上传附件"), "before the due date it does");
+    let later = app.clock.now();
+    app.clock.set("2026-03-11T09:00:00+08:00".parse().unwrap());
+    let a_late = app.login("orga").await;
+    let late = a_late.get(&format!("/api/v1/bids/{b2}")).await;
+    assert_eq!(late.json["actions"]["edit"], false, "past the correction's due date: {}", late.text);
+    assert!(!a_late.get(&format!("/bids/{b2}")).await.text.contains("上传附件"), "the page offers no upload form");
+    app.clock.set(later);
+    app.relogin(&[&a]).await;
     let mut body = bid_body(c.district, "340207101001", "55000.00");
     body["title"] = json!("改了名字");
     let r = a.put(&format!("/api/v1/bids/{b2}"), body).await;

@@ -94,6 +94,8 @@ pub struct BidView {
     pub repeat_of: Option<i64>,
     /// 「协议编号《项目名称》」 of the project in `renewal_of` or `repeat_of`, for people.
     pub earlier_project: Option<String>,
+    /// What the reader may do with the bid now (a single bid read only; null in lists).
+    pub actions: Option<super::access::BidActions>,
 }
 
 pub fn status_label(s: &str) -> &'static str {
@@ -146,6 +148,7 @@ fn view(b: &BidRow, lines: &[LineRow], ms: &[MilestoneRow], atts: &[crate::db::a
         renewal_of: None,
         repeat_of: None,
         earlier_project: None,
+        actions: None,
     }
 }
 
@@ -227,11 +230,13 @@ fn own_org(ctx: &Ctx) -> AppResult<(&Actor, i64)> {
 const MAX_DRAFTS: i64 = 20;
 
 pub fn get(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
-    let (b, _, _) = visible(conn, ctx, id)?;
+    let (b, call, _) = visible(conn, ctx, id)?;
     if matches!(ctx.actor().map(|a| a.role), Some(Role::Staff | Role::Finance)) {
         db::write_tx(conn, |c| audit::record(c, ctx, "bid.read", "bid", Some(id), serde_json::json!({})))?;
     }
-    full_view(conn, &b)
+    let mut v = full_view(conn, &b)?;
+    v.actions = Some(super::access::actions(&b, &call, ctx));
+    Ok(v)
 }
 
 /// Bids of a call: staff and finance after `closes_at` (town staff their town's pool), an

@@ -338,11 +338,10 @@ async fn detail_page(
     let status = super::status_for(&errors);
     let page = BidPage {
         l: &l,
-        can_screen: role == Some(Role::Staff) && b.status == "submitted" && call.status == "screening",
-        can_finance: role == Some(Role::Finance) && b.status == "eligible",
+        can_screen: b.actions.is_some_and(|x| x.screen),
+        can_finance: b.actions.is_some_and(|x| x.finance),
         is_owner: role == Some(Role::Org),
-        can_edit: role == Some(Role::Org)
-            && (b.status == "needs_correction" || (b.status == "draft" && call.status == "open")),
+        can_edit: b.actions.is_some_and(|x| x.edit),
         upload_mb: state.config.upload_limit / 1024 / 1024,
         caps: page_caps,
         pool,
