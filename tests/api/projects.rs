@@ -599,6 +599,18 @@ async fn exports_are_inert_and_add_up(app: TestApp) {
     assert_eq!(app.login("rev1").await.get(&format!("/api/v1/calls/{call}/export.xlsx")).await.status, 403);
 }
 
+/// An OCDS 1.1.5 release package checked against the official schemas (offline copies).
+pub(crate) fn ocds_errors(doc: &Value) -> Vec<String> {
+    schema_errors(
+        "ocds-1.1.5-release-package-schema.json",
+        &[(
+            "https://standard.open-contracting.org/schema/1__1__5/release-schema.json",
+            "ocds-1.1.5-release-schema.json",
+        )],
+        doc,
+    )
+}
+
 pub(crate) fn schema_errors(schema: &str, refs: &[(&str, &str)], doc: &Value) -> Vec<String> {
     let load = |f: &str| -> Value {
         let mut v: Value =
@@ -639,14 +651,7 @@ async fn open_data_validates_and_adds_up(app: TestApp) {
     let anon = app.client();
     let o = anon.get(&format!("/api/v1/calls/{call}/ocds.json")).await;
     assert_eq!(o.status, 200, "{}", o.text);
-    let errors = schema_errors(
-        "ocds-1.1.5-release-package-schema.json",
-        &[(
-            "https://standard.open-contracting.org/schema/1__1__5/release-schema.json",
-            "ocds-1.1.5-release-schema.json",
-        )],
-        &o.json,
-    );
+    let errors = ocds_errors(&o.json);
     assert!(errors.is_empty(), "OCDS: {errors:#?}");
     let g = anon.get(&format!("/api/v1/calls/{call}/360giving.json")).await;
     assert_eq!(g.status, 200, "{}", g.text);

@@ -113,17 +113,7 @@ pub fn amend(
         )?;
         // The tender PDF again, as a new version; the earlier one stays verifiable, superseded.
         let (_, v) = load_view(c, id, ctx.now)?;
-        let head = db::audit::head(c)?.map(|h| h.1).unwrap_or_default();
-        let pdf = crate::pdf::announcement::render(&announcement_doc(&v, docs, ctx, head));
-        crate::service::documents::publish(
-            c,
-            ctx,
-            &docs.data_dir,
-            "announcement",
-            id,
-            &announcement_title(&row.title),
-            &pdf,
-        )?;
+        store_announcement(c, ctx, docs, &v)?;
         let what = if kind == "answer" { "答疑" } else { "更正公告" };
         for (email, name) in &orgs {
             mail::queue(c, ctx, mail::call_amended(email, name, &row.title, &format!("{what}第{no}号"), &body))?;

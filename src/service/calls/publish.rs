@@ -26,6 +26,28 @@ pub(super) fn scoring_section(v: &CallView) -> Option<(String, String)> {
 }
 
 /// 「…招标公告」: the call's title, named as the document it is.
+/// Renders the tender announcement of `v` with the chain head as it stands in the caller's
+/// transaction, and stores it as the call's current announcement (earlier versions stay
+/// verifiable).
+pub(super) fn store_announcement(
+    c: &mut DbConn,
+    ctx: &Ctx,
+    docs: &crate::service::documents::DocSettings,
+    v: &CallView,
+) -> AppResult<String> {
+    let head = db::audit::head(c)?.map(|h| h.1).unwrap_or_default();
+    let pdf = crate::pdf::announcement::render(&announcement_doc(v, docs, ctx, head));
+    crate::service::documents::publish(
+        c,
+        ctx,
+        &docs.data_dir,
+        "announcement",
+        v.id,
+        &announcement_title(&v.title),
+        &pdf,
+    )
+}
+
 pub(super) fn announcement_title(call_title: &str) -> String {
     if call_title.ends_with("公告") {
         call_title.to_string()
@@ -185,17 +207,7 @@ pub fn publish(
         }
         audit::record(c, ctx, "call.publish", "call", Some(id), serde_json::json!({"title": row.title}))?;
         // The tender announcement PDF, stored with its hash in the publishing transaction.
-        let head = db::audit::head(c)?.map(|h| h.1).unwrap_or_default();
-        let pdf = crate::pdf::announcement::render(&announcement_doc(&v, docs, ctx, head));
-        crate::service::documents::publish(
-            c,
-            ctx,
-            &docs.data_dir,
-            "announcement",
-            id,
-            &announcement_title(&row.title),
-            &pdf,
-        )?;
+        store_announcement(c, ctx, docs, &v)?;
         let orgs = db::organisations::list(
             c,
             &db::organisations::OrgFilter {
