@@ -82,7 +82,8 @@ impl Config {
             trusted_proxies: var("GONGYI_TRUSTED_PROXIES").unwrap_or_default(),
             max_connections_per_client: var("GONGYI_MAX_CONNECTIONS_PER_CLIENT")
                 .and_then(|v| v.parse().ok())
-                .unwrap_or(256),
+                // A district office behind one NAT address: dozens of browsers, six connections each.
+                .unwrap_or(1024),
             registrations_per_ip: var("GONGYI_REGISTRATIONS_PER_IP")
                 .and_then(|v| v.parse().ok())
                 .filter(|n| *n > 0)
