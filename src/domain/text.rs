@@ -84,9 +84,40 @@ pub fn email(s: &str) -> Option<String> {
     t.parse::<lettre::Address>().ok().map(|a| a.to_string())
 }
 
+/// A date as people type it into a form: `2026-03-01`, `2026-3-1`, `2026/3/1`, `2026.3.1` or
+/// `2026年3月1日`, spaces around it ignored. The one date reader of every form and body.
+pub fn date(s: &str) -> Result<chrono::NaiveDate, NotADate> {
+    let t = s.trim().trim_end_matches('日');
+    let parts: Vec<&str> = t.split(['-', '/', '.', '年', '月']).collect();
+    match parts.as_slice() {
+        [y, m, d] if y.len() == 4 && (1..=2).contains(&m.len()) && (1..=2).contains(&d.len()) => {
+            let n = |x: &str| x.parse::<u32>().ok();
+            match (y.parse::<i32>().ok(), n(m), n(d)) {
+                (Some(y), Some(m), Some(d)) => chrono::NaiveDate::from_ymd_opt(y, m, d).ok_or(NotADate),
+                _ => Err(NotADate),
+            }
+        }
+        _ => Err(NotADate),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotADate;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_as_people_type_them() {
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        for s in ["2026-03-01", " 2026-3-1 ", "2026/3/1", "2026.03.01", "2026年3月1日"] {
+            assert_eq!(date(s), Ok(d), "{s}");
+        }
+        for s in ["", "2026-02-30", "26-3-1", "2026-3", "2026-03-01T00:00", "三月一日", "2026--1"] {
+            assert_eq!(date(s), Err(NotADate), "{s}");
+        }
+    }
 
     #[test]
     fn names_refuse_controls_and_bidi() {

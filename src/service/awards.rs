@@ -444,7 +444,7 @@ pub fn meetings(conn: &mut DbConn, ctx: &Ctx, year: Option<i32>) -> AppResult<Me
 pub fn record_meeting(conn: &mut DbConn, ctx: &Ctx, input: &MeetingInput) -> AppResult<MeetingYearView> {
     let by = ctx.require_district_staff()?.id;
     let mut p = Problems::default();
-    let held_on = NaiveDate::parse_from_str(input.held_on.trim(), "%Y-%m-%d").ok();
+    let held_on = crate::domain::text::date(&input.held_on).ok();
     if held_on.is_none() {
         p.add("held_on", "invalid_date", "日期格式应为 YYYY-MM-DD");
     }

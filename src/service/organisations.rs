@@ -112,7 +112,7 @@ fn validate(conn: &mut DbConn, ctx: &Ctx, i: &RegisterInput) -> AppResult<Valid>
         p.add("org_type", "invalid_org_type", "组织类型应为 social_group、social_service 或 foundation");
     }
     let today = local_date(ctx.now);
-    let registered_on = match NaiveDate::parse_from_str(i.registered_on.trim(), "%Y-%m-%d") {
+    let registered_on = match crate::domain::text::date(&i.registered_on) {
         Ok(d) if d > today => {
             p.add("registered_on", "date_in_future", "登记日期不能晚于今天");
             None

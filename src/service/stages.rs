@@ -235,7 +235,7 @@ pub fn schedule(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &SessionInput
     }
     let venue = p.take("venue", text::name(&input.venue, 100), |e| (e.code().into(), e.message()));
     let today = crate::clock::local_date(ctx.now);
-    let day = match NaiveDate::parse_from_str(input.date.trim(), "%Y-%m-%d") {
+    let day = match crate::domain::text::date(&input.date) {
         Ok(d) if d < today => {
             p.add("date", "date_in_past", "答辩日期不能早于今天");
             None

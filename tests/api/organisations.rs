@@ -195,7 +195,22 @@ async fn paging_is_bounded(app: TestApp) {
     assert_eq!(staff.get("/api/v1/organisations?status=bogus").await.status, 422);
 }
 
+/// Dates are read as people type them, in any of the usual forms, and stored as ISO dates.
+async fn dates_as_people_type_them(app: TestApp) {
+    for (i, typed) in ["2020/5/1", "2020年5月1日", "2020.05.01"].iter().enumerate() {
+        let mut body = org_body(&format!("typed{i}"), &format!("52340207MJ007710{i}"), "340207101001");
+        body["registered_on"] = serde_json::json!(typed);
+        let r = app.client().post("/api/v1/organisations", body).await;
+        assert_eq!((r.status, r.json["registered_on"].as_str()), (201, Some("2020-05-01")), "{typed}: {}", r.text);
+    }
+    let mut body = org_body("typedbad", "52340207MJ0077109", "340207101001");
+    body["registered_on"] = serde_json::json!("2020-02-30");
+    let r = app.client().post("/api/v1/organisations", body).await;
+    assert_eq!((r.status, r.json["error"]["field"].as_str()), (422, Some("registered_on")));
+}
+
 crate::on_both!(
+    dates_as_people_type_them,
     register_verify_and_see_own,
     reject_needs_a_reason,
     bad_registrations_change_nothing,

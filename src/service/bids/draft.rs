@@ -59,7 +59,7 @@ struct Parsed {
 }
 
 fn parse_date(p: &mut Problems, field: &str, s: &str) -> Option<NaiveDate> {
-    match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
+    match crate::domain::text::date(s) {
         Ok(d) => Some(d),
         Err(_) => {
             p.add(field, "invalid_date", "日期格式应为 YYYY-MM-DD");

@@ -53,7 +53,7 @@ pub fn screen(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ScreeningInput) -> 
                 v.dedup();
                 items = Some(v.join(","));
             }
-            match input.due.as_deref().map(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")) {
+            match input.due.as_deref().map(crate::domain::text::date) {
                 Some(Ok(d)) if d > local_date(ctx.now) => due = Some(d),
                 Some(Ok(_)) => p.add("due", "due_in_past", "补正期限应晚于今天"),
                 _ => p.add("due", "invalid_date", "请填写补正期限（YYYY-MM-DD）"),

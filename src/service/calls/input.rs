@@ -165,7 +165,7 @@ fn parse_input(conn: &mut DbConn, ctx: &Ctx, actor: &Actor, i: &CallInput) -> Ap
     };
     let opens_at = ts(&mut p, "opens_at", &i.opens_at);
     let closes_at = ts(&mut p, "closes_at", &i.closes_at);
-    let date = |p: &mut Problems, f: &str, s: &str| match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
+    let date = |p: &mut Problems, f: &str, s: &str| match crate::domain::text::date(s) {
         Ok(d) => Some(d),
         Err(_) => {
             p.add(f, "invalid_date", "日期格式应为 YYYY-MM-DD");

@@ -13,7 +13,7 @@ pub struct SigningInput {
 pub fn sign(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &SigningInput) -> AppResult<ProjectView> {
     let a = ctx.require(&[Role::Staff])?.clone();
     let p = visible(conn, ctx, id)?;
-    let on = NaiveDate::parse_from_str(input.signed_on.trim(), "%Y-%m-%d")
+    let on = crate::domain::text::date(&input.signed_on)
         .map_err(|_| AppError::invalid_field("signed_on", "invalid_date", "签订日期格式应为 YYYY-MM-DD"))?;
     if on > crate::clock::local_date(ctx.now) {
         return Err(AppError::invalid_field("signed_on", "date_in_future", "签订日期不能晚于今天"));

@@ -24,7 +24,7 @@ pub fn pay(conn: &mut DbConn, ctx: &Ctx, project_id: i64, input: &PaymentInput) 
     if amount.is_some_and(|x| x.fen() <= 0) {
         pr.add("amount", "amount_not_positive", "付款金额应大于 0");
     }
-    let paid_on = match NaiveDate::parse_from_str(input.paid_on.trim(), "%Y-%m-%d") {
+    let paid_on = match crate::domain::text::date(&input.paid_on) {
         Ok(d) => Some(d),
         Err(_) => {
             pr.add("paid_on", "invalid_date", "付款日期格式应为 YYYY-MM-DD");
@@ -100,7 +100,7 @@ pub fn rectify(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &RectifyInput) -> A
     let p = visible(conn, ctx, id)?;
     let today = crate::clock::local_date(ctx.now);
     let mut pr = Problems::default();
-    let due = NaiveDate::parse_from_str(input.due_date.trim(), "%Y-%m-%d").ok();
+    let due = crate::domain::text::date(&input.due_date).ok();
     match due {
         None => pr.add("due_date", "invalid_date", "整改期限格式应为 YYYY-MM-DD"),
         Some(d) if d <= today => pr.add("due_date", "date_not_future", "整改期限应晚于今天"),

@@ -60,7 +60,7 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &AssignInput, t
     let today = crate::clock::local_date(ctx.now);
     let due = match input.due.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => crate::domain::calendar::shipped().add_working_days(today, 10),
-        Some(d) => match chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+        Some(d) => match crate::domain::text::date(d) {
             Ok(d) if d > today => d,
             Ok(_) => {
                 p.add("due", "due_in_past", "评审截止日期应晚于今天");
