@@ -105,3 +105,11 @@ pub fn names_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, String)
         .select((organisations::id, organisations::name))
         .load(conn)
 }
+
+/// (id, USCC) of these organisations, in one query.
+pub fn usccs_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
+    organisations::table
+        .filter(organisations::id.eq_any(ids))
+        .select((organisations::id, organisations::uscc))
+        .load(conn)
+}

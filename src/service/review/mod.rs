@@ -114,7 +114,8 @@ pub fn declare_conflict(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ConflictI
     let bid = db::bids::find(conn, x.bid_id)?.ok_or_else(AppError::not_found)?;
     let org = db::organisations::find(conn, bid.organisation_id)?.ok_or_else(AppError::not_found)?;
     let next_no = panel_rows.iter().map(|r| r.replacement_no).max().unwrap_or(0) + 1;
-    let seed: u64 = d.seed.parse().unwrap_or(0);
+    // The recorded seed is what makes the replacement re-runnable: never guess one.
+    let seed: u64 = d.seed.parse().map_err(|_| AppError::internal(format!("draw {} has an unreadable seed", d.id)))?;
     let target = BidToReview { id: bid.id, org_uscc: org.uscc.clone(), declined };
     let replacement = draw::replacement(&target, &panel, &experts, &load, seed, next_no as u64);
     let now = db_time(ctx.now);

@@ -111,10 +111,11 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &AssignInput, t
         return Err(AppError::conflict("no_eligible_bids", "没有通过资格审查的项目"));
     }
     let org_ids: Vec<i64> = bids.iter().map(|b| b.organisation_id).collect();
-    let usccs: HashMap<i64, String> = org_ids
-        .iter()
-        .filter_map(|id| db::organisations::find(conn, *id).ok().flatten().map(|o| (o.id, o.uscc)))
-        .collect();
+    // One query; a failed read stops the draw (a missing code would hide a conflict).
+    let usccs: HashMap<i64, String> = db::organisations::usccs_of(conn, &org_ids)?.into_iter().collect();
+    if let Some(b) = bids.iter().find(|b| !usccs.contains_key(&b.organisation_id)) {
+        return Err(AppError::internal(format!("organisation {} of bid {} is missing", b.organisation_id, b.id)));
+    }
     let to_review: Vec<BidToReview> = bids
         .iter()
         .map(|b| BidToReview {
