@@ -49,10 +49,9 @@ pub fn lapse_evaluations(conn: &mut DbConn, ctx: &Ctx, grace_days: u32) -> AppRe
                 return Ok(());
             }
             db::projects::change_status(c, p.id, &["active"], "suspended")?;
-            mail::queue(c, ctx, mail::evaluation_lapsed(&org.email, &org.name, &p.agreement_no, &m.title, m.due_date))?;
-            for s in &staff {
-                mail::queue(c, ctx, mail::evaluation_lapsed(s, "工作人员", &p.agreement_no, &m.title, m.due_date))?;
-            }
+            tell_org_and_staff(c, ctx, &org, &staff, |to, name| {
+                mail::evaluation_lapsed(to, name, &p.agreement_no, &m.title, m.due_date)
+            })?;
             n += 1;
             audit::record(
                 c,
@@ -74,6 +73,22 @@ fn staff_emails(conn: &mut DbConn) -> AppResult<Vec<(Option<String>, String)>> {
         .filter(|u| u.active)
         .filter_map(|u| Some((u.region_code, u.email?)))
         .collect())
+}
+
+/// The same mail to the organisation and to each responsible staff member, in the caller's
+/// transaction.
+fn tell_org_and_staff(
+    c: &mut DbConn,
+    ctx: &Ctx,
+    org: &db::organisations::OrgRow,
+    staff: &[String],
+    mail_for: impl Fn(&str, &str) -> mail::Mail,
+) -> AppResult<()> {
+    mail::queue(c, ctx, mail_for(&org.email, &org.name))?;
+    for s in staff {
+        mail::queue(c, ctx, mail_for(s, "工作人员"))?;
+    }
+    Ok(())
 }
 
 /// The staff responsible for a project: the district's and those of the project's town.
@@ -105,10 +120,9 @@ pub fn notify_overdue(conn: &mut DbConn, ctx: &Ctx) -> AppResult<usize> {
             if db::projects::mark_overdue_notified(c, m.id, db_time(ctx.now))? != 1 {
                 return Ok(());
             }
-            mail::queue(c, ctx, mail::milestone_overdue(&org.email, &org.name, &p.agreement_no, &m.title, m.due_date))?;
-            for s in &staff {
-                mail::queue(c, ctx, mail::milestone_overdue(s, "工作人员", &p.agreement_no, &m.title, m.due_date))?;
-            }
+            tell_org_and_staff(c, ctx, &org, &staff, |to, name| {
+                mail::milestone_overdue(to, name, &p.agreement_no, &m.title, m.due_date)
+            })?;
             n += 1;
             audit::record(
                 c,
