@@ -210,12 +210,6 @@ pub fn count_active(conn: &mut DbConn, call_id: i64, org_id: i64) -> QueryResult
 }
 
 /// Moves a bid from one of `from` to `to`; 0 when it was no longer in such a state.
-pub fn set_status(conn: &mut DbConn, id: i64, from: &[&str], to: &str, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(bids::table.find(id).filter(bids::status.eq_any(from)))
-        .set((bids::status.eq(to), bids::updated_at.eq(now)))
-        .execute(conn)
-}
-
 pub fn mark_submitted(conn: &mut DbConn, id: i64, seq: i64, reference: &str, now: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(bids::table.find(id).filter(bids::status.eq("draft")))
         .set((

@@ -2,6 +2,7 @@
 
 use super::schema::{call_categories, call_scoring, call_stages, calls, criteria, pools};
 use super::DbConn;
+use crate::domain::state::{self, CallStatus};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -329,16 +330,20 @@ pub fn next_seq(conn: &mut DbConn, id: i64) -> QueryResult<i64> {
 }
 
 /// Moves a call along its year (open → review → notice → final) from one of `from`.
-pub fn set_status(conn: &mut DbConn, id: i64, from: &[&str], to: &str) -> QueryResult<usize> {
-    diesel::update(calls::table.find(id).filter(calls::status.eq_any(from))).set(calls::status.eq(to)).execute(conn)
+/// Moves the call from one of `from` to `to`; 0 when it was in none of them.
+pub fn set_status(conn: &mut DbConn, id: i64, from: &[CallStatus], to: CallStatus) -> QueryResult<usize> {
+    state::checked(from, to, CallStatus::may_become);
+    diesel::update(calls::table.find(id).filter(calls::status.eq_any(CallStatus::names(from))))
+        .set(calls::status.eq(to.as_str()))
+        .execute(conn)
 }
 
 /// Holds the call in `status` for the rest of the transaction: the row update takes the call's
 /// row lock, so a concurrent move to another status (deciding) waits for this transaction or
 /// makes this one see the new status. Returns whether the call is (still) in `status`.
-pub fn hold_status(conn: &mut DbConn, id: i64, status: &str) -> QueryResult<bool> {
-    Ok(diesel::update(calls::table.find(id).filter(calls::status.eq(status)))
-        .set(calls::status.eq(status))
+pub fn hold_status(conn: &mut DbConn, id: i64, status: CallStatus) -> QueryResult<bool> {
+    Ok(diesel::update(calls::table.find(id).filter(calls::status.eq(status.as_str())))
+        .set(calls::status.eq(status.as_str()))
         .execute(conn)?
         == 1)
 }

@@ -2,6 +2,7 @@
 
 use super::schema::{bids, notices, objections, project_tranches, projects};
 use super::DbConn;
+use crate::domain::state::{self, BidStatus};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -157,9 +158,16 @@ pub fn answer(
         .execute(conn)
 }
 
-pub fn set_bid_status(conn: &mut DbConn, bid_id: i64, from: &str, to: &str, at: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(bids::table.find(bid_id).filter(bids::status.eq(from)))
-        .set((bids::status.eq(to), bids::updated_at.eq(at)))
+pub fn set_bid_status(
+    conn: &mut DbConn,
+    bid_id: i64,
+    from: BidStatus,
+    to: BidStatus,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    state::checked(&[from], to, BidStatus::may_become);
+    diesel::update(bids::table.find(bid_id).filter(bids::status.eq(from.as_str())))
+        .set((bids::status.eq(to.as_str()), bids::updated_at.eq(at)))
         .execute(conn)
 }
 

@@ -2,6 +2,7 @@
 
 use super::schema::{milestone_actuals, payments, project_milestones, project_tranches, projects};
 use super::DbConn;
+use crate::domain::state::{self, MilestoneStatus, ProjectStatus};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -201,32 +202,31 @@ pub fn report(
 pub fn verify(
     conn: &mut DbConn,
     id: i64,
-    from: &[&str],
-    to: &str,
+    from: &[MilestoneStatus],
+    to: MilestoneStatus,
     grade: Option<&str>,
     note: Option<&str>,
     by: i64,
     at: NaiveDateTime,
 ) -> QueryResult<usize> {
-    diesel::update(project_milestones::table.find(id).filter(project_milestones::status.eq_any(from)))
-        .set((
-            project_milestones::status.eq(to),
-            project_milestones::grade.eq(grade),
-            project_milestones::note.eq(note),
-            project_milestones::verified_by.eq(Some(by)),
-            project_milestones::verified_at.eq(Some(at)),
-        ))
-        .execute(conn)
+    state::checked(from, to, MilestoneStatus::may_become);
+    diesel::update(
+        project_milestones::table.find(id).filter(project_milestones::status.eq_any(MilestoneStatus::names(from))),
+    )
+    .set((
+        project_milestones::status.eq(to.as_str()),
+        project_milestones::grade.eq(grade),
+        project_milestones::note.eq(note),
+        project_milestones::verified_by.eq(Some(by)),
+        project_milestones::verified_at.eq(Some(at)),
+    ))
+    .execute(conn)
 }
 
 pub fn set_signed(conn: &mut DbConn, id: i64, on: NaiveDate) -> QueryResult<usize> {
     diesel::update(projects::table.find(id).filter(projects::signed_on.is_null()))
         .set(projects::signed_on.eq(Some(on)))
         .execute(conn)
-}
-
-pub fn set_status(conn: &mut DbConn, id: i64, status: &str) -> QueryResult<usize> {
-    diesel::update(projects::table.find(id)).set(projects::status.eq(status)).execute(conn)
 }
 
 /// Adds a payment to the tranche and the project only while both stay within their ceilings:
@@ -389,9 +389,10 @@ pub fn reopen_for_rectification(conn: &mut DbConn, id: i64, due: NaiveDate, note
 }
 
 /// Moves a project from one of `from` to `to`; 0 when it was no longer in such a state.
-pub fn change_status(conn: &mut DbConn, id: i64, from: &[&str], to: &str) -> QueryResult<usize> {
-    diesel::update(projects::table.find(id).filter(projects::status.eq_any(from)))
-        .set(projects::status.eq(to))
+pub fn change_status(conn: &mut DbConn, id: i64, from: &[ProjectStatus], to: ProjectStatus) -> QueryResult<usize> {
+    state::checked(from, to, ProjectStatus::may_become);
+    diesel::update(projects::table.find(id).filter(projects::status.eq_any(ProjectStatus::names(from))))
+        .set(projects::status.eq(to.as_str()))
         .execute(conn)
 }
 

@@ -2,6 +2,7 @@
 
 use super::schema::{allocation_overrides, assignments, bids, organisations, review_scores, reviewer_draws, users};
 use super::DbConn;
+use crate::domain::state::{self, AssignmentStatus};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -152,9 +153,16 @@ pub fn reviewer_may_read(conn: &mut DbConn, reviewer_id: i64, bid_id: i64) -> Qu
     .get_result(conn)
 }
 
-pub fn set_status(conn: &mut DbConn, id: i64, from: &[&str], to: &str, reason: Option<&str>) -> QueryResult<usize> {
-    diesel::update(assignments::table.find(id).filter(assignments::status.eq_any(from)))
-        .set((assignments::status.eq(to), assignments::conflict_reason.eq(reason)))
+pub fn set_status(
+    conn: &mut DbConn,
+    id: i64,
+    from: &[AssignmentStatus],
+    to: AssignmentStatus,
+    reason: Option<&str>,
+) -> QueryResult<usize> {
+    state::checked(from, to, AssignmentStatus::may_become);
+    diesel::update(assignments::table.find(id).filter(assignments::status.eq_any(AssignmentStatus::names(from))))
+        .set((assignments::status.eq(to.as_str()), assignments::conflict_reason.eq(reason)))
         .execute(conn)
 }
 

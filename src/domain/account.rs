@@ -95,6 +95,10 @@ impl OrgStatus {
 
     /// Staff decide once on a pending registration; a rejected one may be reconsidered and
     /// verified later (the organisation fixed its papers), a verified one is not un-verified here.
+    /// Whether the stored status is `self`.
+    pub fn is(self, stored: &str) -> bool {
+        stored == self.as_str()
+    }
     pub fn can_verify(self) -> bool {
         matches!(self, OrgStatus::Pending | OrgStatus::Rejected)
     }

@@ -19,6 +19,7 @@ pub mod repeat;
 pub mod replay;
 pub mod scoring;
 pub mod stages;
+pub mod state;
 pub mod text;
 pub mod tranche;
 pub mod upload;

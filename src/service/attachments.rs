@@ -7,6 +7,7 @@ use crate::clock::{db_time, rfc3339_local};
 use crate::db::attachments::{AttachmentRow, NewAttachment};
 use crate::db::{self, DbConn};
 use crate::domain::account::Role;
+use crate::domain::state::{MilestoneStatus, ProjectStatus};
 use crate::domain::text;
 use crate::domain::upload::{clean_name, sniff};
 use crate::error::{AppError, AppResult};
@@ -92,7 +93,7 @@ pub fn add_evidence(
     let p = db::projects::find(conn, m.project_id)?
         .filter(|p| actor.organisation_id == Some(p.organisation_id))
         .ok_or_else(AppError::not_found)?;
-    if m.status == "verified" || p.status == "terminated" || m.kind == "signing" {
+    if MilestoneStatus::Verified.is(&m.status) || ProjectStatus::Terminated.is(&p.status) || m.kind == "signing" {
         return Err(AppError::conflict("not_reportable", "该节点已核验或不需要报告，不能再上传材料"));
     }
     if db::attachments::count_of_milestone(conn, milestone_id)? >= MAX_PER_BID {

@@ -5,6 +5,7 @@ use super::Ctx;
 use crate::clock::local_date;
 use crate::db::{self, DbConn};
 use crate::domain::account::Role;
+use crate::domain::state::MilestoneStatus;
 use crate::domain::Money;
 use crate::error::AppResult;
 use chrono::Datelike;
@@ -153,7 +154,7 @@ pub fn board(conn: &mut DbConn, ctx: &Ctx) -> AppResult<Board> {
     for m in db::projects::milestones_of(conn, &ids)? {
         let e = done.entry(m.project_id).or_default();
         e.1 += 1;
-        if m.status == "verified" && m.grade.as_deref() != Some("不合格") {
+        if MilestoneStatus::Verified.is(&m.status) && m.grade.as_deref() != Some("不合格") {
             e.0 += 1;
         }
     }

@@ -7,6 +7,7 @@ use crate::clock::{db_time, local_date, rfc3339_local};
 use crate::db::{self, DbConn};
 use crate::domain::account::Role;
 use crate::domain::call::Phase;
+use crate::domain::state::{BidStatus, CallStatus, ObjectionStatus};
 use crate::domain::{calendar, text, tranche, Money};
 use crate::error::{AppError, AppResult, Problems};
 use chrono::{Duration, NaiveDate};
@@ -79,11 +80,11 @@ pub fn decide(conn: &mut DbConn, ctx: &Ctx, docs: &DocSettings, call_id: i64) ->
     db::write_tx(conn, |c| {
         // Ranked under the call's row lock: a score racing the decision lands before it
         // (and counts) or is refused (scores_frozen), never after it.
-        if !db::calls::hold_status(c, call_id, "review")? {
+        if !db::calls::hold_status(c, call_id, CallStatus::Review)? {
             return Err(AppError::conflict("already_decided", "资助结果已确定"));
         }
         let r = ranking(c, ctx, call_id)?;
-        if db::calls::set_status(c, call_id, &["review"], "notice")? != 1 {
+        if db::calls::set_status(c, call_id, &[CallStatus::Review], CallStatus::Notice)? != 1 {
             return Err(AppError::conflict("already_decided", "资助结果已确定"));
         }
         let (mut funded, mut not_funded) = (0, 0);
@@ -97,10 +98,10 @@ pub fn decide(conn: &mut DbConn, ctx: &Ctx, docs: &DocSettings, call_id: i64) ->
                             format!("{}余额不足，不能再资助《{}》", pool.name, row.title),
                         ));
                     }
-                    db::notices::set_bid_status(c, row.bid_id, "eligible", "proposed", now)?;
+                    db::notices::set_bid_status(c, row.bid_id, BidStatus::Eligible, BidStatus::Proposed, now)?;
                     funded += 1;
                 } else {
-                    db::notices::set_bid_status(c, row.bid_id, "eligible", "not_funded", now)?;
+                    db::notices::set_bid_status(c, row.bid_id, BidStatus::Eligible, BidStatus::NotFunded, now)?;
                     not_funded += 1;
                 }
             }
@@ -205,7 +206,10 @@ fn notice_view(
     n: &db::notices::NoticeRow,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<NoticeView> {
-    let bids = db::bids::list(conn, &db::bids::BidFilter::of_call(n.call_id, vec!["proposed", "funded"]))?;
+    let bids = db::bids::list(
+        conn,
+        &db::bids::BidFilter::of_call(n.call_id, BidStatus::names(&[BidStatus::Proposed, BidStatus::Funded])),
+    )?;
     let pools: HashMap<i64, String> =
         db::calls::pools_of(conn, &[n.call_id])?.into_iter().map(|p| (p.id, p.name)).collect();
     // Scores as the ranking computed them at decision time, from the audit record.
@@ -293,7 +297,8 @@ pub fn object(conn: &mut DbConn, ctx: &Ctx, notice_id: i64, input: &ObjectionInp
         }
     };
     let body = p.take("text", text::paragraph(&input.text, 2000), |e| (e.code().into(), e.message()));
-    let bid = db::bids::find(conn, input.bid_id)?.filter(|b| b.call_id == n.call_id && b.status == "proposed");
+    let bid =
+        db::bids::find(conn, input.bid_id)?.filter(|b| b.call_id == n.call_id && BidStatus::Proposed.is(&b.status));
     if bid.is_none() {
         p.add("bid_id", "bid_not_on_notice", "该项目不在本次公示名单中");
     }
@@ -325,7 +330,7 @@ pub fn object(conn: &mut DbConn, ctx: &Ctx, notice_id: i64, input: &ObjectionInp
             Some(input.bid_id),
             serde_json::json!({"objection_id": id, "notice_id": notice_id}),
         )?;
-        Ok(ObjectionReceipt { id, status: "pending".into() })
+        Ok(ObjectionReceipt { id, status: ObjectionStatus::Pending.as_str().into() })
     })
 }
 
@@ -339,6 +344,16 @@ pub struct ObjectionView {
     pub status: String,
     pub reply: Option<String>,
     pub created_at: String,
+}
+
+impl ObjectionView {
+    pub fn status_label(&self) -> &'static str {
+        ObjectionStatus::label_of(&self.status)
+    }
+    /// Not answered yet.
+    pub fn open(&self) -> bool {
+        ObjectionStatus::Pending.is(&self.status)
+    }
 }
 
 /// Staff read the objections to a notice, contacts included; town staff those about their
@@ -383,7 +398,7 @@ pub fn answer(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &AnswerInput) -> App
     let reply = text::paragraph(input.reply.as_deref().unwrap_or(""), 2000)
         .map_err(|e| AppError::invalid_field("reply", e.code(), format!("答复：{}", e.message())))?;
     let o = db::notices::find_objection(conn, id)?.ok_or_else(AppError::not_found)?;
-    if o.status != "pending" {
+    if !ObjectionStatus::Pending.is(&o.status) {
         return Err(AppError::conflict("already_answered", "该异议已答复"));
     }
     let cancel = input.upheld && input.cancel_funding.unwrap_or(true);
@@ -395,7 +410,7 @@ pub fn answer(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &AnswerInput) -> App
         }
         // Only a bid still proposed holds a reservation; what was released is what the audit says.
         let mut released = None;
-        if cancel && db::notices::set_bid_status(c, bid.id, "proposed", "not_funded", now)? == 1 {
+        if cancel && db::notices::set_bid_status(c, bid.id, BidStatus::Proposed, BidStatus::NotFunded, now)? == 1 {
             let amount = bid.approved.unwrap_or(0);
             if db::calls::release(c, bid.pool_id, amount)? != 1 {
                 return Err(AppError::internal("reservation missing on release"));
@@ -439,7 +454,7 @@ pub fn dismiss(conn: &mut DbConn, ctx: &Ctx, notice_id: i64, input: &DismissInpu
     }
     let pending: std::collections::HashSet<i64> = db::notices::objections_of(conn, notice_id)?
         .into_iter()
-        .filter(|o| o.status == "pending")
+        .filter(|o| ObjectionStatus::Pending.is(&o.status))
         .map(|o| o.id)
         .collect();
     if let Some((i, id)) = input.ids.iter().enumerate().find(|(_, id)| !pending.contains(id)) {
@@ -505,19 +520,22 @@ pub fn finalize(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<Finaliz
         return Err(AppError::conflict("objections_pending", "尚有未答复的异议"));
     }
     let pcts = call.tranche_pcts();
-    let all = db::bids::list(conn, &db::bids::BidFilter::of_call(call_id, vec!["proposed", "not_funded"]))?;
+    let all = db::bids::list(
+        conn,
+        &db::bids::BidFilter::of_call(call_id, BidStatus::names(&[BidStatus::Proposed, BidStatus::NotFunded])),
+    )?;
     let now = db_time(ctx.now);
     let projects = db::write_tx(conn, |c| {
-        if db::calls::set_status(c, call_id, &["notice"], "final")? != 1 {
+        if db::calls::set_status(c, call_id, &[CallStatus::Notice], CallStatus::Final)? != 1 {
             return Err(AppError::conflict("already_final", "已确定立项"));
         }
         let mut out = Vec::new();
         let mut seq = 0;
         for b in &all {
             let org = db::organisations::find(c, b.organisation_id)?.ok_or_else(AppError::not_found)?;
-            if b.status == "proposed" {
+            if BidStatus::Proposed.is(&b.status) {
                 seq += 1;
-                db::notices::set_bid_status(c, b.id, "proposed", "funded", now)?;
+                db::notices::set_bid_status(c, b.id, BidStatus::Proposed, BidStatus::Funded, now)?;
                 let approved = b.approved.unwrap_or(0);
                 let agreement = format!("{}XY-{}-{seq:03}", call.reference_prefix, call.year);
                 let pid = db::notices::insert_project(c, call_id, b.id, b.organisation_id, &agreement, approved, now)?;
@@ -564,6 +582,6 @@ pub fn finalize(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<Finaliz
         )?;
         Ok(out)
     })?;
-    let not_funded = all.iter().filter(|b| b.status == "not_funded").count();
+    let not_funded = all.iter().filter(|b| BidStatus::NotFunded.is(&b.status)).count();
     Ok(FinalizeView { projects, not_funded })
 }

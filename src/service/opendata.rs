@@ -7,6 +7,7 @@ use super::documents::DocSettings;
 use super::Ctx;
 use crate::clock::rfc3339_local;
 use crate::db::{self, DbConn};
+use crate::domain::state::BidStatus;
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use serde_json::{json, Value};
@@ -107,7 +108,7 @@ pub fn ocds(conn: &mut DbConn, ctx: &Ctx, docs: &DocSettings, base: &str, call_i
                 json!({
                     "id": format!("bid-{}", b.id), "title": b.title, "date": decided,
                     // Pending while the 公示 runs, active once the project exists.
-                    "status": if b.status == "funded" { "active" } else { "pending" },
+                    "status": if BidStatus::Funded.is(&b.status) { "active" } else { "pending" },
                     "value": value(b.approved.unwrap_or(0)),
                     "suppliers": [{"id": org_id(&b.uscc), "name": b.organisation}],
                 })

@@ -288,7 +288,7 @@ pub fn update(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &BidInput) -> AppRes
     let (mut parsed, _) = parse(conn, &call, input)?;
     check_renewal(conn, b.organisation_id, &call, input.renewal_of)?;
     editable(&b, &call, ctx.now)?;
-    if b.status == "needs_correction" {
+    if BidStatus::NeedsCorrection.is(&b.status) {
         let open = sections(b.correction_items.as_deref());
         let keep = |s: &str| !open.iter().any(|x| x == s);
         let c = &mut parsed.content;

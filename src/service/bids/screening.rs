@@ -67,7 +67,7 @@ pub fn screen(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ScreeningInput) -> 
         p if p.past_deadline() => return Err(AppError::conflict("screening_closed", "专家评审已开始，资格审查已结束")),
         _ => return Err(AppError::conflict("call_not_closed", "申报截止后才能进行资格审查")),
     }
-    if b.status != "submitted" {
+    if !BidStatus::Submitted.is(&b.status) {
         return Err(AppError::conflict(
             "wrong_status",
             format!("申报当前状态为“{}”，不能审查", status_label(&b.status)),
@@ -166,7 +166,7 @@ pub fn finance(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &FinanceInput) -> A
     }
     p.finish()?;
     let approved = approved.ok_or_else(|| AppError::internal("validated amount lost"))?;
-    if b.status != "eligible" {
+    if !BidStatus::Eligible.is(&b.status) {
         return Err(AppError::conflict(
             "wrong_status",
             format!("只有资格审查通过的申报才能进行预算审核（当前：{}）", status_label(&b.status)),

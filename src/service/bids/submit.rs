@@ -2,6 +2,7 @@
 //! withdrawing it before the deadline.
 
 use super::*;
+use crate::domain::account::OrgStatus;
 
 /// Everything a submitted bid must satisfy, from the stored draft.
 fn submission_problems(
@@ -78,14 +79,14 @@ pub fn submit(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
     let (_, org_id) = own_org(ctx)?;
     let (b, call, pool) = visible(conn, ctx, id)?;
     let org = db::organisations::find(conn, org_id)?.ok_or_else(AppError::not_found)?;
-    if org.status != "verified" {
+    if !OrgStatus::Verified.is(&org.status) {
         return Err(AppError::new(
             StatusCode::FORBIDDEN,
             "org_not_verified",
             "贵单位尚未通过民政部门审核，暂不能提交申报",
         ));
     }
-    let resubmission = b.status == "needs_correction";
+    let resubmission = BidStatus::NeedsCorrection.is(&b.status);
     match (b.status.as_str(), call.phase(ctx.now)) {
         ("draft", Phase::Open) => {}
         ("draft", Phase::Announced) => return Err(AppError::conflict("call_not_open", "尚未到申报开始时间")),
@@ -174,7 +175,7 @@ pub fn withdraw(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
             return Err(AppError::conflict("not_withdrawable", "申报状态已变化，请刷新"));
         }
         audit::record(c, ctx, "bid.withdraw", "bid", Some(id), serde_json::json!({"from": b.status}))?;
-        if b.status == "submitted" {
+        if BidStatus::Submitted.is(&b.status) {
             mail::queue_about_bid(
                 c,
                 ctx,

@@ -2,6 +2,7 @@
 //! overdue notices, lapsed evaluations.
 
 use super::*;
+use crate::domain::state::ProjectStatus;
 
 /// The reminder job: 5 working days before a milestone's due date the organisation is reminded,
 /// once. Returns how many were sent.
@@ -48,7 +49,7 @@ pub fn lapse_evaluations(conn: &mut DbConn, ctx: &Ctx, grace_days: u32) -> AppRe
             if db::projects::lapse(c, m.id, &note, db_time(ctx.now))? != 1 {
                 return Ok(());
             }
-            db::projects::change_status(c, p.id, &["active"], "suspended")?;
+            db::projects::change_status(c, p.id, &[ProjectStatus::Active], ProjectStatus::Suspended)?;
             tell_org_and_staff(c, ctx, &org, &staff, |to, name| {
                 mail::evaluation_lapsed(to, name, &p.agreement_no, &m.title, m.due_date)
             })?;

@@ -1,6 +1,7 @@
 //! The agreement's signing, milestone reports and their verification.
 
 use super::*;
+use crate::domain::state::{MilestoneStatus, ProjectStatus};
 
 #[derive(Deserialize, Clone, utoipa::ToSchema)]
 pub struct SigningInput {
@@ -30,8 +31,8 @@ pub fn sign(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &SigningInput) -> AppR
         db::projects::verify(
             c,
             signing.id,
-            &["pending", "reported"],
-            "verified",
+            &[MilestoneStatus::Pending, MilestoneStatus::Reported],
+            MilestoneStatus::Verified,
             None,
             Some("协议已签订"),
             a.id,
@@ -83,7 +84,7 @@ pub fn report(conn: &mut DbConn, ctx: &Ctx, milestone_id: i64, input: &ReportInp
     if m.kind == "signing" {
         return Err(AppError::conflict("not_reportable", "协议签订由工作人员登记"));
     }
-    if m.status != "pending" {
+    if !MilestoneStatus::Pending.is(&m.status) {
         return Err(AppError::conflict("wrong_status", "该节点已报告或已核验"));
     }
     let body = body.unwrap_or_default();
@@ -142,17 +143,24 @@ pub fn verify(conn: &mut DbConn, ctx: &Ctx, milestone_id: i64, input: &VerifyInp
         None => None,
     };
     pr.finish()?;
-    if m.status != "reported" {
+    if !MilestoneStatus::Reported.is(&m.status) {
         return Err(AppError::conflict("not_reported", "该节点尚未报告或已核验"));
     }
     let failed = grade == Some(Grade::Fail);
     db::write_tx(conn, |c| {
-        let (to, g) = if input.accepted { ("verified", grade.map(Grade::label)) } else { ("pending", None) };
-        if db::projects::verify(c, m.id, &["reported"], to, g, note.as_deref(), a.id, db_time(ctx.now))? != 1 {
+        let (to, g) = if input.accepted {
+            (MilestoneStatus::Verified, grade.map(Grade::label))
+        } else {
+            (MilestoneStatus::Pending, None)
+        };
+        if db::projects::verify(c, m.id, &[MilestoneStatus::Reported], to, g, note.as_deref(), a.id, db_time(ctx.now))?
+            != 1
+        {
             return Err(AppError::conflict("not_reported", "状态已变化，请刷新"));
         }
         if failed {
-            db::projects::set_status(c, p.id, "suspended")?;
+            // A terminated project stays terminated; a suspended one stays suspended.
+            db::projects::change_status(c, p.id, &[ProjectStatus::Active], ProjectStatus::Suspended)?;
         }
         audit::record(
             c,

@@ -15,6 +15,7 @@ use crate::db::{self, DbConn};
 use crate::domain::account::Role;
 use crate::domain::budget::BudgetCategory;
 use crate::domain::milestone::Grade;
+use crate::domain::state::{MilestoneStatus, ProjectStatus, TrancheStatus};
 use crate::domain::{text, Money};
 use crate::error::{AppError, AppResult, Problems};
 use chrono::NaiveDate;
@@ -27,8 +28,9 @@ pub struct TrancheView {
     pub pct: i32,
     pub amount: Money,
     pub paid: Money,
-    /// `locked` (milestone not verified) · `payable` · `paid` · `suspended`
+    /// `locked` (milestone not verified) · `payable` · `paid` · `suspended` · `cancelled`
     pub status: &'static str,
+    pub status_label: &'static str,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -40,6 +42,9 @@ pub struct MilestoneView {
     pub due_date: NaiveDate,
     /// pending · overdue (pending after its due date) · reported · verified
     pub status: String,
+    pub status_label: &'static str,
+    /// Pending or overdue: the organisation may report it.
+    pub reportable: bool,
     pub grade: Option<String>,
     pub note: Option<String>,
     pub report_text: Option<String>,
@@ -106,15 +111,6 @@ fn related(conn: &mut DbConn, rows: &[ProjectRow], milestone_ids: &[i64]) -> App
     })
 }
 
-fn status_label(s: &str) -> &'static str {
-    match s {
-        "active" => "执行中",
-        "suspended" => "拨付暂停",
-        "terminated" => "已终止",
-        _ => "—",
-    }
-}
-
 fn view(
     p: &ProjectRow,
     ms: &[MilestoneRow],
@@ -164,7 +160,7 @@ fn view(
         organisation: names.map(|n| n.organisation.clone()).unwrap_or_default(),
         pool: names.map(|n| n.pool.clone()).unwrap_or_default(),
         status: p.status.clone(),
-        status_label: status_label(&p.status),
+        status_label: ProjectStatus::label_of(&p.status),
         signed_on: p.signed_on,
         clawback_amount: Money::from_fen(p.clawback),
         end_note: p.end_note.clone(),
@@ -173,45 +169,46 @@ fn view(
             .filter(|t| t.0 == p.id)
             .map(|&(_, seq, pct, amount, paid)| {
                 let m = ms.iter().find(|m| m.tranche_seq == Some(seq));
-                let status = match (m.map(|m| m.status.as_str()), paid >= amount) {
-                    (_, true) => "paid",
-                    _ if p.status == "terminated" => "cancelled",
-                    _ if p.status == "suspended" => "suspended",
-                    (Some("verified"), false) => "payable",
-                    _ => "locked",
-                };
+                let status = TrancheStatus::of(
+                    ProjectStatus::parse(&p.status),
+                    m.and_then(|m| MilestoneStatus::parse(&m.status)),
+                    paid >= amount,
+                );
                 TrancheView {
                     seq,
                     milestone_id: m.map(|m| m.id),
                     pct,
                     amount: Money::from_fen(amount),
                     paid: Money::from_fen(paid),
-                    status,
+                    status: status.as_str(),
+                    status_label: status.label(),
                 }
             })
             .collect(),
         milestones: ms
             .iter()
-            .map(|m| MilestoneView {
-                id: m.id,
-                title: m.title.clone(),
-                kind: m.kind.clone(),
-                due_date: m.due_date,
+            .map(|m| {
+                let pending = MilestoneStatus::Pending.is(&m.status);
                 // Overdue from the day after the due date (local), as long as nothing was reported.
-                status: if m.status == "pending" && m.kind != "signing" && today > m.due_date {
-                    "overdue".into()
-                } else {
-                    m.status.clone()
-                },
-                grade: m.grade.clone(),
-                note: m.note.clone(),
-                report_text: m.report_text.clone(),
-                attachments: rel
-                    .evidence
-                    .iter()
-                    .filter(|a| a.milestone_id == Some(m.id))
-                    .map(super::attachments::view)
-                    .collect(),
+                let overdue = pending && m.kind != "signing" && today > m.due_date;
+                MilestoneView {
+                    id: m.id,
+                    title: m.title.clone(),
+                    kind: m.kind.clone(),
+                    due_date: m.due_date,
+                    status: if overdue { "overdue".into() } else { m.status.clone() },
+                    status_label: MilestoneStatus::shown(&m.status, overdue),
+                    reportable: pending && m.kind != "signing",
+                    grade: m.grade.clone(),
+                    note: m.note.clone(),
+                    report_text: m.report_text.clone(),
+                    attachments: rel
+                        .evidence
+                        .iter()
+                        .filter(|a| a.milestone_id == Some(m.id))
+                        .map(super::attachments::view)
+                        .collect(),
+                }
             })
             .collect(),
         budget,
@@ -234,8 +231,8 @@ fn next_step(v: &ProjectView) -> String {
     if v.signed_on.is_none() {
         return "等待签订项目协议".into();
     }
-    match v.milestones.iter().filter(|m| m.kind != "signing").find(|m| m.status != "verified") {
-        Some(m) if m.status == "reported" => format!("“{}”已报告，等待核验", m.title),
+    match v.milestones.iter().filter(|m| m.kind != "signing").find(|m| !MilestoneStatus::Verified.is(&m.status)) {
+        Some(m) if MilestoneStatus::Reported.is(&m.status) => format!("“{}”已报告，等待核验", m.title),
         Some(m) if m.status == "overdue" => format!("“{}”已逾期（应于 {} 前报告），请尽快提交", m.title, m.due_date),
         Some(m) => format!("请于 {} 前提交“{}”报告", m.due_date, m.title),
         None => "全部节点已完成".into(),

@@ -2,6 +2,7 @@
 //! termination with its settlement.
 
 use super::*;
+use crate::domain::state::ProjectStatus;
 
 #[derive(Deserialize, Clone, utoipa::ToSchema)]
 pub struct PaymentInput {
@@ -42,13 +43,13 @@ pub fn pay(conn: &mut DbConn, ctx: &Ctx, project_id: i64, input: &PaymentInput) 
         _ => return Err(AppError::internal("validated payment lost a value")),
     };
     let seq = m.tranche_seq.ok_or_else(|| AppError::conflict("no_tranche", "该节点不对应拨付批次"))?;
-    if p.status == "suspended" {
+    if ProjectStatus::Suspended.is(&p.status) {
         return Err(AppError::conflict("project_suspended", "项目评估不合格，拨付已暂停"));
     }
-    if p.status == "terminated" {
+    if ProjectStatus::Terminated.is(&p.status) {
         return Err(AppError::conflict("project_terminated", "项目已终止，不再拨付"));
     }
-    if m.status != "verified" {
+    if !MilestoneStatus::Verified.is(&m.status) {
         return Err(AppError::conflict("tranche_not_payable", "该批次对应的节点尚未核验，不能拨付"));
     }
     let org = db::organisations::find(conn, p.organisation_id)?.ok_or_else(AppError::not_found)?;
@@ -112,7 +113,7 @@ pub fn rectify(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &RectifyInput) -> A
         (Some(d), Some(n)) => (d, n),
         _ => return Err(AppError::internal("validated rectification lost a value")),
     };
-    if p.status != "suspended" {
+    if !ProjectStatus::Suspended.is(&p.status) {
         return Err(AppError::conflict("not_suspended", "只有评估不合格、拨付暂停的项目才能整改"));
     }
     let failed = db::projects::milestones_of(conn, &[p.id])?
@@ -122,7 +123,7 @@ pub fn rectify(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &RectifyInput) -> A
         .ok_or_else(|| AppError::conflict("not_suspended", "没有不合格的评估"))?;
     let org = db::organisations::find(conn, p.organisation_id)?.ok_or_else(AppError::not_found)?;
     db::write_tx(conn, |c| {
-        if db::projects::change_status(c, p.id, &["suspended"], "active")? != 1 {
+        if db::projects::change_status(c, p.id, &[ProjectStatus::Suspended], ProjectStatus::Active)? != 1 {
             return Err(AppError::conflict("not_suspended", "项目状态已变化，请刷新"));
         }
         db::projects::reopen_for_rectification(c, failed.id, due, &note)?;
@@ -153,7 +154,7 @@ pub fn terminate(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &TerminateInput) 
     let p = visible(conn, ctx, id)?;
     let note = text::paragraph(&input.note, 2000)
         .map_err(|e| AppError::invalid_field("note", e.code(), format!("终止理由：{}", e.message())))?;
-    if p.status == "terminated" {
+    if ProjectStatus::Terminated.is(&p.status) {
         return Err(AppError::conflict("already_terminated", "项目已终止"));
     }
     let ms = db::projects::milestones_of(conn, &[p.id])?;
@@ -161,7 +162,9 @@ pub fn terminate(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &TerminateInput) 
         .iter()
         .filter(|t| {
             ms.iter().any(|m| {
-                m.tranche_seq == Some(t.1) && m.status == "verified" && m.grade.as_deref() != Some(Grade::Fail.label())
+                m.tranche_seq == Some(t.1)
+                    && MilestoneStatus::Verified.is(&m.status)
+                    && m.grade.as_deref() != Some(Grade::Fail.label())
             })
         })
         .map(|t| t.3)

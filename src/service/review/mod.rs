@@ -16,6 +16,7 @@ use crate::domain::account::Role;
 use crate::domain::call::Phase;
 use crate::domain::draw::{self, BidToReview, Reviewer};
 use crate::domain::scoring;
+use crate::domain::state::AssignmentStatus::{self, Accepted, Assigned, Conflict};
 use crate::domain::text;
 use crate::error::{AppError, AppResult, Problems};
 use rand::RngCore;
@@ -40,13 +41,18 @@ pub struct AssignmentView {
 
 impl AssignmentView {
     pub fn status_label(&self) -> &'static str {
-        match self.status.as_str() {
-            "assigned" => "待确认",
-            "accepted" => "待评分",
-            "submitted" => "已提交",
-            "conflict" => "已回避",
-            "replaced" => "已更换",
-            _ => "",
+        AssignmentStatus::label_of(&self.status)
+    }
+    /// Waiting for the expert to confirm there is no conflict (or declare one).
+    pub fn awaits_confirmation(&self) -> bool {
+        AssignmentStatus::Assigned.is(&self.status)
+    }
+    /// The scoring form is open (accepted) or can be read back (submitted).
+    pub fn scoring(&self) -> Option<bool> {
+        match AssignmentStatus::parse(&self.status) {
+            Some(AssignmentStatus::Accepted) => Some(true),
+            Some(AssignmentStatus::Submitted) => Some(false),
+            _ => None,
         }
     }
 }
@@ -98,7 +104,7 @@ pub fn declare_conflict(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ConflictI
     let (x, d) = own(conn, ctx, id)?;
     let reason = text::paragraph(input.reason.as_deref().unwrap_or(""), 500)
         .map_err(|e| AppError::invalid_field("reason", e.code(), format!("回避理由：{}", e.message())))?;
-    if !matches!(x.status.as_str(), "assigned" | "accepted") {
+    if !matches!(AssignmentStatus::parse(&x.status), Some(Assigned | Accepted)) {
         return Err(AppError::conflict("wrong_status", "已提交评分或已回避，不能再声明回避"));
     }
     let experts = expert_pool(conn)?;
@@ -120,7 +126,7 @@ pub fn declare_conflict(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ConflictI
     let replacement = draw::replacement(&target, &panel, &experts, &load, seed, next_no as u64);
     let now = db_time(ctx.now);
     db::write_tx(conn, |c| {
-        if db::review::set_status(c, id, &["assigned", "accepted"], "conflict", Some(&reason))? != 1 {
+        if db::review::set_status(c, id, &[Assigned, Accepted], Conflict, Some(&reason))? != 1 {
             return Err(AppError::conflict("wrong_status", "状态已变化，请刷新"));
         }
         let new_id = match replacement {
@@ -143,11 +149,11 @@ pub fn declare_conflict(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ConflictI
 /// Confirms no conflict: from now on the reviewer reads the whole bid and may score it.
 pub fn accept(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<AssignmentView> {
     let (x, _) = own(conn, ctx, id)?;
-    if x.status != "assigned" {
+    if !AssignmentStatus::Assigned.is(&x.status) {
         return Err(AppError::conflict("wrong_status", "该评审任务已确认或已回避"));
     }
     db::write_tx(conn, |c| {
-        if db::review::set_status(c, id, &["assigned"], "accepted", None)? != 1 {
+        if db::review::set_status(c, id, &[Assigned], Accepted, None)? != 1 {
             return Err(AppError::conflict("wrong_status", "状态已变化，请刷新"));
         }
         audit::record(c, ctx, "review.accept", "bid", Some(x.bid_id), serde_json::json!({"assignment_id": id}))

@@ -1,6 +1,10 @@
 //! The seeded draw of review panels, replacements by hand, and reminders.
 
 use super::*;
+use crate::domain::state::{
+    AssignmentStatus::{self, *},
+    CallStatus,
+};
 
 #[derive(Deserialize, Clone, utoipa::ToSchema)]
 pub struct AssignInput {
@@ -145,7 +149,7 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &AssignInput, t
                 n += 1;
             }
         }
-        db::calls::set_status(c, call_id, &["open", "review"], "review")?;
+        db::calls::set_status(c, call_id, &[CallStatus::Open, CallStatus::Review], CallStatus::Review)?;
         audit::record(
             c,
             ctx,
@@ -204,15 +208,15 @@ pub fn replace(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReplaceInput) -> A
         Some(_) => {}
     }
     p.finish()?;
-    if !matches!(x.status.as_str(), "assigned" | "accepted") {
+    if !matches!(AssignmentStatus::parse(&x.status), Some(Assigned | Accepted)) {
         return Err(AppError::conflict("wrong_status", "已提交或已回避的评审任务不能更换专家"));
     }
     let reason = reason.unwrap_or_default();
     db::write_tx(conn, |c| {
-        if !db::calls::hold_status(c, x.call_id, "review")? {
+        if !db::calls::hold_status(c, x.call_id, CallStatus::Review)? {
             return Err(AppError::conflict("wrong_phase", "只能在专家评审阶段更换专家"));
         }
-        if db::review::set_status(c, id, &["assigned", "accepted"], "replaced", Some(&reason))? != 1 {
+        if db::review::set_status(c, id, &[Assigned, Accepted], Replaced, Some(&reason))? != 1 {
             return Err(AppError::conflict("wrong_status", "状态已变化，请刷新"));
         }
         let new_id = db::review::insert_assignment(

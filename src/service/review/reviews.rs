@@ -1,6 +1,8 @@
 //! Scoring: a reviewer's draft and submitted review, staff reopening and overrides.
 
 use super::*;
+use crate::domain::state::BidStatus;
+use crate::domain::state::{AssignmentStatus, CallStatus};
 
 #[derive(Deserialize, Clone, utoipa::ToSchema)]
 pub struct ScoreInput {
@@ -73,10 +75,14 @@ pub fn save_review(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReviewInput) -
     if call.phase(ctx.now) != Phase::Review {
         return Err(scores_frozen());
     }
-    match x.status.as_str() {
-        "accepted" => {}
-        "assigned" => return Err(AppError::conflict("not_accepted", "请先确认与该项目无利益冲突")),
-        "submitted" => return Err(AppError::conflict("review_locked", "评分已提交并锁定，如需修改请联系工作人员")),
+    match AssignmentStatus::parse(&x.status) {
+        Some(AssignmentStatus::Accepted) => {}
+        Some(AssignmentStatus::Assigned) => {
+            return Err(AppError::conflict("not_accepted", "请先确认与该项目无利益冲突"))
+        }
+        Some(AssignmentStatus::Submitted) => {
+            return Err(AppError::conflict("review_locked", "评分已提交并锁定，如需修改请联系工作人员"))
+        }
         _ => return Err(AppError::not_found()),
     }
     let crit = rubric(conn, x.call_id, x.stage)?;
@@ -131,7 +137,7 @@ pub fn save_review(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReviewInput) -
     db::write_tx(conn, |c| {
         // Both checks and the write are one step: a decision or a submit racing this save
         // either waits for it or makes it refuse.
-        if !db::calls::hold_status(c, x.call_id, "review")? {
+        if !db::calls::hold_status(c, x.call_id, CallStatus::Review)? {
             return Err(scores_frozen());
         }
         if !db::review::hold_accepted(c, id)? {
@@ -175,7 +181,7 @@ pub fn set_override(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &Override
         return Err(AppError::conflict("wrong_phase", "只能在专家评审阶段、确定结果之前调整"));
     }
     let bid = db::bids::find(conn, input.bid_id)?
-        .filter(|b| b.call_id == call_id && b.status == "eligible")
+        .filter(|b| b.call_id == call_id && BidStatus::Eligible.is(&b.status))
         .ok_or_else(|| AppError::invalid_field("bid_id", "bid_not_in_call", "该项目不在本次招标的评审项目中"))?;
     db::write_tx(conn, |c| {
         db::review::upsert_override(c, call_id, bid.id, input.fund, &reason, by, db_time(ctx.now))?;
@@ -232,10 +238,10 @@ pub fn reopen(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReopenInput) -> App
         return Err(AppError::conflict("score_announced", "该项目的现场评分已全部提交并当场公布，不能再修改"));
     }
     db::write_tx(conn, |c| {
-        if !db::calls::hold_status(c, x.call_id, "review")? {
+        if !db::calls::hold_status(c, x.call_id, CallStatus::Review)? {
             return Err(scores_frozen());
         }
-        if db::review::set_status(c, id, &["submitted"], "accepted", None)? != 1 {
+        if db::review::set_status(c, id, &[AssignmentStatus::Submitted], AssignmentStatus::Accepted, None)? != 1 {
             return Err(AppError::conflict("not_submitted", "该评分尚未提交"));
         }
         audit::record(

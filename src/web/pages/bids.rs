@@ -263,11 +263,9 @@ struct BidPage<'a> {
     b: BidView,
     call: CallView,
     pool_name: String,
-    is_owner: bool,
-    can_edit: bool,
+    /// What this viewer may do with the bid, as the service decides it.
+    act: crate::service::access::BidActions,
     upload_mb: usize,
-    can_screen: bool,
-    can_finance: bool,
     caps: Vec<String>,
     pool: Option<PoolStats>,
     sections: Vec<(&'static str, &'static str)>,
@@ -338,10 +336,7 @@ async fn detail_page(
     let status = super::status_for(&errors);
     let page = BidPage {
         l: &l,
-        can_screen: b.actions.is_some_and(|x| x.screen),
-        can_finance: b.actions.is_some_and(|x| x.finance),
-        is_owner: role == Some(Role::Org),
-        can_edit: b.actions.is_some_and(|x| x.edit),
+        act: b.actions.unwrap_or_default(),
         upload_mb: state.config.upload_limit / 1024 / 1024,
         caps: page_caps,
         pool,
