@@ -227,7 +227,6 @@ fn in_savepoint<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> AppResult<T
 #[cfg(test)]
 mod tests {
     use super::super::{connect, write_tx, DbConn, DbUrl};
-    use crate::error::AppError;
     use diesel::connection::SimpleConnection;
     use diesel::prelude::*;
 
@@ -267,7 +266,7 @@ mod tests {
                         let r = write_tx(&mut c, |c| {
                             insert(c, n)?;
                             if n % 3 == 0 {
-                                return Err(AppError::conflict("refused", "refused"));
+                                return Err(crate::error::Code::Refused.into());
                             }
                             Ok(())
                         });

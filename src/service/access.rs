@@ -9,7 +9,7 @@ use crate::db::{self, DbConn};
 use crate::domain::account::Role;
 use crate::domain::bid::BidStatus;
 use crate::domain::call::Phase;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Code};
 use serde::Serialize;
 
 pub(crate) fn load_call(conn: &mut DbConn, id: i64) -> AppResult<CallRow> {
@@ -44,17 +44,14 @@ pub(crate) fn visible(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<(BidRo
 pub(crate) fn editable(b: &BidRow, call: &CallRow, now: chrono::DateTime<chrono::Utc>) -> AppResult<()> {
     match BidStatus::parse(&b.status) {
         Some(BidStatus::Draft) if call.phase(now).past_deadline() => {
-            Err(AppError::conflict("deadline_passed", "申报已截止，不能再修改"))
+            Err(Code::DeadlinePassed.says("申报已截止，不能再修改"))
         }
         Some(BidStatus::Draft) => Ok(()),
         Some(BidStatus::NeedsCorrection) if b.correction_due.is_some_and(|d| local_date(now) > d) => {
-            Err(AppError::conflict("correction_overdue", "补正期限已过"))
+            Err(AppError::from(Code::CorrectionOverdue))
         }
         Some(BidStatus::NeedsCorrection) => Ok(()),
-        _ => Err(AppError::conflict(
-            "not_editable",
-            format!("申报当前状态为“{}”，不能修改", BidStatus::label_of(&b.status)),
-        )),
+        _ => Err(Code::NotEditable.says(format!("申报当前状态为“{}”，不能修改", BidStatus::label_of(&b.status)))),
     }
 }
 

@@ -6,7 +6,7 @@ use crate::clock::db_time;
 use crate::db::{self, users::UserRow, DbConn};
 use crate::domain::account::Role;
 use crate::domain::{text, RegionCode, Uscc};
-use crate::error::{AppError, AppResult, Problems};
+use crate::error::{AppError, AppResult, Code, Problems};
 use chrono::Duration;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -74,11 +74,7 @@ pub fn login(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher, input: &LoginInput) 
     let user = match user {
         Some(u) if ok && u.active => u,
         _ => {
-            return Err(AppError::new(
-                actix_web::http::StatusCode::UNAUTHORIZED,
-                "bad_credentials",
-                "用户名或密码错误",
-            ));
+            return Err(AppError::from(Code::BadCredentials));
         }
     };
     let actor = actor_of(&user)?;
@@ -208,7 +204,7 @@ pub fn create_user(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher, input: &NewUse
     p.finish()?;
     let (login, name, role) = (login.unwrap_or_default(), name.unwrap_or_default(), role.unwrap_or(Role::Staff));
     if db::users::login_taken(conn, &login)? {
-        return Err(AppError::conflict("duplicate_login", "该用户名已被使用").with_field("login"));
+        return Err(AppError::from(Code::DuplicateLogin).with_field("login"));
     }
     let hash = hasher.hash(&input.password);
     db::write_tx(conn, |c| {
@@ -227,9 +223,7 @@ pub fn create_user(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher, input: &NewUse
             },
         )
         .map_err(|e| match AppError::from(e) {
-            err if err.status.as_u16() == 409 => {
-                AppError::conflict("duplicate_login", "该用户名已被使用").with_field("login")
-            }
+            err if err.status.as_u16() == 409 => AppError::from(Code::DuplicateLogin).with_field("login"),
             err => err,
         })?;
         for a in &affiliations {
@@ -319,7 +313,7 @@ pub fn update_user(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &UpdateUserInpu
     let u = db::users::find(conn, id)?.ok_or_else(AppError::not_found)?;
     let current = actor_of(&u)?.role;
     if current == Role::Org {
-        return Err(AppError::conflict("org_user", "社会组织用户的账号由其组织管理，不能在此修改"));
+        return Err(AppError::from(Code::OrgUser));
     }
     let mut p = Problems::default();
     let name = match &input.display_name {
@@ -389,10 +383,7 @@ pub fn update_user(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &UpdateUserInpu
         now.sort();
         want.sort();
         if now != want && db::users::on_open_panel(conn, id)? {
-            return Err(AppError::conflict(
-                "affiliations_frozen",
-                "该专家已被抽取参加尚未结束的评审，关联机构在该批次项目确定前不能修改",
-            ));
+            return Err(AppError::from(Code::AffiliationsFrozen));
         }
     }
     let active = input.active.unwrap_or(u.active);

@@ -10,7 +10,7 @@ use crate::domain::account::Role;
 use crate::domain::state::{MilestoneStatus, ProjectStatus};
 use crate::domain::text;
 use crate::domain::upload::{clean_name, sniff};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Code};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -74,7 +74,7 @@ pub fn add(conn: &mut DbConn, ctx: &Ctx, data_dir: &Path, bid_id: i64, up: &Uplo
     let (b, call, _) = visible(conn, ctx, bid_id)?;
     editable(&b, &call, ctx.now)?;
     if db::attachments::count_of_bid(conn, bid_id)? >= MAX_PER_BID {
-        return Err(AppError::conflict("too_many_attachments", format!("每个申报最多上传 {MAX_PER_BID} 个附件")));
+        return Err(Code::TooManyAttachments.says(format!("每个申报最多上传 {MAX_PER_BID} 个附件")));
     }
     save(conn, ctx, data_dir, bid_id, None, up)
 }
@@ -94,10 +94,10 @@ pub fn add_evidence(
         .filter(|p| actor.organisation_id == Some(p.organisation_id))
         .ok_or_else(AppError::not_found)?;
     if MilestoneStatus::Verified.is(&m.status) || ProjectStatus::Terminated.is(&p.status) || m.kind == "signing" {
-        return Err(AppError::conflict("not_reportable", "该节点已核验或不需要报告，不能再上传材料"));
+        return Err(Code::NotReportable.says("该节点已核验或不需要报告，不能再上传材料"));
     }
     if db::attachments::count_of_milestone(conn, milestone_id)? >= MAX_PER_BID {
-        return Err(AppError::conflict("too_many_attachments", format!("每个节点最多上传 {MAX_PER_BID} 个附件")));
+        return Err(Code::TooManyAttachments.says(format!("每个节点最多上传 {MAX_PER_BID} 个附件")));
     }
     save(conn, ctx, data_dir, p.bid_id, Some(milestone_id), up)
 }

@@ -8,7 +8,7 @@ use crate::db::{self, DbConn};
 use crate::domain::account::Role;
 use crate::domain::award::{self, AwardError};
 use crate::domain::{text, Money};
-use crate::error::{AppError, AppResult, Problems};
+use crate::error::{AppError, AppResult, Code, Problems};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -148,14 +148,14 @@ pub fn create_fund(conn: &mut DbConn, ctx: &Ctx, input: &FundInput) -> AppResult
     p.finish()?;
     let budget = budget.ok_or_else(|| AppError::internal("validated budget lost"))?;
     if db::awards::fund_of_year(conn, input.year)?.is_some() {
-        return Err(AppError::conflict("fund_exists", format!("{} 年度的创新奖励资金已设立", input.year)));
+        return Err(Code::FundExists.says(format!("{} 年度的创新奖励资金已设立", input.year)));
     }
     let id = db::write_tx(conn, |c| {
         let id = db::awards::insert_fund(c, input.year, budget.fen(), by, db_time(ctx.now)).map_err(|e| {
             // Two staff creating the same year at once: the UNIQUE constraint decides.
             if matches!(e, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
             {
-                AppError::conflict("fund_exists", format!("{} 年度的创新奖励资金已设立", input.year))
+                Code::FundExists.says(format!("{} 年度的创新奖励资金已设立", input.year))
             } else {
                 e.into()
             }
@@ -206,7 +206,7 @@ pub fn add_award(conn: &mut DbConn, ctx: &Ctx, fund_id: i64, input: &AwardInput)
         _ => return Err(AppError::internal("validated award lost a value")),
     };
     if fund.status != "draft" {
-        return Err(AppError::conflict("fund_published", "奖励已公布，不能再增加"));
+        return Err(Code::FundPublished.says("奖励已公布，不能再增加"));
     }
     db::write_tx(conn, |c| {
         // The fund's row first: it is the ceiling, and on PostgreSQL it also queues concurrent
@@ -214,16 +214,13 @@ pub fn add_award(conn: &mut DbConn, ctx: &Ctx, fund_id: i64, input: &AwardInput)
         if !db::awards::take_from_fund(c, fund_id, amount.fen())? {
             let f = db::awards::find_fund(c, fund_id)?.ok_or_else(AppError::not_found)?;
             if f.status != "draft" {
-                return Err(AppError::conflict("fund_published", "奖励已公布，不能再增加"));
+                return Err(Code::FundPublished.says("奖励已公布，不能再增加"));
             }
-            return Err(AppError::conflict(
-                "fund_exceeded",
-                format!(
-                    "奖励资金余额 {} 元，不足以发放 {} 元",
-                    Money::from_fen(f.budget - f.awarded).grouped(),
-                    amount.grouped()
-                ),
-            ));
+            return Err(Code::FundExceeded.says(format!(
+                "奖励资金余额 {} 元，不足以发放 {} 元",
+                Money::from_fen(f.budget - f.awarded).grouped(),
+                amount.grouped()
+            )));
         }
         if db::awards::count_for_region(c, fund_id, &region.code)? > 0 && reason.is_none() {
             return Err(AppError::invalid_field(
@@ -261,7 +258,7 @@ pub fn remove_award(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<FundView
     let a = db::awards::find_award(conn, id)?.ok_or_else(AppError::not_found)?;
     db::write_tx(conn, |c| {
         if !db::awards::return_to_fund(c, a.fund_id, a.amount)? {
-            return Err(AppError::conflict("fund_published", "奖励已公布，不能删除"));
+            return Err(Code::FundPublished.says("奖励已公布，不能删除"));
         }
         if db::awards::delete_award(c, id)? != 1 {
             return Err(AppError::not_found());
@@ -284,11 +281,11 @@ pub fn publish(conn: &mut DbConn, ctx: &Ctx, docs: &DocSettings, fund_id: i64) -
     ctx.require_district_staff()?;
     let fund = db::awards::find_fund(conn, fund_id)?.ok_or_else(AppError::not_found)?;
     if fund.status != "draft" {
-        return Err(AppError::conflict("fund_published", "奖励已公布"));
+        return Err(Code::FundPublished.says("奖励已公布"));
     }
     let awards = db::awards::awards_of(conn, &[fund_id])?;
     if awards.is_empty() {
-        return Err(AppError::conflict("no_awards", "还没有任何奖励，不能公布"));
+        return Err(AppError::from(Code::NoAwards));
     }
     let town_staff: Vec<(String, String)> = db::users::list(conn, Some("staff"), 0, 1000)?
         .into_iter()
@@ -298,7 +295,7 @@ pub fn publish(conn: &mut DbConn, ctx: &Ctx, docs: &DocSettings, fund_id: i64) -
     let title = format!("{}年度基层治理创新奖励公告", fund.year);
     db::write_tx(conn, |c| {
         if !db::awards::mark_published(c, fund_id, db_time(ctx.now))? {
-            return Err(AppError::conflict("fund_published", "奖励已公布"));
+            return Err(Code::FundPublished.says("奖励已公布"));
         }
         let total: i64 = awards.iter().map(|a| a.amount).sum();
         audit::record(

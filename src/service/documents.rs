@@ -4,7 +4,7 @@
 use super::Ctx;
 use crate::clock::{db_time, rfc3339_local};
 use crate::db::{self, DbConn};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Code};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -94,13 +94,7 @@ pub fn verify(conn: &mut DbConn, sha256: &str) -> AppResult<Verification> {
     if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::invalid_field("sha256", "invalid_hash", "SHA-256 应为 64 位十六进制字符"));
     }
-    let d = db::documents::by_hash(conn, &h)?.ok_or_else(|| {
-        AppError::new(
-            actix_web::http::StatusCode::NOT_FOUND,
-            "unknown_document",
-            "本平台没有发布过这个文件，或文件已被修改",
-        )
-    })?;
+    let d = db::documents::by_hash(conn, &h)?.ok_or_else(|| AppError::from(Code::UnknownDocument))?;
     Ok(Verification {
         kind: d.kind,
         title: d.title,

@@ -8,7 +8,7 @@ use crate::db::{self, DbConn};
 use crate::domain::account::Role;
 use crate::domain::export::{csv, inert};
 use crate::domain::Money;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Code};
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
@@ -132,7 +132,7 @@ pub fn call_csv(conn: &mut DbConn, ctx: &Ctx, call_id: i64, sheet: &str) -> AppR
                 .collect::<Vec<_>>();
             Ok(csv(&AWARDS_HEADER, &rows))
         }
-        _ => Err(AppError::bad_request("invalid_query", "sheet 应为 ranking、ledger 或 awards")),
+        _ => Err(Code::InvalidQuery.says("sheet 应为 ranking、ledger 或 awards")),
     }
 }
 

@@ -27,7 +27,7 @@ pub mod scores;
 pub mod stages;
 
 use crate::domain::account::Role;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Code};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
@@ -89,11 +89,7 @@ impl Ctx {
     pub fn require_district_staff(&self) -> AppResult<&Actor> {
         let a = self.require(&[Role::Staff])?;
         if a.region_code.is_some() {
-            return Err(AppError::new(
-                actix_web::http::StatusCode::FORBIDDEN,
-                "district_staff_only",
-                "此操作仅限区级工作人员",
-            ));
+            return Err(AppError::from(Code::DistrictStaffOnly));
         }
         Ok(a)
     }

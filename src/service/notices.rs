@@ -9,7 +9,7 @@ use crate::domain::account::Role;
 use crate::domain::call::Phase;
 use crate::domain::state::{BidStatus, CallStatus, ObjectionStatus};
 use crate::domain::{calendar, text, tranche, Money};
-use crate::error::{AppError, AppResult, Problems};
+use crate::error::{AppError, AppResult, Code, Problems};
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -69,10 +69,10 @@ pub fn decide(conn: &mut DbConn, ctx: &Ctx, docs: &DocSettings, call_id: i64) ->
     let by = ctx.require_district_staff()?.id;
     let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
     if call.phase(ctx.now) != Phase::Review {
-        return Err(AppError::conflict("wrong_phase", "只能在专家评审阶段确定资助结果"));
+        return Err(Code::WrongPhase.says("只能在专家评审阶段确定资助结果"));
     }
     if let Some(why) = super::stages::unfinished(conn, call_id)? {
-        return Err(AppError::conflict("stages_incomplete", format!("{why}，不能确定资助结果")));
+        return Err(Code::StagesIncomplete.says(format!("{why}，不能确定资助结果")));
     }
     let today = local_date(ctx.now);
     let ends_on = calendar::shipped().notice_end(today, call.notice_days as u32, call.notice_working_days);
@@ -81,11 +81,11 @@ pub fn decide(conn: &mut DbConn, ctx: &Ctx, docs: &DocSettings, call_id: i64) ->
         // Ranked under the call's row lock: a score racing the decision lands before it
         // (and counts) or is refused (scores_frozen), never after it.
         if !db::calls::hold_status(c, call_id, CallStatus::Review)? {
-            return Err(AppError::conflict("already_decided", "资助结果已确定"));
+            return Err(AppError::from(Code::AlreadyDecided));
         }
         let r = ranking(c, ctx, call_id)?;
         if db::calls::set_status(c, call_id, &[CallStatus::Review], CallStatus::Notice)? != 1 {
-            return Err(AppError::conflict("already_decided", "资助结果已确定"));
+            return Err(AppError::from(Code::AlreadyDecided));
         }
         let (mut funded, mut not_funded) = (0, 0);
         for pool in &r.pools {
@@ -93,10 +93,9 @@ pub fn decide(conn: &mut DbConn, ctx: &Ctx, docs: &DocSettings, call_id: i64) ->
                 if row.recommended {
                     let amount = row.approved_amount.map(Money::fen).unwrap_or(0);
                     if db::calls::reserve(c, pool.pool_id, amount)? != 1 {
-                        return Err(AppError::conflict(
-                            "pool_exhausted",
-                            format!("{}余额不足，不能再资助《{}》", pool.name, row.title),
-                        ));
+                        return Err(
+                            Code::PoolExhausted.says(format!("{}余额不足，不能再资助《{}》", pool.name, row.title))
+                        );
                     }
                     db::notices::set_bid_status(c, row.bid_id, BidStatus::Eligible, BidStatus::Proposed, now)?;
                     funded += 1;
@@ -305,7 +304,7 @@ pub fn object(conn: &mut DbConn, ctx: &Ctx, notice_id: i64, input: &ObjectionInp
     p.finish()?;
     let call = db::calls::find(conn, n.call_id)?.ok_or_else(AppError::not_found)?;
     if call.phase(ctx.now) != Phase::Notice || local_date(ctx.now) > n.ends_on {
-        return Err(AppError::conflict("notice_closed", "公示期已结束，不再受理异议"));
+        return Err(AppError::from(Code::NoticeClosed));
     }
     let ip = ctx.ip.clone().unwrap_or_else(|| "-".into());
     let (name, contact, body) = (name.unwrap_or_default(), contact.unwrap_or_default(), body.unwrap_or_default());
@@ -399,14 +398,14 @@ pub fn answer(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &AnswerInput) -> App
         .map_err(|e| AppError::invalid_field("reply", e.code(), format!("答复：{}", e.message())))?;
     let o = db::notices::find_objection(conn, id)?.ok_or_else(AppError::not_found)?;
     if !ObjectionStatus::Pending.is(&o.status) {
-        return Err(AppError::conflict("already_answered", "该异议已答复"));
+        return Err(AppError::from(Code::AlreadyAnswered));
     }
     let cancel = input.upheld && input.cancel_funding.unwrap_or(true);
     let bid = db::bids::find(conn, o.bid_id)?.ok_or_else(AppError::not_found)?;
     let now = db_time(ctx.now);
     db::write_tx(conn, |c| {
         if db::notices::answer(c, id, input.upheld, &reply, cancel, by, now)? != 1 {
-            return Err(AppError::conflict("already_answered", "该异议已答复"));
+            return Err(AppError::from(Code::AlreadyAnswered));
         }
         // Only a bid still proposed holds a reservation; what was released is what the audit says.
         let mut released = None;
@@ -471,7 +470,7 @@ pub fn dismiss(conn: &mut DbConn, ctx: &Ctx, notice_id: i64, input: &DismissInpu
     db::write_tx(conn, |c| {
         for id in &ids {
             if db::notices::answer(c, *id, false, &reply, false, by, now)? != 1 {
-                return Err(AppError::conflict("already_answered", "部分异议已被答复，请刷新后重试"));
+                return Err(Code::AlreadyAnswered.says("部分异议已被答复，请刷新后重试"));
             }
         }
         audit::record(
@@ -507,17 +506,14 @@ pub fn finalize(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<Finaliz
     ctx.require_district_staff()?;
     let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
     if call.phase(ctx.now) != Phase::Notice {
-        return Err(AppError::conflict("wrong_phase", "只能在公示阶段之后确定立项"));
+        return Err(Code::WrongPhase.says("只能在公示阶段之后确定立项"));
     }
     let n = db::notices::of_call(conn, call_id)?.ok_or_else(AppError::not_found)?;
     if local_date(ctx.now) <= n.ends_on {
-        return Err(AppError::conflict(
-            "notice_running",
-            format!("公示期至 {} 24:00 结束，次日起方可确定立项", n.ends_on),
-        ));
+        return Err(Code::NoticeRunning.says(format!("公示期至 {} 24:00 结束，次日起方可确定立项", n.ends_on)));
     }
     if db::notices::pending_count(conn, n.id)? > 0 {
-        return Err(AppError::conflict("objections_pending", "尚有未答复的异议"));
+        return Err(AppError::from(Code::ObjectionsPending));
     }
     let pcts = call.tranche_pcts();
     let all = db::bids::list(
@@ -527,7 +523,7 @@ pub fn finalize(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<Finaliz
     let now = db_time(ctx.now);
     let projects = db::write_tx(conn, |c| {
         if db::calls::set_status(c, call_id, &[CallStatus::Notice], CallStatus::Final)? != 1 {
-            return Err(AppError::conflict("already_final", "已确定立项"));
+            return Err(AppError::from(Code::AlreadyFinal));
         }
         let mut out = Vec::new();
         let mut seq = 0;

@@ -9,7 +9,7 @@ use crate::clock::rfc3339_local;
 use crate::db::{self, DbConn};
 use crate::domain::state::BidStatus;
 use crate::domain::Money;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Code};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -40,9 +40,7 @@ struct CallData {
 /// Everything open data shows of a call; 404 until the results notice is published.
 fn load(conn: &mut DbConn, call_id: i64) -> AppResult<CallData> {
     let call = db::calls::find(conn, call_id)?.filter(|c| c.status != "draft").ok_or_else(AppError::not_found)?;
-    let notice = db::notices::of_call(conn, call_id)?.ok_or_else(|| {
-        AppError::new(actix_web::http::StatusCode::NOT_FOUND, "not_published_yet", "评审结果公示发布后才公开数据")
-    })?;
+    let notice = db::notices::of_call(conn, call_id)?.ok_or_else(|| AppError::from(Code::NotPublishedYet))?;
     let projects = db::projects::of_call(conn, call_id)?;
     let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
     Ok(CallData {

@@ -7,7 +7,7 @@ use crate::db::{self, organisations::OrgRow, DbConn};
 use crate::domain::account::{OrgStatus, OrgType, Role};
 use crate::domain::uscc::UsccError;
 use crate::domain::{text, RegionCode, Uscc};
-use crate::error::{AppError, AppResult, Problems};
+use crate::error::{AppError, AppResult, Code, Problems};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -201,8 +201,8 @@ pub fn register(
         let key = format!("register:{}", ctx.ip.as_deref().unwrap_or("-"));
         super::allowance::take(conn, &key, per_ip, super::accounts::FAILURE_WINDOW, ctx.now)?;
     }
-    let dup_uscc = || AppError::conflict("duplicate_uscc", "该统一社会信用代码已注册").with_field("uscc");
-    let dup_login = || AppError::conflict("duplicate_login", "该用户名已被使用").with_field("login");
+    let dup_uscc = || AppError::from(Code::DuplicateUscc).with_field("uscc");
+    let dup_login = || AppError::from(Code::DuplicateLogin).with_field("login");
     if db::organisations::uscc_taken(conn, v.uscc.as_str())? {
         return Err(dup_uscc());
     }
@@ -345,16 +345,17 @@ fn decide(conn: &mut DbConn, ctx: &Ctx, id: i64, verify: bool, reason: Option<&s
             (status.can_reject(), OrgStatus::Rejected)
         };
         if !allowed {
-            return Err(AppError::conflict(
-                "wrong_status",
-                format!("该组织当前状态为“{}”，不能{}", status.label(), if verify { "认证" } else { "驳回" }),
-            ));
+            return Err(Code::WrongStatus.says(format!(
+                "该组织当前状态为“{}”，不能{}",
+                status.label(),
+                if verify { "认证" } else { "驳回" }
+            )));
         }
         let from = [OrgStatus::Pending.as_str(), OrgStatus::Rejected.as_str()];
         let from: &[&str] = if verify { &from } else { &from[..1] };
         let n = db::organisations::set_status(c, id, from, to.as_str(), reason.as_deref(), a.id, db_time(ctx.now))?;
         if n != 1 {
-            return Err(AppError::conflict("wrong_status", "该组织状态已被他人更改，请刷新"));
+            return Err(Code::WrongStatus.says("该组织状态已被他人更改，请刷新"));
         }
         let action = if verify { "organisation.verify" } else { "organisation.reject" };
         audit::record(

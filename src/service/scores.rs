@@ -9,7 +9,7 @@ use crate::domain::allocation::{self, Candidate, CategoryQuota};
 use crate::domain::call::Phase;
 use crate::domain::scoring::{self, Criterion};
 use crate::domain::Money;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Code};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
@@ -173,7 +173,7 @@ pub fn ranking(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<RankingV
     let a = ctx.require(&[Role::Staff, Role::Finance])?.clone();
     let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
     if call.phase(ctx.now).bids_sealed() {
-        return Err(AppError::conflict("bids_sealed", "申报截止前不显示排名"));
+        return Err(Code::BidsSealed.says("申报截止前不显示排名"));
     }
     let bids =
         db::bids::ranking_rows(conn, call_id, &["eligible", "proposed", "funded", "not_funded"], a.region_scope())?;

@@ -10,7 +10,7 @@ use crate::domain::allocation::Candidate;
 use crate::domain::call::Phase;
 use crate::domain::stages::{self, ShortlistRule, StageKind};
 use crate::domain::text;
-use crate::error::{AppError, AppResult, Problems};
+use crate::error::{AppError, AppResult, Code, Problems};
 use chrono::{NaiveDate, NaiveTime};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -57,7 +57,7 @@ fn later_stage<'a>(design: &'a ScoringDesign, key: &str) -> AppResult<&'a db::ca
 fn in_review(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<db::calls::CallRow> {
     let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
     if call.phase(ctx.now) != Phase::Review {
-        return Err(AppError::conflict("wrong_phase", "只能在专家评审阶段、确定结果之前进行"));
+        return Err(Code::WrongPhase.says("只能在专家评审阶段、确定结果之前进行"));
     }
     Ok(call)
 }
@@ -88,7 +88,7 @@ pub fn set_shortlist(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &Shortli
     };
     in_review(conn, ctx, call_id)?;
     if db::review::active_draw(conn, call_id, stage.position)?.is_some() {
-        return Err(AppError::conflict("stage_drawn", "该阶段已抽取评审专家，入围名单已锁定"));
+        return Err(AppError::from(Code::StageDrawn));
     }
     let bids = db::bids::ranking_rows(conn, call_id, &["eligible"], None)?;
     let scores = super::scores::stage_scores(conn, call_id, &design, &bids)?;
@@ -96,10 +96,9 @@ pub fn set_shortlist(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &Shortli
     let missing =
         bids.iter().filter(|b| in_prev.contains(&b.id) && prev.get(&b.id).and_then(|s| s.score).is_none()).count();
     if missing > 0 {
-        return Err(AppError::conflict(
-            "stage_incomplete",
-            format!("上一阶段尚有 {missing} 个项目评分未完成（每个项目至少 3 份评分）"),
-        ));
+        return Err(
+            Code::StageIncomplete.says(format!("上一阶段尚有 {missing} 个项目评分未完成（每个项目至少 3 份评分）"))
+        );
     }
     let candidates: Vec<Candidate> = bids
         .iter()
@@ -117,7 +116,7 @@ pub fn set_shortlist(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &Shortli
         .collect();
     let picked = stages::shortlist(candidates, rule);
     if picked.is_empty() {
-        return Err(AppError::conflict("shortlist_empty", "按此规则没有项目入围，请调整名额或分数线"));
+        return Err(AppError::from(Code::ShortlistEmpty));
     }
     let rows: Vec<(i64, i32, i64)> = picked
         .iter()
@@ -275,13 +274,13 @@ pub fn schedule(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &SessionInput
     let (venue, day) = (venue.unwrap_or_default(), day.unwrap_or(today));
     let taken: BTreeSet<i64> = db::stages::scheduled_bids(conn, call_id, stage.position)?.into_iter().collect();
     if let Some((b, _)) = slots.iter().find(|(b, _)| taken.contains(b)) {
-        return Err(AppError::conflict("already_scheduled", format!("项目 {b} 已安排在其他答辩场次")));
+        return Err(Code::AlreadyScheduled.says(format!("项目 {b} 已安排在其他答辩场次")));
     }
     let id = db::write_tx(conn, |c| {
         let id = db::stages::insert_session(c, call_id, stage.position, &venue, day, &slots, by, db_time(ctx.now))
             .map_err(|e| match e {
                 diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-                    AppError::conflict("already_scheduled", "有项目已安排在其他答辩场次")
+                    AppError::from(Code::AlreadyScheduled)
                 }
                 e => e.into(),
             })?;

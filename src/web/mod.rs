@@ -11,7 +11,7 @@ pub mod public;
 pub mod state;
 pub mod upload;
 
-use crate::error::AppError;
+use crate::error::{AppError, Code};
 use actix_web::body::EitherBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
@@ -32,7 +32,7 @@ pub async fn guard(
     next: Next<impl actix_web::body::MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl actix_web::body::MessageBody>>, actix_web::Error> {
     if auth::cross_site(&req) {
-        let e = AppError::new(actix_web::http::StatusCode::FORBIDDEN, "cross_site", "拒绝来自其他网站的请求");
+        let e = AppError::from(Code::CrossSite);
         let res = HttpResponse::Forbidden().json(e.body());
         return Ok(req.into_response(res).map_into_right_body());
     }

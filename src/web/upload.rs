@@ -1,6 +1,6 @@
 //! Reading multipart uploads with the size checked while the bytes stream in.
 
-use crate::error::AppError;
+use crate::error::{AppError, Code};
 use actix_multipart::Multipart;
 use actix_web::{web, HttpRequest};
 use futures_util::StreamExt;
@@ -21,11 +21,7 @@ const FORM_OVERHEAD: usize = 64 * 1024;
 pub async fn read(req: &HttpRequest, payload: web::Payload, limit: usize) -> Result<Parts, AppError> {
     let ct = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
     if !ct.to_ascii_lowercase().starts_with("multipart/form-data") {
-        return Err(AppError::new(
-            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "上传须使用 multipart/form-data，文件放在 file 字段",
-        ));
+        return Err(Code::UnsupportedMediaType.says("上传须使用 multipart/form-data，文件放在 file 字段"));
     }
     let declared =
         req.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
@@ -37,17 +33,13 @@ pub async fn read(req: &HttpRequest, payload: web::Payload, limit: usize) -> Res
     let mut body = 0usize;
     let mut fields = 0usize;
     let mut mp = Multipart::new(req.headers(), payload);
-    let bad = |_| AppError::bad_request("bad_multipart", "上传内容无法解析");
+    let bad = |_| AppError::from(Code::BadMultipart);
     let mut parts = Parts { fields: HashMap::new(), file: None };
     while let Some(field) = mp.next().await {
         let mut field = field.map_err(bad)?;
         fields += 1;
         if fields > MAX_FIELDS + 1 {
-            return Err(AppError::new(
-                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-                "too_many_fields",
-                "表单字段过多",
-            ));
+            return Err(AppError::from(Code::TooManyFields));
         }
         let name = field.name().unwrap_or("").chars().take(64).collect::<String>();
         let filename = field.content_disposition().and_then(|d| d.get_filename()).map(str::to_string);
@@ -70,12 +62,11 @@ pub async fn read(req: &HttpRequest, payload: web::Payload, limit: usize) -> Res
         }
         if name == "file" {
             if parts.file.is_some() {
-                return Err(AppError::bad_request("one_file", "每次只能上传一个文件").with_field("file"));
+                return Err(AppError::from(Code::OneFile).with_field("file"));
             }
             parts.file = Some((filename.unwrap_or_default(), buf));
         } else if !name.is_empty() {
-            let text = String::from_utf8(buf)
-                .map_err(|_| AppError::bad_request("bad_multipart", "表单字段不是有效的 UTF-8"))?;
+            let text = String::from_utf8(buf).map_err(|_| Code::BadMultipart.says("表单字段不是有效的 UTF-8"))?;
             parts.fields.insert(name, text);
         }
     }

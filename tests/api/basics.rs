@@ -125,6 +125,21 @@ async fn openapi_lists_every_endpoint(app: TestApp) {
     }
 }
 
+/// The spec lists the error catalogue: every code with its status and its Chinese meaning.
+async fn openapi_lists_the_error_codes(app: TestApp) {
+    let spec = app.client().get("/api/v1/openapi.json").await;
+    let codes = &spec.json["components"]["schemas"]["ErrorCode"];
+    let listed: Vec<&str> = codes["enum"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    for (code, status) in [("scores_frozen", 409), ("not_logged_in", 401), ("no_such_endpoint", 404), ("csrf", 403)] {
+        assert!(listed.contains(&code), "{code}");
+        assert_eq!(codes["x-status"][code], status, "{code}");
+    }
+    assert!(codes["description"].as_str().unwrap().contains("资助结果已确定"));
+    // And a refusal met over HTTP is one of them.
+    let r = app.client().get("/api/v1/nothing-here").await;
+    assert!(listed.contains(&r.code()));
+}
+
 async fn unknown_endpoint_and_ids(app: TestApp) {
     let c = app.client();
     let r = c.get("/api/v1/nope").await;
@@ -221,6 +236,7 @@ async fn cross_site_writes_refused(app: TestApp) {
 crate::on_both!(
     health_and_headers,
     openapi_lists_every_endpoint,
+    openapi_lists_the_error_codes,
     unknown_endpoint_and_ids,
     regions_are_served,
     unparseable_requests,

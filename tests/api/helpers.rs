@@ -142,6 +142,12 @@ async fn to_res(r: reqwest::Response) -> Res {
     let headers = r.headers().clone();
     let text = r.text().await.unwrap();
     let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+    // Every refusal any test meets is in the catalogue, under the catalogue's status (a 422's
+    // headline is a field's code, listed under `errors[]` instead).
+    if let Some(code) = json["error"]["code"].as_str().filter(|_| status != 422) {
+        let c = gongyi::error::Code::parse(code).unwrap_or_else(|| panic!("error code {code} is not catalogued"));
+        assert_eq!(c.status().as_u16(), status, "{code} answered with another status than its catalogue's");
+    }
     Res { status, json, text, headers }
 }
 

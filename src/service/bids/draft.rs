@@ -2,6 +2,7 @@
 //! edits of a draft or of the sections reopened for 限期补正.
 
 use super::*;
+use crate::error::Code;
 
 #[derive(Deserialize, Clone, utoipa::ToSchema)]
 pub struct BudgetLineInput {
@@ -239,7 +240,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &BidInput) -> A
     match call.phase(ctx.now) {
         Phase::Draft => return Err(AppError::not_found()),
         Phase::Announced | Phase::Open => {}
-        _ => return Err(AppError::conflict("deadline_passed", "申报已截止")),
+        _ => return Err(AppError::from(Code::DeadlinePassed)),
     }
     let (parsed, _) = parse(conn, &call, input)?;
     check_renewal(conn, org, &call, input.renewal_of)?;
@@ -257,7 +258,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &BidInput) -> A
             },
         )?;
         if drafts.len() as i64 >= MAX_DRAFTS {
-            return Err(AppError::conflict("too_many_drafts", "草稿过多，请先删除或撤回不用的草稿"));
+            return Err(AppError::from(Code::TooManyDrafts));
         }
         let id = db::bids::insert(c, call_id, org, &parsed.content, actor.id, db_time(ctx.now))?;
         db::bids::replace_lines(c, id, &parsed.lines, &parsed.milestones)?;
@@ -327,7 +328,7 @@ pub fn update(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &BidInput) -> AppRes
     }
     db::write_tx(conn, |c| {
         if db::bids::update_content(c, id, &["draft", "needs_correction"], &parsed.content, db_time(ctx.now))? != 1 {
-            return Err(AppError::conflict("not_editable", "申报状态已变化，请刷新"));
+            return Err(Code::NotEditable.says("申报状态已变化，请刷新"));
         }
         db::bids::replace_lines(c, id, &parsed.lines, &parsed.milestones)?;
         db::repeats::set(c, id, input.renewal_of, None)?;

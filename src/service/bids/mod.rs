@@ -21,8 +21,7 @@ use crate::domain::call::{reference, Phase};
 use crate::domain::milestone::Grade;
 use crate::domain::repeat::{self, EarlierProject, RepeatError, RepeatRule};
 use crate::domain::{text, Money, RegionCode};
-use crate::error::{AppError, AppResult, Problems};
-use actix_web::http::StatusCode;
+use crate::error::{AppError, AppResult, Code, Problems};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -176,8 +175,9 @@ fn earlier_projects(conn: &mut DbConn, org_id: i64, call: &CallRow) -> AppResult
 }
 
 fn repeat_error(field: &str, e: RepeatError) -> AppError {
-    if e.is_conflict() {
-        AppError::conflict(e.code(), e.message())
+    // The conflicts are catalogued; the other two are about a field of the request.
+    if let Some(code) = Code::parse(e.code()).filter(|_| e.is_conflict()) {
+        code.says(e.message())
     } else {
         AppError::invalid_field(field, e.code(), e.message())
     }
@@ -269,7 +269,7 @@ pub fn list_for_call(
         Role::Org => f.organisation_id = a.organisation_id,
         _ => {
             if call.phase(ctx.now).bids_sealed() {
-                return Err(AppError::conflict("bids_sealed", "申报截止前，申报材料仅申报单位可见"));
+                return Err(AppError::from(Code::BidsSealed));
             }
             // Drafts belong to their organisation alone: asking for them finds none.
             f.statuses = Some(if status_filter.is_empty() {

@@ -2,6 +2,7 @@
 //! check by finance.
 
 use super::*;
+use crate::error::Code;
 
 /// `POST /api/v1/bids/{id}/screening`: `{eligible, note}` or `{outcome, items, due, note}`.
 #[derive(Deserialize, Clone, utoipa::ToSchema)]
@@ -27,11 +28,7 @@ pub fn screen(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ScreeningInput) -> 
         (Some(o), _) => o.clone(),
         (None, Some(true)) => "eligible".into(),
         (None, Some(false)) => "ineligible".into(),
-        (None, None) => {
-            return Err(
-                AppError::bad_request("missing_field", "缺少必填字段 eligible 或 outcome").with_field("eligible")
-            )
-        }
+        (None, None) => return Err(Code::MissingField.says("缺少必填字段 eligible 或 outcome").with_field("eligible")),
     };
     let mut p = Problems::default();
     let note = input.note.as_deref().map(str::trim).filter(|s| !s.is_empty());
@@ -64,14 +61,11 @@ pub fn screen(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ScreeningInput) -> 
     p.finish()?;
     match call.phase(ctx.now) {
         Phase::Screening => {}
-        p if p.past_deadline() => return Err(AppError::conflict("screening_closed", "专家评审已开始，资格审查已结束")),
-        _ => return Err(AppError::conflict("call_not_closed", "申报截止后才能进行资格审查")),
+        p if p.past_deadline() => return Err(AppError::from(Code::ScreeningClosed)),
+        _ => return Err(Code::CallNotClosed.says("申报截止后才能进行资格审查")),
     }
     if !BidStatus::Submitted.is(&b.status) {
-        return Err(AppError::conflict(
-            "wrong_status",
-            format!("申报当前状态为“{}”，不能审查", status_label(&b.status)),
-        ));
+        return Err(Code::WrongStatus.says(format!("申报当前状态为“{}”，不能审查", status_label(&b.status))));
     }
     let rule = crate::service::calls::scoring_design(conn, call.id)?.repeat;
     let (renewal_of, repeat_of) = db::repeats::of_bids(conn, &[id])?.get(&id).copied().unwrap_or((None, None));
@@ -93,7 +87,7 @@ pub fn screen(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ScreeningInput) -> 
         }
         let s = db::bids::Screening { to: &outcome, note: note.as_deref(), items: items.as_deref(), due, by: actor.id };
         if db::bids::screen(c, id, &s, db_time(ctx.now))? != 1 {
-            return Err(AppError::conflict("wrong_status", "申报状态已变化，请刷新"));
+            return Err(Code::WrongStatus.says("申报状态已变化，请刷新"));
         }
         audit::record(
             c,
@@ -167,14 +161,12 @@ pub fn finance(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &FinanceInput) -> A
     p.finish()?;
     let approved = approved.ok_or_else(|| AppError::internal("validated amount lost"))?;
     if !BidStatus::Eligible.is(&b.status) {
-        return Err(AppError::conflict(
-            "wrong_status",
-            format!("只有资格审查通过的申报才能进行预算审核（当前：{}）", status_label(&b.status)),
-        ));
+        return Err(Code::WrongStatus
+            .says(format!("只有资格审查通过的申报才能进行预算审核（当前：{}）", status_label(&b.status))));
     }
     db::write_tx(conn, |c| {
         if db::bids::set_approved(c, id, approved.fen(), note.as_deref(), actor.id, db_time(ctx.now))? != 1 {
-            return Err(AppError::conflict("wrong_status", "申报状态已变化，请刷新"));
+            return Err(Code::WrongStatus.says("申报状态已变化，请刷新"));
         }
         audit::record(
             c,

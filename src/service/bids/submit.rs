@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::domain::account::OrgStatus;
+use crate::error::Code;
 
 /// Everything a submitted bid must satisfy, from the stored draft.
 fn submission_problems(
@@ -80,22 +81,18 @@ pub fn submit(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
     let (b, call, pool) = visible(conn, ctx, id)?;
     let org = db::organisations::find(conn, org_id)?.ok_or_else(AppError::not_found)?;
     if !OrgStatus::Verified.is(&org.status) {
-        return Err(AppError::new(
-            StatusCode::FORBIDDEN,
-            "org_not_verified",
-            "贵单位尚未通过民政部门审核，暂不能提交申报",
-        ));
+        return Err(AppError::from(Code::OrgNotVerified));
     }
     let resubmission = BidStatus::NeedsCorrection.is(&b.status);
     match (b.status.as_str(), call.phase(ctx.now)) {
         ("draft", Phase::Open) => {}
-        ("draft", Phase::Announced) => return Err(AppError::conflict("call_not_open", "尚未到申报开始时间")),
-        ("draft", _) => return Err(AppError::conflict("deadline_passed", "申报已截止")),
+        ("draft", Phase::Announced) => return Err(AppError::from(Code::CallNotOpen)),
+        ("draft", _) => return Err(AppError::from(Code::DeadlinePassed)),
         ("needs_correction", _) if b.correction_due.is_some_and(|d| local_date(ctx.now) > d) => {
-            return Err(AppError::conflict("correction_overdue", "补正期限已过"))
+            return Err(AppError::from(Code::CorrectionOverdue))
         }
         ("needs_correction", _) => {}
-        (s, _) => return Err(AppError::conflict("already_submitted", format!("申报当前状态为“{}”", status_label(s)))),
+        (s, _) => return Err(Code::AlreadySubmitted.says(format!("申报当前状态为“{}”", status_label(s)))),
     }
     let lines = db::bids::lines_of(conn, &[id])?;
     let ms = db::bids::milestones_of(conn, &[id])?;
@@ -113,7 +110,7 @@ pub fn submit(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
     db::write_tx(conn, |c| {
         let reference_no = if resubmission {
             if db::bids::mark_resubmitted(c, id, now)? != 1 {
-                return Err(AppError::conflict("already_submitted", "申报状态已变化，请刷新"));
+                return Err(Code::AlreadySubmitted.says("申报状态已变化，请刷新"));
             }
             b.reference.clone().unwrap_or_default()
         } else {
@@ -121,14 +118,12 @@ pub fn submit(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
             // so the per-organisation limit below cannot be raced past.
             let seq = db::calls::next_seq(c, call.id)?;
             if db::bids::count_active(c, call.id, org_id)? >= i64::from(call.max_bids_per_org) {
-                return Err(AppError::conflict(
-                    "bid_limit_reached",
-                    format!("每个组织在本次招标中最多提交 {} 个项目", call.max_bids_per_org),
-                ));
+                return Err(Code::BidLimitReached
+                    .says(format!("每个组织在本次招标中最多提交 {} 个项目", call.max_bids_per_org)));
             }
             let r = reference(&call.reference_prefix, call.year, seq);
             if db::bids::mark_submitted(c, id, seq, &r, now)? != 1 {
-                return Err(AppError::conflict("already_submitted", "申报状态已变化，请刷新"));
+                return Err(Code::AlreadySubmitted.says("申报状态已变化，请刷新"));
             }
             r
         };
@@ -161,18 +156,15 @@ pub fn withdraw(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
     let (_, org_id) = own_org(ctx)?;
     let (b, call, _) = visible(conn, ctx, id)?;
     if call.phase(ctx.now).past_deadline() {
-        return Err(AppError::conflict("deadline_passed", "申报截止后不能撤回"));
+        return Err(Code::DeadlinePassed.says("申报截止后不能撤回"));
     }
     if !matches!(b.status.as_str(), "draft" | "submitted") {
-        return Err(AppError::conflict(
-            "not_withdrawable",
-            format!("申报当前状态为“{}”，不能撤回", status_label(&b.status)),
-        ));
+        return Err(Code::NotWithdrawable.says(format!("申报当前状态为“{}”，不能撤回", status_label(&b.status))));
     }
     let org = db::organisations::find(conn, org_id)?.ok_or_else(AppError::not_found)?;
     db::write_tx(conn, |c| {
         if db::bids::mark_withdrawn(c, id, &["draft", "submitted"], db_time(ctx.now))? != 1 {
-            return Err(AppError::conflict("not_withdrawable", "申报状态已变化，请刷新"));
+            return Err(Code::NotWithdrawable.says("申报状态已变化，请刷新"));
         }
         audit::record(c, ctx, "bid.withdraw", "bid", Some(id), serde_json::json!({"from": b.status}))?;
         if BidStatus::Submitted.is(&b.status) {

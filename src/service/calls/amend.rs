@@ -1,6 +1,7 @@
 //! Numbered amendments (更正公告) and answers (答疑) to a published call.
 
 use super::*;
+use crate::error::Code;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct AmendmentView {
@@ -83,15 +84,15 @@ pub fn amend(
     p.finish()?;
     let body = body.unwrap_or_default();
     if row.status == "draft" {
-        return Err(AppError::conflict("not_published", "招标尚未发布，请直接修改草稿"));
+        return Err(AppError::from(Code::NotPublished));
     }
     if row.phase(ctx.now).past_deadline() {
-        return Err(AppError::conflict("deadline_passed", "申报已截止，不能再发布更正公告或答疑"));
+        return Err(Code::DeadlinePassed.says("申报已截止，不能再发布更正公告或答疑"));
     }
     let orgs = db::bids::organisations_in_call(conn, id)?;
     let no = db::write_tx(conn, |c| {
         if db::calls::lock_and_extend(c, id, closes)? != 1 {
-            return Err(AppError::conflict("closes_not_later", "截止时间已被修改，请刷新"));
+            return Err(AppError::from(Code::ClosesNotLater));
         }
         let no = db::calls::insert_amendment(
             c,

@@ -2,6 +2,7 @@
 //! becomes; create, update (drafts only) and clone.
 
 use super::*;
+use crate::error::Code;
 
 #[derive(Deserialize, Serialize, Default, Clone, utoipa::ToSchema)]
 pub struct BudgetCapsInput {
@@ -500,7 +501,7 @@ pub fn update(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &CallInput) -> AppRe
     db::write_tx(conn, |c| {
         let existing = db::calls::find(c, id)?.ok_or_else(AppError::not_found)?;
         if existing.status != "draft" {
-            return Err(AppError::conflict("call_frozen", "招标已发布，规则已冻结，不能修改"));
+            return Err(AppError::from(Code::CallFrozen));
         }
         let row = CallRow {
             created_by: existing.created_by,
@@ -509,7 +510,7 @@ pub fn update(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &CallInput) -> AppRe
             ..parts.row.clone()
         };
         if db::calls::update(c, id, &row)? != 1 {
-            return Err(AppError::conflict("call_frozen", "招标已发布，规则已冻结，不能修改"));
+            return Err(AppError::from(Code::CallFrozen));
         }
         write_parts(c, id, &parts)?;
         audit::record(c, ctx, "call.update", "call", Some(id), serde_json::json!({"title": row.title}))?;

@@ -2,6 +2,7 @@
 //! told.
 
 use super::*;
+use crate::error::Code;
 
 /// How the bids will be scored, when that is more than one written stage: stages with their
 /// weights, the bonus formula, the repeat-funding rule.
@@ -158,7 +159,7 @@ pub fn publish(
     db::write_tx(conn, |c| {
         let (row, v) = load_view(c, id, ctx.now)?;
         if row.status != "draft" {
-            return Err(AppError::conflict("already_published", "该招标已发布"));
+            return Err(AppError::from(Code::AlreadyPublished));
         }
         let weights: Vec<u32> = v.criteria.iter().map(|k| k.weight as u32).collect();
         let pools: Vec<PoolRule> = v
@@ -203,7 +204,7 @@ pub fn publish(
         }
         p.finish()?;
         if db::calls::publish(c, id, actor.id, db_time(ctx.now))? != 1 {
-            return Err(AppError::conflict("already_published", "该招标已发布"));
+            return Err(AppError::from(Code::AlreadyPublished));
         }
         audit::record(c, ctx, "call.publish", "call", Some(id), serde_json::json!({"title": row.title}))?;
         // The tender announcement PDF, stored with its hash in the publishing transaction.

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::domain::state::{MilestoneStatus, ProjectStatus};
+use crate::error::Code;
 
 #[derive(Deserialize, Clone, utoipa::ToSchema)]
 pub struct SigningInput {
@@ -26,7 +27,7 @@ pub fn sign(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &SigningInput) -> AppR
         .ok_or_else(|| AppError::internal("project without signing milestone"))?;
     db::write_tx(conn, |c| {
         if db::projects::set_signed(c, p.id, on)? != 1 {
-            return Err(AppError::conflict("already_signed", "协议签订已登记"));
+            return Err(AppError::from(Code::AlreadySigned));
         }
         db::projects::verify(
             c,
@@ -82,15 +83,15 @@ pub fn report(conn: &mut DbConn, ctx: &Ctx, milestone_id: i64, input: &ReportInp
     }
     pr.finish()?;
     if m.kind == "signing" {
-        return Err(AppError::conflict("not_reportable", "协议签订由工作人员登记"));
+        return Err(Code::NotReportable.says("协议签订由工作人员登记"));
     }
     if !MilestoneStatus::Pending.is(&m.status) {
-        return Err(AppError::conflict("wrong_status", "该节点已报告或已核验"));
+        return Err(Code::WrongStatus.says("该节点已报告或已核验"));
     }
     let body = body.unwrap_or_default();
     db::write_tx(conn, |c| {
         if db::projects::report(c, m.id, &body, db_time(ctx.now), &actuals)? != 1 {
-            return Err(AppError::conflict("wrong_status", "该节点已报告或已核验"));
+            return Err(Code::WrongStatus.says("该节点已报告或已核验"));
         }
         audit::record(
             c,
@@ -144,7 +145,7 @@ pub fn verify(conn: &mut DbConn, ctx: &Ctx, milestone_id: i64, input: &VerifyInp
     };
     pr.finish()?;
     if !MilestoneStatus::Reported.is(&m.status) {
-        return Err(AppError::conflict("not_reported", "该节点尚未报告或已核验"));
+        return Err(AppError::from(Code::NotReported));
     }
     let failed = grade == Some(Grade::Fail);
     db::write_tx(conn, |c| {
@@ -156,7 +157,7 @@ pub fn verify(conn: &mut DbConn, ctx: &Ctx, milestone_id: i64, input: &VerifyInp
         if db::projects::verify(c, m.id, &[MilestoneStatus::Reported], to, g, note.as_deref(), a.id, db_time(ctx.now))?
             != 1
         {
-            return Err(AppError::conflict("not_reported", "状态已变化，请刷新"));
+            return Err(Code::NotReported.says("状态已变化，请刷新"));
         }
         if failed {
             // A terminated project stays terminated; a suspended one stays suspended.

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::domain::state::ProjectStatus;
+use crate::error::Code;
 
 #[derive(Deserialize, Clone, utoipa::ToSchema)]
 pub struct PaymentInput {
@@ -42,24 +43,24 @@ pub fn pay(conn: &mut DbConn, ctx: &Ctx, project_id: i64, input: &PaymentInput) 
         (Some(m), Some(x), Some(d), Some(r)) => (m, x, d, r),
         _ => return Err(AppError::internal("validated payment lost a value")),
     };
-    let seq = m.tranche_seq.ok_or_else(|| AppError::conflict("no_tranche", "该节点不对应拨付批次"))?;
+    let seq = m.tranche_seq.ok_or_else(|| AppError::from(Code::NoTranche))?;
     if ProjectStatus::Suspended.is(&p.status) {
-        return Err(AppError::conflict("project_suspended", "项目评估不合格，拨付已暂停"));
+        return Err(AppError::from(Code::ProjectSuspended));
     }
     if ProjectStatus::Terminated.is(&p.status) {
-        return Err(AppError::conflict("project_terminated", "项目已终止，不再拨付"));
+        return Err(AppError::from(Code::ProjectTerminated));
     }
     if !MilestoneStatus::Verified.is(&m.status) {
-        return Err(AppError::conflict("tranche_not_payable", "该批次对应的节点尚未核验，不能拨付"));
+        return Err(AppError::from(Code::TrancheNotPayable));
     }
     let org = db::organisations::find(conn, p.organisation_id)?.ok_or_else(AppError::not_found)?;
     db::write_tx(conn, |c| {
         if !db::projects::pay(c, p.id, seq, amount.fen())? {
             // Tell apart a project that stopped meanwhile from an amount too large.
             return Err(match db::projects::find(c, p.id)?.map(|x| x.status) {
-                Some(s) if s == "terminated" => AppError::conflict("project_terminated", "项目已终止，不再拨付"),
-                Some(s) if s == "suspended" => AppError::conflict("project_suspended", "项目评估不合格，拨付已暂停"),
-                _ => AppError::conflict("exceeds_tranche", "付款将超过该批次金额或项目核定金额"),
+                Some(s) if s == "terminated" => AppError::from(Code::ProjectTerminated),
+                Some(s) if s == "suspended" => AppError::from(Code::ProjectSuspended),
+                _ => AppError::from(Code::ExceedsTranche),
             });
         }
         let id = db::projects::insert_payment(
@@ -114,17 +115,17 @@ pub fn rectify(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &RectifyInput) -> A
         _ => return Err(AppError::internal("validated rectification lost a value")),
     };
     if !ProjectStatus::Suspended.is(&p.status) {
-        return Err(AppError::conflict("not_suspended", "只有评估不合格、拨付暂停的项目才能整改"));
+        return Err(AppError::from(Code::NotSuspended));
     }
     let failed = db::projects::milestones_of(conn, &[p.id])?
         .into_iter()
         .filter(|m| m.grade.as_deref() == Some(Grade::Fail.label()))
         .max_by_key(|m| m.seq)
-        .ok_or_else(|| AppError::conflict("not_suspended", "没有不合格的评估"))?;
+        .ok_or_else(|| Code::NotSuspended.says("没有不合格的评估"))?;
     let org = db::organisations::find(conn, p.organisation_id)?.ok_or_else(AppError::not_found)?;
     db::write_tx(conn, |c| {
         if db::projects::change_status(c, p.id, &[ProjectStatus::Suspended], ProjectStatus::Active)? != 1 {
-            return Err(AppError::conflict("not_suspended", "项目状态已变化，请刷新"));
+            return Err(Code::NotSuspended.says("项目状态已变化，请刷新"));
         }
         db::projects::reopen_for_rectification(c, failed.id, due, &note)?;
         audit::record(
@@ -155,7 +156,7 @@ pub fn terminate(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &TerminateInput) 
     let note = text::paragraph(&input.note, 2000)
         .map_err(|e| AppError::invalid_field("note", e.code(), format!("终止理由：{}", e.message())))?;
     if ProjectStatus::Terminated.is(&p.status) {
-        return Err(AppError::conflict("already_terminated", "项目已终止"));
+        return Err(AppError::from(Code::AlreadyTerminated));
     }
     let ms = db::projects::milestones_of(conn, &[p.id])?;
     let earned: i64 = db::projects::tranches_of(conn, &[p.id])?
@@ -174,7 +175,7 @@ pub fn terminate(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &TerminateInput) 
     db::write_tx(conn, |c| {
         // Settled from the figures under the row lock: a payment may have landed since.
         let Some((approved, paid)) = db::projects::terminate(c, p.id, &note, db_time(ctx.now))? else {
-            return Err(AppError::conflict("already_terminated", "项目已终止"));
+            return Err(AppError::from(Code::AlreadyTerminated));
         };
         let s = crate::domain::milestone::settle(approved, paid, earned);
         db::projects::set_clawback(c, p.id, s.clawback)?;

@@ -18,7 +18,7 @@ use crate::domain::draw::{self, BidToReview, Reviewer};
 use crate::domain::scoring;
 use crate::domain::state::AssignmentStatus::{self, Accepted, Assigned, Conflict};
 use crate::domain::text;
-use crate::error::{AppError, AppResult, Problems};
+use crate::error::{AppError, AppResult, Code, Problems};
 use rand::RngCore;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -105,7 +105,7 @@ pub fn declare_conflict(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ConflictI
     let reason = text::paragraph(input.reason.as_deref().unwrap_or(""), 500)
         .map_err(|e| AppError::invalid_field("reason", e.code(), format!("回避理由：{}", e.message())))?;
     if !matches!(AssignmentStatus::parse(&x.status), Some(Assigned | Accepted)) {
-        return Err(AppError::conflict("wrong_status", "已提交评分或已回避，不能再声明回避"));
+        return Err(Code::WrongStatus.says("已提交评分或已回避，不能再声明回避"));
     }
     let experts = expert_pool(conn)?;
     let panel_rows = db::review::of_draw(conn, d.id)?;
@@ -127,7 +127,7 @@ pub fn declare_conflict(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ConflictI
     let now = db_time(ctx.now);
     db::write_tx(conn, |c| {
         if db::review::set_status(c, id, &[Assigned, Accepted], Conflict, Some(&reason))? != 1 {
-            return Err(AppError::conflict("wrong_status", "状态已变化，请刷新"));
+            return Err(Code::WrongStatus.says("状态已变化，请刷新"));
         }
         let new_id = match replacement {
             Some(r) => Some(db::review::insert_assignment(c, d.id, d.stage, x.call_id, x.bid_id, r, next_no, now)?),
@@ -150,11 +150,11 @@ pub fn declare_conflict(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ConflictI
 pub fn accept(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<AssignmentView> {
     let (x, _) = own(conn, ctx, id)?;
     if !AssignmentStatus::Assigned.is(&x.status) {
-        return Err(AppError::conflict("wrong_status", "该评审任务已确认或已回避"));
+        return Err(Code::WrongStatus.says("该评审任务已确认或已回避"));
     }
     db::write_tx(conn, |c| {
         if db::review::set_status(c, id, &[Assigned], Accepted, None)? != 1 {
-            return Err(AppError::conflict("wrong_status", "状态已变化，请刷新"));
+            return Err(Code::WrongStatus.says("状态已变化，请刷新"));
         }
         audit::record(c, ctx, "review.accept", "bid", Some(x.bid_id), serde_json::json!({"assignment_id": id}))
     })?;

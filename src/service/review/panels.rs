@@ -5,6 +5,7 @@ use crate::domain::state::{
     AssignmentStatus::{self, *},
     CallStatus,
 };
+use crate::error::Code;
 
 #[derive(Deserialize, Clone, utoipa::ToSchema)]
 pub struct AssignInput {
@@ -91,7 +92,7 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &AssignInput, t
     let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
     let redraw = db::review::active_draw(conn, call_id, stage)?.is_some();
     if redraw && !db::stages::shortlist(conn, call_id, stage + 1)?.is_empty() {
-        return Err(AppError::conflict("stage_closed", "该阶段已确定下一阶段的入围名单，不能重新抽取专家"));
+        return Err(Code::StageClosed.says("该阶段已确定下一阶段的入围名单，不能重新抽取专家"));
     }
     match call.phase(ctx.now) {
         Phase::Screening if stage == 0 => {}
@@ -99,20 +100,20 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &AssignInput, t
             return Err(AppError::invalid_field("reason", "reason_required", "重新抽取须说明理由（原抽取结果会保留）"))
         }
         Phase::Review if redraw || stage > 0 => {}
-        p if p.past_deadline() => return Err(AppError::conflict("wrong_phase", "评审结果已确定，不能再抽取专家")),
-        Phase::Screening => return Err(AppError::conflict("wrong_phase", "请先完成上一阶段评审并确定入围名单")),
-        _ => return Err(AppError::conflict("call_not_closed", "申报截止后才能抽取评审专家")),
+        p if p.past_deadline() => return Err(Code::WrongPhase.says("评审结果已确定，不能再抽取专家")),
+        Phase::Screening => return Err(Code::WrongPhase.says("请先完成上一阶段评审并确定入围名单")),
+        _ => return Err(Code::CallNotClosed.says("申报截止后才能抽取评审专家")),
     }
     let mut bids = db::bids::list(conn, &db::bids::BidFilter::of_call(call_id, vec!["eligible"]))?;
     if stage > 0 {
         let on: BTreeSet<i64> = db::stages::shortlist(conn, call_id, stage)?.into_iter().map(|r| r.bid_id).collect();
         if on.is_empty() {
-            return Err(AppError::conflict("no_shortlist", "请先确定进入该阶段的入围名单"));
+            return Err(AppError::from(Code::NoShortlist));
         }
         bids.retain(|b| on.contains(&b.id));
     }
     if bids.is_empty() {
-        return Err(AppError::conflict("no_eligible_bids", "没有通过资格审查的项目"));
+        return Err(AppError::from(Code::NoEligibleBids));
     }
     let org_ids: Vec<i64> = bids.iter().map(|b| b.organisation_id).collect();
     // One query; a failed read stops the draw (a missing code would hide a conflict).
@@ -131,10 +132,8 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &AssignInput, t
     let experts = expert_pool(conn)?;
     let seed = input.seed.unwrap_or_else(|| rand::rngs::OsRng.next_u64());
     let panels = draw::draw(&to_review, &experts, k as usize, seed).map_err(|e| match e {
-        draw::DrawError::NotEnoughReviewers { bid_id, available, needed } => AppError::conflict(
-            "not_enough_reviewers",
-            format!("项目 {bid_id} 只有 {available} 名无利益冲突的评审专家，不足 {needed} 名"),
-        ),
+        draw::DrawError::NotEnoughReviewers { bid_id, available, needed } => Code::NotEnoughReviewers
+            .says(format!("项目 {bid_id} 只有 {available} 名无利益冲突的评审专家，不足 {needed} 名")),
     })?;
     let now = db_time(ctx.now);
     db::write_tx(conn, |c| {
@@ -209,15 +208,15 @@ pub fn replace(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReplaceInput) -> A
     }
     p.finish()?;
     if !matches!(AssignmentStatus::parse(&x.status), Some(Assigned | Accepted)) {
-        return Err(AppError::conflict("wrong_status", "已提交或已回避的评审任务不能更换专家"));
+        return Err(Code::WrongStatus.says("已提交或已回避的评审任务不能更换专家"));
     }
     let reason = reason.unwrap_or_default();
     db::write_tx(conn, |c| {
         if !db::calls::hold_status(c, x.call_id, CallStatus::Review)? {
-            return Err(AppError::conflict("wrong_phase", "只能在专家评审阶段更换专家"));
+            return Err(Code::WrongPhase.says("只能在专家评审阶段更换专家"));
         }
         if db::review::set_status(c, id, &[Assigned, Accepted], Replaced, Some(&reason))? != 1 {
-            return Err(AppError::conflict("wrong_status", "状态已变化，请刷新"));
+            return Err(Code::WrongStatus.says("状态已变化，请刷新"));
         }
         let new_id = db::review::insert_assignment(
             c,

@@ -3,6 +3,7 @@
 use super::*;
 use crate::domain::state::BidStatus;
 use crate::domain::state::{AssignmentStatus, CallStatus};
+use crate::error::Code;
 
 #[derive(Deserialize, Clone, utoipa::ToSchema)]
 pub struct ScoreInput {
@@ -65,7 +66,7 @@ pub fn review_view(conn: &mut DbConn, x: &db::review::AssignmentRow) -> AppResul
 }
 
 fn scores_frozen() -> AppError {
-    AppError::conflict("scores_frozen", "资助结果已确定，评分已冻结，不能再提交或修改")
+    AppError::from(Code::ScoresFrozen)
 }
 
 /// Saves a draft of the review or submits it (`PUT /api/v1/assignments/{id}/review`).
@@ -77,12 +78,8 @@ pub fn save_review(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReviewInput) -
     }
     match AssignmentStatus::parse(&x.status) {
         Some(AssignmentStatus::Accepted) => {}
-        Some(AssignmentStatus::Assigned) => {
-            return Err(AppError::conflict("not_accepted", "请先确认与该项目无利益冲突"))
-        }
-        Some(AssignmentStatus::Submitted) => {
-            return Err(AppError::conflict("review_locked", "评分已提交并锁定，如需修改请联系工作人员"))
-        }
+        Some(AssignmentStatus::Assigned) => return Err(AppError::from(Code::NotAccepted)),
+        Some(AssignmentStatus::Submitted) => return Err(AppError::from(Code::ReviewLocked)),
         _ => return Err(AppError::not_found()),
     }
     let crit = rubric(conn, x.call_id, x.stage)?;
@@ -141,12 +138,12 @@ pub fn save_review(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReviewInput) -
             return Err(scores_frozen());
         }
         if !db::review::hold_accepted(c, id)? {
-            return Err(AppError::conflict("review_locked", "评分已提交并锁定，如需修改请联系工作人员"));
+            return Err(AppError::from(Code::ReviewLocked));
         }
         db::review::save_scores(c, id, &scores, &comment)?;
         if input.submit {
             if db::review::mark_submitted(c, id, now, &total.to_string(), first_score)? != 1 {
-                return Err(AppError::conflict("review_locked", "评分已提交"));
+                return Err(Code::ReviewLocked.says("评分已提交"));
             }
             audit::record(
                 c,
@@ -178,7 +175,7 @@ pub fn set_override(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &Override
         .map_err(|e| AppError::invalid_field("reason", e.code(), format!("调整理由：{}", e.message())))?;
     let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
     if call.phase(ctx.now) != Phase::Review {
-        return Err(AppError::conflict("wrong_phase", "只能在专家评审阶段、确定结果之前调整"));
+        return Err(Code::WrongPhase.says("只能在专家评审阶段、确定结果之前调整"));
     }
     let bid = db::bids::find(conn, input.bid_id)?
         .filter(|b| b.call_id == call_id && BidStatus::Eligible.is(&b.status))
@@ -223,11 +220,11 @@ pub fn reopen(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReopenInput) -> App
     let x = db::review::find(conn, id)?.ok_or_else(AppError::not_found)?;
     let call = db::calls::find(conn, x.call_id)?.ok_or_else(AppError::not_found)?;
     if call.phase(ctx.now) != Phase::Review {
-        return Err(AppError::conflict("wrong_phase", "只能在专家评审阶段重新开放评分"));
+        return Err(Code::WrongPhase.says("只能在专家评审阶段重新开放评分"));
     }
     // A stage whose shortlist into the next is drawn up is over: its scores put bids there.
     if !db::stages::shortlist(conn, x.call_id, x.stage + 1)?.is_empty() {
-        return Err(AppError::conflict("stage_closed", "该阶段已确定下一阶段的入围名单，评分已锁定"));
+        return Err(Code::StageClosed.says("该阶段已确定下一阶段的入围名单，评分已锁定"));
     }
     // An on-site score is announced in the room once the whole panel has scored: it stays.
     let defence = crate::service::calls::scoring_design(conn, x.call_id)?
@@ -235,14 +232,14 @@ pub fn reopen(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReopenInput) -> App
         .iter()
         .any(|s| s.position == x.stage && s.kind == crate::domain::stages::StageKind::Defence.as_str());
     if defence && crate::service::stages::panel_complete(conn, x.call_id, x.stage, x.bid_id)? {
-        return Err(AppError::conflict("score_announced", "该项目的现场评分已全部提交并当场公布，不能再修改"));
+        return Err(AppError::from(Code::ScoreAnnounced));
     }
     db::write_tx(conn, |c| {
         if !db::calls::hold_status(c, x.call_id, CallStatus::Review)? {
             return Err(scores_frozen());
         }
         if db::review::set_status(c, id, &[AssignmentStatus::Submitted], AssignmentStatus::Accepted, None)? != 1 {
-            return Err(AppError::conflict("not_submitted", "该评分尚未提交"));
+            return Err(AppError::from(Code::NotSubmitted));
         }
         audit::record(
             c,

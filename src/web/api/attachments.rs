@@ -1,4 +1,4 @@
-use crate::error::{AppError, ErrorBody};
+use crate::error::{AppError, Code, ErrorBody};
 use crate::service::attachments::{self, AttachmentView, Upload};
 use crate::web::auth::Auth;
 use crate::web::state::AppState;
@@ -30,7 +30,7 @@ pub async fn upload(
     auth.ctx.require(&[crate::domain::account::Role::Org])?;
     let parts = upload::read(&req, payload, state.config.upload_limit).await?;
     let (file_name, bytes) =
-        parts.file.ok_or_else(|| AppError::bad_request("missing_field", "缺少文件（file 字段）").with_field("file"))?;
+        parts.file.ok_or_else(|| Code::MissingField.says("缺少文件（file 字段）").with_field("file"))?;
     let up = Upload { file_name, kind: parts.fields.get("kind").cloned(), bytes };
     let ctx = auth.ctx.clone();
     let id = id.into_inner();
@@ -55,7 +55,7 @@ pub async fn upload_evidence(
     auth.ctx.require(&[crate::domain::account::Role::Org])?;
     let parts = upload::read(&req, payload, state.config.upload_limit).await?;
     let (file_name, bytes) =
-        parts.file.ok_or_else(|| AppError::bad_request("missing_field", "缺少文件（file 字段）").with_field("file"))?;
+        parts.file.ok_or_else(|| Code::MissingField.says("缺少文件（file 字段）").with_field("file"))?;
     let up = Upload { file_name, kind: parts.fields.get("kind").cloned(), bytes };
     let ctx = auth.ctx.clone();
     let id = id.into_inner();

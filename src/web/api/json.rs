@@ -1,7 +1,7 @@
 //! JSON request bodies: size-limited while reading, parsed with the failing field's path so the
 //! 400 names it. Well-typed values that break a rule are the service's to refuse (422).
 
-use crate::error::AppError;
+use crate::error::{AppError, Code};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use futures_util::StreamExt;
@@ -24,18 +24,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
         let mut payload = payload.take();
         Box::pin(async move {
             if !ct.starts_with("application/json") {
-                return Err(AppError::new(
-                    actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
-                    "请求内容须为 JSON（Content-Type: application/json）",
-                ));
+                return Err(Code::UnsupportedMediaType.says("请求内容须为 JSON（Content-Type: application/json）"));
             }
             if declared.is_some_and(|n| n > JSON_LIMIT) {
                 return Err(AppError::too_large());
             }
             let mut body = Vec::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|_| AppError::bad_request("bad_body", "请求内容读取失败"))?;
+                let chunk = chunk.map_err(|_| AppError::from(Code::BadBody))?;
                 if body.len() + chunk.len() > JSON_LIMIT {
                     return Err(AppError::too_large());
                 }
@@ -55,26 +51,26 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
             let inner = e.into_inner();
             let (code, message, field) = match inner.classify() {
                 serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                    ("malformed_json", "请求内容不是有效的 JSON".to_string(), None)
+                    (Code::MalformedJson, Code::MalformedJson.message().to_string(), None)
                 }
-                serde_json::error::Category::Io => ("malformed_json", "请求内容读取失败".to_string(), None),
+                serde_json::error::Category::Io => (Code::MalformedJson, "请求内容读取失败".to_string(), None),
                 serde_json::error::Category::Data => {
                     let text = inner.to_string();
                     if let Some(rest) = text.strip_prefix("missing field `") {
                         let name = rest.split('`').next().unwrap_or("").to_string();
                         let full = if path == "." { name.clone() } else { format!("{path}.{name}") };
-                        ("missing_field", format!("缺少必填字段 {full}"), Some(full))
+                        (Code::MissingField, format!("缺少必填字段 {full}"), Some(full))
                     } else {
                         let f = (path != ".").then_some(path.clone());
-                        ("invalid_type", format!("字段 {} 的类型不正确", f.as_deref().unwrap_or("（请求体）")), f)
+                        (Code::InvalidType, format!("字段 {} 的类型不正确", f.as_deref().unwrap_or("（请求体）")), f)
                     }
                 }
             };
-            let mut err = AppError::bad_request(code, message);
+            let mut err = code.says(message);
             err.field = field.clone();
             if let Some(f) = field {
                 let message = err.message.clone();
-                err.errors.push(crate::error::FieldError { field: f, code: code.into(), message });
+                err.errors.push(crate::error::FieldError { field: f, code: code.as_str().into(), message });
             }
             Err(err)
         }

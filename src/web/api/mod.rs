@@ -17,7 +17,7 @@ mod session;
 mod stages;
 mod users;
 
-use crate::error::AppError;
+use crate::error::{AppError, Code};
 use actix_web::web;
 
 pub use json::ApiJson;
@@ -27,9 +27,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::scope("/api/v1")
             .app_data(web::PathConfig::default().error_handler(|_, _| AppError::not_found().into()))
             .app_data(
-                web::QueryConfig::default().error_handler(|e, _| {
-                    AppError::bad_request("invalid_query", format!("查询参数不正确：{e}")).into()
-                }),
+                web::QueryConfig::default()
+                    .error_handler(|e, _| Code::InvalidQuery.says(format!("查询参数不正确：{e}")).into()),
             )
             // actix tries routes in order: the public reads anyone may hammer come first.
             .route("/calls", web::get().to(calls::list))
@@ -118,11 +117,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/outbox/{id}/retry", web::post().to(outbox::retry))
             .route("/openapi.json", web::get().to(openapi::spec))
             .default_service(web::to(|| async {
-                Err::<actix_web::HttpResponse, _>(AppError::new(
-                    actix_web::http::StatusCode::NOT_FOUND,
-                    "no_such_endpoint",
-                    "没有这个接口",
-                ))
+                Err::<actix_web::HttpResponse, _>(AppError::from(Code::NoSuchEndpoint))
             })),
     );
 }

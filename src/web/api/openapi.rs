@@ -98,9 +98,37 @@ use utoipa::OpenApi;
         spec,
         crate::web::healthz,
     ),
-    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldError))
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldError)),
+    modifiers(&ErrorCodes)
 )]
 pub struct ApiDoc;
+
+/// Lists the error catalogue as the `ErrorCode` schema: every top-level `error.code`, with its
+/// status and Chinese meaning in the description and under `x-status`.
+struct ErrorCodes;
+
+impl utoipa::Modify for ErrorCodes {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use crate::error::Code;
+        use utoipa::openapi::extensions::ExtensionsBuilder;
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let mut table = String::from("| code | status | 含义 |\n|---|---|---|\n");
+        let mut status = serde_json::Map::new();
+        for c in Code::ALL {
+            table.push_str(&format!("| `{}` | {} | {} |\n", c.as_str(), c.status().as_u16(), c.message()));
+            status.insert(c.as_str().into(), c.status().as_u16().into());
+        }
+        let schema = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(Code::ALL.iter().map(|c| c.as_str())))
+            .description(Some(format!("错误代码（error.code）一览。422 的字段级代码见 errors[].code。\n\n{table}")))
+            .extensions(Some(ExtensionsBuilder::new().add("x-status", serde_json::Value::Object(status)).build()))
+            .build();
+        if let Some(c) = doc.components.as_mut() {
+            c.schemas.insert("ErrorCode".into(), schema.into());
+        }
+    }
+}
 
 /// This document.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta", responses((status = 200, description = "OpenAPI 3.1")))]

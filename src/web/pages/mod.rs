@@ -20,7 +20,7 @@ mod verify;
 use super::auth::Auth;
 use super::csrf;
 use super::state::AppState;
-use crate::error::AppError;
+use crate::error::{AppError, Code};
 use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
@@ -33,7 +33,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(
         web::FormConfig::default()
             .limit(64 * 1024)
-            .error_handler(|_, _| PageError(AppError::bad_request("bad_form", "表单内容无法识别")).into()),
+            .error_handler(|_, _| PageError(AppError::from(Code::BadForm)).into()),
     )
     .route("/static/app.css", web::get().to(css))
     .route("/", web::get().to(home::index))
@@ -115,7 +115,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 async fn not_found() -> Result<HttpResponse, PageError> {
-    Err(PageError(AppError::new(StatusCode::NOT_FOUND, "not_found", "您访问的页面不存在")))
+    Err(PageError(Code::NotFound.says("您访问的页面不存在")))
 }
 
 async fn css() -> HttpResponse {
@@ -256,7 +256,7 @@ pub fn check_csrf(req: &HttpRequest, token: &str) -> Result<(), PageError> {
     if csrf::check(req, token) {
         Ok(())
     } else {
-        Err(PageError(AppError::new(StatusCode::FORBIDDEN, "csrf", "页面已过期或来源不明，请返回刷新后重试")))
+        Err(PageError(AppError::from(Code::Csrf)))
     }
 }
 

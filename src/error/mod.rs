@@ -1,6 +1,9 @@
 //! One error type for the whole app: a status, a stable code, a Chinese message, the fields at
 //! fault. The JSON API renders it as DESIGN.md's error shape; pages render it as a Chinese page.
 
+mod catalogue;
+pub use catalogue::Code;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
@@ -55,7 +58,8 @@ impl std::ops::DerefMut for AppError {
 }
 
 impl AppError {
-    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> AppError {
+    /// Only the catalogue makes errors: a code has one status everywhere.
+    fn new(status: StatusCode, code: &str, message: impl Into<String>) -> AppError {
         AppError(Box::new(ErrorInner {
             status,
             code: code.into(),
@@ -78,33 +82,27 @@ impl AppError {
         self.field = Some(field.into());
         self
     }
-    pub fn bad_request(code: &str, message: impl Into<String>) -> AppError {
-        AppError::new(StatusCode::BAD_REQUEST, code, message)
-    }
     pub fn unauthorized() -> AppError {
-        AppError::new(StatusCode::UNAUTHORIZED, "not_logged_in", "请先登录")
+        Code::NotLoggedIn.into()
     }
     pub fn forbidden() -> AppError {
-        AppError::new(StatusCode::FORBIDDEN, "forbidden", "您的角色无权进行此操作")
+        Code::Forbidden.into()
     }
     pub fn not_found() -> AppError {
-        AppError::new(StatusCode::NOT_FOUND, "not_found", "未找到，或您无权查看")
-    }
-    pub fn conflict(code: &str, message: impl Into<String>) -> AppError {
-        AppError::new(StatusCode::CONFLICT, code, message)
+        Code::NotFound.into()
     }
     pub fn too_large() -> AppError {
-        AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "提交的内容过大")
+        Code::TooLarge.into()
     }
     pub fn rate_limited() -> AppError {
-        AppError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "尝试次数过多，请稍后再试")
+        Code::RateLimited.into()
     }
     /// A 422 listing every field that breaks a rule; the first becomes the headline.
     pub fn invalid(errors: Vec<FieldError>) -> AppError {
         let first = errors.first().cloned().unwrap_or(FieldError {
             field: String::new(),
-            code: "invalid".into(),
-            message: "提交的内容不符合要求".into(),
+            code: Code::Invalid.as_str().into(),
+            message: Code::Invalid.message().into(),
         });
         AppError(Box::new(ErrorInner {
             status: StatusCode::UNPROCESSABLE_ENTITY,
@@ -119,7 +117,7 @@ impl AppError {
         AppError::invalid(vec![FieldError { field: field.into(), code: code.into(), message: message.into() }])
     }
     pub fn internal(what: impl Into<String>) -> AppError {
-        let mut e = AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误，请稍后再试");
+        let mut e: AppError = Code::Internal.into();
         e.internal = Some(what.into());
         e
     }
@@ -159,12 +157,8 @@ impl From<diesel::result::Error> for AppError {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
             Error::NotFound => AppError::not_found(),
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                AppError::conflict("duplicate", "该记录已存在")
-            }
-            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
-                AppError::conflict("busy", "系统繁忙，请重试")
-            }
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => AppError::from(Code::Duplicate),
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => AppError::from(Code::Busy),
             other => AppError::internal(format!("database: {other}")),
         }
     }
