@@ -70,6 +70,7 @@ catalogue! {
     MissingField = "missing_field" / BAD_REQUEST / "缺少必填字段",
     NoAwards = "no_awards" / CONFLICT / "还没有任何奖励，不能公布",
     NoEligibleBids = "no_eligible_bids" / CONFLICT / "没有通过资格审查的项目",
+    NotANumber = "not_a_number" / UNPROCESSABLE_ENTITY / "请填写整数",
     NoShortlist = "no_shortlist" / CONFLICT / "请先确定进入该阶段的入围名单",
     NoSuchEndpoint = "no_such_endpoint" / NOT_FOUND / "没有这个接口",
     NoTranche = "no_tranche" / CONFLICT / "该节点不对应拨付批次",

@@ -207,6 +207,9 @@ async fn awards_through_the_pages(app: TestApp) {
     let token = staff.csrf("/staff/awards").await;
     let r = staff.post_form("/staff/awards", &[("year", "2026")]).await;
     assert_eq!(r.status, 403, "no CSRF token, refused");
+    let r = staff.post_form("/staff/awards", &[("csrf", &token), ("year", "2026年"), ("budget", "")]).await;
+    assert_eq!(r.status, 422, "a year that is not a number is marked, not read as 0");
+    assert!(r.text.contains("请填写整数"), "{}", r.text);
     let r = staff.post_form("/staff/awards", &[("csrf", &token), ("year", "2026"), ("budget", "")]).await;
     assert_eq!(r.status, 303, "{}", r.text);
     let at = r.headers["location"].to_str().unwrap().to_string();

@@ -208,6 +208,16 @@ async fn call_and_bid_through_the_pages(app: TestApp) {
         fields.push((format!("crit_name_{i}"), n.to_string()));
         fields.push((format!("crit_weight_{i}"), w.to_string()));
     }
+    // A tranche list with a word in it is refused and marked, not read as 30, 0, 70.
+    let mut bad = fields.clone();
+    bad.iter_mut().filter(|f| f.0 == "tranches").for_each(|f| f.1 = "30,abc,70".into());
+    bad.push(("notice_days".into(), "七".into()));
+    bad.retain(|f| f.0 != "notice_days" || f.1 == "七");
+    let r = staff.post_form("/staff/calls/new", &as_refs(&bad)).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("请填写以逗号分隔的整数") && r.text.contains("请填写整数"), "both fields marked");
+    assert!(r.text.contains("30,abc,70"), "what was typed comes back");
+    assert_eq!(staff.get("/api/v1/calls").await.json.as_array().map(Vec::len), Some(0), "no call was made");
     let r = staff.post_form("/staff/calls/new", &as_refs(&fields)).await;
     assert_eq!(r.status, 303, "{}", r.text);
     let loc = r.headers.get("location").unwrap().to_str().unwrap().to_string();

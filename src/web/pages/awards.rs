@@ -62,9 +62,9 @@ pub async fn create_fund(
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
     check_csrf(&req, &form.get("csrf"))?;
-    let input = FundInput { year: form.get("year").trim().parse().unwrap_or(0), budget: form.opt("budget") };
+    let input = form.read(|f, p| FundInput { year: f.number("year", p).unwrap_or(0), budget: f.opt("budget") });
     let ctx = auth.ctx.clone();
-    match state.db(move |c| awards::create_fund(c, &ctx, &input)).await {
+    match state.db(move |c| awards::create_fund(c, &ctx, &input?)).await {
         Ok(v) => Ok(redirect(&format!("/staff/awards/{}", v.id))),
         Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
             list_page(&req, &state, &auth, form, field_errors(&e)).await
@@ -255,17 +255,18 @@ pub async fn record_meeting(
     let ids = |k: &str| -> Vec<i64> {
         form.all(k).iter().flat_map(|v| v.split(|c: char| !c.is_ascii_digit()).filter_map(|x| x.parse().ok())).collect()
     };
-    let input = MeetingInput {
-        held_on: form.get("held_on"),
-        place: form.get("place"),
-        host_region_code: form.get("host_region_code"),
-        agenda: form.get("agenda"),
-        attendees: form.get("attendees").trim().parse().unwrap_or(-1),
+    let input = form.read(|f, p| MeetingInput {
+        held_on: f.get("held_on"),
+        place: f.get("place"),
+        host_region_code: f.get("host_region_code"),
+        agenda: f.get("agenda"),
+        // Empty stays -1, which the service refuses as a missing count.
+        attendees: f.number("attendees", p).unwrap_or(-1),
         award_ids: ids("award_ids"),
         project_ids: ids("project_ids"),
-    };
+    });
     let ctx = auth.ctx.clone();
-    match state.db(move |c| awards::record_meeting(c, &ctx, &input)).await {
+    match state.db(move |c| awards::record_meeting(c, &ctx, &input?)).await {
         Ok(y) => Ok(redirect(&format!("/staff/meetings?year={}", y.year))),
         Err(e) if e.status.as_u16() == 422 => meetings_page(&req, &state, &auth, None, form, field_errors(&e)).await,
         Err(e) => Err(e.into()),

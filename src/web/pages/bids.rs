@@ -1,13 +1,15 @@
 use super::fields::Fields;
-use super::{check_csrf, field_errors, redirect, render_status, Layout, PageError};
+use super::{check_csrf, field_errors, redirect, render_status, with_status, Layout, PageError};
+use crate::db::DbConn;
 use crate::domain::account::Role;
 use crate::domain::budget::{self, BudgetCategory};
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, FieldError, Problems};
 use crate::service::bids::PoolStats;
 use crate::service::bids::{
     self, Beneficiaries, BidInput, BidView, BudgetLineInput, FinanceInput, MilestoneInput, ScreeningInput,
 };
 use crate::service::calls::{self, CallView};
+use crate::service::Ctx;
 use crate::web::auth::Auth;
 use crate::web::state::AppState;
 use actix_web::http::StatusCode;
@@ -35,7 +37,9 @@ struct BidForm<'a> {
     earlier: Vec<crate::service::bids::EarlierProjectView>,
 }
 
-fn to_input(f: &Fields) -> BidInput {
+/// The form as the service's input; a number field holding something else marks that field.
+fn to_input(f: &Fields) -> Result<BidInput, AppError> {
+    let mut p = Problems::default();
     let mut lines = Vec::new();
     for i in 0..LINE_ROWS {
         let (cat, item, amount) = (f.get_n("line_category_", i), f.get_n("line_item_", i), f.get_n("line_amount_", i));
@@ -63,15 +67,15 @@ fn to_input(f: &Fields) -> BidInput {
             deliverable: f.get_n("ms_deliverable_", i),
         });
     }
-    BidInput {
-        pool_id: f.get("pool_id").parse().unwrap_or(0),
+    let input = BidInput {
+        pool_id: f.number("pool_id", &mut p).unwrap_or(0),
         category: f.opt("category"),
         title: f.get("title"),
         summary: f.get("summary"),
         service_region_code: f.opt("service_region_code"),
         beneficiaries: Beneficiaries {
             kind: f.get("beneficiary_kind"),
-            count: f.get("beneficiary_count").trim().parse().unwrap_or(0),
+            count: f.number("beneficiary_count", &mut p).unwrap_or(0),
         },
         start_date: f.opt("start_date"),
         end_date: f.opt("end_date"),
@@ -79,8 +83,9 @@ fn to_input(f: &Fields) -> BidInput {
         matching_funds: f.opt("matching_funds"),
         budget_lines: lines,
         milestones,
-        renewal_of: f.opt("renewal_of").map(|v| v.trim().parse().unwrap_or(-1)),
-    }
+        renewal_of: f.number("renewal_of", &mut p),
+    };
+    p.finish().map(|()| input)
 }
 
 fn from_view(b: &BidView) -> Fields {
@@ -191,19 +196,42 @@ pub async fn create(
     id: web::Path<i64>,
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(&req, &form.get("csrf"))?;
-    let call_id = id.into_inner();
-    let f = form.into_inner();
-    let input = to_input(&f);
-    let ctx = auth.ctx.clone();
-    match state.db(move |c| bids::create(c, &ctx, call_id, &input)).await {
-        Ok(b) => Ok(redirect(&format!("/bids/{}?done=saved", b.id))),
-        Err(e) if e.status.as_u16() == 422 => {
-            let call = load_call(&state, &auth, call_id).await?;
-            form_page(&req, &state, &auth, call, None, f, field_errors(&e), None).await
+    let (call_id, f) = (id.into_inner(), form.into_inner());
+    let read = f.clone();
+    let save = move |c: &mut DbConn, ctx: &Ctx| bids::create(c, ctx, call_id, &to_input(&read)?);
+    let to = |b: &BidView| format!("/bids/{}?done=saved", b.id);
+    super::act(&req, &state, &auth, &f.clone(), to, save, |e| {
+        refused_form(&req, &state, &auth, Draft::New { call_id }, f, e)
+    })
+    .await
+}
+
+/// Which bid form came back: a new one started from a call, or a saved draft.
+enum Draft {
+    New { call_id: i64 },
+    Saved(i64),
+}
+
+/// The form again with what the service refused, under the refusal's status. A saved draft
+/// brings its call and correction request; a new one the call it was started from.
+async fn refused_form(
+    req: &HttpRequest,
+    state: &AppState,
+    auth: &Auth,
+    which: Draft,
+    f: Fields,
+    e: AppError,
+) -> Result<HttpResponse, PageError> {
+    let (call, bid_id, correction) = match which {
+        Draft::Saved(id) => {
+            let ctx = auth.ctx.clone();
+            let b = state.db(move |c| bids::get(c, &ctx, id)).await?;
+            (load_call(state, auth, b.call_id).await?, Some(id), correction_text(&b))
         }
-        Err(e) => Err(e.into()),
-    }
+        Draft::New { call_id } => (load_call(state, auth, call_id).await?, None, None),
+    };
+    let page = form_page(req, state, auth, call, bid_id, f, field_errors(&e), correction).await?;
+    Ok(with_status(page, e.status))
 }
 
 fn correction_text(b: &BidView) -> Option<String> {
@@ -238,22 +266,12 @@ pub async fn update(
     id: web::Path<i64>,
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(&req, &form.get("csrf"))?;
-    let id = id.into_inner();
-    let f = form.into_inner();
-    let input = to_input(&f);
-    let ctx = auth.ctx.clone();
-    match state.db(move |c| bids::update(c, &ctx, id, &input)).await {
-        Ok(_) => Ok(redirect(&format!("/bids/{id}?done=saved"))),
-        Err(e) if e.status.as_u16() == 422 => {
-            let ctx = auth.ctx.clone();
-            let b = state.db(move |c| bids::get(c, &ctx, id)).await?;
-            let call = load_call(&state, &auth, b.call_id).await?;
-            let correction = correction_text(&b);
-            form_page(&req, &state, &auth, call, Some(id), f, field_errors(&e), correction).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let (id, f) = (id.into_inner(), form.into_inner());
+    let read = f.clone();
+    let save = move |c: &mut DbConn, ctx: &Ctx| bids::update(c, ctx, id, &to_input(&read)?);
+    let to = |_: &BidView| format!("/bids/{id}?done=saved");
+    super::act(&req, &state, &auth, &f.clone(), to, save, |e| refused_form(&req, &state, &auth, Draft::Saved(id), f, e))
+        .await
 }
 
 #[derive(Template)]
@@ -371,7 +389,7 @@ pub async fn detail(
 }
 
 /// Runs an action on a bid; rule violations and conflicts come back on the bid's page.
-async fn act<F>(
+async fn on_bid<F>(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
@@ -395,7 +413,7 @@ pub async fn submit(
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
-    act(req, state, auth, id, &form, "submitted", move |c, ctx| bids::submit(c, ctx, id)).await
+    on_bid(req, state, auth, id, &form, "submitted", move |c, ctx| bids::submit(c, ctx, id)).await
 }
 
 pub async fn withdraw(
@@ -406,7 +424,7 @@ pub async fn withdraw(
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
-    act(req, state, auth, id, &form, "withdrawn", move |c, ctx| bids::withdraw(c, ctx, id)).await
+    on_bid(req, state, auth, id, &form, "withdrawn", move |c, ctx| bids::withdraw(c, ctx, id)).await
 }
 
 pub async fn screening(
@@ -425,7 +443,7 @@ pub async fn screening(
         note: form.opt("note"),
         repeat_confirmed: form.opt("repeat_confirmed").map(|v| v == "1"),
     };
-    act(req, state, auth, id, &form, "screened", move |c, ctx| bids::screen(c, ctx, id, &input)).await
+    on_bid(req, state, auth, id, &form, "screened", move |c, ctx| bids::screen(c, ctx, id, &input)).await
 }
 
 pub async fn finance(
@@ -437,7 +455,7 @@ pub async fn finance(
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
     let input = FinanceInput { approved_amount: form.get("approved_amount").trim().into(), note: form.opt("note") };
-    act(req, state, auth, id, &form, "finance", move |c, ctx| bids::finance(c, ctx, id, &input)).await
+    on_bid(req, state, auth, id, &form, "finance", move |c, ctx| bids::finance(c, ctx, id, &input)).await
 }
 
 /// The upload form: multipart, so the CSRF token is read from the parts.

@@ -1,13 +1,15 @@
 use super::fields::Fields;
-use super::{check_csrf, field_errors, redirect, render, render_status, Layout, PageError};
+use super::{act, check_csrf, field_errors, redirect, render, render_status, with_status, Layout, PageError};
+use crate::db::DbConn;
 use crate::domain::account::Role;
 use crate::domain::budget::BudgetCategory;
 use crate::domain::call::DEFAULT_CRITERIA;
-use crate::error::FieldError;
+use crate::error::{AppError, FieldError, Problems};
 use crate::service::bids::PoolStats;
 use crate::service::calls::{
     self, BonusInput, BudgetCapsInput, CallInput, CallView, CategoryInput, CriterionInput, PoolInput, StageInput,
 };
+use crate::service::Ctx;
 use crate::web::auth::Auth;
 use crate::web::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -191,9 +193,10 @@ struct Regions {
     towns: Vec<(String, String)>,
 }
 
-fn to_input(f: &Fields, regions: &Regions) -> CallInput {
+/// The form as the service's input; a number field holding something else marks that field.
+fn to_input(f: &Fields, regions: &Regions) -> Result<CallInput, AppError> {
     let towns = &regions.towns;
-    let num = |k: &str| f.opt(k).map(|v| v.trim().parse::<u32>().unwrap_or(u32::MAX));
+    let mut p = Problems::default();
     let mut criteria = Vec::new();
     for i in 0..CRIT_ROWS {
         let key = f.get_n("crit_key_", i);
@@ -203,21 +206,23 @@ fn to_input(f: &Fields, regions: &Regions) -> CallInput {
         criteria.push(CriterionInput {
             key: key.trim().to_string(),
             name: f.get_n("crit_name_", i),
-            weight: f.get_n("crit_weight_", i).trim().parse().unwrap_or(u32::MAX),
+            weight: f.number(&format!("crit_weight_{i}"), &mut p).unwrap_or(0),
             max_score: None,
         });
     }
-    let rows = |prefix: &str| -> Vec<CriterionInput> {
-        (0..CRIT_ROWS)
-            .filter(|i| !f.get_n(&format!("{prefix}key_"), i).trim().is_empty())
-            .map(|i| CriterionInput {
-                key: f.get_n(&format!("{prefix}key_"), i).trim().to_string(),
-                name: f.get_n(&format!("{prefix}name_"), i),
-                weight: f.get_n(&format!("{prefix}weight_"), i).trim().parse().unwrap_or(u32::MAX),
-                max_score: None,
-            })
-            .collect()
-    };
+    let mut defence = Vec::new();
+    for i in 0..CRIT_ROWS {
+        let key = f.get_n("s2_key_", i);
+        if key.trim().is_empty() {
+            continue;
+        }
+        defence.push(CriterionInput {
+            key: key.trim().to_string(),
+            name: f.get_n("s2_name_", i),
+            weight: f.number(&format!("s2_weight_{i}"), &mut p).unwrap_or(0),
+            max_score: None,
+        });
+    }
     // A second stage's name turns the call into a two-stage one (书面评审 → 现场答辩).
     let stages = match f.opt("stage2_name") {
         None => Vec::new(),
@@ -225,16 +230,16 @@ fn to_input(f: &Fields, regions: &Regions) -> CallInput {
             StageInput {
                 key: "written".into(),
                 name: f.opt("stage1_name").unwrap_or_else(|| "书面评审".into()),
-                weight: num("stage1_weight").unwrap_or(0),
+                weight: f.number("stage1_weight", &mut p).unwrap_or(0),
                 kind: Some("written".into()),
                 criteria: Vec::new(),
             },
             StageInput {
                 key: "defence".into(),
                 name: second,
-                weight: num("stage2_weight").unwrap_or(0),
+                weight: f.number("stage2_weight", &mut p).unwrap_or(0),
                 kind: Some("defence".into()),
-                criteria: rows("s2_"),
+                criteria: defence,
             },
         ],
     };
@@ -253,7 +258,7 @@ fn to_input(f: &Fields, regions: &Regions) -> CallInput {
         categories.push(CategoryInput {
             key: key.trim().to_string(),
             name: f.get_n("cat_name_", i),
-            max_projects: f.opt(&format!("cat_projects_{i}")).map(|v| v.trim().parse().unwrap_or(u32::MAX)),
+            max_projects: f.number(&format!("cat_projects_{i}"), &mut p),
             max_amount: f.opt(&format!("cat_amount_{i}")).map(|v| v.trim().to_string()),
             scope: f.opt(&format!("cat_scope_{i}")),
         });
@@ -277,23 +282,26 @@ fn to_input(f: &Fields, regions: &Regions) -> CallInput {
             });
         }
     }
-    CallInput {
-        year: f.get("year").trim().parse().unwrap_or(0),
+    let input = CallInput {
+        year: f.number("year", &mut p).unwrap_or(0),
         title: f.get("title"),
         announcement: f.get("announcement"),
         opens_at: f.local_datetime("opens_at"),
         closes_at: f.local_datetime("closes_at"),
-        notice_days: num("notice_days"),
+        notice_days: f.number("notice_days", &mut p),
         notice_working_days: Some(f.get("notice_working_days") == "1"),
         project_start: f.get("project_start"),
         project_end: f.get("project_end"),
         min_grant: f.get("min_grant").trim().into(),
         max_grant: f.get("max_grant").trim().into(),
-        max_bids_per_org: num("max_bids_per_org"),
+        max_bids_per_org: f.number("max_bids_per_org", &mut p),
         score_threshold: f.opt("score_threshold"),
-        budget_caps: BudgetCapsInput { personnel_pct: num("personnel_pct"), admin_pct: num("admin_pct") },
+        budget_caps: BudgetCapsInput {
+            personnel_pct: f.number("personnel_pct", &mut p),
+            admin_pct: f.number("admin_pct", &mut p),
+        },
         forbidden_categories: f.all("forbidden"),
-        tranches: f.opt("tranches").map(|t| t.split([',', '，']).map(|x| x.trim().parse().unwrap_or(0)).collect()),
+        tranches: f.numbers("tranches", &mut p),
         fund_source: f.opt("fund_source"),
         categories,
         criteria,
@@ -302,7 +310,8 @@ fn to_input(f: &Fields, regions: &Regions) -> CallInput {
         stages,
         bonus,
         repeat_funding: f.opt("repeat_funding"),
-    }
+    };
+    p.finish().map(|()| input)
 }
 
 async fn regions(state: &AppState) -> Result<Regions, PageError> {
@@ -337,6 +346,19 @@ async fn form_page(
     render_status(&l, &page, status)
 }
 
+/// The form again with what the service refused, under the refusal's status.
+async fn refused_form(
+    req: &HttpRequest,
+    state: &AppState,
+    auth: &Auth,
+    call_id: Option<i64>,
+    f: Fields,
+    e: AppError,
+) -> Result<HttpResponse, PageError> {
+    let page = form_page(req, state, auth, call_id, f, field_errors(&e)).await?;
+    Ok(with_status(page, e.status))
+}
+
 pub async fn new_form(req: HttpRequest, state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, PageError> {
     auth.ctx.require(&[Role::Staff])?;
     let year = calls::local_year(auth.ctx.now);
@@ -349,15 +371,11 @@ pub async fn create(
     auth: Auth,
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(&req, &form.get("csrf"))?;
-    let f = form.into_inner();
-    let input = to_input(&f, &regions(&state).await?);
-    let ctx = auth.ctx.clone();
-    match state.db(move |c| calls::create(c, &ctx, &input)).await {
-        Ok(v) => Ok(redirect(&format!("/staff/calls/{}?done=saved", v.id))),
-        Err(e) if e.status.as_u16() == 422 => form_page(&req, &state, &auth, None, f, field_errors(&e)).await,
-        Err(e) => Err(e.into()),
-    }
+    let (f, regions) = (form.into_inner(), regions(&state).await?);
+    let read = f.clone();
+    let save = move |c: &mut DbConn, ctx: &Ctx| calls::create(c, ctx, &to_input(&read, &regions)?);
+    let to = |v: &CallView| format!("/staff/calls/{}?done=saved", v.id);
+    act(&req, &state, &auth, &f.clone(), to, save, |e| refused_form(&req, &state, &auth, None, f, e)).await
 }
 
 pub async fn edit_form(
@@ -380,16 +398,11 @@ pub async fn update(
     id: web::Path<i64>,
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(&req, &form.get("csrf"))?;
-    let f = form.into_inner();
-    let id = id.into_inner();
-    let input = to_input(&f, &regions(&state).await?);
-    let ctx = auth.ctx.clone();
-    match state.db(move |c| calls::update(c, &ctx, id, &input)).await {
-        Ok(_) => Ok(redirect(&format!("/staff/calls/{id}?done=saved"))),
-        Err(e) if e.status.as_u16() == 422 => form_page(&req, &state, &auth, Some(id), f, field_errors(&e)).await,
-        Err(e) => Err(e.into()),
-    }
+    let (f, id, regions) = (form.into_inner(), id.into_inner(), regions(&state).await?);
+    let read = f.clone();
+    let save = move |c: &mut DbConn, ctx: &Ctx| calls::update(c, ctx, id, &to_input(&read, &regions)?);
+    let to = |_: &CallView| format!("/staff/calls/{id}?done=saved");
+    act(&req, &state, &auth, &f.clone(), to, save, |e| refused_form(&req, &state, &auth, Some(id), f, e)).await
 }
 
 #[derive(Template)]

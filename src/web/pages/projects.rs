@@ -190,13 +190,13 @@ pub async fn pay(
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let (id, form) = (id.into_inner(), form.into_inner());
-    let input = PaymentInput {
-        milestone_id: form.get("milestone_id").trim().parse().unwrap_or(0),
-        amount: form.get("amount"),
-        paid_on: form.get("paid_on"),
-        reference: form.get("reference"),
-    };
-    act(req, state, auth, id, &form, "paid", move |c, ctx| projects::pay(c, ctx, id, &input)).await
+    let input = form.read(|f, p| PaymentInput {
+        milestone_id: f.number("milestone_id", p).unwrap_or(0),
+        amount: f.get("amount"),
+        paid_on: f.get("paid_on"),
+        reference: f.get("reference"),
+    });
+    act(req, state, auth, id, &form, "paid", move |c, ctx| projects::pay(c, ctx, id, &input?)).await
 }
 
 pub async fn rectify(

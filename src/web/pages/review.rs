@@ -275,13 +275,13 @@ pub async fn set_override(
 ) -> Result<HttpResponse, PageError> {
     check_csrf(&req, &form.get("csrf"))?;
     let id = id.into_inner();
-    let input = OverrideInput {
-        bid_id: form.get("bid_id").parse().unwrap_or(0),
-        fund: form.get("fund") == "1",
-        reason: form.opt("reason"),
-    };
+    let input = form.read(|f, p| OverrideInput {
+        bid_id: f.number("bid_id", p).unwrap_or(0),
+        fund: f.get("fund") == "1",
+        reason: f.opt("reason"),
+    });
     let ctx = auth.ctx.clone();
-    match state.db(move |c| review::set_override(c, &ctx, id, &input)).await {
+    match state.db(move |c| review::set_override(c, &ctx, id, &input?)).await {
         Ok(_) => ranking_page(&req, &state, &auth, id, Some("调整已保存。"), vec![]).await,
         Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
             ranking_page(&req, &state, &auth, id, None, field_errors(&e)).await
@@ -325,14 +325,14 @@ pub async fn assign(
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
-    let input = AssignInput {
-        reviewers_per_bid: form.get("reviewers_per_bid").trim().parse().ok(),
+    let staged = form.opt("stage").is_some();
+    let input = form.read(|f, p| AssignInput {
+        reviewers_per_bid: f.number("reviewers_per_bid", p),
         seed: None,
-        reason: form.opt("reason"),
-        due: form.opt("due"),
-        stage: form.opt("stage"),
-    };
-    let staged = input.stage.is_some();
+        reason: f.opt("reason"),
+        due: f.opt("due"),
+        stage: f.opt("stage"),
+    });
     let training = state.training;
     call_action(
         req,
@@ -347,7 +347,7 @@ pub async fn assign(
                 format!("/staff/calls/{id}?done=drawn")
             }
         },
-        move |c, ctx| review::assign(c, ctx, id, &input, training),
+        move |c, ctx| review::assign(c, ctx, id, &input?, training),
     )
     .await
 }
@@ -462,14 +462,14 @@ pub async fn object(
 ) -> Result<HttpResponse, PageError> {
     check_csrf(&req, &form.get("csrf"))?;
     let id = id.into_inner();
-    let input = ObjectionInput {
-        name: form.get("name"),
-        contact: form.get("contact"),
-        bid_id: form.get("bid_id").parse().unwrap_or(0),
-        text: form.get("text"),
-    };
+    let input = form.read(|f, p| ObjectionInput {
+        name: f.get("name"),
+        contact: f.get("contact"),
+        bid_id: f.number("bid_id", p).unwrap_or(0),
+        text: f.get("text"),
+    });
     let ctx = auth.ctx.clone();
-    match state.db(move |c| notices::object(c, &ctx, id, &input)).await {
+    match state.db(move |c| notices::object(c, &ctx, id, &input?)).await {
         Ok(_) => Ok(redirect(&format!("/notices/{id}?done=objected"))),
         Err(e) if matches!(e.status.as_u16(), 409 | 422 | 429) => {
             notice_page(&req, &state, &auth, id, None, field_errors(&e)).await

@@ -108,12 +108,12 @@ pub async fn shortlist(
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
     let by_score = form.get("rule") == "min_score";
-    let input = ShortlistInput {
-        stage: form.get("stage"),
-        top_n: (!by_score).then(|| form.get("top_n").trim().parse().unwrap_or(0)),
-        min_score: by_score.then(|| form.get("min_score")),
-    };
-    act(req, state, auth, id, &form, "shortlisted", move |c, ctx| stages::set_shortlist(c, ctx, id, &input)).await
+    let input = form.read(|f, p| ShortlistInput {
+        stage: f.get("stage"),
+        top_n: if by_score { None } else { Some(f.number("top_n", p).unwrap_or(0)) },
+        min_score: by_score.then(|| f.get("min_score")),
+    });
+    act(req, state, auth, id, &form, "shortlisted", move |c, ctx| stages::set_shortlist(c, ctx, id, &input?)).await
 }
 
 pub async fn schedule(
