@@ -1,6 +1,6 @@
 //! 招标公告: the tender announcement of a call, generated when it is published.
 
-use super::layout::{table, Align, Column, Doc, MARGIN, PAGE_W};
+use super::layout::{table, Align, Column, Doc, MARGIN};
 
 pub struct AnnouncementDoc {
     pub title: String,
@@ -107,16 +107,7 @@ pub fn render(n: &AnnouncementDoc) -> Vec<u8> {
     }
     heading(&mut doc, &next("联系方式"));
     doc.paragraph(&n.contact, 10.5, Align::Left);
-    doc.space(24.0);
-    doc.ensure(60.0);
-    for s in [&n.authority, &n.issued_on] {
-        doc.space(16.0);
-        let y = doc.y;
-        doc.text_in(s, MARGIN, PAGE_W - 2.0 * MARGIN, y, 10.5, Align::Right);
-    }
-    doc.space(20.0);
-    doc.paragraph(&format!("发布时审计链头：{}", n.audit_head), 7.0, Align::Left);
-    doc.finish()
+    doc.sign_off(&n.authority, &n.issued_on, &n.audit_head)
 }
 
 #[cfg(test)]

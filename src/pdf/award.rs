@@ -1,6 +1,6 @@
 //! 创新奖励公告: the innovation award notice of a year's fund.
 
-use super::layout::{table, Align, Column, Doc, MARGIN, PAGE_W};
+use super::layout::{table, Align, Column, Doc, MARGIN};
 
 pub struct AwardLine {
     pub region: String,
@@ -51,16 +51,7 @@ pub fn render(n: &AwardDoc) -> Vec<u8> {
     let bold = vec![rows.len()];
     rows.push(vec![String::new(), "合计".into(), String::new(), String::new(), n.total.clone()]);
     table(&mut doc, &cols, &rows, &bold, 9.0);
-    doc.space(24.0);
-    doc.ensure(60.0);
-    for s in [&n.authority, &n.issued_on] {
-        doc.space(16.0);
-        let y = doc.y;
-        doc.text_in(s, MARGIN, PAGE_W - 2.0 * MARGIN, y, 10.5, Align::Right);
-    }
-    doc.space(20.0);
-    doc.paragraph(&format!("发布时审计链头：{}", n.audit_head), 7.0, Align::Left);
-    doc.finish()
+    doc.sign_off(&n.authority, &n.issued_on, &n.audit_head)
 }
 
 #[cfg(test)]

@@ -160,6 +160,22 @@ impl Doc {
         self.pdf.with_pages(out).save(&PdfSaveOptions::default(), &mut Vec::new())
     }
 
+    /// Every published document ends the same way: the issuing authority and the date at the
+    /// right, then the audit chain's head at publication (what `gongyi verify` checks), then the
+    /// page footers.
+    pub fn sign_off(mut self, authority: &str, issued_on: &str, audit_head: &str) -> Vec<u8> {
+        self.space(24.0);
+        self.ensure(60.0);
+        for s in [authority, issued_on] {
+            self.space(16.0);
+            let y = self.y;
+            self.text_in(s, MARGIN, PAGE_W - 2.0 * MARGIN, y, 10.5, Align::Right);
+        }
+        self.space(20.0);
+        self.paragraph(&format!("发布时审计链头：{audit_head}"), 7.0, Align::Left);
+        self.finish()
+    }
+
     pub fn page_count(&self) -> usize {
         self.pages.len()
     }

@@ -1,16 +1,35 @@
 //! Reading multipart uploads with the size checked while the bytes stream in.
 
-use crate::error::{AppError, Code};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult, Code};
+use crate::service::attachments::{AttachmentView, Upload};
+use crate::service::Ctx;
 use actix_multipart::Multipart;
 use actix_web::{web, HttpRequest};
 use futures_util::StreamExt;
 use std::collections::HashMap;
+use std::path::Path;
 
 pub struct Parts {
     pub fields: HashMap<String, String>,
     /// The `file` field: its name as sent and its bytes.
     pub file: Option<(String, Vec<u8>)>,
 }
+
+impl Parts {
+    /// The CSRF token a multipart form carries among its parts.
+    pub fn csrf(&self) -> &str {
+        self.fields.get("csrf").map(String::as_str).unwrap_or("")
+    }
+    /// The file with its optional label (`kind`), as the attachments service takes it.
+    pub fn into_upload(mut self) -> Option<Upload> {
+        let (file_name, bytes) = self.file.take()?;
+        Some(Upload { file_name, kind: self.fields.remove("kind"), bytes })
+    }
+}
+
+/// What an attachment is added to: a bid or a milestone report, by id.
+pub type AddFile = fn(&mut DbConn, &Ctx, &Path, i64, &Upload) -> AppResult<AttachmentView>;
 
 const TEXT_LIMIT: usize = 16 * 1024;
 /// Text fields a form may carry besides the file (csrf, kind, note …).

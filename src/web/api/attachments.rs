@@ -1,5 +1,5 @@
 use crate::error::{AppError, Code, ErrorBody};
-use crate::service::attachments::{self, AttachmentView, Upload};
+use crate::service::attachments::{self, AttachmentView};
 use crate::web::auth::Auth;
 use crate::web::state::AppState;
 use crate::web::upload;
@@ -27,15 +27,23 @@ pub async fn upload(
     id: web::Path<i64>,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
+    store(&req, &state, &auth, id.into_inner(), payload, attachments::add).await
+}
+
+/// Both uploads: the organisation's role, the multipart body, then the service's own checks.
+async fn store(
+    req: &HttpRequest,
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    payload: web::Payload,
+    add: upload::AddFile,
+) -> Result<HttpResponse, AppError> {
     auth.ctx.require(&[crate::domain::account::Role::Org])?;
-    let parts = upload::read(&req, payload, state.config.upload_limit).await?;
-    let (file_name, bytes) =
-        parts.file.ok_or_else(|| Code::MissingField.says("缺少文件（file 字段）").with_field("file"))?;
-    let up = Upload { file_name, kind: parts.fields.get("kind").cloned(), bytes };
-    let ctx = auth.ctx.clone();
-    let id = id.into_inner();
-    let dir = state.config.data_dir.clone();
-    let v = state.db(move |c| attachments::add(c, &ctx, &dir, id, &up)).await?;
+    let parts = upload::read(req, payload, state.config.upload_limit).await?;
+    let up = parts.into_upload().ok_or_else(|| Code::MissingField.says("缺少文件（file 字段）").with_field("file"))?;
+    let (ctx, dir) = (auth.ctx.clone(), state.config.data_dir.clone());
+    let v = state.db(move |c| add(c, &ctx, &dir, id, &up)).await?;
     Ok(HttpResponse::Created().json(v))
 }
 
@@ -52,16 +60,7 @@ pub async fn upload_evidence(
     id: web::Path<i64>,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    auth.ctx.require(&[crate::domain::account::Role::Org])?;
-    let parts = upload::read(&req, payload, state.config.upload_limit).await?;
-    let (file_name, bytes) =
-        parts.file.ok_or_else(|| Code::MissingField.says("缺少文件（file 字段）").with_field("file"))?;
-    let up = Upload { file_name, kind: parts.fields.get("kind").cloned(), bytes };
-    let ctx = auth.ctx.clone();
-    let id = id.into_inner();
-    let dir = state.config.data_dir.clone();
-    let v = state.db(move |c| attachments::add_evidence(c, &ctx, &dir, id, &up)).await?;
-    Ok(HttpResponse::Created().json(v))
+    store(&req, &state, &auth, id.into_inner(), payload, attachments::add_evidence).await
 }
 
 /// Download: served from the stored bytes as an attachment, never rendered inline.

@@ -467,29 +467,12 @@ pub async fn upload(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
-    let parts = crate::web::upload::read(&req, payload, state.config.upload_limit).await?;
-    check_csrf(&req, parts.fields.get("csrf").map(String::as_str).unwrap_or(""))?;
-    let Some((file_name, bytes)) = parts.file else {
-        return detail_page(
-            &req,
-            &state,
-            &auth,
-            id,
-            None,
-            field_errors(&AppError::invalid_field("file", "required", "请选择文件")),
-        )
-        .await;
-    };
-    let up = crate::service::attachments::Upload { file_name, kind: parts.fields.get("kind").cloned(), bytes };
-    let ctx = auth.ctx.clone();
-    let dir = state.config.data_dir.clone();
-    match state.db(move |c| crate::service::attachments::add(c, &ctx, &dir, id, &up)).await {
-        Ok(_) => Ok(redirect(&format!("/bids/{id}?done=uploaded"))),
-        Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
-            detail_page(&req, &state, &auth, id, None, field_errors(&e)).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let to = format!("/bids/{id}?done=uploaded");
+    super::upload_act(&req, &state, &auth, payload, (id, crate::service::attachments::add), to, |e| {
+        let (errors, status, (req, state, auth)) = (field_errors(&e), e.status, (&req, &state, &auth));
+        async move { Ok(super::with_status(detail_page(req, state, auth, id, None, errors).await?, status)) }
+    })
+    .await
 }
 
 pub async fn delete_attachment(

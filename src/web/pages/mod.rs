@@ -245,6 +245,34 @@ where
     }
 }
 
+/// `act` for a multipart upload form: the CSRF token from the parts, a missing file refused
+/// like any other field, then the attachments service and a redirect to `to`.
+pub async fn upload_act<R, Fut>(
+    req: &HttpRequest,
+    state: &AppState,
+    auth: &Auth,
+    payload: actix_web::web::Payload,
+    (id, add): (i64, crate::web::upload::AddFile),
+    to: String,
+    refused: R,
+) -> Result<HttpResponse, PageError>
+where
+    R: FnOnce(AppError) -> Fut,
+    Fut: std::future::Future<Output = Result<HttpResponse, PageError>>,
+{
+    let parts = crate::web::upload::read(req, payload, state.config.upload_limit).await?;
+    check_csrf(req, parts.csrf())?;
+    let Some(up) = parts.into_upload() else {
+        return refused(AppError::invalid_field("file", "required", "请选择文件")).await;
+    };
+    let (ctx, dir) = (auth.ctx.clone(), state.config.data_dir.clone());
+    match state.db(move |c| add(c, &ctx, &dir, id, &up)).await {
+        Ok(_) => Ok(redirect(&to)),
+        Err(e) if matches!(e.status.as_u16(), 409 | 415 | 422) => refused(e).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// A page shown again for a refusal, under the refusal's own status.
 pub fn with_status(mut page: HttpResponse, status: StatusCode) -> HttpResponse {
     *page.status_mut() = status;

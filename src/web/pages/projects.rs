@@ -1,7 +1,7 @@
 //! Funded projects: the list (filters) and one project with what each role does next.
 
 use super::fields::Fields;
-use super::{check_csrf, field_errors, redirect, render_status, Layout, PageError};
+use super::{field_errors, render_status, Layout, PageError};
 use crate::domain::account::Role;
 use crate::domain::budget::BudgetCategory;
 use crate::error::{AppError, FieldError};
@@ -231,22 +231,11 @@ pub async fn upload(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let (id, milestone) = path.into_inner();
-    let parts = crate::web::upload::read(&req, payload, state.config.upload_limit).await?;
-    check_csrf(&req, parts.fields.get("csrf").map(String::as_str).unwrap_or(""))?;
-    let Some((file_name, bytes)) = parts.file else {
-        let e = AppError::invalid_field("file", "required", "请选择文件");
-        return detail_page(&req, &state, &auth, id, None, field_errors(&e)).await;
-    };
-    let up = crate::service::attachments::Upload { file_name, kind: parts.fields.get("kind").cloned(), bytes };
-    let ctx = auth.ctx.clone();
-    let dir = state.config.data_dir.clone();
-    match state.db(move |c| crate::service::attachments::add_evidence(c, &ctx, &dir, milestone, &up)).await {
-        Ok(_) => Ok(redirect(&format!("/projects/{id}?done=uploaded"))),
-        Err(e) if matches!(e.status.as_u16(), 409 | 415 | 422) => {
-            let mut page = detail_page(&req, &state, &auth, id, None, field_errors(&e)).await?;
-            *page.status_mut() = e.status;
-            Ok(page)
-        }
-        Err(e) => Err(e.into()),
-    }
+    let to = format!("/projects/{id}?done=uploaded");
+    let add = crate::service::attachments::add_evidence;
+    super::upload_act(&req, &state, &auth, payload, (milestone, add), to, |e| {
+        let (errors, status, (req, state, auth)) = (field_errors(&e), e.status, (&req, &state, &auth));
+        async move { Ok(super::with_status(detail_page(req, state, auth, id, None, errors).await?, status)) }
+    })
+    .await
 }

@@ -57,7 +57,7 @@ pub async fn upload(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let parts = crate::web::upload::read(&req, payload, state.config.upload_limit).await?;
-    check_csrf(&req, parts.fields.get("csrf").map(String::as_str).unwrap_or(""))?;
+    check_csrf(&req, parts.csrf())?;
     let result = match parts.file {
         Some((_, bytes)) if !bytes.is_empty() => Some(check(&state, documents::sha256_hex(&bytes)).await?),
         _ => None,
