@@ -63,8 +63,6 @@ pub struct Region {
     pub parent_code: Option<RegionCode>,
 }
 
-/// Parses the regions seed (`code,name,level,parent_code`, header first). Every non-district row
-/// must name a parent that is in the file and one level up; exactly one district.
 /// A town's part of a 12-digit code (县 6 + 乡 3 digits): every village of a town shares it.
 /// The one place the cut is made; shorter codes are their own prefix.
 pub fn town_prefix(code: &str) -> &str {
@@ -76,6 +74,13 @@ pub fn in_town(code: &str, town_code: &str) -> bool {
     code.starts_with(town_prefix(town_code))
 }
 
+/// A district pool funds any project; a town pool only projects serving that town.
+pub fn pool_serves(pool_level: &str, pool_region: &str, served: &str) -> bool {
+    pool_level == "district" || in_town(served, pool_region)
+}
+
+/// Parses the regions seed (`code,name,level,parent_code`, header first). Every non-district row
+/// must name a parent that is in the file and one level up; exactly one district.
 pub fn parse_regions_csv(text: &str) -> Result<Vec<Region>, String> {
     let mut out: Vec<Region> = Vec::new();
     for (n, line) in text.lines().enumerate() {
@@ -124,6 +129,15 @@ pub fn parse_regions_csv(text: &str) -> Result<Vec<Region>, String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_town_pool_serves_only_its_town() {
+        assert!(pool_serves("district", "340207000000", "340207102001"));
+        assert!(pool_serves("town", "340207102000", "340207102001"));
+        assert!(pool_serves("town", "340207102000", "340207102000"));
+        assert!(!pool_serves("town", "340207102000", "340207101000"));
+        assert!(!pool_serves("town", "340207102000", "340207"), "the district is not inside a town");
+    }
     use super::*;
 
     #[test]

@@ -76,7 +76,7 @@ pub(super) fn money(p: &mut Problems, field: &str, s: &str) -> Option<Money> {
 /// Whether `region` lies where `pool` may fund: a town pool serves its own town, the district
 /// pool any region of the district.
 pub(super) fn region_fits(pool: &PoolRow, region: &str) -> bool {
-    pool.level == "district" || crate::domain::region::in_town(region, &pool.region_code)
+    crate::domain::region::pool_serves(&pool.level, &pool.region_code, region)
 }
 
 /// Reads a bid body: every malformed field reported at once (422). Business rules that a draft
