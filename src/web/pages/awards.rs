@@ -1,10 +1,12 @@
 //! Innovation awards and promotion meetings: the public list, the staff pages.
 
 use super::fields::Fields;
-use super::{check_csrf, field_errors, redirect, render_status, Layout, PageError};
+use super::{render_status, Layout, PageError};
+use crate::db::DbConn;
 use crate::domain::account::Role;
 use crate::error::{AppError, FieldError};
 use crate::service::awards::{self, AwardInput, FundInput, FundView, MeetingInput, MeetingYearView};
+use crate::service::Ctx;
 use crate::web::auth::Auth;
 use crate::web::state::AppState;
 use actix_web::http::StatusCode;
@@ -61,16 +63,11 @@ pub async fn create_fund(
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
-    check_csrf(&req, &form.get("csrf"))?;
     let input = form.read(|f, p| FundInput { year: f.number("year", p).unwrap_or(0), budget: f.opt("budget") });
-    let ctx = auth.ctx.clone();
-    match state.db(move |c| awards::create_fund(c, &ctx, &input?)).await {
-        Ok(v) => Ok(redirect(&format!("/staff/awards/{}", v.id))),
-        Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
-            list_page(&req, &state, &auth, form, field_errors(&e)).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let to = |v: &FundView| format!("/staff/awards/{}", v.id);
+    let f = move |c: &mut DbConn, ctx: &Ctx| awards::create_fund(c, ctx, &input?);
+    let shown = form.clone();
+    super::act_shown(&req, &state, &auth, &form, to, f, |errors| list_page(&req, &state, &auth, shown, errors)).await
 }
 
 #[derive(Template)]
@@ -142,10 +139,8 @@ async fn fund_action(
 ) -> Result<HttpResponse, PageError> {
     let to = |v: &FundView| format!("/staff/awards/{}?done={done}", v.id);
     let shown = form.clone();
-    let (r, st, au) = (&req, &state, &auth);
-    super::act(r, st, au, &form, to, f, |e| async move {
-        let page = fund_page(r, st, au, fund_id, None, shown, field_errors(&e)).await?;
-        Ok(super::with_status(page, e.status))
+    super::act_shown(&req, &state, &auth, &form, to, f, |errors| {
+        fund_page(&req, &state, &auth, fund_id, None, shown, errors)
     })
     .await
 }
@@ -250,7 +245,6 @@ pub async fn record_meeting(
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
-    check_csrf(&req, &form.get("csrf"))?;
     // One field may carry several ids ("12 15" or "12，15").
     let ids = |k: &str| -> Vec<i64> {
         form.all(k).iter().flat_map(|v| v.split(|c: char| !c.is_ascii_digit()).filter_map(|x| x.parse().ok())).collect()
@@ -265,10 +259,11 @@ pub async fn record_meeting(
         award_ids: ids("award_ids"),
         project_ids: ids("project_ids"),
     });
-    let ctx = auth.ctx.clone();
-    match state.db(move |c| awards::record_meeting(c, &ctx, &input?)).await {
-        Ok(y) => Ok(redirect(&format!("/staff/meetings?year={}", y.year))),
-        Err(e) if e.status.as_u16() == 422 => meetings_page(&req, &state, &auth, None, form, field_errors(&e)).await,
-        Err(e) => Err(e.into()),
-    }
+    let to = |y: &MeetingYearView| format!("/staff/meetings?year={}", y.year);
+    let f = move |c: &mut DbConn, ctx: &Ctx| awards::record_meeting(c, ctx, &input?);
+    let shown = form.clone();
+    super::act_shown(&req, &state, &auth, &form, to, f, |errors| {
+        meetings_page(&req, &state, &auth, None, shown, errors)
+    })
+    .await
 }

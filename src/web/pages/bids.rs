@@ -402,7 +402,8 @@ where
     F: FnOnce(&mut crate::db::DbConn, &crate::service::Ctx) -> Result<BidView, AppError> + Send + 'static,
 {
     let to = |_: &BidView| format!("/bids/{id}?done={done}");
-    super::act(&req, &state, &auth, form, to, f, |e| detail_page(&req, &state, &auth, id, None, field_errors(&e))).await
+    super::act_shown(&req, &state, &auth, form, to, f, |errors| detail_page(&req, &state, &auth, id, None, errors))
+        .await
 }
 
 pub async fn submit(
@@ -468,9 +469,8 @@ pub async fn upload(
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
     let to = format!("/bids/{id}?done=uploaded");
-    super::upload_act(&req, &state, &auth, payload, (id, crate::service::attachments::add), to, |e| {
-        let (errors, status, (req, state, auth)) = (field_errors(&e), e.status, (&req, &state, &auth));
-        async move { Ok(super::with_status(detail_page(req, state, auth, id, None, errors).await?, status)) }
+    super::upload_act(&req, &state, &auth, payload, (id, crate::service::attachments::add), to, |errors| {
+        detail_page(&req, &state, &auth, id, None, errors)
     })
     .await
 }

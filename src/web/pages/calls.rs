@@ -1,5 +1,5 @@
 use super::fields::Fields;
-use super::{act, check_csrf, field_errors, redirect, render, render_status, with_status, Layout, PageError};
+use super::{act, field_errors, render, render_status, with_status, Layout, PageError};
 use crate::db::DbConn;
 use crate::domain::account::Role;
 use crate::domain::budget::BudgetCategory;
@@ -461,6 +461,19 @@ pub async fn staff_detail(
     detail_page(&req, &state, &auth, id.into_inner(), flash, vec![]).await
 }
 
+/// Runs a change on a call from its staff page; a refusal comes back on that page.
+async fn on_call<T: Send + 'static>(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    (id, form): (i64, &Fields),
+    to: impl FnOnce(&T) -> String,
+    f: impl FnOnce(&mut DbConn, &Ctx) -> Result<T, AppError> + Send + 'static,
+) -> Result<HttpResponse, PageError> {
+    super::act_shown(&req, &state, &auth, form, to, f, |errors| detail_page(&req, &state, &auth, id, None, errors))
+        .await
+}
+
 pub async fn publish(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -468,18 +481,9 @@ pub async fn publish(
     id: web::Path<i64>,
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(&req, &form.get("csrf"))?;
-    let id = id.into_inner();
-    let ctx = auth.ctx.clone();
-    let docs = state.doc_settings();
-    match state.db(move |c| calls::publish(c, &ctx, &docs, id)).await {
-        Ok(_) => {
-            state.mail_wake.notify_one();
-            Ok(redirect(&format!("/staff/calls/{id}?done=published")))
-        }
-        Err(e) if e.status.as_u16() == 422 => detail_page(&req, &state, &auth, id, None, field_errors(&e)).await,
-        Err(e) => Err(e.into()),
-    }
+    let (id, docs) = (id.into_inner(), state.doc_settings());
+    let to = |_: &CallView| format!("/staff/calls/{id}?done=published");
+    on_call(req, state, auth, (id, &form), to, move |c, ctx| calls::publish(c, ctx, &docs, id)).await
 }
 
 pub async fn amend(
@@ -489,27 +493,14 @@ pub async fn amend(
     id: web::Path<i64>,
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(&req, &form.get("csrf"))?;
-    let id = id.into_inner();
-    let ctx = auth.ctx.clone();
-    let docs = state.doc_settings();
+    let (id, docs) = (id.into_inner(), state.doc_settings());
     let input = calls::AmendmentInput {
         kind: form.opt("kind"),
         text: form.get("text"),
         closes_at: form.opt("closes_at").map(|_| form.local_datetime("closes_at")),
     };
-    match state.db(move |c| calls::amend(c, &ctx, &docs, id, &input)).await {
-        Ok(_) => {
-            state.mail_wake.notify_one();
-            Ok(redirect(&format!("/staff/calls/{id}?done=amended")))
-        }
-        Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
-            let mut page = detail_page(&req, &state, &auth, id, None, field_errors(&e)).await?;
-            *page.status_mut() = e.status;
-            Ok(page)
-        }
-        Err(e) => Err(e.into()),
-    }
+    let to = |_: &_| format!("/staff/calls/{id}?done=amended");
+    on_call(req, state, auth, (id, &form), to, move |c, ctx| calls::amend(c, ctx, &docs, id, &input)).await
 }
 
 pub async fn clone(
@@ -519,9 +510,7 @@ pub async fn clone(
     id: web::Path<i64>,
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(&req, &form.get("csrf"))?;
     let id = id.into_inner();
-    let ctx = auth.ctx.clone();
-    let v = state.db(move |c| calls::clone(c, &ctx, id)).await?;
-    Ok(redirect(&format!("/staff/calls/{}?done=cloned", v.id)))
+    let to = |v: &CallView| format!("/staff/calls/{}?done=cloned", v.id);
+    on_call(req, state, auth, (id, &form), to, move |c, ctx| calls::clone(c, ctx, id)).await
 }

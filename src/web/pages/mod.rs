@@ -214,7 +214,7 @@ pub fn redirect(to: &str) -> HttpResponse {
 }
 
 /// What every form's state change does: check the CSRF token, run the service function, wake
-/// the mail worker and redirect to `to(result)`. A refusal (409, 422, or a 403 about the
+/// the mail worker and redirect to `to(result)`. A refusal (409, 422, 429, or a 403 about the
 /// state of things rather than the role) goes to `refused`, which shows it on a page.
 pub async fn act<T, F, R, Fut>(
     req: &HttpRequest,
@@ -238,37 +238,66 @@ where
             state.mail_wake.notify_one();
             Ok(redirect(&to(&v)))
         }
-        Err(e) if matches!(e.status.as_u16(), 409 | 422) || (e.status.as_u16() == 403 && e.code != "forbidden") => {
+        Err(e)
+            if matches!(e.status.as_u16(), 409 | 422 | 429) || (e.status.as_u16() == 403 && e.code != "forbidden") =>
+        {
             refused(e).await
         }
         Err(e) => Err(e.into()),
     }
 }
 
+/// `act` whose refusal shows `page(field errors)` again, under the refusal's own status: what
+/// nearly every form does.
+pub async fn act_shown<T, F, P, Fut>(
+    req: &HttpRequest,
+    state: &AppState,
+    auth: &Auth,
+    form: &fields::Fields,
+    to: impl FnOnce(&T) -> String,
+    f: F,
+    page: P,
+) -> Result<HttpResponse, PageError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut crate::db::DbConn, &crate::service::Ctx) -> Result<T, AppError> + Send + 'static,
+    P: FnOnce(Vec<crate::error::FieldError>) -> Fut,
+    Fut: std::future::Future<Output = Result<HttpResponse, PageError>>,
+{
+    act(req, state, auth, form, to, f, |e| async move { Ok(with_status(page(field_errors(&e)).await?, e.status)) })
+        .await
+}
+
 /// `act` for a multipart upload form: the CSRF token from the parts, a missing file refused
 /// like any other field, then the attachments service and a redirect to `to`.
-pub async fn upload_act<R, Fut>(
+pub async fn upload_act<P, Fut>(
     req: &HttpRequest,
     state: &AppState,
     auth: &Auth,
     payload: actix_web::web::Payload,
     (id, add): (i64, crate::web::upload::AddFile),
     to: String,
-    refused: R,
+    page: P,
 ) -> Result<HttpResponse, PageError>
 where
-    R: FnOnce(AppError) -> Fut,
+    P: FnOnce(Vec<crate::error::FieldError>) -> Fut,
     Fut: std::future::Future<Output = Result<HttpResponse, PageError>>,
 {
     let parts = crate::web::upload::read(req, payload, state.config.upload_limit).await?;
     check_csrf(req, parts.csrf())?;
-    let Some(up) = parts.into_upload() else {
-        return refused(AppError::invalid_field("file", "required", "请选择文件")).await;
-    };
     let (ctx, dir) = (auth.ctx.clone(), state.config.data_dir.clone());
-    match state.db(move |c| add(c, &ctx, &dir, id, &up)).await {
-        Ok(_) => Ok(redirect(&to)),
-        Err(e) if matches!(e.status.as_u16(), 409 | 415 | 422) => refused(e).await,
+    let stored = match parts.into_upload() {
+        None => Err(AppError::invalid_field("file", "required", "请选择文件")),
+        Some(up) => state.db(move |c| add(c, &ctx, &dir, id, &up)).await,
+    };
+    match stored {
+        Ok(_) => {
+            state.mail_wake.notify_one();
+            Ok(redirect(&to))
+        }
+        Err(e) if matches!(e.status.as_u16(), 409 | 415 | 422) => {
+            Ok(with_status(page(field_errors(&e)).await?, e.status))
+        }
         Err(e) => Err(e.into()),
     }
 }

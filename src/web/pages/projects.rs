@@ -1,7 +1,7 @@
 //! Funded projects: the list (filters) and one project with what each role does next.
 
 use super::fields::Fields;
-use super::{field_errors, render_status, Layout, PageError};
+use super::{render_status, Layout, PageError};
 use crate::domain::account::Role;
 use crate::domain::budget::BudgetCategory;
 use crate::error::{AppError, FieldError};
@@ -133,12 +133,8 @@ async fn act(
     f: impl FnOnce(&mut crate::db::DbConn, &crate::service::Ctx) -> Result<ProjectView, AppError> + Send + 'static,
 ) -> Result<HttpResponse, PageError> {
     let to = |v: &ProjectView| format!("/projects/{}?done={done}", v.id);
-    let (r, st, au) = (&req, &state, &auth);
-    super::act(r, st, au, form, to, f, |e| async move {
-        let page = detail_page(r, st, au, id, None, field_errors(&e)).await?;
-        Ok(super::with_status(page, e.status))
-    })
-    .await
+    super::act_shown(&req, &state, &auth, form, to, f, |errors| detail_page(&req, &state, &auth, id, None, errors))
+        .await
 }
 
 pub async fn sign(
@@ -233,9 +229,8 @@ pub async fn upload(
     let (id, milestone) = path.into_inner();
     let to = format!("/projects/{id}?done=uploaded");
     let add = crate::service::attachments::add_evidence;
-    super::upload_act(&req, &state, &auth, payload, (milestone, add), to, |e| {
-        let (errors, status, (req, state, auth)) = (field_errors(&e), e.status, (&req, &state, &auth));
-        async move { Ok(super::with_status(detail_page(req, state, auth, id, None, errors).await?, status)) }
+    super::upload_act(&req, &state, &auth, payload, (milestone, add), to, |errors| {
+        detail_page(&req, &state, &auth, id, None, errors)
     })
     .await
 }

@@ -1,5 +1,6 @@
 use super::fields::Fields;
-use super::{check_csrf, field_errors, redirect, render_status, Layout, PageError};
+use super::{act_shown, render_status, Layout, PageError};
+use crate::db::DbConn;
 use crate::domain::account::Role;
 use crate::domain::Money;
 use crate::error::{AppError, FieldError};
@@ -8,6 +9,7 @@ use crate::service::notices::{self, AnswerInput, NoticeView, ObjectionInput, Obj
 use crate::service::review::{
     self, AssignInput, AssignmentView, ConflictInput, OverrideInput, RankingView, ReviewInput, ReviewView, ScoreInput,
 };
+use crate::service::Ctx;
 use crate::web::auth::Auth;
 use crate::web::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -64,14 +66,10 @@ pub async fn accept(
     id: web::Path<i64>,
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(&req, &form.get("csrf"))?;
-    let ctx = auth.ctx.clone();
     let id = id.into_inner();
-    match state.db(move |c| review::accept(c, &ctx, id)).await {
-        Ok(_) => Ok(redirect("/review?done=accepted")),
-        Err(e) if e.status.as_u16() == 409 => list_page(&req, &state, &auth, None, field_errors(&e)).await,
-        Err(e) => Err(e.into()),
-    }
+    let to = |_: &_| "/review?done=accepted".to_string();
+    let f = move |c: &mut DbConn, ctx: &Ctx| review::accept(c, ctx, id);
+    act_shown(&req, &state, &auth, &form, to, f, |errors| list_page(&req, &state, &auth, None, errors)).await
 }
 
 pub async fn conflict(
@@ -81,17 +79,11 @@ pub async fn conflict(
     id: web::Path<i64>,
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(&req, &form.get("csrf"))?;
-    let ctx = auth.ctx.clone();
     let id = id.into_inner();
     let input = ConflictInput { reason: form.opt("reason") };
-    match state.db(move |c| review::declare_conflict(c, &ctx, id, &input)).await {
-        Ok(_) => Ok(redirect("/review?done=conflict")),
-        Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
-            list_page(&req, &state, &auth, None, field_errors(&e)).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let to = |_: &_| "/review?done=conflict".to_string();
+    let f = move |c: &mut DbConn, ctx: &Ctx| review::declare_conflict(c, ctx, id, &input);
+    act_shown(&req, &state, &auth, &form, to, f, |errors| list_page(&req, &state, &auth, None, errors)).await
 }
 
 /// (key, name, weight, max, score, comment)
@@ -160,7 +152,6 @@ pub async fn save(
     id: web::Path<i64>,
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(&req, &form.get("csrf"))?;
     let id = id.into_inner();
     let f = form.into_inner();
     let scores: Vec<ScoreInput> =
@@ -171,15 +162,9 @@ pub async fn save(
             .collect();
     let submit = f.get("action") == "submit";
     let input = ReviewInput { scores, comment: f.get("comment"), submit };
-    let ctx = auth.ctx.clone();
-    match state.db(move |c| review::save_review(c, &ctx, id, &input)).await {
-        Ok(_) if submit => Ok(redirect("/review?done=submitted")),
-        Ok(_) => Ok(redirect(&format!("/review/{id}"))),
-        Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
-            form_page(&req, &state, &auth, id, Some(&f), field_errors(&e)).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let to = |_: &_| if submit { "/review?done=submitted".to_string() } else { format!("/review/{id}") };
+    let save = move |c: &mut DbConn, ctx: &Ctx| review::save_review(c, ctx, id, &input);
+    act_shown(&req, &state, &auth, &f, to, save, |errors| form_page(&req, &state, &auth, id, Some(&f), errors)).await
 }
 
 #[derive(Template)]
@@ -262,8 +247,10 @@ pub async fn ranking(
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<i64>,
+    q: web::Query<Done>,
 ) -> Result<HttpResponse, PageError> {
-    ranking_page(&req, &state, &auth, id.into_inner(), None, vec![]).await
+    let flash = (q.done.as_deref() == Some("override")).then_some("调整已保存。");
+    ranking_page(&req, &state, &auth, id.into_inner(), flash, vec![]).await
 }
 
 pub async fn set_override(
@@ -273,21 +260,15 @@ pub async fn set_override(
     id: web::Path<i64>,
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(&req, &form.get("csrf"))?;
     let id = id.into_inner();
     let input = form.read(|f, p| OverrideInput {
         bid_id: f.number("bid_id", p).unwrap_or(0),
         fund: f.get("fund") == "1",
         reason: f.opt("reason"),
     });
-    let ctx = auth.ctx.clone();
-    match state.db(move |c| review::set_override(c, &ctx, id, &input?)).await {
-        Ok(_) => ranking_page(&req, &state, &auth, id, Some("调整已保存。"), vec![]).await,
-        Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
-            ranking_page(&req, &state, &auth, id, None, field_errors(&e)).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let to = |_: &_| format!("/staff/calls/{id}/ranking?done=override");
+    let f = move |c: &mut DbConn, ctx: &Ctx| review::set_override(c, ctx, id, &input?);
+    act_shown(&req, &state, &auth, &form, to, f, |errors| ranking_page(&req, &state, &auth, id, None, errors)).await
 }
 
 /// Runs a call-level staff action; conflicts and rule breaks come back on the call's page.
@@ -460,7 +441,6 @@ pub async fn object(
     id: web::Path<i64>,
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(&req, &form.get("csrf"))?;
     let id = id.into_inner();
     let input = form.read(|f, p| ObjectionInput {
         name: f.get("name"),
@@ -468,14 +448,9 @@ pub async fn object(
         bid_id: f.number("bid_id", p).unwrap_or(0),
         text: f.get("text"),
     });
-    let ctx = auth.ctx.clone();
-    match state.db(move |c| notices::object(c, &ctx, id, &input?)).await {
-        Ok(_) => Ok(redirect(&format!("/notices/{id}?done=objected"))),
-        Err(e) if matches!(e.status.as_u16(), 409 | 422 | 429) => {
-            notice_page(&req, &state, &auth, id, None, field_errors(&e)).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let to = |_: &_| format!("/notices/{id}?done=objected");
+    let f = move |c: &mut DbConn, ctx: &Ctx| notices::object(c, ctx, id, &input?);
+    act_shown(&req, &state, &auth, &form, to, f, |errors| notice_page(&req, &state, &auth, id, None, errors)).await
 }
 
 pub async fn answer(
@@ -485,21 +460,16 @@ pub async fn answer(
     id: web::Path<i64>,
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(&req, &form.get("csrf"))?;
     let id = id.into_inner();
     let input = AnswerInput { upheld: form.get("upheld") == "1", reply: form.opt("reply"), cancel_funding: None };
-    let ctx = auth.ctx.clone();
     let notice_id = state
         .db(move |c| {
             let o = crate::db::notices::find_objection(c, id)?.ok_or_else(AppError::not_found)?;
             Ok(o.notice_id)
         })
         .await?;
-    match state.db(move |c| notices::answer(c, &ctx, id, &input)).await {
-        Ok(_) => Ok(redirect(&format!("/notices/{notice_id}?done=answered"))),
-        Err(e) if matches!(e.status.as_u16(), 409 | 422) => {
-            notice_page(&req, &state, &auth, notice_id, None, field_errors(&e)).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let to = |_: &_| format!("/notices/{notice_id}?done=answered");
+    let f = move |c: &mut DbConn, ctx: &Ctx| notices::answer(c, ctx, id, &input);
+    act_shown(&req, &state, &auth, &form, to, f, |errors| notice_page(&req, &state, &auth, notice_id, None, errors))
+        .await
 }

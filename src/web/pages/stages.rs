@@ -2,7 +2,7 @@
 //! on-site defence sessions, and the room's screen.
 
 use super::fields::Fields;
-use super::{field_errors, render_status, Layout, PageError};
+use super::{render_status, Layout, PageError};
 use crate::error::FieldError;
 use crate::service::calls::{self, CallView};
 use crate::service::stages::{self, ScreenView, SessionInput, SessionView, ShortlistInput, ShortlistView, SlotInput};
@@ -96,7 +96,8 @@ async fn act<T: Send + 'static>(
     f: impl FnOnce(&mut crate::db::DbConn, &crate::service::Ctx) -> Result<T, crate::error::AppError> + Send + 'static,
 ) -> Result<HttpResponse, PageError> {
     let to = |_: &T| format!("/staff/calls/{id}/stages?done={done}");
-    super::act(&req, &state, &auth, form, to, f, |e| stages_page(&req, &state, &auth, id, None, field_errors(&e))).await
+    super::act_shown(&req, &state, &auth, form, to, f, |errors| stages_page(&req, &state, &auth, id, None, errors))
+        .await
 }
 
 pub async fn shortlist(
