@@ -64,6 +64,10 @@ impl BidStatus {
     pub const SUBMITTED: [&'static str; 8] =
         ["submitted", "withdrawn", "eligible", "ineligible", "needs_correction", "proposed", "not_funded", "funded"];
 
+    /// Every state a bid can be in once it passed screening: what the ranking and the scores
+    /// read, and the dashboard counts as screened in.
+    pub const SCREENED_IN: [&'static str; 4] = ["eligible", "proposed", "funded", "not_funded"];
+
     pub fn may_become(self, to: BidStatus) -> bool {
         use BidStatus::*;
         matches!(
@@ -268,6 +272,20 @@ mod tests {
     fn submitted_is_all_but_draft() {
         let after: Vec<&str> = BidStatus::ALL.iter().filter(|s| **s != BidStatus::Draft).map(|s| s.as_str()).collect();
         assert_eq!(after, BidStatus::SUBMITTED.to_vec());
+        // Screened in: eligible and every state eligible leads to.
+        let mut reach = vec![BidStatus::Eligible];
+        for _ in 0..3 {
+            for s in BidStatus::ALL {
+                if !reach.contains(s) && reach.iter().any(|r| r.may_become(*s)) {
+                    reach.push(*s);
+                }
+            }
+        }
+        let mut names = BidStatus::names(&reach);
+        names.sort();
+        let mut want = BidStatus::SCREENED_IN.to_vec();
+        want.sort();
+        assert_eq!(names, want);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use crate::clock::{db_time, local_date, rfc3339_local};
 use crate::db::{self, DbConn};
 use crate::domain::account::Role;
 use crate::domain::award::{self, AwardError};
+use crate::domain::state::AwardFundStatus;
 use crate::domain::{text, Money};
 use crate::error::{AppError, AppResult, Code, Problems};
 use chrono::{Datelike, NaiveDate};
@@ -205,7 +206,7 @@ pub fn add_award(conn: &mut DbConn, ctx: &Ctx, fund_id: i64, input: &AwardInput)
         (Some(r), Some(t), Some(c), Some(a)) => (r, t, c, a),
         _ => return Err(AppError::internal("validated award lost a value")),
     };
-    if fund.status != "draft" {
+    if !AwardFundStatus::Draft.is(&fund.status) {
         return Err(Code::FundPublished.says("奖励已公布，不能再增加"));
     }
     db::write_tx(conn, |c| {
@@ -213,7 +214,7 @@ pub fn add_award(conn: &mut DbConn, ctx: &Ctx, fund_id: i64, input: &AwardInput)
         // awards of this fund, so the repeat check below sees every earlier award.
         if !db::awards::take_from_fund(c, fund_id, amount.fen())? {
             let f = db::awards::find_fund(c, fund_id)?.ok_or_else(AppError::not_found)?;
-            if f.status != "draft" {
+            if !AwardFundStatus::Draft.is(&f.status) {
                 return Err(Code::FundPublished.says("奖励已公布，不能再增加"));
             }
             return Err(Code::FundExceeded.says(format!(
@@ -280,7 +281,7 @@ pub fn remove_award(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<FundView
 pub fn publish(conn: &mut DbConn, ctx: &Ctx, docs: &DocSettings, fund_id: i64) -> AppResult<FundView> {
     ctx.require_district_staff()?;
     let fund = db::awards::find_fund(conn, fund_id)?.ok_or_else(AppError::not_found)?;
-    if fund.status != "draft" {
+    if !AwardFundStatus::Draft.is(&fund.status) {
         return Err(Code::FundPublished.says("奖励已公布"));
     }
     let awards = db::awards::awards_of(conn, &[fund_id])?;

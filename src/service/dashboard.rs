@@ -5,6 +5,7 @@ use super::Ctx;
 use crate::clock::local_date;
 use crate::db::{self, DbConn};
 use crate::domain::account::Role;
+use crate::domain::state::BidStatus;
 use crate::domain::state::MilestoneStatus;
 use crate::domain::Money;
 use crate::error::AppResult;
@@ -84,7 +85,7 @@ pub fn dashboard(conn: &mut DbConn, ctx: &Ctx, year: Option<i32>) -> AppResult<D
             if !matches!(s, "draft" | "withdrawn") {
                 funnel.submitted += n;
             }
-            if matches!(s, "eligible" | "proposed" | "funded" | "not_funded") {
+            if BidStatus::SCREENED_IN.contains(&s) {
                 funnel.eligible += n;
             }
             if matches!(s, "proposed" | "funded") {

@@ -8,6 +8,7 @@ use super::Ctx;
 use crate::clock::rfc3339_local;
 use crate::db::{self, DbConn};
 use crate::domain::state::BidStatus;
+use crate::domain::state::CallStatus;
 use crate::domain::Money;
 use crate::error::{AppError, AppResult, Code};
 use serde_json::{json, Value};
@@ -39,7 +40,8 @@ struct CallData {
 
 /// Everything open data shows of a call; 404 until the results notice is published.
 fn load(conn: &mut DbConn, call_id: i64) -> AppResult<CallData> {
-    let call = db::calls::find(conn, call_id)?.filter(|c| c.status != "draft").ok_or_else(AppError::not_found)?;
+    let call =
+        db::calls::find(conn, call_id)?.filter(|c| !CallStatus::Draft.is(&c.status)).ok_or_else(AppError::not_found)?;
     let notice = db::notices::of_call(conn, call_id)?.ok_or_else(|| AppError::from(Code::NotPublishedYet))?;
     let projects = db::projects::of_call(conn, call_id)?;
     let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();

@@ -8,6 +8,7 @@ use crate::domain::account::Role;
 use crate::domain::allocation::{self, Candidate, CategoryQuota};
 use crate::domain::call::Phase;
 use crate::domain::scoring::{self, Criterion};
+use crate::domain::state::BidStatus;
 use crate::domain::Money;
 use crate::error::{AppError, AppResult, Code};
 use rust_decimal::Decimal;
@@ -175,8 +176,7 @@ pub fn ranking(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<RankingV
     if call.phase(ctx.now).bids_sealed() {
         return Err(Code::BidsSealed.says("申报截止前不显示排名"));
     }
-    let bids =
-        db::bids::ranking_rows(conn, call_id, &["eligible", "proposed", "funded", "not_funded"], a.region_scope())?;
+    let bids = db::bids::ranking_rows(conn, call_id, &BidStatus::SCREENED_IN, a.region_scope())?;
     let design = super::calls::scoring_design(conn, call_id)?;
     let scores = stage_scores(conn, call_id, &design, &bids)?;
     let stats = &scores.first;

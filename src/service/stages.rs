@@ -155,7 +155,7 @@ pub fn shortlist_view(conn: &mut DbConn, ctx: &Ctx, call_id: i64, stage_key: &st
     let bids: HashMap<i64, db::bids::RankBid> = db::bids::ranking_rows(
         conn,
         call_id,
-        &["eligible", "proposed", "funded", "not_funded"],
+        &crate::domain::state::BidStatus::SCREENED_IN,
         ctx.actor().and_then(|a| a.region_scope()),
     )?
     .into_iter()

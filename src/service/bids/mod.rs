@@ -20,6 +20,7 @@ use crate::domain::budget::{self, BudgetCategory, BudgetLine, BudgetRules};
 use crate::domain::call::{reference, Phase};
 use crate::domain::milestone::Grade;
 use crate::domain::repeat::{self, EarlierProject, RepeatError, RepeatRule};
+use crate::domain::state::CallStatus;
 use crate::domain::{text, Money, RegionCode};
 use crate::error::{AppError, AppResult, Code, Problems};
 use chrono::NaiveDate;
@@ -252,7 +253,7 @@ pub fn list_for_call(
 ) -> AppResult<Vec<BidView>> {
     let a = ctx.require(&[Role::Org, Role::Staff, Role::Finance])?.clone();
     let call = load_call(conn, call_id)?;
-    if call.status == "draft" {
+    if CallStatus::Draft.is(&call.status) {
         return Err(AppError::not_found());
     }
     let mut f = db::bids::BidFilter {
@@ -336,7 +337,10 @@ pub fn stats(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<CallStats>
     let by_status = if sealed && a.role != Role::Staff {
         Default::default()
     } else {
-        db::bids::status_counts(conn, call_id, a.region_scope())?.into_iter().filter(|(s, _)| s != "draft").collect()
+        db::bids::status_counts(conn, call_id, a.region_scope())?
+            .into_iter()
+            .filter(|(s, _)| !BidStatus::Draft.is(s))
+            .collect()
     };
     let mut pools = Vec::new();
     if !sealed {

@@ -158,7 +158,7 @@ pub fn withdraw(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
     if call.phase(ctx.now).past_deadline() {
         return Err(Code::DeadlinePassed.says("申报截止后不能撤回"));
     }
-    if !matches!(b.status.as_str(), "draft" | "submitted") {
+    if !matches!(BidStatus::parse(&b.status), Some(BidStatus::Draft | BidStatus::Submitted)) {
         return Err(Code::NotWithdrawable.says(format!("申报当前状态为“{}”，不能撤回", status_label(&b.status))));
     }
     let org = db::organisations::find(conn, org_id)?.ok_or_else(AppError::not_found)?;

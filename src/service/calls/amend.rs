@@ -1,6 +1,7 @@
 //! Numbered amendments (更正公告) and answers (答疑) to a published call.
 
 use super::*;
+use crate::domain::state::CallStatus;
 use crate::error::Code;
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -83,7 +84,7 @@ pub fn amend(
     };
     p.finish()?;
     let body = body.unwrap_or_default();
-    if row.status == "draft" {
+    if CallStatus::Draft.is(&row.status) {
         return Err(AppError::from(Code::NotPublished));
     }
     if row.phase(ctx.now).past_deadline() {

@@ -2,6 +2,7 @@
 //! becomes; create, update (drafts only) and clone.
 
 use super::*;
+use crate::domain::state::CallStatus;
 use crate::error::Code;
 
 #[derive(Deserialize, Serialize, Default, Clone, utoipa::ToSchema)]
@@ -329,7 +330,7 @@ fn parse_input(conn: &mut DbConn, ctx: &Ctx, actor: &Actor, i: &CallInput) -> Ap
             tranches: tranches.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(","),
             fund_source: fund.ok_or_else(bad)?.as_str().into(),
             reference_prefix: prefix,
-            status: "draft".into(),
+            status: CallStatus::Draft.as_str().into(),
             next_seq: 0,
             cloned_from: None,
             created_by: actor.id,
@@ -500,7 +501,7 @@ pub fn update(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &CallInput) -> AppRe
     let parts = parse_input(conn, ctx, &actor, input)?;
     db::write_tx(conn, |c| {
         let existing = db::calls::find(c, id)?.ok_or_else(AppError::not_found)?;
-        if existing.status != "draft" {
+        if !CallStatus::Draft.is(&existing.status) {
             return Err(AppError::from(Code::CallFrozen));
         }
         let row = CallRow {
@@ -533,7 +534,7 @@ pub fn clone(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<CallView> {
             closes_at: year_on(old.closes_at),
             project_start: day_on(old.project_start),
             project_end: day_on(old.project_end),
-            status: "draft".into(),
+            status: CallStatus::Draft.as_str().into(),
             next_seq: 0,
             cloned_from: Some(old.id),
             created_by: actor.id,

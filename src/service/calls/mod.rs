@@ -17,6 +17,7 @@ use crate::domain::budget::BudgetCategory;
 use crate::domain::call::{self, FundSource, Phase, PoolRule, PublishCheck};
 use crate::domain::repeat::RepeatRule;
 use crate::domain::stages::{Bonus, StageKind};
+use crate::domain::state::CallStatus;
 use crate::domain::{text, Money, RegionCode};
 use crate::error::{AppError, AppResult, Problems};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -294,7 +295,7 @@ pub fn list(conn: &mut DbConn, ctx: &Ctx, before: Option<i64>, limit: Option<i64
 pub fn get(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<CallView> {
     let (row, v) = load_view(conn, id, ctx.now)?;
     let staff = matches!(ctx.actor().map(|a| a.role), Some(Role::Staff | Role::Admin | Role::Finance));
-    if row.status == "draft" && !staff {
+    if CallStatus::Draft.is(&row.status) && !staff {
         return Err(AppError::not_found());
     }
     Ok(v)

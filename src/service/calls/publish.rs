@@ -2,6 +2,7 @@
 //! told.
 
 use super::*;
+use crate::domain::state::CallStatus;
 use crate::error::Code;
 
 /// How the bids will be scored, when that is more than one written stage: stages with their
@@ -158,7 +159,7 @@ pub fn publish(
     let actor = ctx.require_district_staff()?.clone();
     db::write_tx(conn, |c| {
         let (row, v) = load_view(c, id, ctx.now)?;
-        if row.status != "draft" {
+        if !CallStatus::Draft.is(&row.status) {
             return Err(AppError::from(Code::AlreadyPublished));
         }
         let weights: Vec<u32> = v.criteria.iter().map(|k| k.weight as u32).collect();
