@@ -193,36 +193,31 @@ struct Regions {
     towns: Vec<(String, String)>,
 }
 
+/// A rubric's numbered rows (`{prefix}key_0`, `{prefix}name_0`, `{prefix}weight_0` …); a row
+/// without a key is an empty row.
+fn criterion_rows(f: &Fields, prefix: &str, p: &mut Problems) -> Vec<CriterionInput> {
+    let mut rows = Vec::new();
+    for i in 0..CRIT_ROWS {
+        let key = f.get(&format!("{prefix}key_{i}"));
+        if key.trim().is_empty() {
+            continue;
+        }
+        rows.push(CriterionInput {
+            key: key.trim().to_string(),
+            name: f.get(&format!("{prefix}name_{i}")),
+            weight: f.number(&format!("{prefix}weight_{i}"), p).unwrap_or(0),
+            max_score: None,
+        });
+    }
+    rows
+}
+
 /// The form as the service's input; a number field holding something else marks that field.
 fn to_input(f: &Fields, regions: &Regions) -> Result<CallInput, AppError> {
     let towns = &regions.towns;
     let mut p = Problems::default();
-    let mut criteria = Vec::new();
-    for i in 0..CRIT_ROWS {
-        let key = f.get_n("crit_key_", i);
-        if key.trim().is_empty() {
-            continue;
-        }
-        criteria.push(CriterionInput {
-            key: key.trim().to_string(),
-            name: f.get_n("crit_name_", i),
-            weight: f.number(&format!("crit_weight_{i}"), &mut p).unwrap_or(0),
-            max_score: None,
-        });
-    }
-    let mut defence = Vec::new();
-    for i in 0..CRIT_ROWS {
-        let key = f.get_n("s2_key_", i);
-        if key.trim().is_empty() {
-            continue;
-        }
-        defence.push(CriterionInput {
-            key: key.trim().to_string(),
-            name: f.get_n("s2_name_", i),
-            weight: f.number(&format!("s2_weight_{i}"), &mut p).unwrap_or(0),
-            max_score: None,
-        });
-    }
+    let criteria = criterion_rows(f, "crit_", &mut p);
+    let defence = criterion_rows(f, "s2_", &mut p);
     // A second stage's name turns the call into a two-stage one (书面评审 → 现场答辩).
     let stages = match f.opt("stage2_name") {
         None => Vec::new(),
