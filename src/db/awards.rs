@@ -91,31 +91,21 @@ pub fn return_to_fund(conn: &mut DbConn, fund_id: i64, amount: i64) -> QueryResu
     Ok(n == 1)
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn insert_award(
-    conn: &mut DbConn,
-    fund_id: i64,
-    region_code: &str,
-    title: &str,
-    citation: &str,
-    amount: i64,
-    repeat_reason: Option<&str>,
-    by: i64,
-    now: NaiveDateTime,
-) -> QueryResult<i64> {
-    diesel::insert_into(awards::table)
-        .values((
-            awards::fund_id.eq(fund_id),
-            awards::region_code.eq(region_code),
-            awards::title.eq(title),
-            awards::citation.eq(citation),
-            awards::amount.eq(amount),
-            awards::repeat_reason.eq(repeat_reason),
-            awards::created_by.eq(by),
-            awards::created_at.eq(now),
-        ))
-        .returning(awards::id)
-        .get_result(conn)
+#[derive(Insertable)]
+#[diesel(table_name = awards)]
+pub struct NewAward<'a> {
+    pub fund_id: i64,
+    pub region_code: &'a str,
+    pub title: &'a str,
+    pub citation: &'a str,
+    pub amount: i64,
+    pub repeat_reason: Option<&'a str>,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert_award(conn: &mut DbConn, new: &NewAward<'_>) -> QueryResult<i64> {
+    diesel::insert_into(awards::table).values(new).returning(awards::id).get_result(conn)
 }
 
 pub fn count_for_region(conn: &mut DbConn, fund_id: i64, region_code: &str) -> QueryResult<i64> {

@@ -384,32 +384,24 @@ pub fn amendments_of(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<Amendme
 
 /// Adds the next numbered amendment of a call (numbers taken under the call's row lock, which
 /// the caller holds by updating the call first).
-#[allow(clippy::too_many_arguments)]
-pub fn insert_amendment(
-    conn: &mut DbConn,
-    call_id: i64,
-    kind: &str,
-    body: &str,
-    old_closes_at: Option<NaiveDateTime>,
-    new_closes_at: Option<NaiveDateTime>,
-    by: i64,
-    at: NaiveDateTime,
-) -> QueryResult<i32> {
+#[derive(Insertable)]
+#[diesel(table_name = super::schema::call_amendments)]
+pub struct NewAmendment<'a> {
+    pub call_id: i64,
+    pub kind: &'a str,
+    pub body: &'a str,
+    pub old_closes_at: Option<NaiveDateTime>,
+    pub new_closes_at: Option<NaiveDateTime>,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+}
+
+/// Numbers the amendment next after the call's last one; the caller holds the call's row lock.
+pub fn insert_amendment(conn: &mut DbConn, new: &NewAmendment<'_>) -> QueryResult<i32> {
     use super::schema::call_amendments as a;
-    let last: Option<i32> = a::table.filter(a::call_id.eq(call_id)).select(diesel::dsl::max(a::no)).first(conn)?;
+    let last: Option<i32> = a::table.filter(a::call_id.eq(new.call_id)).select(diesel::dsl::max(a::no)).first(conn)?;
     let no = last.unwrap_or(0) + 1;
-    diesel::insert_into(a::table)
-        .values((
-            a::call_id.eq(call_id),
-            a::no.eq(no),
-            a::kind.eq(kind),
-            a::body.eq(body),
-            a::old_closes_at.eq(old_closes_at),
-            a::new_closes_at.eq(new_closes_at),
-            a::created_by.eq(by),
-            a::created_at.eq(at),
-        ))
-        .execute(conn)?;
+    diesel::insert_into(a::table).values((new, a::no.eq(no))).execute(conn)?;
     Ok(no)
 }
 

@@ -20,31 +20,27 @@ pub struct DocumentRow {
 }
 
 /// Records a new version; earlier versions of the same document stay, no longer current.
-#[allow(clippy::too_many_arguments)]
-pub fn publish(
-    conn: &mut DbConn,
-    kind: &str,
-    entity_id: i64,
-    title: &str,
-    sha256: &str,
-    size: i64,
-    at: NaiveDateTime,
-    audit_head: &str,
-) -> QueryResult<i64> {
-    diesel::update(documents::table.filter(documents::kind.eq(kind)).filter(documents::entity_id.eq(entity_id)))
-        .set(documents::current.eq(false))
-        .execute(conn)?;
+/// A published file's record; publishing it retires the entity's earlier version of the same kind.
+#[derive(Insertable)]
+#[diesel(table_name = documents)]
+pub struct NewDocument<'a> {
+    pub kind: &'a str,
+    pub entity_id: i64,
+    pub title: &'a str,
+    pub sha256: &'a str,
+    pub size: i64,
+    pub published_at: NaiveDateTime,
+    pub audit_head: &'a str,
+}
+
+pub fn publish(conn: &mut DbConn, new: &NewDocument<'_>) -> QueryResult<i64> {
+    diesel::update(
+        documents::table.filter(documents::kind.eq(new.kind)).filter(documents::entity_id.eq(new.entity_id)),
+    )
+    .set(documents::current.eq(false))
+    .execute(conn)?;
     diesel::insert_into(documents::table)
-        .values((
-            documents::kind.eq(kind),
-            documents::entity_id.eq(entity_id),
-            documents::title.eq(title),
-            documents::sha256.eq(sha256),
-            documents::size.eq(size),
-            documents::published_at.eq(at),
-            documents::current.eq(true),
-            documents::audit_head.eq(audit_head),
-        ))
+        .values((new, documents::current.eq(true)))
         .returning(documents::id)
         .get_result(conn)
 }

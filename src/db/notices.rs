@@ -2,7 +2,7 @@
 
 use super::schema::{bids, notices, objections, project_tranches, projects};
 use super::DbConn;
-use crate::domain::state::{self, BidStatus};
+use crate::domain::state::{self, BidStatus, ObjectionStatus};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -37,29 +37,20 @@ pub struct ObjectionRow {
     pub created_at: NaiveDateTime,
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn insert_notice(
-    conn: &mut DbConn,
-    call_id: i64,
-    title: &str,
-    at: NaiveDateTime,
-    by: i64,
-    ends_on: NaiveDate,
-    days: i32,
-    working: bool,
-) -> QueryResult<i64> {
-    diesel::insert_into(notices::table)
-        .values((
-            notices::call_id.eq(call_id),
-            notices::title.eq(title),
-            notices::published_at.eq(at),
-            notices::published_by.eq(by),
-            notices::ends_on.eq(ends_on),
-            notices::days.eq(days),
-            notices::working_days.eq(working),
-        ))
-        .returning(notices::id)
-        .get_result(conn)
+#[derive(Insertable)]
+#[diesel(table_name = notices)]
+pub struct NewNotice<'a> {
+    pub call_id: i64,
+    pub title: &'a str,
+    pub published_at: NaiveDateTime,
+    pub published_by: i64,
+    pub ends_on: NaiveDate,
+    pub days: i32,
+    pub working_days: bool,
+}
+
+pub fn insert_notice(conn: &mut DbConn, new: &NewNotice<'_>) -> QueryResult<i64> {
+    diesel::insert_into(notices::table).values(new).returning(notices::id).get_result(conn)
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<NoticeRow>> {
@@ -75,28 +66,22 @@ pub fn ids_of_calls(conn: &mut DbConn, call_ids: &[i64]) -> QueryResult<Vec<(i64
     notices::table.filter(notices::call_id.eq_any(call_ids)).select((notices::call_id, notices::id)).load(conn)
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn insert_objection(
-    conn: &mut DbConn,
-    notice_id: i64,
-    bid_id: i64,
-    name: &str,
-    contact: &str,
-    text: &str,
-    ip: &str,
-    at: NaiveDateTime,
-) -> QueryResult<i64> {
+/// A new objection; it always starts `pending`.
+#[derive(Insertable)]
+#[diesel(table_name = objections)]
+pub struct NewObjection<'a> {
+    pub notice_id: i64,
+    pub bid_id: i64,
+    pub name: &'a str,
+    pub contact: &'a str,
+    pub text: &'a str,
+    pub ip: &'a str,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert_objection(conn: &mut DbConn, new: &NewObjection<'_>) -> QueryResult<i64> {
     diesel::insert_into(objections::table)
-        .values((
-            objections::notice_id.eq(notice_id),
-            objections::bid_id.eq(bid_id),
-            objections::name.eq(name),
-            objections::contact.eq(contact),
-            objections::text.eq(text),
-            objections::ip.eq(ip),
-            objections::status.eq("pending"),
-            objections::created_at.eq(at),
-        ))
+        .values((new, objections::status.eq(ObjectionStatus::Pending.as_str())))
         .returning(objections::id)
         .get_result(conn)
 }
@@ -133,7 +118,7 @@ pub fn objections_of(conn: &mut DbConn, notice_id: i64) -> QueryResult<Vec<Objec
 pub fn pending_count(conn: &mut DbConn, notice_id: i64) -> QueryResult<i64> {
     objections::table
         .filter(objections::notice_id.eq(notice_id))
-        .filter(objections::status.eq("pending"))
+        .filter(objections::status.eq(ObjectionStatus::Pending.as_str()))
         .count()
         .get_result(conn)
 }
@@ -147,7 +132,7 @@ pub fn answer(
     by: i64,
     at: NaiveDateTime,
 ) -> QueryResult<usize> {
-    diesel::update(objections::table.find(id).filter(objections::status.eq("pending")))
+    diesel::update(objections::table.find(id).filter(objections::status.eq(ObjectionStatus::Pending.as_str())))
         .set((
             objections::status.eq(if upheld { "upheld" } else { "dismissed" }),
             objections::reply.eq(Some(reply)),

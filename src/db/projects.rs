@@ -198,27 +198,26 @@ pub fn report(
     Ok(n)
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn verify(
-    conn: &mut DbConn,
-    id: i64,
-    from: &[MilestoneStatus],
-    to: MilestoneStatus,
-    grade: Option<&str>,
-    note: Option<&str>,
-    by: i64,
-    at: NaiveDateTime,
-) -> QueryResult<usize> {
-    state::checked(from, to, MilestoneStatus::may_become);
+/// What a verifier writes on a milestone.
+pub struct Verdict<'a> {
+    pub to: MilestoneStatus,
+    pub grade: Option<&'a str>,
+    pub note: Option<&'a str>,
+    pub by: i64,
+    pub at: NaiveDateTime,
+}
+
+pub fn verify(conn: &mut DbConn, id: i64, from: &[MilestoneStatus], v: &Verdict<'_>) -> QueryResult<usize> {
+    state::checked(from, v.to, MilestoneStatus::may_become);
     diesel::update(
         project_milestones::table.find(id).filter(project_milestones::status.eq_any(MilestoneStatus::names(from))),
     )
     .set((
-        project_milestones::status.eq(to.as_str()),
-        project_milestones::grade.eq(grade),
-        project_milestones::note.eq(note),
-        project_milestones::verified_by.eq(Some(by)),
-        project_milestones::verified_at.eq(Some(at)),
+        project_milestones::status.eq(v.to.as_str()),
+        project_milestones::grade.eq(v.grade),
+        project_milestones::note.eq(v.note),
+        project_milestones::verified_by.eq(Some(v.by)),
+        project_milestones::verified_at.eq(Some(v.at)),
     ))
     .execute(conn)
 }
@@ -256,31 +255,21 @@ pub fn pay(conn: &mut DbConn, project_id: i64, tranche_seq: i32, amount: i64) ->
     Ok(t == 1)
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn insert_payment(
-    conn: &mut DbConn,
-    project_id: i64,
-    milestone_id: i64,
-    tranche_seq: i32,
-    amount: i64,
-    paid_on: NaiveDate,
-    reference: &str,
-    by: i64,
-    at: NaiveDateTime,
-) -> QueryResult<i64> {
-    diesel::insert_into(payments::table)
-        .values((
-            payments::project_id.eq(project_id),
-            payments::milestone_id.eq(milestone_id),
-            payments::tranche_seq.eq(tranche_seq),
-            payments::amount.eq(amount),
-            payments::paid_on.eq(paid_on),
-            payments::reference.eq(reference),
-            payments::created_by.eq(by),
-            payments::created_at.eq(at),
-        ))
-        .returning(payments::id)
-        .get_result(conn)
+#[derive(Insertable)]
+#[diesel(table_name = payments)]
+pub struct NewPayment<'a> {
+    pub project_id: i64,
+    pub milestone_id: i64,
+    pub tranche_seq: i32,
+    pub amount: i64,
+    pub paid_on: NaiveDate,
+    pub reference: &'a str,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert_payment(conn: &mut DbConn, new: &NewPayment<'_>) -> QueryResult<i64> {
+    diesel::insert_into(payments::table).values(new).returning(payments::id).get_result(conn)
 }
 
 /// (project, seq, pct, amount, paid)

@@ -40,36 +40,30 @@ pub struct AssignmentRow {
     pub stage: i32,
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn insert_draw(
-    conn: &mut DbConn,
-    call_id: i64,
-    stage: i32,
-    seed: &str,
-    k: i32,
-    reason: Option<&str>,
-    due_on: chrono::NaiveDate,
-    by: i64,
-    at: NaiveDateTime,
-) -> QueryResult<i64> {
-    // A redraw replaces the panels of its own stage only.
+/// A new active draw; it replaces the panels of its own stage only.
+#[derive(Insertable)]
+#[diesel(table_name = reviewer_draws)]
+pub struct NewDraw<'a> {
+    pub call_id: i64,
+    pub stage: i32,
+    pub seed: &'a str,
+    pub reviewers_per_bid: i32,
+    pub reason: Option<&'a str>,
+    pub due_on: Option<chrono::NaiveDate>,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert_draw(conn: &mut DbConn, new: &NewDraw<'_>) -> QueryResult<i64> {
     diesel::update(
-        reviewer_draws::table.filter(reviewer_draws::call_id.eq(call_id)).filter(reviewer_draws::stage.eq(stage)),
+        reviewer_draws::table
+            .filter(reviewer_draws::call_id.eq(new.call_id))
+            .filter(reviewer_draws::stage.eq(new.stage)),
     )
     .set(reviewer_draws::active.eq(false))
     .execute(conn)?;
     diesel::insert_into(reviewer_draws::table)
-        .values((
-            reviewer_draws::call_id.eq(call_id),
-            reviewer_draws::seed.eq(seed),
-            reviewer_draws::reviewers_per_bid.eq(k),
-            reviewer_draws::reason.eq(reason),
-            reviewer_draws::due_on.eq(Some(due_on)),
-            reviewer_draws::active.eq(true),
-            reviewer_draws::created_by.eq(by),
-            reviewer_draws::created_at.eq(at),
-            reviewer_draws::stage.eq(stage),
-        ))
+        .values((new, reviewer_draws::active.eq(true)))
         .returning(reviewer_draws::id)
         .get_result(conn)
 }
@@ -88,29 +82,37 @@ pub fn find_draw(conn: &mut DbConn, id: i64) -> QueryResult<Option<DrawRow>> {
     reviewer_draws::table.find(id).select(DrawRow::as_select()).first(conn).optional()
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn insert_assignment(
-    conn: &mut DbConn,
-    draw_id: i64,
-    stage: i32,
-    call_id: i64,
-    bid_id: i64,
-    reviewer_id: i64,
-    replacement_no: i32,
-    at: NaiveDateTime,
-) -> QueryResult<i64> {
+/// A reviewer's seat on one bid's panel; `replacement_no` counts how often the seat was refilled.
+#[derive(Insertable, Clone, Copy)]
+#[diesel(table_name = assignments)]
+pub struct NewAssignment {
+    pub draw_id: i64,
+    pub stage: i32,
+    pub call_id: i64,
+    pub bid_id: i64,
+    pub reviewer_id: i64,
+    pub replacement_no: i32,
+    pub created_at: NaiveDateTime,
+}
+
+impl NewAssignment {
+    /// The seat that takes over `from`'s bid in the same draw.
+    pub fn refill(from: &AssignmentRow, reviewer_id: i64, replacement_no: i32, created_at: NaiveDateTime) -> Self {
+        NewAssignment {
+            draw_id: from.draw_id,
+            stage: from.stage,
+            call_id: from.call_id,
+            bid_id: from.bid_id,
+            reviewer_id,
+            replacement_no,
+            created_at,
+        }
+    }
+}
+
+pub fn insert_assignment(conn: &mut DbConn, new: NewAssignment) -> QueryResult<i64> {
     diesel::insert_into(assignments::table)
-        .values((
-            assignments::draw_id.eq(draw_id),
-            assignments::call_id.eq(call_id),
-            assignments::bid_id.eq(bid_id),
-            assignments::reviewer_id.eq(reviewer_id),
-            assignments::status.eq("assigned"),
-            assignments::replacement_no.eq(replacement_no),
-            assignments::comment.eq(""),
-            assignments::created_at.eq(at),
-            assignments::stage.eq(stage),
-        ))
+        .values((new, assignments::status.eq(AssignmentStatus::Assigned.as_str()), assignments::comment.eq("")))
         .returning(assignments::id)
         .get_result(conn)
 }

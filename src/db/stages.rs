@@ -65,28 +65,22 @@ pub struct SessionRow {
     pub created_at: NaiveDateTime,
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn insert_session(
-    conn: &mut DbConn,
-    call_id: i64,
-    stage: i32,
-    venue: &str,
-    day: NaiveDate,
-    slots: &[(i64, String)],
-    by: i64,
-    at: NaiveDateTime,
-) -> QueryResult<i64> {
-    let id: i64 = diesel::insert_into(defence_sessions::table)
-        .values((
-            defence_sessions::call_id.eq(call_id),
-            defence_sessions::stage.eq(stage),
-            defence_sessions::venue.eq(venue),
-            defence_sessions::day.eq(day),
-            defence_sessions::created_by.eq(by),
-            defence_sessions::created_at.eq(at),
-        ))
-        .returning(defence_sessions::id)
-        .get_result(conn)?;
+#[derive(Insertable)]
+#[diesel(table_name = defence_sessions)]
+pub struct NewSession<'a> {
+    pub call_id: i64,
+    pub stage: i32,
+    pub venue: &'a str,
+    pub day: NaiveDate,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+}
+
+/// A defence session with its slots in order; each slot is (bid, start time).
+pub fn insert_session(conn: &mut DbConn, new: &NewSession<'_>, slots: &[(i64, String)]) -> QueryResult<i64> {
+    let (call_id, stage) = (new.call_id, new.stage);
+    let id: i64 =
+        diesel::insert_into(defence_sessions::table).values(new).returning(defence_sessions::id).get_result(conn)?;
     for (i, (bid, starts)) in slots.iter().enumerate() {
         diesel::insert_into(defence_slots::table)
             .values((

@@ -189,6 +189,23 @@ impl Problems {
             }
         }
     }
+    /// A `YYYY-MM-DD` date.
+    pub fn date(&mut self, field: &str, s: &str) -> Option<chrono::NaiveDate> {
+        let d = crate::domain::text::date(s);
+        self.take(field, d, |_| ("invalid_date".into(), "日期格式应为 YYYY-MM-DD".into()))
+    }
+    /// An RFC 3339 time with its offset.
+    pub fn datetime(&mut self, field: &str, s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+        let t = chrono::DateTime::parse_from_rfc3339(s.trim()).map(|t| t.with_timezone(&chrono::Utc));
+        self.take(field, t, |_| {
+            ("invalid_datetime".into(), "时间格式应为 RFC 3339，如 2026-03-01T00:00:00+08:00".into())
+        })
+    }
+    /// An amount in yuan, at most two decimals.
+    pub fn money(&mut self, field: &str, s: &str) -> Option<crate::domain::money::Money> {
+        let m = crate::domain::money::Money::parse(s.trim());
+        self.take(field, m, |e| (e.code().into(), e.message().into()))
+    }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -230,17 +230,17 @@ pub fn add_award(conn: &mut DbConn, ctx: &Ctx, fund_id: i64, input: &AwardInput)
                 format!("{}已获得本年度奖励，再次奖励须说明理由", region.name),
             ));
         }
-        let id = db::awards::insert_award(
-            c,
+        let new = db::awards::NewAward {
             fund_id,
-            &region.code,
-            &title,
-            &citation,
-            amount.fen(),
-            reason.as_deref(),
-            by,
-            db_time(ctx.now),
-        )?;
+            region_code: &region.code,
+            title: &title,
+            citation: &citation,
+            amount: amount.fen(),
+            repeat_reason: reason.as_deref(),
+            created_by: by,
+            created_at: db_time(ctx.now),
+        };
+        let id = db::awards::insert_award(c, &new)?;
         audit::record(
             c,
             ctx,
@@ -442,10 +442,7 @@ pub fn meetings(conn: &mut DbConn, ctx: &Ctx, year: Option<i32>) -> AppResult<Me
 pub fn record_meeting(conn: &mut DbConn, ctx: &Ctx, input: &MeetingInput) -> AppResult<MeetingYearView> {
     let by = ctx.require_district_staff()?.id;
     let mut p = Problems::default();
-    let held_on = crate::domain::text::date(&input.held_on).ok();
-    if held_on.is_none() {
-        p.add("held_on", "invalid_date", "日期格式应为 YYYY-MM-DD");
-    }
+    let held_on = p.date("held_on", &input.held_on);
     let place = p.take("place", text::name(&input.place, 200), |e| (e.code().into(), e.message()));
     let agenda = p.take("agenda", text::paragraph(&input.agenda, 5000), |e| (e.code().into(), e.message()));
     if db::regions::find(conn, input.host_region_code.trim())?.is_none() {

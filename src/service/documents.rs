@@ -44,7 +44,16 @@ pub fn publish(
         std::fs::rename(&tmp, &path).map_err(|e| AppError::internal(format!("rename: {e}")))?;
     }
     let head = db::audit::head(conn)?.map(|h| h.1).unwrap_or_default();
-    db::documents::publish(conn, kind, entity_id, title, &sha, bytes.len() as i64, db_time(ctx.now), &head)?;
+    let new = db::documents::NewDocument {
+        kind,
+        entity_id,
+        title,
+        sha256: &sha,
+        size: bytes.len() as i64,
+        published_at: db_time(ctx.now),
+        audit_head: &head,
+    };
+    db::documents::publish(conn, &new)?;
     Ok(sha)
 }
 

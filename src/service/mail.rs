@@ -113,17 +113,16 @@ pub fn bid_withdrawn(to: &str, org_name: &str, title: &str, reference: &str) -> 
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn bid_screened(
-    to: &str,
-    org_name: &str,
-    title: &str,
-    reference: &str,
-    outcome: &str,
-    note: Option<&str>,
-    items: Option<&str>,
-    due: Option<chrono::NaiveDate>,
-) -> Mail {
+/// A screener's outcome as the organisation is told it: the items to correct and by when.
+pub struct Screened<'a> {
+    pub outcome: &'a str,
+    pub note: Option<&'a str>,
+    pub items: Option<&'a str>,
+    pub due: Option<chrono::NaiveDate>,
+}
+
+pub fn bid_screened(to: &str, org_name: &str, title: &str, reference: &str, s: &Screened<'_>) -> Mail {
+    let Screened { outcome, note, items, due } = *s;
     let (subject, text) = match outcome {
         "eligible" => ("资格审查通过", "已通过资格审查，将进入预算审核和专家评审。".to_string()),
         "ineligible" => ("资格审查未通过", "未通过资格审查。".to_string()),

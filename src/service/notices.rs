@@ -107,13 +107,15 @@ pub fn decide(conn: &mut DbConn, ctx: &Ctx, docs: &DocSettings, call_id: i64) ->
         }
         let notice_id = db::notices::insert_notice(
             c,
-            call_id,
-            &format!("{}评审结果公示", call.title),
-            now,
-            by,
-            ends_on,
-            call.notice_days,
-            call.notice_working_days,
+            &db::notices::NewNotice {
+                call_id,
+                title: &format!("{}评审结果公示", call.title),
+                published_at: now,
+                published_by: by,
+                ends_on,
+                days: call.notice_days,
+                working_days: call.notice_working_days,
+            },
         )?;
         let allocation: Vec<serde_json::Value> = r
             .pools
@@ -319,8 +321,16 @@ pub fn object(conn: &mut DbConn, ctx: &Ctx, notice_id: i64, input: &ObjectionInp
         {
             return Err(AppError::rate_limited());
         }
-        let id =
-            db::notices::insert_objection(c, notice_id, input.bid_id, &name, &contact, &body, &ip, db_time(ctx.now))?;
+        let new = db::notices::NewObjection {
+            notice_id,
+            bid_id: input.bid_id,
+            name: &name,
+            contact: &contact,
+            text: &body,
+            ip: &ip,
+            created_at: db_time(ctx.now),
+        };
+        let id = db::notices::insert_objection(c, &new)?;
         audit::record(
             c,
             ctx,

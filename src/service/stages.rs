@@ -277,13 +277,20 @@ pub fn schedule(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &SessionInput
         return Err(Code::AlreadyScheduled.says(format!("项目 {b} 已安排在其他答辩场次")));
     }
     let id = db::write_tx(conn, |c| {
-        let id = db::stages::insert_session(c, call_id, stage.position, &venue, day, &slots, by, db_time(ctx.now))
-            .map_err(|e| match e {
-                diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-                    AppError::from(Code::AlreadyScheduled)
-                }
-                e => e.into(),
-            })?;
+        let session = db::stages::NewSession {
+            call_id,
+            stage: stage.position,
+            venue: &venue,
+            day,
+            created_by: by,
+            created_at: db_time(ctx.now),
+        };
+        let id = db::stages::insert_session(c, &session, &slots).map_err(|e| match e {
+            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+                AppError::from(Code::AlreadyScheduled)
+            }
+            e => e.into(),
+        })?;
         audit::record(
             c,
             ctx,

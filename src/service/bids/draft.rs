@@ -59,20 +59,6 @@ struct Parsed {
     milestones: Vec<NewMilestone>,
 }
 
-fn parse_date(p: &mut Problems, field: &str, s: &str) -> Option<NaiveDate> {
-    match crate::domain::text::date(s) {
-        Ok(d) => Some(d),
-        Err(_) => {
-            p.add(field, "invalid_date", "日期格式应为 YYYY-MM-DD");
-            None
-        }
-    }
-}
-
-pub(super) fn money(p: &mut Problems, field: &str, s: &str) -> Option<Money> {
-    p.take(field, Money::parse(s.trim()), |e| (e.code().into(), e.message().into()))
-}
-
 /// Whether `region` lies where `pool` may fund: a town pool serves its own town, the district
 /// pool any region of the district.
 pub(super) fn region_fits(pool: &PoolRow, region: &str) -> bool {
@@ -136,12 +122,11 @@ fn parse(conn: &mut DbConn, call: &CallRow, i: &BidInput) -> AppResult<(Parsed, 
     if i.beneficiaries.count > 1_000_000 {
         p.add("beneficiaries.count", "out_of_range", "受益人数不合理");
     }
-    let start =
-        i.start_date.as_deref().filter(|s| !s.trim().is_empty()).and_then(|s| parse_date(&mut p, "start_date", s));
-    let end = i.end_date.as_deref().filter(|s| !s.trim().is_empty()).and_then(|s| parse_date(&mut p, "end_date", s));
-    let requested = money(&mut p, "requested_amount", &i.requested_amount);
+    let start = i.start_date.as_deref().filter(|s| !s.trim().is_empty()).and_then(|s| p.date("start_date", s));
+    let end = i.end_date.as_deref().filter(|s| !s.trim().is_empty()).and_then(|s| p.date("end_date", s));
+    let requested = p.money("requested_amount", &i.requested_amount);
     let matching = match &i.matching_funds {
-        Some(s) if !s.trim().is_empty() => money(&mut p, "matching_funds", s),
+        Some(s) if !s.trim().is_empty() => p.money("matching_funds", s),
         _ => Some(Money::ZERO),
     };
     if i.budget_lines.len() > 100 {
@@ -155,13 +140,13 @@ fn parse(conn: &mut DbConn, call: &CallRow, i: &BidInput) -> AppResult<(Parsed, 
             p.add(&f("category"), "invalid_budget_category", "未知的预算科目");
         }
         let item = p.take(&f("item"), text::name(&l.item, 100), |e| (e.code().into(), e.message()));
-        let amount = money(&mut p, &f("amount"), &l.amount);
+        let amount = p.money(&f("amount"), &l.amount);
         let qty = match l.quantity.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(q) => money(&mut p, &f("quantity"), q).map(Some),
+            Some(q) => p.money(&f("quantity"), q).map(Some),
             None => Some(None),
         };
         let price = match l.unit_price.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(u) => money(&mut p, &f("unit_price"), u).map(Some),
+            Some(u) => p.money(&f("unit_price"), u).map(Some),
             None => Some(None),
         };
         if let (Some(Some(q)), Some(Some(u)), Some(a)) = (qty, price, amount) {
@@ -198,7 +183,7 @@ fn parse(conn: &mut DbConn, call: &CallRow, i: &BidInput) -> AppResult<(Parsed, 
     for (k, m) in i.milestones.iter().enumerate().take(20) {
         let f = |x: &str| format!("milestones[{k}].{x}");
         let title = p.take(&f("title"), text::name(&m.title, 100), |e| (e.code().into(), e.message()));
-        let due = parse_date(&mut p, &f("due_date"), &m.due_date);
+        let due = p.date(&f("due_date"), &m.due_date);
         let deliverable = if m.deliverable.trim().is_empty() {
             Some(String::new())
         } else {

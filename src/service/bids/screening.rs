@@ -106,10 +106,7 @@ pub fn screen(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ScreeningInput) -> 
                 &org.name,
                 &b.title,
                 b.reference.as_deref().unwrap_or(""),
-                &outcome,
-                note.as_deref(),
-                items.as_deref(),
-                due,
+                &mail::Screened { outcome: &outcome, note: note.as_deref(), items: items.as_deref(), due },
             ),
         )?;
         Ok(())
@@ -131,7 +128,7 @@ pub fn finance(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &FinanceInput) -> A
     let actor = ctx.require(&[Role::Finance])?.clone();
     let (b, call, _) = visible(conn, ctx, id)?;
     let mut p = Problems::default();
-    let approved = money(&mut p, "approved_amount", &input.approved_amount);
+    let approved = p.money("approved_amount", &input.approved_amount);
     let note = match input.note.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(n) => p.take("note", text::paragraph(n, 2000), |e| (e.code().into(), e.message())),
         None => None,

@@ -95,16 +95,16 @@ pub fn amend(
         if db::calls::lock_and_extend(c, id, closes)? != 1 {
             return Err(AppError::from(Code::ClosesNotLater));
         }
-        let no = db::calls::insert_amendment(
-            c,
-            id,
+        let amendment = db::calls::NewAmendment {
+            call_id: id,
             kind,
-            &body,
-            closes.map(|_| row.closes_at),
-            closes,
-            by,
-            db_time(ctx.now),
-        )?;
+            body: &body,
+            old_closes_at: closes.map(|_| row.closes_at),
+            new_closes_at: closes,
+            created_by: by,
+            created_at: db_time(ctx.now),
+        };
+        let no = db::calls::insert_amendment(c, &amendment)?;
         audit::record(
             c,
             ctx,

@@ -118,10 +118,6 @@ fn key_ok(k: &str) -> bool {
     (1..=32).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
-fn money_field(p: &mut Problems, field: &str, s: &str) -> Option<Money> {
-    p.take(field, Money::parse(s.trim()), |e| (e.code().into(), e.message().into()))
-}
-
 /// A score like "60" or "85.5": two decimals at most, within 0 … `max` (hundredths).
 pub fn parse_score(s: &str, max: i64) -> Option<i64> {
     let m = Money::parse(s.trim()).ok()?;
@@ -136,7 +132,7 @@ type StageParts = (String, String, i32, String);
 
 struct Parts {
     row: CallRow,
-    pools: Vec<(String, String, String, i64)>,
+    pools: Vec<PoolParts>,
     criteria: Vec<CriterionParts>,
     categories: Vec<CategoryParts>,
     stages: Vec<StageParts>,
@@ -158,26 +154,12 @@ fn parse_input(conn: &mut DbConn, ctx: &Ctx, actor: &Actor, i: &CallInput) -> Ap
     } else {
         p.take("announcement", text::paragraph(&i.announcement, 20_000), |e| (e.code().into(), e.message()))
     };
-    let ts = |p: &mut Problems, f: &str, s: &str| match DateTime::parse_from_rfc3339(s.trim()) {
-        Ok(t) => Some(t.with_timezone(&Utc)),
-        Err(_) => {
-            p.add(f, "invalid_datetime", "时间格式应为 RFC 3339，如 2026-03-01T00:00:00+08:00");
-            None
-        }
-    };
-    let opens_at = ts(&mut p, "opens_at", &i.opens_at);
-    let closes_at = ts(&mut p, "closes_at", &i.closes_at);
-    let date = |p: &mut Problems, f: &str, s: &str| match crate::domain::text::date(s) {
-        Ok(d) => Some(d),
-        Err(_) => {
-            p.add(f, "invalid_date", "日期格式应为 YYYY-MM-DD");
-            None
-        }
-    };
-    let project_start = date(&mut p, "project_start", &i.project_start);
-    let project_end = date(&mut p, "project_end", &i.project_end);
-    let min_grant = money_field(&mut p, "min_grant", &i.min_grant);
-    let max_grant = money_field(&mut p, "max_grant", &i.max_grant);
+    let opens_at = p.datetime("opens_at", &i.opens_at);
+    let closes_at = p.datetime("closes_at", &i.closes_at);
+    let project_start = p.date("project_start", &i.project_start);
+    let project_end = p.date("project_end", &i.project_end);
+    let min_grant = p.money("min_grant", &i.min_grant);
+    let max_grant = p.money("max_grant", &i.max_grant);
     let notice_days = i.notice_days.unwrap_or(7);
     if !(1..=60).contains(&notice_days) {
         p.add("notice_days", "out_of_range", "公示期应为 1–60 天");
@@ -186,16 +168,7 @@ fn parse_input(conn: &mut DbConn, ctx: &Ctx, actor: &Actor, i: &CallInput) -> Ap
     if !(1..=20).contains(&max_bids) {
         p.add("max_bids_per_org", "out_of_range", "每个组织的申报数量上限应为 1–20");
     }
-    let threshold = match &i.score_threshold {
-        None => Some(6000),
-        Some(s) => {
-            let v = parse_score(s, 10_000);
-            if v.is_none() {
-                p.add("score_threshold", "invalid_score", "入围分数线应为 0–100 之间的数，最多两位小数");
-            }
-            v
-        }
-    };
+    let threshold = threshold_field(&mut p, i.score_threshold.as_deref());
     for (f, v) in
         [("budget_caps.personnel_pct", i.budget_caps.personnel_pct), ("budget_caps.admin_pct", i.budget_caps.admin_pct)]
     {
@@ -203,109 +176,30 @@ fn parse_input(conn: &mut DbConn, ctx: &Ctx, actor: &Actor, i: &CallInput) -> Ap
             p.add(f, "out_of_range", "比例应为 0–100");
         }
     }
-    let mut forbidden = Vec::new();
-    for (k, c) in i.forbidden_categories.iter().enumerate() {
-        match BudgetCategory::parse(c) {
-            Some(bc) if !forbidden.contains(&bc.as_str()) => forbidden.push(bc.as_str()),
-            Some(_) => {}
-            None => p.add(&format!("forbidden_categories[{k}]"), "invalid_budget_category", "未知的预算科目"),
-        }
-    }
+    let forbidden = parse_forbidden(&mut p, &i.forbidden_categories);
     let tranches = i.tranches.clone().unwrap_or_else(|| call::DEFAULT_TRANCHES.to_vec());
     if tranches.is_empty() || tranches.len() > 10 || tranches.iter().any(|&t| t == 0 || t > 100) {
         p.add("tranches", "invalid_tranches", "拨付比例应为 1–10 期，每期 1–100");
     }
     let fund = match &i.fund_source {
         None => Some(FundSource::Budget),
-        Some(s) => {
-            let f = FundSource::parse(s);
-            if f.is_none() {
-                p.add("fund_source", "invalid_fund_source", "资金来源应为 budget、lottery 或 other");
-            }
-            f
-        }
+        Some(s) => p.take("fund_source", FundSource::parse(s).ok_or(()), |_| {
+            ("invalid_fund_source".into(), "资金来源应为 budget、lottery 或 other".into())
+        }),
     };
     let prefix = i.reference_prefix.clone().unwrap_or_else(|| "JJ".into());
     if !(1..=8).contains(&prefix.len()) || !prefix.bytes().all(|b| b.is_ascii_uppercase()) {
         p.add("reference_prefix", "invalid_prefix", "编号前缀应为 1–8 位大写字母");
     }
-    let mut categories = Vec::new();
-    for (k, c) in i.categories.iter().enumerate() {
-        let f = |x: &str| format!("categories[{k}].{x}");
-        if !key_ok(&c.key) || categories.iter().any(|x: &CategoryParts| x.0 == c.key) {
-            p.add(&f("key"), "invalid_key", "类别代码应为唯一的小写字母、数字或下划线");
-        }
-        let name = p.take(&f("name"), text::name(&c.name, 50), |e| (e.code().into(), e.message()));
-        let amount = match &c.max_amount {
-            Some(s) => money_field(&mut p, &f("max_amount"), s).map(|m| Some(m.fen())),
-            None => Some(None),
-        };
-        let scope = c.scope.clone().unwrap_or_else(|| "pool".into());
-        if scope != "pool" && scope != "call" {
-            p.add(&f("scope"), "invalid_scope", "限额范围应为 pool 或 call");
-        }
-        if c.max_projects.is_some_and(|n| n == 0 || n > 1000) {
-            p.add(&f("max_projects"), "out_of_range", "项目数上限应为 1–1000");
-        }
-        if let (Some(name), Some(amount)) = (name, amount) {
-            categories.push((c.key.clone(), name, c.max_projects.map(|n| n as i32), amount, scope));
-        }
-    }
-    let mut criteria = Vec::new();
-    if i.criteria.is_empty() {
-        for (k, n, w) in call::DEFAULT_CRITERIA {
-            criteria.push((k.to_string(), n.to_string(), w as i32, 10_000));
-        }
-    }
-    criteria.extend(parse_criteria(&mut p, "criteria", &i.criteria));
+    let categories = parse_categories(&mut p, &i.categories);
+    let criteria = if i.criteria.is_empty() {
+        call::DEFAULT_CRITERIA.iter().map(|(k, n, w)| (k.to_string(), n.to_string(), *w as i32, 10_000)).collect()
+    } else {
+        parse_criteria(&mut p, "criteria", &i.criteria)
+    };
     let (stages, stage_criteria) = parse_stages(&mut p, &i.stages);
     let scoring = parse_scoring(&mut p, i);
-    let mut pools = Vec::new();
-    for (k, pi) in i.pools.iter().enumerate() {
-        let f = |x: &str| format!("pools[{k}].{x}");
-        let want = match pi.level.as_str() {
-            "district" | "town" => Some(pi.level.as_str()),
-            _ => {
-                p.add(&f("level"), "invalid_level", "资金池层级应为 district 或 town");
-                None
-            }
-        };
-        let region = match RegionCode::parse(&pi.region_code) {
-            Some(rc) => match db::regions::find(conn, rc.as_str())? {
-                Some(r) if Some(r.level.as_str()) == want => Some(r),
-                Some(_) if want.is_some() => {
-                    p.add(
-                        &f("region_code"),
-                        "region_level_mismatch",
-                        "区级资金池对应本区，镇街资金池对应一个镇（街道）",
-                    );
-                    None
-                }
-                Some(_) => None,
-                None => {
-                    p.add(&f("region_code"), "unknown_region", "区划代码不在本区范围内");
-                    None
-                }
-            },
-            None => {
-                p.add(&f("region_code"), "invalid_region_code", "区划代码应为 6 位或 12 位数字");
-                None
-            }
-        };
-        if let Some(r) = &region {
-            if pools.iter().any(|x: &(String, String, String, i64)| x.1 == r.code) {
-                p.add(&f("region_code"), "duplicate_pool", "同一区域只能有一个资金池");
-            }
-        }
-        let budget = money_field(&mut p, &f("budget"), &pi.budget);
-        let name = match pi.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(n) => p.take(&f("name"), text::name(n, 100), |e| (e.code().into(), e.message())),
-            None => region.as_ref().map(|r| format!("{}公益创投资金", r.name)),
-        };
-        if let (Some(level), Some(r), Some(b), Some(n)) = (want, region, budget, name) {
-            pools.push((level.to_string(), r.code, n, b.fen()));
-        }
-    }
+    let pools = parse_pools(conn, &mut p, &i.pools)?;
     p.finish()?;
     let bad = || AppError::internal("validated call lost a value");
     Ok(Parts {
@@ -345,6 +239,109 @@ fn parse_input(conn: &mut DbConn, ctx: &Ctx, actor: &Actor, i: &CallInput) -> Ap
         stage_criteria,
         scoring,
     })
+}
+
+/// The score a bid needs to be recommended; 60 when not given.
+fn threshold_field(p: &mut Problems, given: Option<&str>) -> Option<i64> {
+    let Some(s) = given else { return Some(6000) };
+    p.take("score_threshold", parse_score(s, 10_000).ok_or(()), |_| {
+        ("invalid_score".into(), "入围分数线应为 0–100 之间的数，最多两位小数".into())
+    })
+}
+
+/// Budget categories no line may use, each named once.
+fn parse_forbidden(p: &mut Problems, given: &[String]) -> Vec<&'static str> {
+    let mut forbidden = Vec::new();
+    for (k, c) in given.iter().enumerate() {
+        match BudgetCategory::parse(c) {
+            Some(bc) if !forbidden.contains(&bc.as_str()) => forbidden.push(bc.as_str()),
+            Some(_) => {}
+            None => p.add(&format!("forbidden_categories[{k}]"), "invalid_budget_category", "未知的预算科目"),
+        }
+    }
+    forbidden
+}
+
+/// The call's project categories with their limits, keys unique.
+fn parse_categories(p: &mut Problems, given: &[CategoryInput]) -> Vec<CategoryParts> {
+    let mut categories = Vec::new();
+    for (k, c) in given.iter().enumerate() {
+        let f = |x: &str| format!("categories[{k}].{x}");
+        if !key_ok(&c.key) || categories.iter().any(|x: &CategoryParts| x.0 == c.key) {
+            p.add(&f("key"), "invalid_key", "类别代码应为唯一的小写字母、数字或下划线");
+        }
+        let name = p.take(&f("name"), text::name(&c.name, 50), |e| (e.code().into(), e.message()));
+        let amount = match &c.max_amount {
+            Some(s) => p.money(&f("max_amount"), s).map(|m| Some(m.fen())),
+            None => Some(None),
+        };
+        let scope = c.scope.clone().unwrap_or_else(|| "pool".into());
+        if scope != "pool" && scope != "call" {
+            p.add(&f("scope"), "invalid_scope", "限额范围应为 pool 或 call");
+        }
+        if c.max_projects.is_some_and(|n| n == 0 || n > 1000) {
+            p.add(&f("max_projects"), "out_of_range", "项目数上限应为 1–1000");
+        }
+        if let (Some(name), Some(amount)) = (name, amount) {
+            categories.push((c.key.clone(), name, c.max_projects.map(|n| n as i32), amount, scope));
+        }
+    }
+    categories
+}
+
+/// level, region code, name, budget (fen)
+type PoolParts = (String, String, String, i64);
+
+/// The pools, each on a region of its level, one per region; a pool without a name is named
+/// after its region.
+fn parse_pools(conn: &mut DbConn, p: &mut Problems, given: &[PoolInput]) -> AppResult<Vec<PoolParts>> {
+    let mut pools = Vec::new();
+    for (k, pi) in given.iter().enumerate() {
+        let f = |x: &str| format!("pools[{k}].{x}");
+        let want = match pi.level.as_str() {
+            "district" | "town" => Some(pi.level.as_str()),
+            _ => {
+                p.add(&f("level"), "invalid_level", "资金池层级应为 district 或 town");
+                None
+            }
+        };
+        let region = match RegionCode::parse(&pi.region_code) {
+            Some(rc) => match db::regions::find(conn, rc.as_str())? {
+                Some(r) if Some(r.level.as_str()) == want => Some(r),
+                Some(_) if want.is_some() => {
+                    p.add(
+                        &f("region_code"),
+                        "region_level_mismatch",
+                        "区级资金池对应本区，镇街资金池对应一个镇（街道）",
+                    );
+                    None
+                }
+                Some(_) => None,
+                None => {
+                    p.add(&f("region_code"), "unknown_region", "区划代码不在本区范围内");
+                    None
+                }
+            },
+            None => {
+                p.add(&f("region_code"), "invalid_region_code", "区划代码应为 6 位或 12 位数字");
+                None
+            }
+        };
+        if let Some(r) = &region {
+            if pools.iter().any(|x: &PoolParts| x.1 == r.code) {
+                p.add(&f("region_code"), "duplicate_pool", "同一区域只能有一个资金池");
+            }
+        }
+        let budget = p.money(&f("budget"), &pi.budget);
+        let name = match pi.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(n) => p.take(&f("name"), text::name(n, 100), |e| (e.code().into(), e.message())),
+            None => region.as_ref().map(|r| format!("{}公益创投资金", r.name)),
+        };
+        if let (Some(level), Some(r), Some(b), Some(n)) = (want, region, budget, name) {
+            pools.push((level.to_string(), r.code, n, b.fen()));
+        }
+    }
+    Ok(pools)
 }
 
 /// key, name, weight, max score (hundredths)
@@ -434,7 +431,7 @@ fn parse_scoring(p: &mut Problems, i: &CallInput) -> Option<db::calls::ScoringRo
             Some(n) => p.take("bonus.name", text::name(n, 50), |e| (e.code().into(), e.message())),
             None => Some("配套资金加分".into()),
         };
-        row.bonus_unit = money_field(p, "bonus.per_amount", &b.per_amount).map(|m| m.fen()).filter(|&f| {
+        row.bonus_unit = p.money("bonus.per_amount", &b.per_amount).map(|m| m.fen()).filter(|&f| {
             f > 0 || {
                 p.add("bonus.per_amount", "amount_not_positive", "计分单位金额应大于 0");
                 false

@@ -29,16 +29,14 @@ pub fn sign(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &SigningInput) -> AppR
         if db::projects::set_signed(c, p.id, on)? != 1 {
             return Err(AppError::from(Code::AlreadySigned));
         }
-        db::projects::verify(
-            c,
-            signing.id,
-            &[MilestoneStatus::Pending, MilestoneStatus::Reported],
-            MilestoneStatus::Verified,
-            None,
-            Some("协议已签订"),
-            a.id,
-            db_time(ctx.now),
-        )?;
+        let verdict = db::projects::Verdict {
+            to: MilestoneStatus::Verified,
+            grade: None,
+            note: Some("协议已签订"),
+            by: a.id,
+            at: db_time(ctx.now),
+        };
+        db::projects::verify(c, signing.id, &[MilestoneStatus::Pending, MilestoneStatus::Reported], &verdict)?;
         audit::record(c, ctx, "project.sign", "project", Some(p.id), serde_json::json!({"signed_on": on}))
     })?;
     get(conn, ctx, id)
@@ -154,9 +152,8 @@ pub fn verify(conn: &mut DbConn, ctx: &Ctx, milestone_id: i64, input: &VerifyInp
         } else {
             (MilestoneStatus::Pending, None)
         };
-        if db::projects::verify(c, m.id, &[MilestoneStatus::Reported], to, g, note.as_deref(), a.id, db_time(ctx.now))?
-            != 1
-        {
+        let verdict = db::projects::Verdict { to, grade: g, note: note.as_deref(), by: a.id, at: db_time(ctx.now) };
+        if db::projects::verify(c, m.id, &[MilestoneStatus::Reported], &verdict)? != 1 {
             return Err(Code::NotReported.says("状态已变化，请刷新"));
         }
         if failed {

@@ -26,13 +26,7 @@ pub fn pay(conn: &mut DbConn, ctx: &Ctx, project_id: i64, input: &PaymentInput) 
     if amount.is_some_and(|x| x.fen() <= 0) {
         pr.add("amount", "amount_not_positive", "付款金额应大于 0");
     }
-    let paid_on = match crate::domain::text::date(&input.paid_on) {
-        Ok(d) => Some(d),
-        Err(_) => {
-            pr.add("paid_on", "invalid_date", "付款日期格式应为 YYYY-MM-DD");
-            None
-        }
-    };
+    let paid_on = pr.date("paid_on", &input.paid_on);
     let reference = pr.take("reference", text::name(&input.reference, 100), |e| (e.code().into(), e.message()));
     let m = db::projects::find_milestone(conn, input.milestone_id)?.filter(|m| m.project_id == p.id);
     if m.is_none() {
@@ -63,17 +57,17 @@ pub fn pay(conn: &mut DbConn, ctx: &Ctx, project_id: i64, input: &PaymentInput) 
                 _ => AppError::from(Code::ExceedsTranche),
             });
         }
-        let id = db::projects::insert_payment(
-            c,
-            p.id,
-            m.id,
-            seq,
-            amount.fen(),
+        let new = db::projects::NewPayment {
+            project_id: p.id,
+            milestone_id: m.id,
+            tranche_seq: seq,
+            amount: amount.fen(),
             paid_on,
-            &reference,
-            a.id,
-            db_time(ctx.now),
-        )?;
+            reference: &reference,
+            created_by: a.id,
+            created_at: db_time(ctx.now),
+        };
+        let id = db::projects::insert_payment(c, &new)?;
         audit::record(
             c,
             ctx,

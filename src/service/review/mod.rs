@@ -130,7 +130,7 @@ pub fn declare_conflict(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ConflictI
             return Err(Code::WrongStatus.says("状态已变化，请刷新"));
         }
         let new_id = match replacement {
-            Some(r) => Some(db::review::insert_assignment(c, d.id, d.stage, x.call_id, x.bid_id, r, next_no, now)?),
+            Some(r) => Some(db::review::insert_assignment(c, db::review::NewAssignment::refill(&x, r, next_no, now))?),
             None => None,
         };
         audit::record(

@@ -137,13 +137,31 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &AssignInput, t
     })?;
     let now = db_time(ctx.now);
     db::write_tx(conn, |c| {
-        let draw_id =
-            db::review::insert_draw(c, call_id, stage, &seed.to_string(), k as i32, reason.as_deref(), due, by, now)?;
+        let draw = db::review::NewDraw {
+            call_id,
+            stage,
+            seed: &seed.to_string(),
+            reviewers_per_bid: k as i32,
+            reason: reason.as_deref(),
+            due_on: Some(due),
+            created_by: by,
+            created_at: now,
+        };
+        let draw_id = db::review::insert_draw(c, &draw)?;
         let mut n = 0;
         let mut load: BTreeMap<i64, usize> = BTreeMap::new();
         for (bid, panel) in &panels {
             for r in panel {
-                db::review::insert_assignment(c, draw_id, stage, call_id, *bid, *r, 0, now)?;
+                let seat = db::review::NewAssignment {
+                    draw_id,
+                    stage,
+                    call_id,
+                    bid_id: *bid,
+                    reviewer_id: *r,
+                    replacement_no: 0,
+                    created_at: now,
+                };
+                db::review::insert_assignment(c, seat)?;
                 *load.entry(*r).or_insert(0) += 1;
                 n += 1;
             }
@@ -218,16 +236,8 @@ pub fn replace(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReplaceInput) -> A
         if db::review::set_status(c, id, &[Assigned, Accepted], Replaced, Some(&reason))? != 1 {
             return Err(Code::WrongStatus.says("状态已变化，请刷新"));
         }
-        let new_id = db::review::insert_assignment(
-            c,
-            x.draw_id,
-            x.stage,
-            x.call_id,
-            x.bid_id,
-            input.reviewer_id,
-            x.replacement_no,
-            db_time(ctx.now),
-        )?;
+        let seat = db::review::NewAssignment::refill(&x, input.reviewer_id, x.replacement_no, db_time(ctx.now));
+        let new_id = db::review::insert_assignment(c, seat)?;
         audit::record(
             c,
             ctx,

@@ -3,6 +3,7 @@ use super::{check_csrf, field_errors, redirect, render_status, with_status, Layo
 use crate::db::DbConn;
 use crate::domain::account::Role;
 use crate::domain::budget::{self, BudgetCategory};
+use crate::domain::state::BidStatus;
 use crate::error::{AppError, FieldError, Problems};
 use crate::service::bids::PoolStats;
 use crate::service::bids::{
@@ -138,17 +139,16 @@ async fn regions(state: &AppState) -> Result<Vec<(String, String)>, PageError> {
         .collect())
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The bid form, filled with `f` and marked with `errors`.
 async fn form_page(
     req: &HttpRequest,
     state: &AppState,
     auth: &Auth,
-    call: CallView,
-    bid_id: Option<i64>,
+    which: Draft,
     f: Fields,
     errors: Vec<FieldError>,
-    correction: Option<String>,
 ) -> Result<HttpResponse, PageError> {
+    let Target { call, bid_id, correction } = Target::load(state, auth, which).await?;
     let regions = regions(state).await?;
     let (ctx, call_id) = (auth.ctx.clone(), call.id);
     let earlier = state.db(move |c| crate::service::bids::renewable(c, &ctx, call_id)).await.unwrap_or_default();
@@ -182,11 +182,12 @@ pub async fn new_form(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, PageError> {
     auth.ctx.require(&[Role::Org])?;
-    let call = load_call(&state, &auth, id.into_inner()).await?;
+    let call_id = id.into_inner();
+    let call = load_call(&state, &auth, call_id).await?;
     let mut f = Fields::default();
     f.push("start_date", call.project_start.to_string());
     f.push("end_date", call.project_end.to_string());
-    form_page(&req, &state, &auth, call, None, f, vec![], None).await
+    form_page(&req, &state, &auth, Draft::New { call_id }, f, vec![]).await
 }
 
 pub async fn create(
@@ -206,14 +207,39 @@ pub async fn create(
     .await
 }
 
-/// Which bid form came back: a new one started from a call, or a saved draft.
+/// Which bid form is shown: a new one started from a call, or a saved draft.
 enum Draft {
     New { call_id: i64 },
     Saved(i64),
 }
 
-/// The form again with what the service refused, under the refusal's status. A saved draft
-/// brings its call and correction request; a new one the call it was started from.
+/// What the form is for: its call, the draft being edited, and the correction asked of it.
+struct Target {
+    call: CallView,
+    bid_id: Option<i64>,
+    correction: Option<String>,
+}
+
+impl Target {
+    async fn load(state: &AppState, auth: &Auth, which: Draft) -> Result<Target, PageError> {
+        Ok(match which {
+            Draft::Saved(id) => {
+                let ctx = auth.ctx.clone();
+                let b = state.db(move |c| bids::get(c, &ctx, id)).await?;
+                Target {
+                    call: load_call(state, auth, b.call_id).await?,
+                    bid_id: Some(id),
+                    correction: correction_text(&b),
+                }
+            }
+            Draft::New { call_id } => {
+                Target { call: load_call(state, auth, call_id).await?, bid_id: None, correction: None }
+            }
+        })
+    }
+}
+
+/// The form again with what the service refused, under the refusal's status.
 async fn refused_form(
     req: &HttpRequest,
     state: &AppState,
@@ -222,20 +248,12 @@ async fn refused_form(
     f: Fields,
     e: AppError,
 ) -> Result<HttpResponse, PageError> {
-    let (call, bid_id, correction) = match which {
-        Draft::Saved(id) => {
-            let ctx = auth.ctx.clone();
-            let b = state.db(move |c| bids::get(c, &ctx, id)).await?;
-            (load_call(state, auth, b.call_id).await?, Some(id), correction_text(&b))
-        }
-        Draft::New { call_id } => (load_call(state, auth, call_id).await?, None, None),
-    };
-    let page = form_page(req, state, auth, call, bid_id, f, field_errors(&e), correction).await?;
+    let page = form_page(req, state, auth, which, f, field_errors(&e)).await?;
     Ok(with_status(page, e.status))
 }
 
 fn correction_text(b: &BidView) -> Option<String> {
-    (b.status == "needs_correction").then(|| {
+    BidStatus::NeedsCorrection.is(&b.status).then(|| {
         b.correction_items
             .iter()
             .filter_map(|i| bids::CORRECTION_SECTIONS.iter().find(|(k, _)| k == i).map(|(_, l)| *l))
@@ -254,9 +272,7 @@ pub async fn edit_form(
     let ctx = auth.ctx.clone();
     let id = id.into_inner();
     let b = state.db(move |c| bids::get(c, &ctx, id)).await?;
-    let call = load_call(&state, &auth, b.call_id).await?;
-    let correction = correction_text(&b);
-    form_page(&req, &state, &auth, call, Some(id), from_view(&b), vec![], correction).await
+    form_page(&req, &state, &auth, Draft::Saved(id), from_view(&b), vec![]).await
 }
 
 pub async fn update(
