@@ -150,6 +150,58 @@ fn user_view(u: &UserRow, affiliations: Vec<String>) -> AppResult<UserView> {
     })
 }
 
+fn email_field(p: &mut Problems, e: &str) -> Option<String> {
+    let v = text::email(e);
+    if v.is_none() {
+        p.add("email", "invalid_email", "邮箱地址格式不正确");
+    }
+    v
+}
+
+/// Any role but `org`: organisations' accounts come from registration.
+fn role_field(p: &mut Problems, r: &str) -> Option<Role> {
+    let v = Role::parse(r).filter(|x| *x != Role::Org);
+    if v.is_none() {
+        p.add("role", "invalid_role", "角色应为 admin、staff、finance 或 reviewer");
+    }
+    v
+}
+
+/// The town a staff account acts for; no other role has one.
+fn town_field(conn: &mut DbConn, p: &mut Problems, role: Option<Role>, code: &str) -> AppResult<Option<String>> {
+    if role != Some(Role::Staff) {
+        p.add("region_code", "region_not_allowed", "只有镇街工作人员可以指定所属镇街");
+        return Ok(None);
+    }
+    let Some(rc) = RegionCode::parse(code) else {
+        p.add("region_code", "invalid_region_code", "区划代码应为 6 位或 12 位数字");
+        return Ok(None);
+    };
+    Ok(match db::regions::find(conn, rc.as_str())? {
+        Some(r) if r.level == "town" => Some(r.code),
+        _ => {
+            p.add("region_code", "unknown_town", "所属镇街不存在");
+            None
+        }
+    })
+}
+
+/// A reviewer's affiliated organisations, each code once; other roles have none.
+fn affiliations_field(p: &mut Problems, role: Option<Role>, list: &[String]) -> Vec<String> {
+    if !list.is_empty() && role != Some(Role::Reviewer) {
+        p.add("affiliations", "affiliations_not_allowed", "只有评审专家可以登记关联机构");
+    }
+    let mut v: Vec<String> = Vec::new();
+    for (i, a) in list.iter().enumerate() {
+        match Uscc::parse_unchecked(a) {
+            Ok(x) if !v.contains(&x.to_string()) => v.push(x.to_string()),
+            Ok(_) => {}
+            Err(e) => p.add(&format!("affiliations[{i}]"), e.code(), e.message()),
+        }
+    }
+    v
+}
+
 /// Admin (or the command line) creates a staff, finance, reviewer or admin account.
 pub fn create_user(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher, input: &NewUserInput) -> AppResult<UserView> {
     ctx.require_or_system(&[Role::Admin])?;
@@ -164,43 +216,14 @@ pub fn create_user(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher, input: &NewUse
     let name = p.take("display_name", text::name(&input.display_name, 50), |e| (e.code().into(), e.message()));
     let email = match input.email.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
-        Some(e) => {
-            let v = text::email(e);
-            if v.is_none() {
-                p.add("email", "invalid_email", "邮箱地址格式不正确");
-            }
-            v
-        }
+        Some(e) => email_field(&mut p, e),
     };
-    let role = Role::parse(&input.role).filter(|r| *r != Role::Org);
-    if role.is_none() {
-        p.add("role", "invalid_role", "角色应为 admin、staff、finance 或 reviewer");
-    }
-    let mut region = None;
-    if let Some(code) = input.region_code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        if role != Some(Role::Staff) {
-            p.add("region_code", "region_not_allowed", "只有镇街工作人员可以指定所属镇街");
-        } else {
-            match RegionCode::parse(code) {
-                Some(rc) => match db::regions::find(conn, rc.as_str())? {
-                    Some(r) if r.level.as_str() == "town" => region = Some(r.code),
-                    _ => p.add("region_code", "unknown_town", "所属镇街不存在"),
-                },
-                None => p.add("region_code", "invalid_region_code", "区划代码应为 6 位或 12 位数字"),
-            }
-        }
-    }
-    let mut affiliations = Vec::new();
-    if !input.affiliations.is_empty() && role != Some(Role::Reviewer) {
-        p.add("affiliations", "affiliations_not_allowed", "只有评审专家可以登记关联机构");
-    }
-    for (i, a) in input.affiliations.iter().enumerate() {
-        match Uscc::parse_unchecked(a) {
-            Ok(u) if !affiliations.contains(&u.to_string()) => affiliations.push(u.to_string()),
-            Ok(_) => {}
-            Err(e) => p.add(&format!("affiliations[{i}]"), e.code(), e.message()),
-        }
-    }
+    let role = role_field(&mut p, &input.role);
+    let region = match input.region_code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(code) => town_field(conn, &mut p, role, code)?,
+        None => None,
+    };
+    let affiliations = affiliations_field(&mut p, role, &input.affiliations);
     p.finish()?;
     let (login, name, role) = (login.unwrap_or_default(), name.unwrap_or_default(), role.unwrap_or(Role::Staff));
     if db::users::login_taken(conn, &login)? {
@@ -323,60 +346,18 @@ pub fn update_user(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &UpdateUserInpu
     let email = match input.email.as_deref().map(str::trim) {
         None => u.email.clone(),
         Some("") => None,
-        Some(e) => {
-            let v = text::email(e);
-            if v.is_none() {
-                p.add("email", "invalid_email", "邮箱地址格式不正确");
-            }
-            v
-        }
+        Some(e) => email_field(&mut p, e),
     };
     let role = match &input.role {
         None => Some(current),
-        Some(r) => {
-            let v = Role::parse(r).filter(|x| *x != Role::Org);
-            if v.is_none() {
-                p.add("role", "invalid_role", "角色应为 admin、staff、finance 或 reviewer");
-            }
-            v
-        }
+        Some(r) => role_field(&mut p, r),
     };
     let region = match input.region_code.as_deref().map(str::trim) {
         None => u.region_code.clone().filter(|_| role == Some(Role::Staff)),
         Some("") => None,
-        Some(code) if role == Some(Role::Staff) => match RegionCode::parse(code) {
-            Some(rc) => match db::regions::find(conn, rc.as_str())? {
-                Some(r) if r.level == "town" => Some(r.code),
-                _ => {
-                    p.add("region_code", "unknown_town", "所属镇街不存在");
-                    None
-                }
-            },
-            None => {
-                p.add("region_code", "invalid_region_code", "区划代码应为 6 位或 12 位数字");
-                None
-            }
-        },
-        Some(_) => {
-            p.add("region_code", "region_not_allowed", "只有镇街工作人员可以指定所属镇街");
-            None
-        }
+        Some(code) => town_field(conn, &mut p, role, code)?,
     };
-    let mut affiliations = None;
-    if let Some(list) = &input.affiliations {
-        if role != Some(Role::Reviewer) {
-            p.add("affiliations", "affiliations_not_allowed", "只有评审专家可以登记关联机构");
-        }
-        let mut v: Vec<String> = Vec::new();
-        for (i, a) in list.iter().enumerate() {
-            match Uscc::parse_unchecked(a) {
-                Ok(x) if !v.contains(&x.to_string()) => v.push(x.to_string()),
-                Ok(_) => {}
-                Err(e) => p.add(&format!("affiliations[{i}]"), e.code(), e.message()),
-            }
-        }
-        affiliations = Some(v);
-    }
+    let affiliations = input.affiliations.as_ref().map(|list| affiliations_field(&mut p, role, list));
     if let Some(list) = &affiliations {
         let mut now: Vec<String> = db::users::affiliations(conn, &[id])?.into_iter().map(|(_, s)| s).collect();
         let mut want = list.clone();

@@ -7,8 +7,8 @@ use super::documents::DocSettings;
 use super::Ctx;
 use crate::clock::rfc3339_local;
 use crate::db::{self, DbConn};
-use crate::domain::state::BidStatus;
 use crate::domain::state::CallStatus;
+use crate::domain::state::{BidStatus, MilestoneStatus, ProjectStatus};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult, Code};
 use serde_json::{json, Value};
@@ -61,106 +61,23 @@ fn ocid(call: i64, pool: i64) -> String {
     format!("ocds-gongyi-{call}-{pool}")
 }
 
-/// `GET /api/v1/calls/{id}/ocds.json`
+/// `GET /api/v1/calls/{id}/ocds.json`: per pool a tender release, an award release once bids
+/// are funded, and a contract release with payments and milestones once projects exist.
 pub fn ocds(conn: &mut DbConn, ctx: &Ctx, docs: &DocSettings, base: &str, call_id: i64) -> AppResult<Value> {
     let d = load(conn, call_id)?;
-    let published = d.call.published_at.map(|t| rfc3339_local(t.and_utc())).unwrap_or_default();
-    let decided = rfc3339_local(d.notice.published_at.and_utc());
     let buyer = json!({"id": "CN-GOV-gongyi", "name": docs.authority});
     let by_bid: HashMap<i64, &db::projects::ProjectRow> = d.projects.iter().map(|p| (p.bid_id, p)).collect();
     let mut releases = Vec::new();
     for pool in &d.pools {
         let id = ocid(d.call.id, pool.id);
-        let tender_status = if d.call.status == "open" { "active" } else { "complete" };
-        releases.push(json!({
-            "ocid": id, "id": format!("{id}-tender"), "date": published, "tag": ["tender"],
-            "initiationType": "tender", "language": "zh",
-            "buyer": buyer,
-            "parties": [{"id": "CN-GOV-gongyi", "name": docs.authority, "roles": ["buyer", "procuringEntity"]}],
-            "tender": {
-                "id": format!("{}-{}", d.call.id, pool.id),
-                "title": format!("{} · {}", d.call.title, pool.name),
-                "status": tender_status,
-                "value": value(pool.budget),
-                "procurementMethod": "open",
-                "mainProcurementCategory": "services",
-                "tenderPeriod": {
-                    "startDate": rfc3339_local(d.call.opens_at.and_utc()),
-                    "endDate": rfc3339_local(d.call.closes_at.and_utc()),
-                },
-            },
-        }));
+        releases.push(tender_release(&d, pool, &buyer, &docs.authority));
         let bids: Vec<&db::bids::FundedRow> = d.funded.iter().filter(|b| b.pool_id == pool.id).collect();
         if bids.is_empty() {
             continue;
         }
-        // One party per organisation: OCDS refuses a party listed twice, and an organisation
-        // with two funded bids is exactly the one that did well.
-        let mut seen = std::collections::HashSet::new();
-        let parties: Vec<Value> = bids
-            .iter()
-            .filter(|b| seen.insert(b.uscc.as_str()))
-            .map(|b| json!({"id": org_id(&b.uscc), "name": b.organisation, "roles": ["supplier"]}))
-            .collect();
-        let awards: Vec<Value> = bids
-            .iter()
-            .map(|b| {
-                json!({
-                    "id": format!("bid-{}", b.id), "title": b.title, "date": decided,
-                    // Pending while the 公示 runs, active once the project exists.
-                    "status": if BidStatus::Funded.is(&b.status) { "active" } else { "pending" },
-                    "value": value(b.approved.unwrap_or(0)),
-                    "suppliers": [{"id": org_id(&b.uscc), "name": b.organisation}],
-                })
-            })
-            .collect();
-        releases.push(json!({
-            "ocid": id, "id": format!("{id}-award"), "date": decided, "tag": ["award"],
-            "initiationType": "tender", "language": "zh", "buyer": buyer, "parties": parties, "awards": awards,
-        }));
-        let contracts: Vec<Value> = bids
-            .iter()
-            .filter_map(|b| by_bid.get(&b.id).map(|p| (b, p)))
-            .map(|(b, p)| {
-                let milestones: Vec<Value> = d
-                    .milestones
-                    .iter()
-                    .filter(|m| m.project_id == p.id)
-                    .map(|m| {
-                        json!({
-                            "id": m.id.to_string(), "title": m.title, "dueDate": format!("{}T00:00:00+08:00", m.due_date),
-                            "type": if m.kind == "signing" { "approval" } else if m.kind == "custom" { "delivery" } else { "assessment" },
-                            "status": match (m.status.as_str(), m.grade.as_deref()) {
-                                ("verified", Some("不合格")) => "notMet",
-                                ("verified", _) => "met",
-                                _ => "scheduled",
-                            },
-                        })
-                    })
-                    .collect();
-                let transactions: Vec<Value> = d
-                    .ledger
-                    .iter()
-                    .filter(|l| l.agreement_no == p.agreement_no)
-                    .enumerate()
-                    .map(|(i, l)| {
-                        json!({
-                            "id": format!("{}-{}", p.agreement_no, i + 1),
-                            "date": format!("{}T00:00:00+08:00", l.paid_on),
-                            "value": value(l.amount),
-                            "payer": {"id": "CN-GOV-gongyi", "name": docs.authority},
-                            "payee": {"id": org_id(&b.uscc), "name": b.organisation},
-                        })
-                    })
-                    .collect();
-                json!({
-                    "id": p.agreement_no, "awardID": format!("bid-{}", b.id), "title": b.title,
-                    "status": match p.status.as_str() { "terminated" => "terminated", _ => "active" },
-                    "value": value(p.approved),
-                    "implementation": {"transactions": transactions, "milestones": milestones},
-                })
-            })
-            .collect();
+        releases.push(award_release(&d, &id, &bids, &buyer));
+        let contracts: Vec<Value> =
+            bids.iter().filter_map(|b| by_bid.get(&b.id).map(|p| contract(&d, b, p, &docs.authority))).collect();
         if !contracts.is_empty() {
             releases.push(json!({
                 "ocid": id, "id": format!("{id}-contract"), "date": rfc3339_local(ctx.now),
@@ -176,6 +93,98 @@ pub fn ocds(conn: &mut DbConn, ctx: &Ctx, docs: &DocSettings, base: &str, call_i
         "publisher": {"name": docs.authority},
         "releases": releases,
     }))
+}
+
+fn tender_release(d: &CallData, pool: &db::calls::PoolRow, buyer: &Value, authority: &str) -> Value {
+    let id = ocid(d.call.id, pool.id);
+    let published = d.call.published_at.map(|t| rfc3339_local(t.and_utc())).unwrap_or_default();
+    let tender_status = if CallStatus::Open.is(&d.call.status) { "active" } else { "complete" };
+    json!({
+        "ocid": id, "id": format!("{id}-tender"), "date": published, "tag": ["tender"],
+        "initiationType": "tender", "language": "zh",
+        "buyer": buyer,
+        "parties": [{"id": "CN-GOV-gongyi", "name": authority, "roles": ["buyer", "procuringEntity"]}],
+        "tender": {
+            "id": format!("{}-{}", d.call.id, pool.id),
+            "title": format!("{} · {}", d.call.title, pool.name),
+            "status": tender_status,
+            "value": value(pool.budget),
+            "procurementMethod": "open",
+            "mainProcurementCategory": "services",
+            "tenderPeriod": {
+                "startDate": rfc3339_local(d.call.opens_at.and_utc()),
+                "endDate": rfc3339_local(d.call.closes_at.and_utc()),
+            },
+        },
+    })
+}
+
+fn award_release(d: &CallData, id: &str, bids: &[&db::bids::FundedRow], buyer: &Value) -> Value {
+    let decided = rfc3339_local(d.notice.published_at.and_utc());
+    // One party per organisation: OCDS refuses a party listed twice, and an organisation
+    // with two funded bids is exactly the one that did well.
+    let mut seen = std::collections::HashSet::new();
+    let parties: Vec<Value> = bids
+        .iter()
+        .filter(|b| seen.insert(b.uscc.as_str()))
+        .map(|b| json!({"id": org_id(&b.uscc), "name": b.organisation, "roles": ["supplier"]}))
+        .collect();
+    let awards: Vec<Value> = bids
+        .iter()
+        .map(|b| {
+            json!({
+                "id": format!("bid-{}", b.id), "title": b.title, "date": decided,
+                // Pending while the 公示 runs, active once the project exists.
+                "status": if BidStatus::Funded.is(&b.status) { "active" } else { "pending" },
+                "value": value(b.approved.unwrap_or(0)),
+                "suppliers": [{"id": org_id(&b.uscc), "name": b.organisation}],
+            })
+        })
+        .collect();
+    json!({
+        "ocid": id, "id": format!("{id}-award"), "date": decided, "tag": ["award"],
+        "initiationType": "tender", "language": "zh", "buyer": buyer, "parties": parties, "awards": awards,
+    })
+}
+
+fn contract(d: &CallData, b: &db::bids::FundedRow, p: &db::projects::ProjectRow, authority: &str) -> Value {
+    let milestones: Vec<Value> = d
+        .milestones
+        .iter()
+        .filter(|m| m.project_id == p.id)
+        .map(|m| {
+            json!({
+                "id": m.id.to_string(), "title": m.title, "dueDate": format!("{}T00:00:00+08:00", m.due_date),
+                "type": if m.kind == "signing" { "approval" } else if m.kind == "custom" { "delivery" } else { "assessment" },
+                "status": match (MilestoneStatus::parse(&m.status), m.grade.as_deref()) {
+                    (Some(MilestoneStatus::Verified), Some("不合格")) => "notMet",
+                    (Some(MilestoneStatus::Verified), _) => "met",
+                    _ => "scheduled",
+                },
+            })
+        })
+        .collect();
+    let transactions: Vec<Value> = d
+        .ledger
+        .iter()
+        .filter(|l| l.agreement_no == p.agreement_no)
+        .enumerate()
+        .map(|(i, l)| {
+            json!({
+                "id": format!("{}-{}", p.agreement_no, i + 1),
+                "date": format!("{}T00:00:00+08:00", l.paid_on),
+                "value": value(l.amount),
+                "payer": {"id": "CN-GOV-gongyi", "name": authority},
+                "payee": {"id": org_id(&b.uscc), "name": b.organisation},
+            })
+        })
+        .collect();
+    json!({
+        "id": p.agreement_no, "awardID": format!("bid-{}", b.id), "title": b.title,
+        "status": if ProjectStatus::Terminated.is(&p.status) { "terminated" } else { "active" },
+        "value": value(p.approved),
+        "implementation": {"transactions": transactions, "milestones": milestones},
+    })
 }
 
 /// `GET /api/v1/calls/{id}/360giving.json`

@@ -179,28 +179,54 @@ pub fn ranking(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<RankingV
     let bids = db::bids::ranking_rows(conn, call_id, &BidStatus::SCREENED_IN, a.region_scope())?;
     let design = super::calls::scoring_design(conn, call_id)?;
     let scores = stage_scores(conn, call_id, &design, &bids)?;
-    let stats = &scores.first;
     let overrides: HashMap<i64, (bool, String)> =
         db::review::overrides(conn, call_id)?.into_iter().map(|(b, f, r)| (b, (f, r))).collect();
-    let candidates: Vec<Candidate> = bids
-        .iter()
-        .map(|b| {
-            let st = stats.get(&b.id);
-            Candidate {
-                bid_id: b.id,
-                pool_id: b.pool_id,
-                category: b.category.clone(),
-                score: scores.total.get(&b.id).copied().flatten(),
-                first_criterion: st.map_or(Decimal::ZERO, |s| s.first_mean),
-                submitted_seq: b.seq.unwrap_or(i64::MAX),
-                approved_fen: b.approved,
-                staff_override: overrides.get(&b.id).map(|o| o.0),
-            }
-        })
-        .collect();
+    let candidates: Vec<Candidate> = bids.iter().map(|b| candidate(b, &scores, &overrides)).collect();
     let pools: Vec<db::calls::PoolRow> =
         db::calls::pools_of(conn, &[call_id])?.into_iter().filter(|p| a.in_scope(&p.region_code)).collect();
-    let quotas: Vec<CategoryQuota> = db::calls::categories_of(conn, call_id)?
+    let budgets: Vec<(i64, i64)> = pools.iter().map(|p| (p.id, p.budget)).collect();
+    let quotas = quotas_of(conn, call_id)?;
+    let mut result = allocation::allocate(candidates, &budgets, Decimal::new(call.score_threshold, 2), &quotas);
+    // A decided call shows the decision the notice published, whatever happened since.
+    if matches!(call.phase(ctx.now), Phase::Notice | Phase::Final) {
+        if let Some(rec) = super::decision::recorded(conn, call_id)? {
+            result = allocation::as_decided(result, &rec.into_iter().map(decided_row).collect::<Vec<_>>());
+        }
+    }
+    let rows = RowSources {
+        by_id: bids.iter().map(|b| (b.id, b)).collect(),
+        design: &design,
+        scores: &scores,
+        overrides: &overrides,
+    };
+    let pools_out = result
+        .into_iter()
+        .map(|r| RankingPool {
+            pool_id: r.pool_id,
+            name: pools.iter().find(|p| p.id == r.pool_id).map(|p| p.name.clone()).unwrap_or_default(),
+            budget: Money::from_fen(r.budget_fen),
+            allocated: Money::from_fen(r.allocated_fen),
+            rows: r.rows.into_iter().map(|x| rows.row(x)).collect(),
+        })
+        .collect();
+    Ok(RankingView { call_id, score_threshold: Money::from_fen(call.score_threshold), pools: pools_out })
+}
+
+fn candidate(b: &db::bids::RankBid, scores: &StageScores, overrides: &HashMap<i64, (bool, String)>) -> Candidate {
+    Candidate {
+        bid_id: b.id,
+        pool_id: b.pool_id,
+        category: b.category.clone(),
+        score: scores.total.get(&b.id).copied().flatten(),
+        first_criterion: scores.first.get(&b.id).map_or(Decimal::ZERO, |s| s.first_mean),
+        submitted_seq: b.seq.unwrap_or(i64::MAX),
+        approved_fen: b.approved,
+        staff_override: overrides.get(&b.id).map(|o| o.0),
+    }
+}
+
+fn quotas_of(conn: &mut DbConn, call_id: i64) -> AppResult<Vec<CategoryQuota>> {
+    Ok(db::calls::categories_of(conn, call_id)?
         .into_iter()
         .map(|k| CategoryQuota {
             key: k.key,
@@ -208,81 +234,70 @@ pub fn ranking(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<RankingV
             max_amount_fen: k.max_amount,
             call_wide: k.scope == "call",
         })
-        .collect();
-    let budgets: Vec<(i64, i64)> = pools.iter().map(|p| (p.id, p.budget)).collect();
-    let mut result = allocation::allocate(candidates, &budgets, Decimal::new(call.score_threshold, 2), &quotas);
-    // A decided call shows the decision the notice published, whatever happened since.
-    if matches!(call.phase(ctx.now), Phase::Notice | Phase::Final) {
-        if let Some(rec) = super::decision::recorded(conn, call_id)? {
-            let rec: Vec<allocation::DecidedRow> = rec
-                .into_iter()
-                .map(|d| allocation::DecidedRow {
-                    pool_id: d.pool_id,
-                    bid_id: d.bid_id,
-                    score: d.score.and_then(|s| s.parse().ok()),
-                    amount_fen: d.amount,
-                    outcome: allocation::Outcome::from_code(&d.outcome).unwrap_or(allocation::Outcome::NoScore),
-                })
-                .collect();
-            result = allocation::as_decided(result, &rec);
+        .collect())
+}
+
+fn decided_row(d: super::decision::Decided) -> allocation::DecidedRow {
+    allocation::DecidedRow {
+        pool_id: d.pool_id,
+        bid_id: d.bid_id,
+        score: d.score.and_then(|s| s.parse().ok()),
+        amount_fen: d.amount,
+        outcome: allocation::Outcome::from_code(&d.outcome).unwrap_or(allocation::Outcome::NoScore),
+    }
+}
+
+/// What a ranking row is drawn from besides the allocation's verdict.
+struct RowSources<'a> {
+    by_id: HashMap<i64, &'a db::bids::RankBid>,
+    design: &'a super::calls::ScoringDesign,
+    scores: &'a StageScores,
+    overrides: &'a HashMap<i64, (bool, String)>,
+}
+
+impl RowSources<'_> {
+    fn row(&self, x: allocation::Ranked) -> RankingRow {
+        let b = self.by_id[&x.candidate.bid_id];
+        let st = self.scores.first.get(&b.id);
+        // A bid that did not go on to a later stage has no final score: say why.
+        let cut = x.outcome == allocation::Outcome::NoScore
+            && self.scores.per_stage.iter().skip(1).any(|(_, on, _)| !on.contains(&b.id));
+        RankingRow {
+            rank: x.rank,
+            bid_id: b.id,
+            reference: b.reference.clone(),
+            title: b.title.clone(),
+            organisation: b.organisation.clone(),
+            category: b.category.clone(),
+            score: x.candidate.score.map(|s| format!("{s:.2}")),
+            reviews: st.map_or(0, |s| s.reviews),
+            spread: st.and_then(|s| s.spread).map(|s| format!("{s:.2}")),
+            spread_flag: st.is_some_and(|s| s.spread_flagged()),
+            normalised: st.map(|s| format!("{:.2}", s.normalised)),
+            requested_amount: Money::from_fen(b.requested),
+            approved_amount: x.candidate.approved_fen.map(Money::from_fen),
+            recommended: x.outcome.recommended(),
+            outcome: if cut { "not_shortlisted" } else { x.outcome.code() },
+            outcome_label: if cut { "未入围下一评审阶段" } else { x.outcome.label() },
+            stage_scores: self.stage_scores(b.id),
+            bonus: self.design.bonus.as_ref().map(|(_, bo)| format!("{:.2}", bo.points(b.matching))),
+            running_total: Money::from_fen(x.running_total_fen),
+            override_reason: self.overrides.get(&b.id).map(|o| o.1.clone()),
         }
     }
-    let by_id: HashMap<i64, &db::bids::RankBid> = bids.iter().map(|b| (b.id, b)).collect();
-    let pools_out = result
-        .into_iter()
-        .map(|r| {
-            let pool = pools.iter().find(|p| p.id == r.pool_id);
-            RankingPool {
-                pool_id: r.pool_id,
-                name: pool.map(|p| p.name.clone()).unwrap_or_default(),
-                budget: Money::from_fen(r.budget_fen),
-                allocated: Money::from_fen(r.allocated_fen),
-                rows: r
-                    .rows
-                    .into_iter()
-                    .map(|x| {
-                        let b = by_id[&x.candidate.bid_id];
-                        let st = stats.get(&b.id);
-                        // A bid that did not go on to a later stage has no final score: say why.
-                        let cut = x.outcome == allocation::Outcome::NoScore
-                            && scores.per_stage.iter().skip(1).any(|(_, on, _)| !on.contains(&b.id));
-                        RankingRow {
-                            rank: x.rank,
-                            bid_id: b.id,
-                            reference: b.reference.clone(),
-                            title: b.title.clone(),
-                            organisation: b.organisation.clone(),
-                            category: b.category.clone(),
-                            score: x.candidate.score.map(|s| format!("{s:.2}")),
-                            reviews: st.map_or(0, |s| s.reviews),
-                            spread: st.and_then(|s| s.spread).map(|s| format!("{s:.2}")),
-                            spread_flag: st.is_some_and(|s| s.spread_flagged()),
-                            normalised: st.map(|s| format!("{:.2}", s.normalised)),
-                            requested_amount: Money::from_fen(b.requested),
-                            approved_amount: x.candidate.approved_fen.map(Money::from_fen),
-                            recommended: x.outcome.recommended(),
-                            outcome: if cut { "not_shortlisted" } else { x.outcome.code() },
-                            outcome_label: if cut { "未入围下一评审阶段" } else { x.outcome.label() },
-                            stage_scores: design
-                                .stages
-                                .iter()
-                                .zip(&scores.per_stage)
-                                .map(|(d, (st, _, _))| StageScore {
-                                    stage: d.key.clone(),
-                                    name: d.name.clone(),
-                                    weight: d.weight,
-                                    score: st.get(&b.id).and_then(|s| s.score).map(|s| format!("{s:.2}")),
-                                    reviews: st.get(&b.id).map_or(0, |s| s.reviews),
-                                })
-                                .collect(),
-                            bonus: design.bonus.as_ref().map(|(_, bo)| format!("{:.2}", bo.points(b.matching))),
-                            running_total: Money::from_fen(x.running_total_fen),
-                            override_reason: overrides.get(&b.id).map(|o| o.1.clone()),
-                        }
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
-    Ok(RankingView { call_id, score_threshold: Money::from_fen(call.score_threshold), pools: pools_out })
+
+    fn stage_scores(&self, bid: i64) -> Vec<StageScore> {
+        self.design
+            .stages
+            .iter()
+            .zip(&self.scores.per_stage)
+            .map(|(d, (st, _, _))| StageScore {
+                stage: d.key.clone(),
+                name: d.name.clone(),
+                weight: d.weight,
+                score: st.get(&bid).and_then(|s| s.score).map(|s| format!("{s:.2}")),
+                reviews: st.get(&bid).map_or(0, |s| s.reviews),
+            })
+            .collect()
+    }
 }

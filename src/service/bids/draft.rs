@@ -65,38 +65,18 @@ pub(super) fn region_fits(pool: &PoolRow, region: &str) -> bool {
     crate::domain::region::pool_serves(&pool.level, &pool.region_code, region)
 }
 
-/// Reads a bid body: every malformed field reported at once (422). Business rules that a draft
-/// may still break (sums, ranges, caps) wait for submission.
-fn parse(conn: &mut DbConn, call: &CallRow, i: &BidInput) -> AppResult<(Parsed, PoolRow)> {
-    let mut p = Problems::default();
-    let pool = db::calls::find_pool(conn, i.pool_id)?.filter(|x| x.call_id == call.id);
-    if pool.is_none() {
-        p.add("pool_id", "pool_not_in_call", "所选资金池不属于本次招标");
-    }
-    let cats = db::calls::categories_of(conn, call.id)?;
-    let category = match (&i.category, cats.is_empty()) {
-        (None, _) => None,
-        (Some(c), false) if cats.iter().any(|k| &k.key == c) => Some(c.clone()),
-        (Some(_), true) => {
-            p.add("category", "no_categories", "本次招标未设项目类别");
-            None
-        }
-        (Some(_), false) => {
-            p.add("category", "unknown_category", "项目类别不在本次招标的类别中");
-            None
-        }
-    };
-    let title = p.take("title", text::name(&i.title, 200), |e| (e.code().into(), e.message()));
-    let summary = if i.summary.trim().is_empty() {
-        Some(String::new())
-    } else {
-        p.take("summary", text::paragraph(&i.summary, 5000), |e| (e.code().into(), e.message()))
-    };
-    let region = match i.service_region_code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+/// The service region: any region the pool may fund, or none given.
+fn parse_region(
+    conn: &mut DbConn,
+    p: &mut Problems,
+    pool: Option<&PoolRow>,
+    given: Option<&str>,
+) -> AppResult<Option<String>> {
+    Ok(match given.map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(code) => match RegionCode::parse(code) {
             Some(rc) => match db::regions::find(conn, rc.as_str())? {
-                Some(r) => match &pool {
+                Some(r) => match pool {
                     Some(pl) if !region_fits(pl, &r.code) => {
                         p.add("service_region_code", "region_outside_pool", "镇街资金池只资助服务本镇（街道）的项目");
                         None
@@ -113,27 +93,33 @@ fn parse(conn: &mut DbConn, call: &CallRow, i: &BidInput) -> AppResult<(Parsed, 
                 None
             }
         },
-    };
-    let kind = if i.beneficiaries.kind.trim().is_empty() {
-        Some(String::new())
-    } else {
-        p.take("beneficiaries.kind", text::name(&i.beneficiaries.kind, 50), |e| (e.code().into(), e.message()))
-    };
-    if i.beneficiaries.count > 1_000_000 {
-        p.add("beneficiaries.count", "out_of_range", "受益人数不合理");
-    }
-    let start = i.start_date.as_deref().filter(|s| !s.trim().is_empty()).and_then(|s| p.date("start_date", s));
-    let end = i.end_date.as_deref().filter(|s| !s.trim().is_empty()).and_then(|s| p.date("end_date", s));
-    let requested = p.money("requested_amount", &i.requested_amount);
-    let matching = match &i.matching_funds {
-        Some(s) if !s.trim().is_empty() => p.money("matching_funds", s),
-        _ => Some(Money::ZERO),
-    };
-    if i.budget_lines.len() > 100 {
+    })
+}
+
+/// The category, which must be one of the call's when the call has any.
+fn parse_category(conn: &mut DbConn, p: &mut Problems, call_id: i64, given: Option<&str>) -> AppResult<Option<String>> {
+    let cats = db::calls::categories_of(conn, call_id)?;
+    Ok(match (given, cats.is_empty()) {
+        (None, _) => None,
+        (Some(c), false) if cats.iter().any(|k| k.key == c) => Some(c.to_string()),
+        (Some(_), true) => {
+            p.add("category", "no_categories", "本次招标未设项目类别");
+            None
+        }
+        (Some(_), false) => {
+            p.add("category", "unknown_category", "项目类别不在本次招标的类别中");
+            None
+        }
+    })
+}
+
+/// Budget lines, at most 100; quantity × unit price must make the amount when both are given.
+fn parse_lines(p: &mut Problems, given: &[BudgetLineInput]) -> Vec<NewLine> {
+    if given.len() > 100 {
         p.add("budget_lines", "too_many", "预算明细最多 100 行");
     }
     let mut lines = Vec::new();
-    for (k, l) in i.budget_lines.iter().enumerate().take(100) {
+    for (k, l) in given.iter().enumerate().take(100) {
         let f = |x: &str| format!("budget_lines[{k}].{x}");
         let cat = BudgetCategory::parse(&l.category);
         if cat.is_none() {
@@ -176,11 +162,16 @@ fn parse(conn: &mut DbConn, call: &CallRow, i: &BidInput) -> AppResult<(Parsed, 
             });
         }
     }
-    if i.milestones.len() > 20 {
+    lines
+}
+
+/// Milestones, at most 20, each with a title and a due date.
+fn parse_milestones(p: &mut Problems, given: &[MilestoneInput]) -> Vec<NewMilestone> {
+    if given.len() > 20 {
         p.add("milestones", "too_many", "进度节点最多 20 个");
     }
     let mut milestones = Vec::new();
-    for (k, m) in i.milestones.iter().enumerate().take(20) {
+    for (k, m) in given.iter().enumerate().take(20) {
         let f = |x: &str| format!("milestones[{k}].{x}");
         let title = p.take(&f("title"), text::name(&m.title, 100), |e| (e.code().into(), e.message()));
         let due = p.date(&f("due_date"), &m.due_date);
@@ -193,6 +184,42 @@ fn parse(conn: &mut DbConn, call: &CallRow, i: &BidInput) -> AppResult<(Parsed, 
             milestones.push(NewMilestone { title, due_date, deliverable });
         }
     }
+    milestones
+}
+
+/// Reads a bid body: every malformed field reported at once (422). Business rules that a draft
+/// may still break (sums, ranges, caps) wait for submission.
+fn parse(conn: &mut DbConn, call: &CallRow, i: &BidInput) -> AppResult<(Parsed, PoolRow)> {
+    let mut p = Problems::default();
+    let pool = db::calls::find_pool(conn, i.pool_id)?.filter(|x| x.call_id == call.id);
+    if pool.is_none() {
+        p.add("pool_id", "pool_not_in_call", "所选资金池不属于本次招标");
+    }
+    let category = parse_category(conn, &mut p, call.id, i.category.as_deref())?;
+    let title = p.take("title", text::name(&i.title, 200), |e| (e.code().into(), e.message()));
+    let summary = if i.summary.trim().is_empty() {
+        Some(String::new())
+    } else {
+        p.take("summary", text::paragraph(&i.summary, 5000), |e| (e.code().into(), e.message()))
+    };
+    let region = parse_region(conn, &mut p, pool.as_ref(), i.service_region_code.as_deref())?;
+    let kind = if i.beneficiaries.kind.trim().is_empty() {
+        Some(String::new())
+    } else {
+        p.take("beneficiaries.kind", text::name(&i.beneficiaries.kind, 50), |e| (e.code().into(), e.message()))
+    };
+    if i.beneficiaries.count > 1_000_000 {
+        p.add("beneficiaries.count", "out_of_range", "受益人数不合理");
+    }
+    let start = i.start_date.as_deref().filter(|s| !s.trim().is_empty()).and_then(|s| p.date("start_date", s));
+    let end = i.end_date.as_deref().filter(|s| !s.trim().is_empty()).and_then(|s| p.date("end_date", s));
+    let requested = p.money("requested_amount", &i.requested_amount);
+    let matching = match &i.matching_funds {
+        Some(s) if !s.trim().is_empty() => p.money("matching_funds", s),
+        _ => Some(Money::ZERO),
+    };
+    let lines = parse_lines(&mut p, &i.budget_lines);
+    let milestones = parse_milestones(&mut p, &i.milestones);
     p.finish()?;
     let bad = || AppError::internal("validated bid lost a value");
     let pool = pool.ok_or_else(bad)?;

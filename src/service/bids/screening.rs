@@ -21,9 +21,16 @@ pub struct ScreeningInput {
     pub repeat_confirmed: Option<bool>,
 }
 
-pub fn screen(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ScreeningInput) -> AppResult<BidView> {
-    let actor = ctx.require(&[Role::Staff])?.clone();
-    let (b, call, _) = visible(conn, ctx, id)?;
+/// A screener's verdict once read: the outcome, its reason, and for a correction the items
+/// and the date they are due.
+struct Verdict {
+    outcome: String,
+    note: Option<String>,
+    items: Option<String>,
+    due: Option<chrono::NaiveDate>,
+}
+
+fn read_verdict(ctx: &Ctx, input: &ScreeningInput) -> AppResult<Verdict> {
     let outcome = match (&input.outcome, input.eligible) {
         (Some(o), _) => o.clone(),
         (None, Some(true)) => "eligible".into(),
@@ -59,6 +66,13 @@ pub fn screen(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ScreeningInput) -> 
         _ => p.add("outcome", "invalid_outcome", "审查结论应为 eligible、ineligible 或 needs_correction"),
     }
     p.finish()?;
+    Ok(Verdict { outcome, note, items, due })
+}
+
+pub fn screen(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ScreeningInput) -> AppResult<BidView> {
+    let actor = ctx.require(&[Role::Staff])?.clone();
+    let (b, call, _) = visible(conn, ctx, id)?;
+    let Verdict { outcome, note, items, due } = read_verdict(ctx, input)?;
     match call.phase(ctx.now) {
         Phase::Screening => {}
         p if p.past_deadline() => return Err(AppError::from(Code::ScreeningClosed)),

@@ -120,6 +120,38 @@ fn view(
 ) -> ProjectView {
     let ms: Vec<&MilestoneRow> = ms.iter().filter(|m| m.project_id == p.id).collect();
     let names = rel.names.get(&p.id);
+    let budget = budget_use(p, rel);
+    let mut v = ProjectView {
+        id: p.id,
+        bid_id: p.bid_id,
+        call_id: p.call_id,
+        organisation_id: p.organisation_id,
+        agreement_no: p.agreement_no.clone(),
+        approved_amount: Money::from_fen(p.approved),
+        paid_amount: Money::from_fen(p.paid),
+        title: names.map(|n| n.title.clone()).unwrap_or_default(),
+        organisation: names.map(|n| n.organisation.clone()).unwrap_or_default(),
+        pool: names.map(|n| n.pool.clone()).unwrap_or_default(),
+        status: p.status.clone(),
+        status_label: ProjectStatus::label_of(&p.status),
+        signed_on: p.signed_on,
+        clawback_amount: Money::from_fen(p.clawback),
+        end_note: p.end_note.clone(),
+        tranches: tranche_views(p, &ms, tranches),
+        milestones: ms.iter().map(|m| milestone_view(m, rel, today)).collect(),
+        budget,
+        next_step: String::new(),
+        overdue: false,
+        payable: false,
+    };
+    v.overdue = v.milestones.iter().any(|m| m.status == "overdue");
+    v.payable = v.tranches.iter().any(|t| t.status == "payable");
+    v.next_step = next_step(&v);
+    v
+}
+
+/// The approved budget per category beside what the latest report says was spent.
+fn budget_use(p: &ProjectRow, rel: &Related) -> Vec<BudgetUse> {
     let mut budget: Vec<BudgetUse> = Vec::new();
     for l in rel.lines.iter().filter(|l| l.bid_id == p.bid_id) {
         match budget.iter_mut().find(|b| b.category == l.category) {
@@ -148,78 +180,55 @@ fn view(
     for b in &mut budget {
         b.overspent = b.spent > b.budgeted;
     }
-    let mut v = ProjectView {
-        id: p.id,
-        bid_id: p.bid_id,
-        call_id: p.call_id,
-        organisation_id: p.organisation_id,
-        agreement_no: p.agreement_no.clone(),
-        approved_amount: Money::from_fen(p.approved),
-        paid_amount: Money::from_fen(p.paid),
-        title: names.map(|n| n.title.clone()).unwrap_or_default(),
-        organisation: names.map(|n| n.organisation.clone()).unwrap_or_default(),
-        pool: names.map(|n| n.pool.clone()).unwrap_or_default(),
-        status: p.status.clone(),
-        status_label: ProjectStatus::label_of(&p.status),
-        signed_on: p.signed_on,
-        clawback_amount: Money::from_fen(p.clawback),
-        end_note: p.end_note.clone(),
-        tranches: tranches
+    budget
+}
+
+fn tranche_views(p: &ProjectRow, ms: &[&MilestoneRow], tranches: &[db::projects::TrancheRow]) -> Vec<TrancheView> {
+    tranches
+        .iter()
+        .filter(|t| t.0 == p.id)
+        .map(|&(_, seq, pct, amount, paid)| {
+            let m = ms.iter().find(|m| m.tranche_seq == Some(seq));
+            let status = TrancheStatus::of(
+                ProjectStatus::parse(&p.status),
+                m.and_then(|m| MilestoneStatus::parse(&m.status)),
+                paid >= amount,
+            );
+            TrancheView {
+                seq,
+                milestone_id: m.map(|m| m.id),
+                pct,
+                amount: Money::from_fen(amount),
+                paid: Money::from_fen(paid),
+                status: status.as_str(),
+                status_label: status.label(),
+            }
+        })
+        .collect()
+}
+
+fn milestone_view(m: &MilestoneRow, rel: &Related, today: NaiveDate) -> MilestoneView {
+    let pending = MilestoneStatus::Pending.is(&m.status);
+    // Overdue from the day after the due date (local), as long as nothing was reported.
+    let overdue = pending && m.kind != "signing" && today > m.due_date;
+    MilestoneView {
+        id: m.id,
+        title: m.title.clone(),
+        kind: m.kind.clone(),
+        due_date: m.due_date,
+        status: if overdue { "overdue".into() } else { m.status.clone() },
+        status_label: MilestoneStatus::shown(&m.status, overdue),
+        reportable: pending && m.kind != "signing",
+        grade: m.grade.clone(),
+        note: m.note.clone(),
+        report_text: m.report_text.clone(),
+        attachments: rel
+            .evidence
             .iter()
-            .filter(|t| t.0 == p.id)
-            .map(|&(_, seq, pct, amount, paid)| {
-                let m = ms.iter().find(|m| m.tranche_seq == Some(seq));
-                let status = TrancheStatus::of(
-                    ProjectStatus::parse(&p.status),
-                    m.and_then(|m| MilestoneStatus::parse(&m.status)),
-                    paid >= amount,
-                );
-                TrancheView {
-                    seq,
-                    milestone_id: m.map(|m| m.id),
-                    pct,
-                    amount: Money::from_fen(amount),
-                    paid: Money::from_fen(paid),
-                    status: status.as_str(),
-                    status_label: status.label(),
-                }
-            })
+            .filter(|a| a.milestone_id == Some(m.id))
+            .map(super::attachments::view)
             .collect(),
-        milestones: ms
-            .iter()
-            .map(|m| {
-                let pending = MilestoneStatus::Pending.is(&m.status);
-                // Overdue from the day after the due date (local), as long as nothing was reported.
-                let overdue = pending && m.kind != "signing" && today > m.due_date;
-                MilestoneView {
-                    id: m.id,
-                    title: m.title.clone(),
-                    kind: m.kind.clone(),
-                    due_date: m.due_date,
-                    status: if overdue { "overdue".into() } else { m.status.clone() },
-                    status_label: MilestoneStatus::shown(&m.status, overdue),
-                    reportable: pending && m.kind != "signing",
-                    grade: m.grade.clone(),
-                    note: m.note.clone(),
-                    report_text: m.report_text.clone(),
-                    attachments: rel
-                        .evidence
-                        .iter()
-                        .filter(|a| a.milestone_id == Some(m.id))
-                        .map(super::attachments::view)
-                        .collect(),
-                }
-            })
-            .collect(),
-        budget,
-        next_step: String::new(),
-        overdue: false,
-        payable: false,
-    };
-    v.overdue = v.milestones.iter().any(|m| m.status == "overdue");
-    v.payable = v.tranches.iter().any(|t| t.status == "payable");
-    v.next_step = next_step(&v);
-    v
+    }
 }
 
 fn next_step(v: &ProjectView) -> String {

@@ -47,9 +47,20 @@ pub(super) fn expert_pool(conn: &mut DbConn) -> AppResult<Vec<Reviewer>> {
     Ok(by_id.into_iter().map(|(id, affiliations)| Reviewer { id, affiliations }).collect())
 }
 
-/// Draws the panels for every eligible bid of the call (`POST /api/v1/calls/{id}/assignments`).
-pub fn assign(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &AssignInput, training: bool) -> AppResult<DrawView> {
-    let by = ctx.require_district_staff()?.id;
+/// A draw request once read: panel size, the redraw's reason, the due date and the stage.
+struct DrawRequest {
+    k: u32,
+    reason: Option<String>,
+    due: chrono::NaiveDate,
+    stage: i32,
+}
+
+fn read_draw_request(
+    ctx: &Ctx,
+    design: &crate::service::calls::ScoringDesign,
+    input: &AssignInput,
+    training: bool,
+) -> AppResult<DrawRequest> {
     let k = input.reviewers_per_bid.unwrap_or(5);
     let mut p = Problems::default();
     if !(1..=15).contains(&k) {
@@ -77,7 +88,6 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &AssignInput, t
             }
         },
     };
-    let design = crate::service::calls::scoring_design(conn, call_id)?;
     let stage = match input.stage.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => 0,
         Some(k) => match design.stages.iter().find(|s| s.key == k) {
@@ -89,21 +99,31 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &AssignInput, t
         },
     };
     p.finish()?;
-    let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
-    let redraw = db::review::active_draw(conn, call_id, stage)?.is_some();
-    if redraw && !db::stages::shortlist(conn, call_id, stage + 1)?.is_empty() {
+    Ok(DrawRequest { k, reason, due, stage })
+}
+
+/// A first draw happens after the deadline (stage 0) or once a stage's shortlist is set; a redraw
+/// during review needs a reason and must come before the next stage's shortlist.
+fn check_draw_phase(conn: &mut DbConn, ctx: &Ctx, call: &db::calls::CallRow, r: &DrawRequest) -> AppResult<()> {
+    let redraw = db::review::active_draw(conn, call.id, r.stage)?.is_some();
+    if redraw && !db::stages::shortlist(conn, call.id, r.stage + 1)?.is_empty() {
         return Err(Code::StageClosed.says("该阶段已确定下一阶段的入围名单，不能重新抽取专家"));
     }
     match call.phase(ctx.now) {
-        Phase::Screening if stage == 0 => {}
-        Phase::Review if redraw && reason.is_none() => {
-            return Err(AppError::invalid_field("reason", "reason_required", "重新抽取须说明理由（原抽取结果会保留）"))
+        Phase::Screening if r.stage == 0 => Ok(()),
+        Phase::Review if redraw && r.reason.is_none() => {
+            Err(AppError::invalid_field("reason", "reason_required", "重新抽取须说明理由（原抽取结果会保留）"))
         }
-        Phase::Review if redraw || stage > 0 => {}
-        p if p.past_deadline() => return Err(Code::WrongPhase.says("评审结果已确定，不能再抽取专家")),
-        Phase::Screening => return Err(Code::WrongPhase.says("请先完成上一阶段评审并确定入围名单")),
-        _ => return Err(Code::CallNotClosed.says("申报截止后才能抽取评审专家")),
+        Phase::Review if redraw || r.stage > 0 => Ok(()),
+        p if p.past_deadline() => Err(Code::WrongPhase.says("评审结果已确定，不能再抽取专家")),
+        Phase::Screening => Err(Code::WrongPhase.says("请先完成上一阶段评审并确定入围名单")),
+        _ => Err(Code::CallNotClosed.says("申报截止后才能抽取评审专家")),
     }
+}
+
+/// The stage's bids with their organisations' codes: every eligible bid for the first stage,
+/// the shortlist for later ones.
+fn bids_to_review(conn: &mut DbConn, call_id: i64, stage: i32) -> AppResult<Vec<BidToReview>> {
     let mut bids = db::bids::list(conn, &db::bids::BidFilter::of_call(call_id, vec!["eligible"]))?;
     if stage > 0 {
         let on: BTreeSet<i64> = db::stages::shortlist(conn, call_id, stage)?.into_iter().map(|r| r.bid_id).collect();
@@ -118,24 +138,29 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &AssignInput, t
     let org_ids: Vec<i64> = bids.iter().map(|b| b.organisation_id).collect();
     // One query; a failed read stops the draw (a missing code would hide a conflict).
     let usccs: HashMap<i64, String> = db::organisations::usccs_of(conn, &org_ids)?.into_iter().collect();
-    if let Some(b) = bids.iter().find(|b| !usccs.contains_key(&b.organisation_id)) {
-        return Err(AppError::internal(format!("organisation {} of bid {} is missing", b.organisation_id, b.id)));
-    }
-    let to_review: Vec<BidToReview> = bids
-        .iter()
-        .map(|b| BidToReview {
-            id: b.id,
-            org_uscc: usccs.get(&b.organisation_id).cloned().unwrap_or_default(),
-            declined: BTreeSet::new(),
+    bids.iter()
+        .map(|b| match usccs.get(&b.organisation_id) {
+            Some(u) => Ok(BidToReview { id: b.id, org_uscc: u.clone(), declined: BTreeSet::new() }),
+            None => Err(AppError::internal(format!("organisation {} of bid {} is missing", b.organisation_id, b.id))),
         })
-        .collect();
+        .collect()
+}
+
+/// Draws the panels for every eligible bid of the call (`POST /api/v1/calls/{id}/assignments`).
+pub fn assign(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &AssignInput, training: bool) -> AppResult<DrawView> {
+    let by = ctx.require_district_staff()?.id;
+    let design = crate::service::calls::scoring_design(conn, call_id)?;
+    let r = read_draw_request(ctx, &design, input, training)?;
+    let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
+    check_draw_phase(conn, ctx, &call, &r)?;
+    let to_review = bids_to_review(conn, call_id, r.stage)?;
     let experts = expert_pool(conn)?;
     let seed = input.seed.unwrap_or_else(|| rand::rngs::OsRng.next_u64());
-    let panels = draw::draw(&to_review, &experts, k as usize, seed).map_err(|e| match e {
+    let panels = draw::draw(&to_review, &experts, r.k as usize, seed).map_err(|e| match e {
         draw::DrawError::NotEnoughReviewers { bid_id, available, needed } => Code::NotEnoughReviewers
             .says(format!("项目 {bid_id} 只有 {available} 名无利益冲突的评审专家，不足 {needed} 名")),
     })?;
-    let now = db_time(ctx.now);
+    let (DrawRequest { k, reason, due, stage }, now) = (r, db_time(ctx.now));
     db::write_tx(conn, |c| {
         let draw = db::review::NewDraw {
             call_id,

@@ -69,21 +69,8 @@ fn scores_frozen() -> AppError {
     AppError::from(Code::ScoresFrozen)
 }
 
-/// Saves a draft of the review or submits it (`PUT /api/v1/assignments/{id}/review`).
-pub fn save_review(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReviewInput) -> AppResult<ReviewView> {
-    let (x, _) = own(conn, ctx, id)?;
-    let call = db::calls::find(conn, x.call_id)?.ok_or_else(AppError::not_found)?;
-    if call.phase(ctx.now) != Phase::Review {
-        return Err(scores_frozen());
-    }
-    match AssignmentStatus::parse(&x.status) {
-        Some(AssignmentStatus::Accepted) => {}
-        Some(AssignmentStatus::Assigned) => return Err(AppError::from(Code::NotAccepted)),
-        Some(AssignmentStatus::Submitted) => return Err(AppError::from(Code::ReviewLocked)),
-        _ => return Err(AppError::not_found()),
-    }
-    let crit = rubric(conn, x.call_id, x.stage)?;
-    let mut p = Problems::default();
+/// (criterion, score in hundredths, comment) per scored criterion; a submission scores them all.
+fn read_scores(p: &mut Problems, crit: &[scoring::Criterion], input: &ReviewInput) -> Vec<(String, i64, String)> {
     let mut scores = Vec::new();
     for (i, s) in input.scores.iter().enumerate() {
         match crit.iter().find(|c| c.key == s.criterion) {
@@ -112,12 +99,31 @@ pub fn save_review(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReviewInput) -
         }
     }
     if input.submit {
-        for c in &crit {
+        for c in crit {
             if !scores.iter().any(|(k, _, _)| *k == c.key) {
                 p.add("scores", "criterion_missing", format!("提交前请为每一项打分（缺少：{}）", c.key));
             }
         }
     }
+    scores
+}
+
+/// Saves a draft of the review or submits it (`PUT /api/v1/assignments/{id}/review`).
+pub fn save_review(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReviewInput) -> AppResult<ReviewView> {
+    let (x, _) = own(conn, ctx, id)?;
+    let call = db::calls::find(conn, x.call_id)?.ok_or_else(AppError::not_found)?;
+    if call.phase(ctx.now) != Phase::Review {
+        return Err(scores_frozen());
+    }
+    match AssignmentStatus::parse(&x.status) {
+        Some(AssignmentStatus::Accepted) => {}
+        Some(AssignmentStatus::Assigned) => return Err(AppError::from(Code::NotAccepted)),
+        Some(AssignmentStatus::Submitted) => return Err(AppError::from(Code::ReviewLocked)),
+        _ => return Err(AppError::not_found()),
+    }
+    let crit = rubric(conn, x.call_id, x.stage)?;
+    let mut p = Problems::default();
+    let scores = read_scores(&mut p, &crit, input);
     let comment = if input.comment.trim().is_empty() {
         String::new()
     } else {
