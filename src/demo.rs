@@ -115,6 +115,22 @@ fn demo_awards(conn: &mut DbConn, staff: &Ctx) -> AppResult<()> {
     Ok(())
 }
 
+/// This year's funds: the district's and two towns', above their floors, with room for a second round.
+fn demo_funds(conn: &mut DbConn, staff: &Ctx, year: i32) -> AppResult<()> {
+    use crate::service::funds::{self, YearlyFundInput};
+    for (region, amount) in [("340207000000", "1500000.00"), ("340207101000", "400000.00"), ("340207102000", "300000.00")] {
+        let input = YearlyFundInput {
+            year,
+            region_code: region.into(),
+            name: None,
+            amount: amount.into(),
+            source: Some(if region == "340207000000" { "lottery" } else { "budget" }.into()),
+        };
+        funds::create(conn, staff, &input)?;
+    }
+    Ok(())
+}
+
 /// A published call open for bids right now (whenever the demo starts), with a district pool
 /// and two town pools, and one submitted bid, so every role has something to look at.
 fn demo_call(conn: &mut DbConn, staff: &Ctx, docs: &DocSettings) -> AppResult<()> {
@@ -124,16 +140,9 @@ fn demo_call(conn: &mut DbConn, staff: &Ctx, docs: &DocSettings) -> AppResult<()
     let year = chrono::Datelike::year(&now);
     let day = |d: i64| (now + chrono::Duration::days(d)).format("%Y-%m-%dT00:00:00+08:00").to_string();
     let date = |d: i64| (now + chrono::Duration::days(d)).format("%Y-%m-%d").to_string();
-    let pool = |level: &str, code: &str, budget: &str| PoolInput {
-        level: level.into(),
-        region_code: code.into(),
-        name: None,
-        budget: budget.into(),
-    };
-    let call = calls::create(
-        conn,
-        staff,
-        &CallInput {
+    let pool = PoolInput::on_region;
+    demo_funds(conn, staff, year)?;
+    let input = CallInput {
             year,
             title: format!("鸠江区{year}年度公益创投项目（演示）"),
             announcement: "为培育发展社区社会组织，激发社会活力，区民政局面向全区社会组织征集公益创投项目。\n\
@@ -164,9 +173,24 @@ fn demo_call(conn: &mut DbConn, staff: &Ctx, docs: &DocSettings) -> AppResult<()
             stages: vec![],
             bonus: None,
             repeat_funding: None,
-        },
-    )?;
+    };
+    let call = calls::create(conn, staff, &input)?;
     calls::publish(conn, staff, docs, call.id)?;
+    // A town-run round beside it: 沈巷镇's own staff publish a small call on the town's fund.
+    let town_user = db::users::by_login(conn, "shenxiang")?.ok_or_else(crate::error::AppError::not_found)?;
+    let town = Ctx { principal: Principal::User(accounts::actor_of(&town_user)?), ..staff.clone() };
+    let town_call = CallInput {
+        title: format!("沈巷镇{year}年社区微创投项目（演示）"),
+        announcement: "沈巷镇面向辖区社会组织征集社区微公益项目，资金来自本镇公益创投专项资金。".into(),
+        min_grant: "10000.00".into(),
+        max_grant: "50000.00".into(),
+        fund_source: Some("budget".into()),
+        pools: vec![pool("town", "340207101000", "150000.00")],
+        reference_prefix: Some("SX".into()),
+        ..input.clone()
+    };
+    let t = calls::create(conn, &town, &town_call)?;
+    calls::publish(conn, &town, docs, t.id)?;
     let org_user = db::users::by_login(conn, "yangguang")?.ok_or_else(crate::error::AppError::not_found)?;
     let org_ctx = Ctx { principal: Principal::User(accounts::actor_of(&org_user)?), ..staff.clone() };
     let line = |category: &str, item: &str, amount: &str| BudgetLineInput {

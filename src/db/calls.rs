@@ -70,6 +70,8 @@ pub struct PoolRow {
     pub name: String,
     pub budget: i64,
     pub reserved: i64,
+    /// Set once the pool's fund is known: when the draft names it or exists, at the latest on publishing.
+    pub fund_id: Option<i64>,
 }
 
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -103,6 +105,7 @@ pub struct NewPool<'a> {
     pub region_code: &'a str,
     pub name: &'a str,
     pub budget: i64,
+    pub fund_id: Option<i64>,
 }
 
 pub struct NewCriterion<'a> {
@@ -153,6 +156,7 @@ pub fn replace_parts(
                 pools::name.eq(p.name),
                 pools::budget.eq(p.budget),
                 pools::reserved.eq(0i64),
+                pools::fund_id.eq(p.fund_id),
             ))
             .execute(conn)?;
     }
@@ -283,6 +287,11 @@ pub fn categories_of(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<Categor
         .select(CategoryRow::as_select())
         .order(call_categories::position)
         .load(conn)
+}
+
+/// Ties a pool to its fund (on publishing, for a pool drafted before its fund existed).
+pub fn set_pool_fund(conn: &mut DbConn, pool_id: i64, fund_id: i64) -> QueryResult<usize> {
+    diesel::update(pools::table.find(pool_id)).set(pools::fund_id.eq(Some(fund_id))).execute(conn)
 }
 
 pub fn find_pool(conn: &mut DbConn, id: i64) -> QueryResult<Option<PoolRow>> {

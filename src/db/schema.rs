@@ -153,6 +153,39 @@ diesel::table! {
         name -> Text,
         budget -> BigInt,
         reserved -> BigInt,
+        fund_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    funds (id) {
+        id -> BigInt,
+        year -> Integer,
+        region_code -> Text,
+        level -> Text,
+        name -> Text,
+        amount -> BigInt,
+        source -> Text,
+        committed -> BigInt,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_years (year) {
+        year -> Integer,
+        loaded_by -> BigInt,
+        loaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_days (day) {
+        day -> Date,
+        year -> Integer,
+        kind -> Text,
+        name -> Text,
     }
 }
 
@@ -507,6 +540,8 @@ diesel::joinable!(criteria -> calls (call_id));
 diesel::joinable!(call_categories -> calls (call_id));
 diesel::joinable!(bids -> calls (call_id));
 diesel::joinable!(bids -> pools (pool_id));
+diesel::joinable!(pools -> funds (fund_id));
+diesel::joinable!(funds -> regions (region_code));
 diesel::joinable!(bids -> organisations (organisation_id));
 diesel::joinable!(defence_slots -> defence_sessions (session_id));
 diesel::joinable!(defence_slots -> bids (bid_id));
@@ -582,6 +617,9 @@ diesel::joinable!(awards -> regions (region_code));
 
 diesel::allow_tables_to_appear_in_same_query!(
     meta,
+    funds,
+    calendar_years,
+    calendar_days,
     regions,
     organisations,
     users,

@@ -1,7 +1,7 @@
 //! Project milestones: the plan a funded project starts with, evaluation grades, and when a
 //! tranche may be paid.
 
-use super::calendar::WorkCalendar;
+use super::calendar::{MissingYear, WorkCalendar};
 use chrono::{Duration, NaiveDate};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,14 +70,14 @@ impl Grade {
 pub const REMIND_WORKING_DAYS: u32 = 5;
 
 /// A pending milestone due on `due` is reminded from 5 working days before it until the day.
-pub fn reminder_due(today: NaiveDate, due: NaiveDate, cal: &WorkCalendar) -> bool {
-    today <= due && cal.working_days_between(today, due) <= REMIND_WORKING_DAYS
+pub fn reminder_due(today: NaiveDate, due: NaiveDate, cal: &WorkCalendar) -> Result<bool, MissingYear> {
+    Ok(today <= due && cal.working_days_between(today, due)? <= REMIND_WORKING_DAYS)
 }
 
 /// A mid-term or final evaluation not reported by its due date counts as failed (不合格) once
 /// `grace` working days have passed after it.
-pub fn evaluation_lapsed(today: NaiveDate, due: NaiveDate, grace: u32, cal: &WorkCalendar) -> bool {
-    today > cal.add_working_days(due, grace)
+pub fn evaluation_lapsed(today: NaiveDate, due: NaiveDate, grace: u32, cal: &WorkCalendar) -> Result<bool, MissingYear> {
+    Ok(today > cal.add_working_days(due, grace)?)
 }
 
 /// What ending a project early settles, in fen.
@@ -125,22 +125,22 @@ mod tests {
     fn reminders_start_five_working_days_before() {
         let cal = crate::domain::calendar::shipped();
         // Due Friday 2026-06-12: Friday 06-05 is five working days before, Thursday 06-04 six.
-        assert!(!reminder_due(d("2026-06-04"), d("2026-06-12"), &cal));
-        assert!(reminder_due(d("2026-06-05"), d("2026-06-12"), &cal));
-        assert!(reminder_due(d("2026-06-12"), d("2026-06-12"), &cal));
-        assert!(!reminder_due(d("2026-06-13"), d("2026-06-12"), &cal), "overdue is another email");
+        assert!(!reminder_due(d("2026-06-04"), d("2026-06-12"), &cal).unwrap());
+        assert!(reminder_due(d("2026-06-05"), d("2026-06-12"), &cal).unwrap());
+        assert!(reminder_due(d("2026-06-12"), d("2026-06-12"), &cal).unwrap());
+        assert!(!reminder_due(d("2026-06-13"), d("2026-06-12"), &cal).unwrap(), "overdue is another email");
         // Over the National Day holiday (10-01 … 10-07, 10-10 worked) they reach two weeks back.
-        assert!(reminder_due(d("2026-09-29"), d("2026-10-12"), &cal));
-        assert!(!reminder_due(d("2026-09-28"), d("2026-10-12"), &cal));
+        assert!(reminder_due(d("2026-09-29"), d("2026-10-12"), &cal).unwrap());
+        assert!(!reminder_due(d("2026-09-28"), d("2026-10-12"), &cal).unwrap());
     }
 
     #[test]
     fn a_late_evaluation_fails_after_the_grace_period() {
         let cal = crate::domain::calendar::shipped();
         // Due Monday 2026-06-01, grace 5 working days: lapses after Monday 06-08.
-        assert!(!evaluation_lapsed(d("2026-06-08"), d("2026-06-01"), 5, &cal));
-        assert!(evaluation_lapsed(d("2026-06-09"), d("2026-06-01"), 5, &cal));
-        assert!(evaluation_lapsed(d("2026-06-02"), d("2026-06-01"), 0, &cal));
+        assert!(!evaluation_lapsed(d("2026-06-08"), d("2026-06-01"), 5, &cal).unwrap());
+        assert!(evaluation_lapsed(d("2026-06-09"), d("2026-06-01"), 5, &cal).unwrap());
+        assert!(evaluation_lapsed(d("2026-06-02"), d("2026-06-01"), 0, &cal).unwrap());
     }
 
     #[test]

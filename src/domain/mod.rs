@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod call;
 pub mod draw;
 pub mod export;
+pub mod fund;
 pub mod milestone;
 pub mod money;
 pub mod outbox;

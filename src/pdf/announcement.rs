@@ -4,7 +4,7 @@ use super::layout::{table, Align, Column, Doc, MARGIN};
 
 pub struct AnnouncementDoc {
     pub title: String,
-    /// 「国家彩票公益金资助」 for 福彩 calls.
+    /// 「彩票公益金资助—中国福利彩票」 for 福彩 calls.
     pub mark: Option<String>,
     /// The call's own announcement text.
     pub intro: String,
@@ -118,7 +118,7 @@ mod tests {
     fn announces_pools_dates_rubric_and_the_lottery_mark() {
         let doc = AnnouncementDoc {
             title: "鸠江区2026年度公益创投项目招标公告".into(),
-            mark: Some("国家彩票公益金资助".into()),
+            mark: Some("彩票公益金资助—中国福利彩票".into()),
             intro: "为培育发展社会组织，现开展2026年度公益创投活动。\n欢迎申报。".into(),
             pools: vec![
                 ("区级公益创投资金".into(), "区级".into(), "1,000,000.00".into()),
@@ -139,7 +139,7 @@ mod tests {
         let Some(text) = crate::pdf::read_back(&pdf) else { return };
         for want in [
             "招标公告",
-            "国家彩票公益金资助",
+            "彩票公益金资助—中国福利彩票",
             "一、资金安排",
             "1,200,000.00",
             "二、申报条件",

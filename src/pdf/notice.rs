@@ -21,7 +21,7 @@ pub struct PoolGroup {
 
 pub struct NoticeDoc {
     pub title: String,
-    /// 「国家彩票公益金资助」 for 福彩 calls.
+    /// 「彩票公益金资助—中国福利彩票」 for 福彩 calls.
     pub mark: Option<String>,
     pub paragraph: String,
     pub groups: Vec<PoolGroup>,
@@ -117,7 +117,7 @@ mod tests {
             .collect();
         NoticeDoc {
             title: "鸠江区2026年度公益创投项目评审结果公示".into(),
-            mark: Some("国家彩票公益金资助".into()),
+            mark: Some("彩票公益金资助—中国福利彩票".into()),
             paragraph: "经申报、资格审查、预算审核和专家评审，现将拟资助项目予以公示。".into(),
             groups: vec![PoolGroup { lines, subtotal_requested: "1.00".into(), subtotal_proposed: "2.00".into() }],
             total_requested: "3.00".into(),
@@ -137,7 +137,7 @@ mod tests {
         // pdftotext drops the spaces between CJK glyphs; compare without whitespace.
         let flat: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         for want in
-            ["评审结果公示", "国家彩票公益金资助", "鸠江区阳光社会", "90,000.00", "合计", "第1页共1页", "鸠江区民政局"]
+            ["评审结果公示", "彩票公益金资助—中国福利彩票", "鸠江区阳光社会", "90,000.00", "合计", "第1页共1页", "鸠江区民政局"]
         {
             assert!(flat.contains(want), "{want} missing from:\n{text}");
         }

@@ -8,7 +8,7 @@ use crate::db::{self, DbConn};
 use crate::domain::account::Role;
 use crate::domain::call::Phase;
 use crate::domain::state::{BidStatus, CallStatus, ObjectionStatus};
-use crate::domain::{calendar, text, tranche, Money};
+use crate::domain::{text, tranche, Money};
 use crate::error::{AppError, AppResult, Code, Problems};
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -66,7 +66,7 @@ pub struct DecideView {
 /// Freezes the allocation (`POST /api/v1/calls/{id}/decide`): reserves each recommended amount in
 /// its pool atomically, marks bids proposed or not funded, publishes the results notice.
 pub fn decide(conn: &mut DbConn, ctx: &Ctx, docs: &DocSettings, call_id: i64) -> AppResult<DecideView> {
-    let by = ctx.require_district_staff()?.id;
+    let by = crate::service::calls::runner(conn, ctx, call_id)?.id;
     let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
     if call.phase(ctx.now) != Phase::Review {
         return Err(Code::WrongPhase.says("只能在专家评审阶段确定资助结果"));
@@ -75,7 +75,9 @@ pub fn decide(conn: &mut DbConn, ctx: &Ctx, docs: &DocSettings, call_id: i64) ->
         return Err(Code::StagesIncomplete.says(format!("{why}，不能确定资助结果")));
     }
     let today = local_date(ctx.now);
-    let ends_on = calendar::shipped().notice_end(today, call.notice_days as u32, call.notice_working_days);
+    let ends_on = super::calendar::load(conn)?
+        .notice_end(today, call.notice_days as u32, call.notice_working_days)
+        .map_err(super::calendar::missing)?;
     let now = db_time(ctx.now);
     db::write_tx(conn, |c| {
         // Ranked under the call's row lock: a score racing the decision lands before it
@@ -403,10 +405,12 @@ pub struct AnswerInput {
 }
 
 pub fn answer(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &AnswerInput) -> AppResult<ObjectionView> {
-    let by = ctx.require_district_staff()?.id;
+    ctx.require(&[Role::Staff])?;
     let reply = text::paragraph(input.reply.as_deref().unwrap_or(""), 2000)
         .map_err(|e| AppError::invalid_field("reply", e.code(), format!("答复：{}", e.message())))?;
     let o = db::notices::find_objection(conn, id)?.ok_or_else(AppError::not_found)?;
+    let notice = db::notices::find(conn, o.notice_id)?.ok_or_else(AppError::not_found)?;
+    let by = crate::service::calls::runner(conn, ctx, notice.call_id)?.id;
     if !ObjectionStatus::Pending.is(&o.status) {
         return Err(AppError::from(Code::AlreadyAnswered));
     }
@@ -454,8 +458,9 @@ pub struct DismissView {
 /// Bulk dismissal of spam (`POST /api/v1/notices/{id}/objections/dismiss`, district staff): every
 /// id must be a pending objection of this notice, or nothing is dismissed (422 names the first).
 pub fn dismiss(conn: &mut DbConn, ctx: &Ctx, notice_id: i64, input: &DismissInput) -> AppResult<DismissView> {
-    let by = ctx.require_district_staff()?.id;
-    db::notices::find(conn, notice_id)?.ok_or_else(AppError::not_found)?;
+    ctx.require(&[Role::Staff])?;
+    let notice = db::notices::find(conn, notice_id)?.ok_or_else(AppError::not_found)?;
+    let by = crate::service::calls::runner(conn, ctx, notice.call_id)?.id;
     let reply = text::paragraph(&input.reply, 2000)
         .map_err(|e| AppError::invalid_field("reply", e.code(), format!("答复：{}", e.message())))?;
     if input.ids.is_empty() || input.ids.len() > 500 {
@@ -513,7 +518,7 @@ pub struct ProjectSummary {
 /// After the notice period, with every objection answered: proposed bids become projects with
 /// their tranche plans (`POST /api/v1/calls/{id}/finalize`).
 pub fn finalize(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<FinalizeView> {
-    ctx.require_district_staff()?;
+    crate::service::calls::runner(conn, ctx, call_id)?;
     let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
     if call.phase(ctx.now) != Phase::Notice {
         return Err(Code::WrongPhase.says("只能在公示阶段之后确定立项"));

@@ -65,7 +65,7 @@ fn in_review(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<db::calls:
 /// `POST /api/v1/calls/{id}/shortlist`: who goes on from the previous stage, by its scores.
 /// Refused while any bid of the previous stage lacks a score, and once the stage is drawn.
 pub fn set_shortlist(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &ShortlistInput) -> AppResult<ShortlistView> {
-    let by = ctx.require_district_staff()?.id;
+    let by = crate::service::calls::runner(conn, ctx, call_id)?.id;
     db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
     let design = scoring_design(conn, call_id)?;
     let stage = later_stage(&design, &input.stage)?.clone();
@@ -224,7 +224,7 @@ pub struct SessionView {
 /// `POST /api/v1/calls/{id}/sessions`: a defence session — venue, day, one slot per shortlisted
 /// bid — and an email to each organisation with its time and place.
 pub fn schedule(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &SessionInput) -> AppResult<SessionView> {
-    let by = ctx.require_district_staff()?.id;
+    let by = crate::service::calls::runner(conn, ctx, call_id)?.id;
     db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
     let design = scoring_design(conn, call_id)?;
     let stage = later_stage(&design, &input.stage)?.clone();

@@ -235,7 +235,7 @@ async fn clone_last_years_call(app: TestApp) {
     body["categories"] = json!([{"key": "elderly", "name": "为老服务", "max_projects": 4, "max_amount": "400000.00"}]);
     let c = published_call(&staff, body).await;
     let one = app.client().get(&format!("/api/v1/calls/{}", c.id)).await;
-    assert_eq!(one.json["fund_mark"], "国家彩票公益金资助");
+    assert_eq!(one.json["fund_mark"], "彩票公益金资助—中国福利彩票");
     let r = staff.post(&format!("/api/v1/calls/{}/clone", c.id), json!({})).await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!((r.json["year"].as_i64(), r.json["title"].as_str()), (Some(2027), Some("鸠江区2027年度公益创投项目")));

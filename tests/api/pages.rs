@@ -311,7 +311,7 @@ async fn call_and_bid_through_the_pages(app: TestApp) {
     let r = staff.post_form(&format!("/staff/calls/{call_id}/publish"), &[("csrf", &token)]).await;
     assert_eq!(r.status, 303, "{}", r.text);
     let public = app.client().get(&format!("/calls/{call_id}")).await;
-    assert!(public.text.contains("国家彩票公益金资助") && public.text.contains("1,000,000.00"));
+    assert!(public.text.contains("彩票公益金资助—中国福利彩票") && public.text.contains("1,000,000.00"));
     let home = app.client().get("/").await;
     assert!(home.text.contains("鸠江区2026年度公益创投项目"));
 

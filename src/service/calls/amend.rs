@@ -53,7 +53,7 @@ pub fn amend(
     id: i64,
     input: &AmendmentInput,
 ) -> AppResult<CallView> {
-    let by = ctx.require_district_staff()?.id;
+    let by = crate::service::calls::runner(conn, ctx, id)?.id;
     let row = db::calls::find(conn, id)?.ok_or_else(AppError::not_found)?;
     let mut p = Problems::default();
     let kind = match input.kind.as_deref().unwrap_or("amendment") {

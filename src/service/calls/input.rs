@@ -61,12 +61,27 @@ pub struct BonusInput {
 
 #[derive(Deserialize, Clone, utoipa::ToSchema)]
 pub struct PoolInput {
-    /// `district` or `town`
-    pub level: String,
-    pub region_code: String,
+    /// The yearly fund the pool draws on (`GET /api/v1/funds`); it gives the level and region.
+    pub fund_id: Option<i64>,
+    /// `district` or `town`: with `region_code`, the fund of that region for the call's year.
+    pub level: Option<String>,
+    pub region_code: Option<String>,
     pub name: Option<String>,
     /// Amount string in yuan.
     pub budget: String,
+}
+
+impl PoolInput {
+    /// A pool on a region's fund for the call's year, named after the region.
+    pub fn on_region(level: &str, region_code: &str, budget: &str) -> PoolInput {
+        PoolInput {
+            fund_id: None,
+            level: Some(level.into()),
+            region_code: Some(region_code.into()),
+            name: None,
+            budget: budget.into(),
+        }
+    }
 }
 
 /// `POST /api/v1/calls` and `PUT /api/v1/calls/{id}`.
@@ -199,7 +214,7 @@ fn parse_input(conn: &mut DbConn, ctx: &Ctx, actor: &Actor, i: &CallInput) -> Ap
     };
     let (stages, stage_criteria) = parse_stages(&mut p, &i.stages);
     let scoring = parse_scoring(&mut p, i);
-    let pools = parse_pools(conn, &mut p, &i.pools)?;
+    let pools = parse_pools(conn, &mut p, i.year, &i.pools)?;
     p.finish()?;
     let bad = || AppError::internal("validated call lost a value");
     Ok(Parts {
@@ -289,59 +304,87 @@ fn parse_categories(p: &mut Problems, given: &[CategoryInput]) -> Vec<CategoryPa
     categories
 }
 
-/// level, region code, name, budget (fen)
-type PoolParts = (String, String, String, i64);
+/// level, region code, name, budget (fen), fund (when it exists already)
+type PoolParts = (String, String, String, i64, Option<i64>);
 
-/// The pools, each on a region of its level, one per region; a pool without a name is named
-/// after its region.
-fn parse_pools(conn: &mut DbConn, p: &mut Problems, given: &[PoolInput]) -> AppResult<Vec<PoolParts>> {
-    let mut pools = Vec::new();
+/// The pools, each on a district or town region, one per region; a pool names its fund or its
+/// region (whose fund for `year` it draws on, once the fund exists). A pool without a name is
+/// named after its region.
+fn parse_pools(conn: &mut DbConn, p: &mut Problems, year: i32, given: &[PoolInput]) -> AppResult<Vec<PoolParts>> {
+    let mut pools: Vec<PoolParts> = Vec::new();
     for (k, pi) in given.iter().enumerate() {
         let f = |x: &str| format!("pools[{k}].{x}");
-        let want = match pi.level.as_str() {
-            "district" | "town" => Some(pi.level.as_str()),
-            _ => {
-                p.add(&f("level"), "invalid_level", "资金池层级应为 district 或 town");
-                None
-            }
+        let place = match pi.fund_id {
+            Some(id) => pool_fund(conn, p, &f("fund_id"), year, id)?,
+            None => pool_region(conn, p, &f, pi)?,
         };
-        let region = match RegionCode::parse(&pi.region_code) {
-            Some(rc) => match db::regions::find(conn, rc.as_str())? {
-                Some(r) if Some(r.level.as_str()) == want => Some(r),
-                Some(_) if want.is_some() => {
-                    p.add(
-                        &f("region_code"),
-                        "region_level_mismatch",
-                        "区级资金池对应本区，镇街资金池对应一个镇（街道）",
-                    );
-                    None
-                }
-                Some(_) => None,
-                None => {
-                    p.add(&f("region_code"), "unknown_region", "区划代码不在本区范围内");
-                    None
-                }
-            },
-            None => {
-                p.add(&f("region_code"), "invalid_region_code", "区划代码应为 6 位或 12 位数字");
-                None
-            }
-        };
-        if let Some(r) = &region {
-            if pools.iter().any(|x: &PoolParts| x.1 == r.code) {
+        if let Some((_, r, _)) = &place {
+            if pools.iter().any(|x| x.1 == r.code) {
                 p.add(&f("region_code"), "duplicate_pool", "同一区域只能有一个资金池");
             }
         }
         let budget = p.money(&f("budget"), &pi.budget);
         let name = match pi.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             Some(n) => p.take(&f("name"), text::name(n, 100), |e| (e.code().into(), e.message())),
-            None => region.as_ref().map(|r| format!("{}公益创投资金", r.name)),
+            None => place.as_ref().map(|(_, r, _)| format!("{}公益创投资金", r.name)),
         };
-        if let (Some(level), Some(r), Some(b), Some(n)) = (want, region, budget, name) {
-            pools.push((level.to_string(), r.code, n, b.fen()));
+        if let (Some((level, r, fund)), Some(b), Some(n)) = (place, budget, name) {
+            let fund = match fund {
+                Some(id) => Some(id),
+                None => db::funds::of_region(conn, year, &r.code)?.map(|x| x.id),
+            };
+            pools.push((level, r.code, n, b.fen(), fund));
         }
     }
     Ok(pools)
+}
+
+type PoolPlace = Option<(String, db::regions::RegionRow, Option<i64>)>;
+
+/// A pool on a named fund: the fund must be of the call's year.
+fn pool_fund(conn: &mut DbConn, p: &mut Problems, field: &str, year: i32, id: i64) -> AppResult<PoolPlace> {
+    let Some(fund) = db::funds::find(conn, id)? else {
+        p.add(field, "unknown_fund", "专项资金不存在");
+        return Ok(None);
+    };
+    if fund.year != year {
+        p.add(field, "fund_year_mismatch", format!("所选专项资金属于 {} 年，与本招标年度不一致", fund.year));
+        return Ok(None);
+    }
+    let region = db::regions::find(conn, &fund.region_code)?.ok_or_else(|| AppError::internal("fund without region"))?;
+    Ok(Some((fund.level, region, Some(fund.id))))
+}
+
+/// A pool given as DESIGN.md's `{level, region_code}`: the region must be of that level.
+fn pool_region(
+    conn: &mut DbConn,
+    p: &mut Problems,
+    f: &dyn Fn(&str) -> String,
+    pi: &PoolInput,
+) -> AppResult<PoolPlace> {
+    let want = match pi.level.as_deref() {
+        Some(l @ ("district" | "town")) => Some(l),
+        _ => {
+            p.add(&f("level"), "invalid_level", "资金池层级应为 district 或 town（或填写 fund_id）");
+            None
+        }
+    };
+    let Some(rc) = pi.region_code.as_deref().and_then(RegionCode::parse) else {
+        p.add(&f("region_code"), "invalid_region_code", "区划代码应为 6 位或 12 位数字");
+        return Ok(None);
+    };
+    Ok(match db::regions::find(conn, rc.as_str())? {
+        Some(r) if Some(r.level.as_str()) == want => Some((r.level.clone(), r, None)),
+        Some(_) if want.is_some() => {
+            p.add(&f("region_code"), "region_level_mismatch", "区级资金池对应本区，镇街资金池对应一个镇（街道）");
+            None
+        }
+        Some(_) => None,
+        None => {
+            p.add(&f("region_code"), "unknown_region", "区划代码不在本区范围内");
+            None
+        }
+    })
 }
 
 /// key, name, weight, max score (hundredths)
@@ -451,7 +494,11 @@ fn parse_scoring(p: &mut Problems, i: &CallInput) -> Option<db::calls::ScoringRo
 
 fn write_parts(conn: &mut DbConn, id: i64, parts: &Parts) -> AppResult<()> {
     let pools: Vec<NewPool> =
-        parts.pools.iter().map(|(l, r, n, b)| NewPool { level: l, region_code: r, name: n, budget: *b }).collect();
+        parts
+        .pools
+        .iter()
+        .map(|(l, r, n, b, f)| NewPool { level: l, region_code: r, name: n, budget: *b, fund_id: *f })
+        .collect();
     let crit: Vec<NewCriterion> = parts
         .criteria
         .iter()
@@ -475,9 +522,19 @@ fn write_parts(conn: &mut DbConn, id: i64, parts: &Parts) -> AppResult<()> {
     Ok(db::calls::replace_scoring(conn, id, &stages, scoring.as_ref())?)
 }
 
+/// Town staff draft only calls whose pools are all their own town's (403 `other_fund`).
+fn check_own_pools(actor: &Actor, parts: &Parts) -> AppResult<()> {
+    let regions: Vec<&str> = parts.pools.iter().map(|p| p.1.as_str()).collect();
+    if !crate::domain::fund::may_run_call(actor.region_code.as_deref(), &regions) {
+        return Err(Code::OtherFund.says("镇街工作人员的招标只能使用本镇街的专项资金，请至少设一个本镇街资金池"));
+    }
+    Ok(())
+}
+
 pub fn create(conn: &mut DbConn, ctx: &Ctx, input: &CallInput) -> AppResult<CallView> {
-    let actor = ctx.require_district_staff()?.clone();
+    let actor = ctx.require(&[Role::Staff])?.clone();
     let parts = parse_input(conn, ctx, &actor, input)?;
+    check_own_pools(&actor, &parts)?;
     db::write_tx(conn, |c| {
         let id = db::calls::insert(c, &parts.row)?;
         write_parts(c, id, &parts)?;
@@ -494,8 +551,9 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: &CallInput) -> AppResult<Call
 }
 
 pub fn update(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &CallInput) -> AppResult<CallView> {
-    let actor = ctx.require_district_staff()?.clone();
+    let actor = super::runner(conn, ctx, id)?;
     let parts = parse_input(conn, ctx, &actor, input)?;
+    check_own_pools(&actor, &parts)?;
     db::write_tx(conn, |c| {
         let existing = db::calls::find(c, id)?.ok_or_else(AppError::not_found)?;
         if !CallStatus::Draft.is(&existing.status) {
@@ -518,7 +576,7 @@ pub fn update(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &CallInput) -> AppRe
 
 /// A new draft from an earlier call: same rules, pools, rubric and categories, a year later.
 pub fn clone(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<CallView> {
-    let actor = ctx.require_district_staff()?.clone();
+    let actor = super::runner(conn, ctx, id)?;
     db::write_tx(conn, |c| {
         let old = db::calls::find(c, id)?.ok_or_else(AppError::not_found)?;
         let year_on = |t: chrono::NaiveDateTime| t.checked_add_months(chrono::Months::new(12)).unwrap_or(t);
@@ -547,7 +605,13 @@ pub fn clone(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<CallView> {
         let (first, later): (Vec<_>, Vec<_>) = crit.into_iter().partition(|k| k.stage == 0);
         let parts = Parts {
             row,
-            pools: pools.into_iter().map(|p| (p.level, p.region_code, p.name, p.budget)).collect(),
+            pools: pools
+                .into_iter()
+                .map(|p| {
+                    let fund = db::funds::of_region(c, old.year + 1, &p.region_code)?.map(|f| f.id);
+                    Ok((p.level, p.region_code, p.name, p.budget, fund))
+                })
+                .collect::<AppResult<_>>()?,
             criteria: first.into_iter().map(|k| (k.key, k.name, k.weight, k.max_score)).collect(),
             categories: cats.into_iter().map(|k| (k.key, k.name, k.max_projects, k.max_amount, k.scope)).collect(),
             stages: db::calls::stages_of(c, id)?.into_iter().map(|s| (s.key, s.name, s.weight, s.kind)).collect(),

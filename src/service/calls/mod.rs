@@ -26,6 +26,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct PoolView {
     pub id: i64,
+    /// The yearly fund the pool draws on; null while a draft's region has no fund yet.
+    pub fund_id: Option<i64>,
     pub level: String,
     pub region_code: String,
     pub name: String,
@@ -90,7 +92,7 @@ pub struct CallView {
     pub tranches: Vec<u32>,
     pub fund_source: String,
     pub fund_source_label: &'static str,
-    /// 「国家彩票公益金资助」 on 福彩 calls.
+    /// 「彩票公益金资助—中国福利彩票」 on 福彩 calls.
     pub fund_mark: Option<&'static str>,
     /// `draft`, `open` (published, before `closes_at`) or `screening` (after it).
     pub status: &'static str,
@@ -173,6 +175,7 @@ fn view(c: &CallRow, pools: &[PoolRow], crit: &[CriterionRow], cats: &[CategoryR
             .filter(|p| p.call_id == c.id)
             .map(|p| PoolView {
                 id: p.id,
+                fund_id: p.fund_id,
                 level: p.level.clone(),
                 region_code: p.region_code.clone(),
                 name: p.name.clone(),
@@ -299,6 +302,23 @@ pub fn get(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<CallView> {
         return Err(AppError::not_found());
     }
     Ok(v)
+}
+
+/// The staff member who may run this call: district staff any call, town staff a call whose
+/// pools all draw on their own town's fund (403 `other_fund` otherwise).
+pub fn runner(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<Actor> {
+    let a = ctx.require(&[Role::Staff])?.clone();
+    if a.region_code.is_some() {
+        let pools = db::calls::pools_of(conn, &[call_id])?;
+        if db::calls::find(conn, call_id)?.is_none() {
+            return Err(AppError::not_found());
+        }
+        let regions: Vec<&str> = pools.iter().map(|p| p.region_code.as_str()).collect();
+        if !crate::domain::fund::may_run_call(a.region_code.as_deref(), &regions) {
+            return Err(AppError::from(crate::error::Code::OtherFund));
+        }
+    }
+    Ok(a)
 }
 
 /// Whether a date lies in the call's project period.

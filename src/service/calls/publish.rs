@@ -150,13 +150,57 @@ pub(super) fn announcement_doc(
     }
 }
 
+/// The fund each pool draws on: the one it names, or its region's for the call's year (422
+/// `no_fund` for a region without one).
+fn pool_funds(c: &mut DbConn, p: &mut Problems, year: i32, pools: &[PoolView]) -> AppResult<Vec<i64>> {
+    let mut out = Vec::new();
+    for (i, pool) in pools.iter().enumerate() {
+        let fund = match pool.fund_id {
+            Some(id) => db::funds::find(c, id)?,
+            None => db::funds::of_region(c, year, &pool.region_code)?,
+        };
+        match fund {
+            Some(f) => out.push(f.id),
+            None => p.add(
+                &format!("pools[{i}].region_code"),
+                "no_fund",
+                format!("{}：该地区 {year} 年尚未设立专项资金，请先设立", pool.name),
+            ),
+        }
+    }
+    Ok(out)
+}
+
+/// Commits each pool's budget to its fund, one conditional UPDATE per fund in id order: the
+/// committed sum never passes a fund's amount, also when two calls publish at once (409).
+fn commit_to_funds(c: &mut DbConn, pools: &[PoolView], funds: &[i64]) -> AppResult<()> {
+    for (pool, fund) in pools.iter().zip(funds) {
+        if pool.fund_id != Some(*fund) {
+            db::calls::set_pool_fund(c, pool.id, *fund)?;
+        }
+    }
+    let per_pool: Vec<(i64, i64)> = pools.iter().zip(funds).map(|(p, f)| (*f, p.budget.fen())).collect();
+    for (fund, amount) in crate::domain::fund::commitments(&per_pool) {
+        if db::funds::commit(c, fund, amount)? != 1 {
+            let f = db::funds::find(c, fund)?.ok_or_else(AppError::not_found)?;
+            return Err(Code::FundExceeded.says(format!(
+                "{}余额不足：尚可使用 {} 元，本招标需 {} 元",
+                f.name,
+                Money::from_fen(f.amount - f.committed).grouped(),
+                Money::from_fen(amount).grouped()
+            )));
+        }
+    }
+    Ok(())
+}
+
 pub fn publish(
     conn: &mut DbConn,
     ctx: &Ctx,
     docs: &crate::service::documents::DocSettings,
     id: i64,
 ) -> AppResult<CallView> {
-    let actor = ctx.require_district_staff()?.clone();
+    let actor = super::runner(conn, ctx, id)?;
     db::write_tx(conn, |c| {
         let (row, v) = load_view(c, id, ctx.now)?;
         if !CallStatus::Draft.is(&row.status) {
@@ -203,10 +247,12 @@ pub fn publish(
                 format!("{} 年已有招标使用编号前缀 {}，请修改本招标的编号前缀", row.year, row.reference_prefix),
             );
         }
+        let funds = pool_funds(c, &mut p, row.year, &v.pools)?;
         p.finish()?;
         if db::calls::publish(c, id, actor.id, db_time(ctx.now))? != 1 {
             return Err(AppError::from(Code::AlreadyPublished));
         }
+        commit_to_funds(c, &v.pools, &funds)?;
         audit::record(c, ctx, "call.publish", "call", Some(id), serde_json::json!({"title": row.title}))?;
         // The tender announcement PDF, stored with its hash in the publishing transaction.
         store_announcement(c, ctx, docs, &v)?;

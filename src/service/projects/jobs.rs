@@ -8,11 +8,17 @@ use crate::domain::state::ProjectStatus;
 /// once. Returns how many were sent.
 pub fn remind_due(conn: &mut DbConn, ctx: &Ctx) -> AppResult<usize> {
     let today = crate::clock::local_date(ctx.now);
-    let cal = crate::domain::calendar::shipped();
+    let cal = crate::service::calendar::load(conn)?;
     // Five working days never span more than a month, even over the Spring Festival.
     let soon = db::projects::due_soon(conn, today, today + chrono::Duration::days(31))?;
     let mut n = 0;
-    for m in soon.into_iter().filter(|m| crate::domain::milestone::reminder_due(today, m.due_date, &cal)) {
+    let due = |m: &db::projects::MilestoneRow| {
+        crate::domain::milestone::reminder_due(today, m.due_date, &cal).unwrap_or_else(|e| {
+            tracing::warn!(milestone = m.id, year = e.0, "reminder skipped: that year's working-day calendar is not loaded");
+            false
+        })
+    };
+    for m in soon.into_iter().filter(due) {
         let Some(p) = db::projects::find(conn, m.project_id)? else { continue };
         let Some(org) = db::organisations::find(conn, p.organisation_id)? else { continue };
         db::write_tx(conn, |c| {
@@ -34,13 +40,18 @@ pub fn remind_due(conn: &mut DbConn, ctx: &Ctx) -> AppResult<usize> {
 /// suspended and the organisation and district staff are told. Returns how many.
 pub fn lapse_evaluations(conn: &mut DbConn, ctx: &Ctx, grace_days: u32) -> AppResult<usize> {
     let today = crate::clock::local_date(ctx.now);
-    let cal = crate::domain::calendar::shipped();
+    let cal = crate::service::calendar::load(conn)?;
     let late = db::projects::late_evaluations(conn, today)?;
     let all_staff = staff_emails(conn)?;
     let mut n = 0;
-    for m in
-        late.into_iter().filter(|m| crate::domain::milestone::evaluation_lapsed(today, m.due_date, grace_days, &cal))
-    {
+    // A year without its calendar lapses nothing: an evaluation must never fail on a guess.
+    let lapsed = |m: &db::projects::MilestoneRow| {
+        crate::domain::milestone::evaluation_lapsed(today, m.due_date, grace_days, &cal).unwrap_or_else(|e| {
+            tracing::warn!(milestone = m.id, year = e.0, "lapse skipped: that year's working-day calendar is not loaded");
+            false
+        })
+    };
+    for m in late.into_iter().filter(lapsed) {
         let Some(p) = db::projects::find(conn, m.project_id)? else { continue };
         let Some(org) = db::organisations::find(conn, p.organisation_id)? else { continue };
         let note = format!("逾期未报告，宽限期（{grace_days} 个工作日）已满，视为不合格");

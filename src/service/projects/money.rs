@@ -145,8 +145,9 @@ pub struct TerminateInput {
 /// Ends a project early (district staff): the unpaid rest of the approved amount returns to its
 /// pool; anything paid beyond what verified, passed milestones earned is recorded as clawback.
 pub fn terminate(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &TerminateInput) -> AppResult<ProjectView> {
-    ctx.require_district_staff()?;
+    ctx.require(&[Role::Staff])?;
     let p = visible(conn, ctx, id)?;
+    crate::service::calls::runner(conn, ctx, p.call_id)?;
     let note = text::paragraph(&input.note, 2000)
         .map_err(|e| AppError::invalid_field("note", e.code(), format!("终止理由：{}", e.message())))?;
     if ProjectStatus::Terminated.is(&p.status) {

@@ -56,6 +56,7 @@ struct DrawRequest {
 }
 
 fn read_draw_request(
+    conn: &mut DbConn,
     ctx: &Ctx,
     design: &crate::service::calls::ScoringDesign,
     input: &AssignInput,
@@ -75,7 +76,9 @@ fn read_draw_request(
     };
     let today = crate::clock::local_date(ctx.now);
     let due = match input.due.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => crate::domain::calendar::shipped().add_working_days(today, 10),
+        None => crate::service::calendar::load(conn)?
+            .add_working_days(today, 10)
+            .map_err(crate::service::calendar::missing)?,
         Some(d) => match crate::domain::text::date(d) {
             Ok(d) if d > today => d,
             Ok(_) => {
@@ -148,9 +151,9 @@ fn bids_to_review(conn: &mut DbConn, call_id: i64, stage: i32) -> AppResult<Vec<
 
 /// Draws the panels for every eligible bid of the call (`POST /api/v1/calls/{id}/assignments`).
 pub fn assign(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &AssignInput, training: bool) -> AppResult<DrawView> {
-    let by = ctx.require_district_staff()?.id;
+    let by = crate::service::calls::runner(conn, ctx, call_id)?.id;
     let design = crate::service::calls::scoring_design(conn, call_id)?;
-    let r = read_draw_request(ctx, &design, input, training)?;
+    let r = read_draw_request(conn, ctx, &design, input, training)?;
     let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
     check_draw_phase(conn, ctx, &call, &r)?;
     let to_review = bids_to_review(conn, call_id, r.stage)?;
@@ -229,12 +232,13 @@ pub struct ReplaceInput {
 /// Staff swap a reviewer by hand (with a reason): the new reviewer must be in the expert pool,
 /// not in conflict and not already on the bid's panel.
 pub fn replace(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReplaceInput) -> AppResult<()> {
-    ctx.require_district_staff()?;
+    ctx.require(&[Role::Staff])?;
     let mut p = Problems::default();
     let reason = p.take("reason", text::paragraph(input.reason.as_deref().unwrap_or(""), 500), |e| {
         (e.code().into(), e.message())
     });
     let x = db::review::find(conn, id)?.ok_or_else(AppError::not_found)?;
+    crate::service::calls::runner(conn, ctx, x.call_id)?;
     let bid = db::bids::find(conn, x.bid_id)?.ok_or_else(AppError::not_found)?;
     let org = db::organisations::find(conn, bid.organisation_id)?.ok_or_else(AppError::not_found)?;
     let experts = expert_pool(conn)?;
@@ -278,11 +282,18 @@ pub fn replace(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReplaceInput) -> A
 /// unsubmitted assignment's reviewer is reminded once of each. Returns how many were sent.
 pub fn remind(conn: &mut DbConn, ctx: &Ctx) -> AppResult<usize> {
     let today = crate::clock::local_date(ctx.now);
-    let cal = crate::domain::calendar::shipped();
+    let cal = crate::service::calendar::load(conn)?;
     let mut sent = 0;
     for (x, due) in db::review::open_with_due(conn)? {
         let after = today > due;
-        let before = !after && cal.working_days_between(today, due) <= 2;
+        let before = !after
+            && match cal.working_days_between(today, due) {
+                Ok(n) => n <= 2,
+                Err(e) => {
+                    tracing::warn!(assignment = x.id, year = e.0, "reminder skipped: calendar not loaded");
+                    false
+                }
+            };
         if !(after || before) || (after && x.reminded_after_at.is_some()) || (before && x.reminded_before_at.is_some())
         {
             continue;

@@ -2,6 +2,7 @@
 
 mod attachments;
 mod awards;
+mod funds;
 mod bids;
 mod calls;
 mod dashboard;
@@ -104,6 +105,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/milestones/{id}/attachments", web::post().to(attachments::upload_evidence))
             .route("/dashboard", web::get().to(dashboard::dashboard))
             .route("/board", web::get().to(dashboard::board))
+            .route("/funds", web::post().to(funds::create))
+            .route("/funds", web::get().to(funds::list))
+            .route("/funds/{id}", web::get().to(funds::get))
+            .route("/funds/{id}", web::patch().to(funds::update))
+            .route("/calendar/{year}", web::get().to(funds::get_calendar))
+            .route("/calendar/{year}", web::put().to(funds::put_calendar))
             .route("/award-funds", web::post().to(awards::create_fund))
             .route("/award-funds", web::get().to(awards::list_funds))
             .route("/award-funds/{id}", web::get().to(awards::get_fund))

@@ -260,21 +260,11 @@ fn to_input(f: &Fields, regions: &Regions) -> Result<CallInput, AppError> {
     }
     let mut pools = Vec::new();
     if let Some(b) = f.opt("pool_district") {
-        pools.push(PoolInput {
-            level: "district".into(),
-            region_code: regions.district.clone(),
-            name: None,
-            budget: b.trim().into(),
-        });
+        pools.push(PoolInput::on_region("district", &regions.district, b.trim()));
     }
     for (code, _) in towns {
         if let Some(b) = f.opt(&format!("pool_{code}")) {
-            pools.push(PoolInput {
-                level: "town".into(),
-                region_code: code.clone(),
-                name: None,
-                budget: b.trim().into(),
-            });
+            pools.push(PoolInput::on_region("town", code, b.trim()));
         }
     }
     let input = CallInput {
