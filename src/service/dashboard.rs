@@ -52,6 +52,10 @@ pub struct Dashboard {
     /// What the payable tranches still owe.
     pub payable_amount: Money,
     pub award_fund: Option<AwardUse>,
+    /// The year's funds with their figures and the calls drawing on each (town staff: their town's).
+    pub funds: Vec<super::funds::YearlyFundView>,
+    /// From 1 November while next year's working-day calendar is not loaded.
+    pub calendar_warning: Option<String>,
 }
 
 /// `GET /api/v1/dashboard?year=`: staff and finance (town staff their town's pools).
@@ -113,6 +117,8 @@ pub fn dashboard(conn: &mut DbConn, ctx: &Ctx, year: Option<i32>) -> AppResult<D
         payable_tranches: payable.len(),
         payable_amount: Money::from_fen(payable.iter().map(|(a, p)| a - p).sum()),
         award_fund,
+        funds: super::funds::list(conn, ctx, Some(year))?,
+        calendar_warning: super::calendar::next_year_warning(conn, ctx)?,
     })
 }
 

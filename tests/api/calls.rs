@@ -6,6 +6,7 @@ use serde_json::json;
 
 async fn create_publish_and_read(app: TestApp) {
     let staff = app.as_role("staff1", "staff").await;
+    ensure_funds(&staff).await;
     app.register_org("vorg", "52340207MJ0010001", "340207101001").await;
     let vid = app.register_org("vorg2", "52340207MJ0010002", "340207101001").await;
     staff.post(&format!("/api/v1/organisations/{vid}/verify"), json!({})).await;
@@ -128,6 +129,7 @@ async fn create_publish_and_read(app: TestApp) {
 async fn publishing_checks_every_rule(app: TestApp) {
     let staff = app.as_role("staff1", "staff").await;
     let mut body = call_body();
+    // Pools below the yearly floors are fine: the floors belong to the funds.
     body["pools"][0]["budget"] = json!("999999.99");
     body["pools"][1]["budget"] = json!("199999.99");
     body["criteria"] = json!([{"key": "a", "name": "甲", "weight": 50}, {"key": "b", "name": "乙", "weight": 45}]);
@@ -139,10 +141,12 @@ async fn publishing_checks_every_rule(app: TestApp) {
     let r = staff.post(&format!("/api/v1/calls/{id}/publish"), json!({})).await;
     assert_eq!(r.status, 422, "{}", r.text);
     let got = codes(&r);
-    for want in ["pool_below_floor", "weights_not_100", "tranches_not_100", "dates_inverted"] {
+    for want in ["no_fund", "weights_not_100", "tranches_not_100", "dates_inverted"] {
         assert!(got.contains(&want.to_string()), "{want} missing from {got:?}");
     }
-    assert_eq!(got.iter().filter(|c| *c == "pool_below_floor").count(), 2);
+    assert_eq!(got.iter().filter(|c| *c == "no_fund").count(), 3, "each pool's region has no 2026 fund yet");
+    assert!(!got.iter().any(|c| c.contains("floor")), "{got:?}");
+    ensure_funds(&staff).await;
     assert_eq!(app.client().get(&format!("/api/v1/calls/{id}")).await.status, 404, "still a draft");
     // max_grant above the smallest pool.
     let mut body = call_body();
@@ -150,12 +154,12 @@ async fn publishing_checks_every_rule(app: TestApp) {
     staff.put(&format!("/api/v1/calls/{id}"), body).await;
     let r = staff.post(&format!("/api/v1/calls/{id}/publish"), json!({})).await;
     assert_eq!(codes(&r), vec!["max_grant_exceeds_pool"]);
-    // No district pool.
+    // No pool at all.
     let mut body = call_body();
-    body["pools"].as_array_mut().unwrap().remove(0);
+    body["pools"] = json!([]);
     staff.put(&format!("/api/v1/calls/{id}"), body).await;
     let r = staff.post(&format!("/api/v1/calls/{id}/publish"), json!({})).await;
-    assert!(codes(&r).contains(&"one_district_pool".to_string()));
+    assert!(codes(&r).contains(&"no_pools".to_string()), "{}", r.text);
     // Fixed: publishes.
     assert_eq!(staff.put(&format!("/api/v1/calls/{id}"), call_body()).await.status, 200);
     assert_eq!(staff.post(&format!("/api/v1/calls/{id}/publish"), json!({})).await.status, 200);
@@ -212,7 +216,7 @@ async fn malformed_calls_are_refused(app: TestApp) {
     assert_eq!(app.count("calls").await, 0);
 }
 
-async fn only_district_staff_manage_calls(app: TestApp) {
+async fn town_staff_run_only_their_own_calls(app: TestApp) {
     let org_staff = app.as_role("staff1", "staff").await;
     let (_, orgc) = org(&app, &org_staff, "someorg", "52340207MJ0010003").await;
     assert_eq!(orgc.post("/api/v1/calls", call_body()).await.status, 403);
@@ -220,12 +224,38 @@ async fn only_district_staff_manage_calls(app: TestApp) {
     app.add_user("town", "staff", Some(SHENXIANG)).await;
     let town = app.login("town").await;
     let r = town.post("/api/v1/calls", call_body()).await;
-    assert_eq!((r.status, r.code()), (403, "district_staff_only"));
+    assert_eq!((r.status, r.code()), (403, "other_fund"), "the district call touches other funds");
+    let mut empty = call_body();
+    empty["pools"] = json!([]);
+    assert_eq!(town.post("/api/v1/calls", empty).await.code(), "other_fund", "a town call holds its own pool");
     let fin = app.as_role("fin", "finance").await;
     assert_eq!(fin.post("/api/v1/calls", call_body()).await.status, 403);
     let c = published_call(&org_staff, call_body()).await;
-    assert_eq!(town.post(&format!("/api/v1/calls/{}/clone", c.id), json!({})).await.status, 403);
+    assert_eq!(town.post(&format!("/api/v1/calls/{}/clone", c.id), json!({})).await.code(), "other_fund");
+    let amend = json!({"kind": "answer", "text": "问：可以吗？答：可以。"});
+    assert_eq!(town.post(&format!("/api/v1/calls/{}/amendments", c.id), amend.clone()).await.code(), "other_fund");
     assert_eq!(app.count("calls").await, 1);
+    // A town-run round on the town's own fund: drafted, published and amended by the town.
+    let mut own = call_body();
+    own["title"] = json!("沈巷镇2026年社区微创投");
+    own["reference_prefix"] = json!("SX");
+    own["max_grant"] = json!("50000.00");
+    own["pools"] = json!([{"level": "town", "region_code": SHENXIANG, "budget": "100000.00"}]);
+    let r = town.post("/api/v1/calls", own).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json["id"].as_i64().unwrap();
+    let r = town.post(&format!("/api/v1/calls/{id}/publish"), json!({})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(town.post(&format!("/api/v1/calls/{id}/amendments"), amend).await.status, 201);
+    let funds = town.get("/api/v1/funds?year=2026").await;
+    assert_eq!(funds.json.as_array().map(Vec::len), Some(1), "town staff see their town's fund only");
+    assert_eq!(funds.json[0]["committed"], "300000.00", "the district call's 200,000 and the town's 100,000");
+    // District staff may still run the town's call; another town's staff may not.
+    app.add_user("erba", "staff", Some(ERBA)).await;
+    let erba = app.login("erba").await;
+    let amend = json!({"kind": "answer", "text": "问：二坝？答：否。"});
+    assert_eq!(erba.post(&format!("/api/v1/calls/{id}/amendments"), amend.clone()).await.code(), "other_fund");
+    assert_eq!(org_staff.post(&format!("/api/v1/calls/{id}/amendments"), amend).await.status, 201);
 }
 
 async fn clone_last_years_call(app: TestApp) {
@@ -250,6 +280,6 @@ crate::on_both!(
     create_publish_and_read,
     publishing_checks_every_rule,
     malformed_calls_are_refused,
-    only_district_staff_manage_calls,
+    town_staff_run_only_their_own_calls,
     clone_last_years_call,
 );

@@ -294,11 +294,22 @@ async fn call_and_bid_through_the_pages(app: TestApp) {
     assert_eq!(r.status, 303);
     assert_eq!(staff.get(&format!("/api/v1/calls/{call_id}")).await.json["stages"], serde_json::json!([]));
     assert!(staff.get(&format!("/staff/calls/{call_id}/edit")).await.text.contains("为老服务"));
-    // Publishing refuses the town pool below its floor, on the page.
+    // Publishing refuses pools whose regions have no fund for the year, on the page.
     let token = staff.csrf(&format!("/staff/calls/{call_id}")).await;
     let r = staff.post_form(&format!("/staff/calls/{call_id}/publish"), &[("csrf", &token)]).await;
     assert_eq!(r.status, 422);
-    assert!(r.text.contains("镇街资金池不少于 200,000.00 元"), "{}", r.text);
+    assert!(r.text.contains("尚未设立专项资金"), "{}", r.text);
+    // The funds are set up on their page; a town fund below its yearly floor comes back explained.
+    let low = [("csrf", token.as_str()), ("year", "2026"), ("region_code", "340207102000"), ("amount", "199999.99")];
+    let r = staff.post_form("/staff/funds", &low).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("200,000.00") && r.text.contains("199999.99"), "explained, what was typed kept");
+    for (region, amount) in [("340207000000", "1000000.00"), ("340207101000", "200000.00"), ("340207102000", "250000.00")] {
+        let f = [("csrf", token.as_str()), ("year", "2026"), ("region_code", region), ("amount", amount)];
+        assert_eq!(staff.post_form("/staff/funds", &f).await.status, 303);
+    }
+    let funds = staff.get("/staff/funds?year=2026").await;
+    assert!(funds.text.contains("二坝镇2026年公益创投专项资金") && funds.text.contains("250,000.00"), "{}", funds.text);
     let edit = staff.get(&format!("/staff/calls/{call_id}/edit")).await;
     assert!(edit.text.contains("150000.00"));
     for f in fields.iter_mut() {

@@ -28,6 +28,7 @@ fn defence_scores(score: &str) -> Value {
 
 async fn stages_are_checked_when_drafted_and_published(app: TestApp) {
     let staff = app.as_role("staff1", "staff").await;
+    ensure_funds(&staff).await;
     let mut bad = staged_call();
     bad["stages"][0]["criteria"] = json!([{"key": "x", "name": "某项", "weight": 100}]);
     bad["stages"][1]["kind"] = json!("vote");

@@ -3,6 +3,7 @@
 
 mod admin;
 mod awards;
+mod funds;
 mod bids;
 mod calls;
 pub mod charts;
@@ -100,6 +101,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/projects/{id}/rectify", web::post().to(projects::rectify))
     .route("/projects/{id}/terminate", web::post().to(projects::terminate))
     .route("/awards", web::get().to(awards::public))
+    .route("/staff/funds", web::get().to(funds::list))
+    .route("/staff/funds", web::post().to(funds::create))
+    .route("/staff/funds/{id}/amount", web::post().to(funds::set_amount))
+    .route("/admin/calendar", web::get().to(funds::show_calendar))
+    .route("/admin/calendar", web::post().to(funds::load_calendar))
     .route("/staff/awards", web::get().to(awards::staff_list))
     .route("/staff/awards", web::post().to(awards::create_fund))
     .route("/staff/awards/{id}", web::get().to(awards::staff_fund))
