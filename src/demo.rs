@@ -118,7 +118,9 @@ fn demo_awards(conn: &mut DbConn, staff: &Ctx) -> AppResult<()> {
 /// This year's funds: the district's and two towns', above their floors, with room for a second round.
 fn demo_funds(conn: &mut DbConn, staff: &Ctx, year: i32) -> AppResult<()> {
     use crate::service::funds::{self, YearlyFundInput};
-    for (region, amount) in [("340207000000", "1500000.00"), ("340207101000", "400000.00"), ("340207102000", "300000.00")] {
+    for (region, amount) in
+        [("340207000000", "1500000.00"), ("340207101000", "400000.00"), ("340207102000", "300000.00")]
+    {
         let input = YearlyFundInput {
             year,
             region_code: region.into(),
@@ -143,36 +145,36 @@ fn demo_call(conn: &mut DbConn, staff: &Ctx, docs: &DocSettings) -> AppResult<()
     let pool = PoolInput::on_region;
     demo_funds(conn, staff, year)?;
     let input = CallInput {
-            year,
-            title: format!("鸠江区{year}年度公益创投项目（演示）"),
-            announcement: "为培育发展社区社会组织，激发社会活力，区民政局面向全区社会组织征集公益创投项目。\n\
+        year,
+        title: format!("鸠江区{year}年度公益创投项目（演示）"),
+        announcement: "为培育发展社区社会组织，激发社会活力，区民政局面向全区社会组织征集公益创投项目。\n\
                            本招标为培训环境演示数据。"
-                .into(),
-            opens_at: day(-1),
-            closes_at: day(30),
-            notice_days: Some(7),
-            notice_working_days: Some(true),
-            project_start: date(45),
-            project_end: date(300),
-            min_grant: "20000.00".into(),
-            max_grant: "200000.00".into(),
-            max_bids_per_org: Some(2),
-            score_threshold: Some("60.00".into()),
-            budget_caps: BudgetCapsInput { personnel_pct: Some(30), admin_pct: Some(10) },
-            forbidden_categories: vec!["hospitality".into()],
-            tranches: None,
-            fund_source: Some("lottery".into()),
-            categories: vec![],
-            criteria: vec![],
-            pools: vec![
-                pool("district", "340207000000", "1000000.00"),
-                pool("town", "340207101000", "200000.00"),
-                pool("town", "340207102000", "300000.00"),
-            ],
-            reference_prefix: None,
-            stages: vec![],
-            bonus: None,
-            repeat_funding: None,
+            .into(),
+        opens_at: day(-1),
+        closes_at: day(30),
+        notice_days: Some(7),
+        notice_working_days: Some(true),
+        project_start: date(45),
+        project_end: date(300),
+        min_grant: "20000.00".into(),
+        max_grant: "200000.00".into(),
+        max_bids_per_org: Some(2),
+        score_threshold: Some("60.00".into()),
+        budget_caps: BudgetCapsInput { personnel_pct: Some(30), admin_pct: Some(10) },
+        forbidden_categories: vec!["hospitality".into()],
+        tranches: None,
+        fund_source: Some("lottery".into()),
+        categories: vec![],
+        criteria: vec![],
+        pools: vec![
+            pool("district", "340207000000", "1000000.00"),
+            pool("town", "340207101000", "200000.00"),
+            pool("town", "340207102000", "300000.00"),
+        ],
+        reference_prefix: None,
+        stages: vec![],
+        bonus: None,
+        repeat_funding: None,
     };
     let call = calls::create(conn, staff, &input)?;
     calls::publish(conn, staff, docs, call.id)?;

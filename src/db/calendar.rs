@@ -5,8 +5,11 @@ use super::DbConn;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-/// Every loaded year with its exceptions: (year, [(date, kind, name)]).
-pub fn all(conn: &mut DbConn) -> QueryResult<(Vec<i32>, Vec<(NaiveDate, String, String)>)> {
+/// A stored exception: (date, kind, name).
+pub type DayRow = (NaiveDate, String, String);
+
+/// Every loaded year, and every stored exception.
+pub fn all(conn: &mut DbConn) -> QueryResult<(Vec<i32>, Vec<DayRow>)> {
     let years = calendar_years::table.select(calendar_years::year).order(calendar_years::year).load(conn)?;
     let days = calendar_days::table
         .select((calendar_days::day, calendar_days::kind, calendar_days::name))

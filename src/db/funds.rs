@@ -69,7 +69,9 @@ pub fn list(conn: &mut DbConn, year: Option<i32>, scope: Option<&str>) -> QueryR
 /// Sets the amount while it still covers what is committed: one statement, so a publish racing
 /// it either commits first (and may make this refuse) or sees the new amount.
 pub fn set_amount(conn: &mut DbConn, id: i64, amount: i64) -> QueryResult<usize> {
-    diesel::update(funds::table.find(id).filter(funds::committed.le(amount))).set(funds::amount.eq(amount)).execute(conn)
+    diesel::update(funds::table.find(id).filter(funds::committed.le(amount)))
+        .set(funds::amount.eq(amount))
+        .execute(conn)
 }
 
 /// Commits `amount` to the fund only while the fund covers it; concurrent publishes on the same
@@ -110,8 +112,10 @@ pub fn drawn(conn: &mut DbConn, fund_ids: &[i64]) -> QueryResult<HashMap<i64, (i
     Ok(out)
 }
 
-/// The calls drawing on each fund: (fund, call id, call title, call status, pool budget).
-pub fn calls_on(conn: &mut DbConn, fund_ids: &[i64]) -> QueryResult<Vec<(Option<i64>, i64, String, String, i64)>> {
+/// A call drawing on a fund: (fund, call id, call title, call status, pool budget).
+pub type CallOnFund = (Option<i64>, i64, String, String, i64);
+
+pub fn calls_on(conn: &mut DbConn, fund_ids: &[i64]) -> QueryResult<Vec<CallOnFund>> {
     pools::table
         .inner_join(calls::table.on(calls::id.eq(pools::call_id)))
         .filter(pools::fund_id.eq_any(fund_ids))

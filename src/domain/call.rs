@@ -3,7 +3,6 @@
 use super::money::Money;
 use chrono::{DateTime, NaiveDate, Utc};
 
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FundSource {
     Budget,

@@ -101,7 +101,10 @@ mod tests {
         let d = RegionLevel::District;
         let t = RegionLevel::Town;
         assert_eq!(check_amount(d, Money::from_fen(100_000_000)), Ok(()));
-        assert_eq!(check_amount(d, Money::from_fen(99_999_999)), Err(AmountError::BelowFloor(Money::from_fen(DISTRICT_FLOOR_FEN))));
+        assert_eq!(
+            check_amount(d, Money::from_fen(99_999_999)),
+            Err(AmountError::BelowFloor(Money::from_fen(DISTRICT_FLOOR_FEN)))
+        );
         assert_eq!(check_amount(t, Money::from_fen(20_000_000)), Ok(()));
         assert_eq!(check_amount(t, Money::from_fen(19_999_999)).unwrap_err().code(), "below_floor");
         assert_eq!(check_amount(RegionLevel::Village, Money::from_fen(1)), Err(AmountError::NoFundAtLevel));

@@ -76,7 +76,12 @@ pub fn reminder_due(today: NaiveDate, due: NaiveDate, cal: &WorkCalendar) -> Res
 
 /// A mid-term or final evaluation not reported by its due date counts as failed (不合格) once
 /// `grace` working days have passed after it.
-pub fn evaluation_lapsed(today: NaiveDate, due: NaiveDate, grace: u32, cal: &WorkCalendar) -> Result<bool, MissingYear> {
+pub fn evaluation_lapsed(
+    today: NaiveDate,
+    due: NaiveDate,
+    grace: u32,
+    cal: &WorkCalendar,
+) -> Result<bool, MissingYear> {
     Ok(today > cal.add_working_days(due, grace)?)
 }
 

@@ -136,9 +136,15 @@ mod tests {
         let Some(text) = crate::pdf::read_back(&pdf) else { return };
         // pdftotext drops the spaces between CJK glyphs; compare without whitespace.
         let flat: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-        for want in
-            ["评审结果公示", "彩票公益金资助—中国福利彩票", "鸠江区阳光社会", "90,000.00", "合计", "第1页共1页", "鸠江区民政局"]
-        {
+        for want in [
+            "评审结果公示",
+            "彩票公益金资助—中国福利彩票",
+            "鸠江区阳光社会",
+            "90,000.00",
+            "合计",
+            "第1页共1页",
+            "鸠江区民政局",
+        ] {
             assert!(flat.contains(want), "{want} missing from:\n{text}");
         }
     }

@@ -27,7 +27,8 @@ pub fn load(conn: &mut DbConn) -> AppResult<WorkCalendar> {
 
 /// 409 `calendar_missing`, naming the year.
 pub fn missing(m: MissingYear) -> AppError {
-    Code::CalendarMissing.says(format!("{} 年的工作日历尚未导入，无法计算工作日；请管理员在“工作日历”页面导入后再试", m.0))
+    Code::CalendarMissing
+        .says(format!("{} 年的工作日历尚未导入，无法计算工作日；请管理员在“工作日历”页面导入后再试", m.0))
 }
 
 #[derive(Serialize, Clone, utoipa::ToSchema)]
@@ -105,6 +106,7 @@ pub fn next_year_warning(conn: &mut DbConn, ctx: &Ctx) -> AppResult<Option<Strin
         return Ok(None);
     }
     let next = today.year() + 1;
-    Ok((!load(conn)?.covers(next))
-        .then(|| format!("{next} 年的工作日历尚未导入：公示期、提醒和逾期都按工作日计算，请管理员在“工作日历”页面导入")))
+    Ok((!load(conn)?.covers(next)).then(|| {
+        format!("{next} 年的工作日历尚未导入：公示期、提醒和逾期都按工作日计算，请管理员在“工作日历”页面导入")
+    }))
 }

@@ -84,6 +84,12 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("/api/v1/milestones/{id}/attachments", "post", "org"),
     ("/api/v1/dashboard", "get", "staff finance"),
     ("/api/v1/board", "get", "public"),
+    ("/api/v1/funds", "post", "staff"),
+    ("/api/v1/funds", "get", "staff finance admin"),
+    ("/api/v1/funds/{id}", "get", "staff finance admin"),
+    ("/api/v1/funds/{id}", "patch", "staff"),
+    ("/api/v1/calendar/{year}", "get", "public"),
+    ("/api/v1/calendar/{year}", "put", "admin"),
     ("/api/v1/award-funds", "post", "staff"),
     ("/api/v1/award-funds", "get", "public"),
     ("/api/v1/award-funds/{id}", "get", "public"),
@@ -129,6 +135,8 @@ fn body_for(path: &str, method: &str) -> serde_json::Value {
             json!({"held_on": "", "place": "", "host_region_code": "", "agenda": "", "attendees": 0})
         }
         ("/api/v1/award-funds", _) => json!({"year": 2026}),
+        ("/api/v1/funds", _) => json!({"year": 2026, "region_code": "", "amount": ""}),
+        ("/api/v1/funds/{id}", _) => json!({"amount": ""}),
         ("/api/v1/award-funds/{id}/awards", _) => json!({"region_code": "", "title": "", "citation": "", "amount": ""}),
         _ => json!({}),
     }
@@ -158,7 +166,7 @@ async fn every_route_by_every_role(app: TestApp) {
     let mut wrong = Vec::new();
     for (path, method, who) in MATRIX {
         // A resource that does not exist: the access check must answer before the lookup.
-        let p = path.replace("{id}", "999999").replace("{sha256}", &"ab".repeat(32));
+        let p = path.replace("{id}", "999999").replace("{sha256}", &"ab".repeat(32)).replace("{year}", "2099");
         for (role, c) in &clients {
             if *path == "/api/v1/session" && *method == "delete" {
                 continue; // logging out would end the session the next routes need
@@ -167,6 +175,7 @@ async fn every_route_by_every_role(app: TestApp) {
                 "get" => c.get(&p).await,
                 "delete" => c.delete(&p).await,
                 "put" => c.put(&p, body_for(path, method)).await,
+                "patch" => c.patch(&p, body_for(path, method)).await,
                 _ => c.post(&p, body_for(path, method)).await,
             };
             let allowed = *who == "public" || who.split(' ').any(|w| w == *role);

@@ -93,6 +93,12 @@ async fn openapi_lists_every_endpoint(app: TestApp) {
         ("/api/v1/projects/{id}/terminate", "post"),
         ("/api/v1/dashboard", "get"),
         ("/api/v1/board", "get"),
+        ("/api/v1/funds", "post"),
+        ("/api/v1/funds", "get"),
+        ("/api/v1/funds/{id}", "get"),
+        ("/api/v1/funds/{id}", "patch"),
+        ("/api/v1/calendar/{year}", "get"),
+        ("/api/v1/calendar/{year}", "put"),
         ("/api/v1/award-funds", "post"),
         ("/api/v1/award-funds", "get"),
         ("/api/v1/award-funds/{id}", "get"),
@@ -114,11 +120,12 @@ async fn openapi_lists_every_endpoint(app: TestApp) {
     // And each documented path really answers (not the catch-all 404).
     let c = app.client();
     for (p, m) in expected {
-        let path = p.replace("{id}", "1");
+        let path = p.replace("{id}", "1").replace("{year}", "2026");
         let r = match m {
             "get" => c.get(&path).await,
             "delete" => c.delete(&path).await,
             "put" => c.put(&path, json!({})).await,
+            "patch" => c.patch(&path, json!({})).await,
             _ => c.post(&path, json!({})).await,
         };
         assert_ne!(r.code(), "no_such_endpoint", "{m} {p}");

@@ -36,15 +36,19 @@ pub fn pool_id(call: &Value, region: &str) -> i64 {
 /// The 2026 funds the standard call draws on, roomy enough for a few calls a test; a fund that
 /// exists already is left as it is.
 pub async fn ensure_funds(staff: &Client) {
+    ensure_funds_of(staff, 2026).await
+}
+
+pub async fn ensure_funds_of(staff: &Client, year: i64) {
     for (region, amount) in [("340207000000", "5000000.00"), (SHENXIANG, "1000000.00"), (ERBA, "1000000.00")] {
-        let r = staff.post("/api/v1/funds", json!({"year": 2026, "region_code": region, "amount": amount})).await;
+        let r = staff.post("/api/v1/funds", json!({"year": year, "region_code": region, "amount": amount})).await;
         assert!(r.status == 201 || r.code() == "fund_exists", "{}", r.text);
     }
 }
 
 /// Creates and publishes the standard call; returns its ids.
 pub async fn published_call(staff: &Client, body: Value) -> Call {
-    ensure_funds(staff).await;
+    ensure_funds_of(staff, body["year"].as_i64().unwrap_or(2026)).await;
     let r = staff.post("/api/v1/calls", body).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let id = r.json["id"].as_i64().unwrap();

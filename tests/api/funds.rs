@@ -22,7 +22,11 @@ async fn funds_keep_their_floors_and_scope(app: TestApp) {
         (fund("340207999000", "500000.00"), "region_code", "unknown_region"),
         (fund(DISTRICT, "1e6"), "amount", "invalid_amount"),
         (json!({"year": 1999, "region_code": DISTRICT, "amount": "1000000.00"}), "year", "out_of_range"),
-        (json!({"year": 2026, "region_code": DISTRICT, "amount": "1000000.00", "source": "loan"}), "source", "invalid_fund_source"),
+        (
+            json!({"year": 2026, "region_code": DISTRICT, "amount": "1000000.00", "source": "loan"}),
+            "source",
+            "invalid_fund_source",
+        ),
     ] {
         let r = staff.post("/api/v1/funds", body).await;
         assert_eq!(r.status, 422, "{}", r.text);
@@ -42,7 +46,12 @@ async fn funds_keep_their_floors_and_scope(app: TestApp) {
     app.add_user("town", "staff", Some(SHENXIANG)).await;
     let town = app.login("town").await;
     assert_eq!(town.post("/api/v1/funds", fund(ERBA, "200000.00")).await.code(), "other_fund");
-    let r = town.post("/api/v1/funds", json!({"year": 2026, "region_code": SHENXIANG, "amount": "200000.00", "source": "lottery"})).await;
+    let r = town
+        .post(
+            "/api/v1/funds",
+            json!({"year": 2026, "region_code": SHENXIANG, "amount": "200000.00", "source": "lottery"}),
+        )
+        .await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.json["mark"], "彩票公益金资助—中国福利彩票");
     let shen = r.json["id"].as_i64().unwrap();
@@ -54,29 +63,23 @@ async fn funds_keep_their_floors_and_scope(app: TestApp) {
     assert_eq!(fin.get("/api/v1/funds?year=2026").await.json.as_array().map(Vec::len), Some(2));
     assert_eq!(fin.post("/api/v1/funds", fund(ERBA, "200000.00")).await.status, 403);
     let mine = town.get("/api/v1/funds").await;
-    assert_eq!(mine.json.as_array().map(|a| a.iter().map(|f| f["id"].as_i64()).collect::<Vec<_>>()), Some(vec![Some(shen)]));
+    assert_eq!(
+        mine.json.as_array().map(|a| a.iter().map(|f| f["id"].as_i64()).collect::<Vec<_>>()),
+        Some(vec![Some(shen)])
+    );
     assert_eq!(town.get(&format!("/api/v1/funds/{district}")).await.status, 404, "another level's fund is not visible");
     assert_eq!(staff.get("/api/v1/funds?year=2027").await.json, json!([]));
     // Amounts move, but never below the floor.
     let patch = |id: i64, amount: &str| {
         let (c, path) = (town.clone(), format!("/api/v1/funds/{id}"));
         let body = json!({"amount": amount});
-        async move { to_patch(&c, &path, body).await }
+        async move { c.patch(&path, body).await }
     };
     let r = patch(shen, "199999.99").await;
     assert_eq!((r.status, r.json["error"]["errors"][0]["code"].as_str()), (422, Some("below_floor")));
     let r = patch(shen, "260000.00").await;
     assert_eq!((r.status, r.json["amount"].as_str()), (200, Some("260000.00")), "{}", r.text);
     assert_eq!(patch(district, "1200000.00").await.status, 404);
-}
-
-/// `PATCH` through the same reqwest client (helpers have no patch of their own).
-async fn to_patch(c: &Client, path: &str, body: Value) -> Res {
-    let r = c.http.patch(format!("{}{path}", c.base)).json(&body).send().await.unwrap();
-    let status = r.status().as_u16();
-    let text = r.text().await.unwrap();
-    let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Res { status, json, text, headers: Default::default() }
 }
 
 async fn publishing_commits_within_each_fund(app: TestApp) {
@@ -86,7 +89,8 @@ async fn publishing_commits_within_each_fund(app: TestApp) {
     }
     let c = published_call(&staff, call_body()).await;
     let funds = staff.get("/api/v1/funds?year=2026").await.json;
-    let by_region = |region: &str| funds.as_array().unwrap().iter().find(|f| f["region_code"] == region).unwrap().clone();
+    let by_region =
+        |region: &str| funds.as_array().unwrap().iter().find(|f| f["region_code"] == region).unwrap().clone();
     assert_eq!(by_region(DISTRICT)["committed"], "1000000.00");
     assert_eq!(by_region(DISTRICT)["remaining"], "100000.00");
     assert_eq!(by_region(ERBA)["remaining"], "0.00");
@@ -113,9 +117,9 @@ async fn publishing_commits_within_each_fund(app: TestApp) {
     assert_eq!((d.json["committed"].as_str(), d.json["remaining"].as_str()), (Some("1100000.00"), Some("0.00")));
     // Never lowered below what is committed; raised, the third call fits.
     let path = format!("/api/v1/funds/{}", by_region(DISTRICT)["id"]);
-    let r = to_patch(&staff, &path, json!({"amount": "1099999.99"})).await;
+    let r = staff.patch(&path, json!({"amount": "1099999.99"})).await;
     assert_eq!((r.status, r.json["error"]["code"].as_str()), (409, Some("below_committed")));
-    assert_eq!(to_patch(&staff, &path, json!({"amount": "1300000.00"})).await.status, 200);
+    assert_eq!(staff.patch(&path, json!({"amount": "1300000.00"})).await.status, 200);
     assert_eq!(staff.post(&format!("/api/v1/calls/{third}/publish"), json!({})).await.status, 200);
     // A fund of another year cannot be named; a region without a fund cannot publish.
     let mut wrong = call_body();
@@ -179,7 +183,14 @@ async fn every_year_has_its_calendar(app: TestApp) {
     let put = |c: &Client, year: &str, body: Vec<u8>| {
         let (c, path) = (c.clone(), format!("/api/v1/calendar/{year}"));
         async move {
-            let r = c.http.put(format!("{}{path}", c.base)).header("content-type", "text/csv").body(body).send().await.unwrap();
+            let r = c
+                .http
+                .put(format!("{}{path}", c.base))
+                .header("content-type", "text/csv")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
             (r.status().as_u16(), r.text().await.unwrap())
         }
     };
@@ -200,7 +211,9 @@ async fn every_year_has_its_calendar(app: TestApp) {
     let token = admin.csrf("/admin/calendar?year=2028").await;
     let page = admin.get("/admin/calendar?year=2028").await;
     assert!(page.text.contains("2028 年的工作日历尚未导入"), "{}", page.text);
-    let r = admin.post_form("/admin/calendar", &[("csrf", &token), ("year", "2028"), ("csv", "date,kind\n2028-01-01,holiday\n")]).await;
+    let r = admin
+        .post_form("/admin/calendar", &[("csrf", &token), ("year", "2028"), ("csv", "date,kind\n2028-01-01,holiday\n")])
+        .await;
     assert_eq!(r.status, 303, "{}", r.text);
     assert!(admin.get("/admin/calendar?year=2028").await.text.contains("节假日 1 天"));
     assert_eq!(staff.get("/admin/calendar").await.status, 403);

@@ -161,6 +161,9 @@ impl Client {
     pub async fn put(&self, path: &str, body: Value) -> Res {
         to_res(self.http.put(format!("{}{path}", self.base)).json(&body).send().await.unwrap()).await
     }
+    pub async fn patch(&self, path: &str, body: Value) -> Res {
+        to_res(self.http.patch(format!("{}{path}", self.base)).json(&body).send().await.unwrap()).await
+    }
     pub async fn delete(&self, path: &str) -> Res {
         to_res(self.http.delete(format!("{}{path}", self.base)).send().await.unwrap()).await
     }

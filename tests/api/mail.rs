@@ -116,8 +116,15 @@ async fn mail_survives_an_outage_and_a_restart(app: TestApp) {
     )
     .await;
     http_post(&staff, url(&server, &format!("/api/v1/organisations/{}/verify", org["id"])), json!({})).await;
-    for (region, amount) in [("340207000000", "1000000.00"), (crate::flow::SHENXIANG, "200000.00"), (crate::flow::ERBA, "250000.00")] {
-        http_post(&staff, url(&server, "/api/v1/funds"), json!({"year": 2026, "region_code": region, "amount": amount})).await;
+    for (region, amount) in
+        [("340207000000", "1000000.00"), (crate::flow::SHENXIANG, "200000.00"), (crate::flow::ERBA, "250000.00")]
+    {
+        http_post(
+            &staff,
+            url(&server, "/api/v1/funds"),
+            json!({"year": 2026, "region_code": region, "amount": amount}),
+        )
+        .await;
     }
     let call = http_post(&staff, url(&server, "/api/v1/calls"), call_body()).await;
     let call = http_post(&staff, url(&server, &format!("/api/v1/calls/{}/publish", call["id"])), json!({})).await;

@@ -28,3 +28,4 @@ mod repeat;
 mod review;
 mod review_pages;
 mod stages;
+mod upgrade;

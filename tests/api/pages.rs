@@ -304,7 +304,9 @@ async fn call_and_bid_through_the_pages(app: TestApp) {
     let r = staff.post_form("/staff/funds", &low).await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert!(r.text.contains("200,000.00") && r.text.contains("199999.99"), "explained, what was typed kept");
-    for (region, amount) in [("340207000000", "1000000.00"), ("340207101000", "200000.00"), ("340207102000", "250000.00")] {
+    for (region, amount) in
+        [("340207000000", "1000000.00"), ("340207101000", "200000.00"), ("340207102000", "250000.00")]
+    {
         let f = [("csrf", token.as_str()), ("year", "2026"), ("region_code", region), ("amount", amount)];
         assert_eq!(staff.post_form("/staff/funds", &f).await.status, 303);
     }

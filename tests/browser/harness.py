@@ -70,6 +70,27 @@ class Harness:
         page.wait_for_url("**/workbench")
         return page
 
+    def prepare_year(self, browser, year="2027"):
+        """What an office does before a year's first call: the admin loads the year's working-day
+        calendar, and staff raise the demo's funds so a second round of calls fits beside the
+        demo's (each fund's amount form, in the page's order: district, 沈巷镇, 二坝镇)."""
+        admin = self.login(browser.new_context(**DESK), "admin")
+        admin.goto(f"{self.base}/admin/calendar?year={year}")
+        admin.fill("#csv", f"date,kind,name\n{year}-01-01,holiday,元旦\n{year}-10-01,holiday,国庆节\n")
+        admin.click("button:has-text('导入')")
+        self.expect(admin, "日历已导入")
+        self.shot(admin, "calendar-loaded")
+        staff = self.login(browser.new_context(**DESK), "staff")
+        staff.goto(f"{self.base}/staff/funds?year={year}")
+        for i, amount in enumerate(["3000000.00", "1000000.00", "1000000.00"]):
+            form = staff.locator("form[action$='/amount']").nth(i)
+            form.locator("input[name=amount]").fill(amount)
+            form.locator("button").click()
+            self.expect(staff, "已保存")
+        self.shot(staff, "funds-raised")
+        staff.context.close()
+        admin.context.close()
+
     def expect(self, page, text):
         try:
             page.wait_for_selector(f"text={text}", timeout=10000)

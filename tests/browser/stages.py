@@ -55,6 +55,7 @@ try:
     start("demo", "2027-03-01T09:00:00+08:00")
     with sync_playwright() as p:
         browser = h.launch(p)
+        h.prepare_year(browser)
         staff = login(browser.new_context(**DESK), "staff")
         staff.goto(base + "/staff/calls/new")
         for sel, value in [("#year", "2027"), ("#title", "鸠江区2027年度公益创投项目（两阶段评审）"),

@@ -24,6 +24,7 @@ try:
     with sync_playwright() as p:
         browser = h.launch(p)
         phone, desk = PHONE, DESK
+        h.prepare_year(browser)
 
         staff = login(browser.new_context(**desk), "staff")
         staff.goto(base + "/staff/calls/new")
@@ -47,6 +48,28 @@ try:
         staff.click("button:has-text('发布招标公告')")
         expect(staff, "已发布")
         shot(staff, "call-published")
+
+        # Side by side, 沈巷镇's own staff run a round on the town's fund, on a phone.
+        town = login(browser.new_context(**phone), "shenxiang")
+        town.goto(base + "/staff/calls/new")
+        for sel, value in [("#year", "2027"), ("#title", "沈巷镇2027年社区微创投"),
+                           ("#announcement", "沈巷镇面向辖区社会组织征集社区微公益项目。"),
+                           ("#opens_at", "2027-03-01T08:00"), ("#closes_at", "2027-03-10T17:00"),
+                           ("#project_start", "2027-04-01"), ("#project_end", "2027-12-31"),
+                           ("#reference_prefix", "SXW"), ("#min_grant", "10000.00"), ("#max_grant", "50000.00"),
+                           ("#pool_340207101000", "100000.00")]:
+            town.fill(sel, value)
+        town.click("form.stack button[type=submit]")
+        town.wait_for_selector("text=发布招标公告")
+        town.click("button:has-text('发布招标公告')")
+        expect(town, "已发布")
+        fits(town)
+        shot(town, "town-call-published")
+        town.goto(base + "/staff/funds?year=2027")
+        expect(town, "沈巷镇2027年公益创投专项资金")
+        fits(town)
+        shot(town, "town-funds")
+        town.context.close()
 
         org_ctx = browser.new_context(**phone)
         org = org_ctx.new_page()

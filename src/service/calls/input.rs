@@ -351,7 +351,8 @@ fn pool_fund(conn: &mut DbConn, p: &mut Problems, field: &str, year: i32, id: i6
         p.add(field, "fund_year_mismatch", format!("所选专项资金属于 {} 年，与本招标年度不一致", fund.year));
         return Ok(None);
     }
-    let region = db::regions::find(conn, &fund.region_code)?.ok_or_else(|| AppError::internal("fund without region"))?;
+    let region =
+        db::regions::find(conn, &fund.region_code)?.ok_or_else(|| AppError::internal("fund without region"))?;
     Ok(Some((fund.level, region, Some(fund.id))))
 }
 
@@ -493,8 +494,7 @@ fn parse_scoring(p: &mut Problems, i: &CallInput) -> Option<db::calls::ScoringRo
 }
 
 fn write_parts(conn: &mut DbConn, id: i64, parts: &Parts) -> AppResult<()> {
-    let pools: Vec<NewPool> =
-        parts
+    let pools: Vec<NewPool> = parts
         .pools
         .iter()
         .map(|(l, r, n, b, f)| NewPool { level: l, region_code: r, name: n, budget: *b, fund_id: *f })

@@ -14,7 +14,11 @@ pub fn remind_due(conn: &mut DbConn, ctx: &Ctx) -> AppResult<usize> {
     let mut n = 0;
     let due = |m: &db::projects::MilestoneRow| {
         crate::domain::milestone::reminder_due(today, m.due_date, &cal).unwrap_or_else(|e| {
-            tracing::warn!(milestone = m.id, year = e.0, "reminder skipped: that year's working-day calendar is not loaded");
+            tracing::warn!(
+                milestone = m.id,
+                year = e.0,
+                "reminder skipped: that year's working-day calendar is not loaded"
+            );
             false
         })
     };
@@ -47,7 +51,11 @@ pub fn lapse_evaluations(conn: &mut DbConn, ctx: &Ctx, grace_days: u32) -> AppRe
     // A year without its calendar lapses nothing: an evaluation must never fail on a guess.
     let lapsed = |m: &db::projects::MilestoneRow| {
         crate::domain::milestone::evaluation_lapsed(today, m.due_date, grace_days, &cal).unwrap_or_else(|e| {
-            tracing::warn!(milestone = m.id, year = e.0, "lapse skipped: that year's working-day calendar is not loaded");
+            tracing::warn!(
+                milestone = m.id,
+                year = e.0,
+                "lapse skipped: that year's working-day calendar is not loaded"
+            );
             false
         })
     };

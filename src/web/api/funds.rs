@@ -20,7 +20,11 @@ pub struct FundYearQuery {
 #[utoipa::path(post, path = "/api/v1/funds", tag = "funds", request_body = YearlyFundInput,
     responses((status = 201, body = YearlyFundView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
-pub async fn create(state: web::Data<AppState>, auth: Auth, body: ApiJson<YearlyFundInput>) -> Result<HttpResponse, AppError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: ApiJson<YearlyFundInput>,
+) -> Result<HttpResponse, AppError> {
     let ctx = auth.ctx.clone();
     Ok(HttpResponse::Created().json(state.db(move |c| funds::create(c, &ctx, &body.0)).await?))
 }
@@ -29,7 +33,11 @@ pub async fn create(state: web::Data<AppState>, auth: Auth, body: ApiJson<Yearly
 /// (staff and finance; town staff see their town's).
 #[utoipa::path(get, path = "/api/v1/funds", tag = "funds", params(FundYearQuery),
     responses((status = 200, body = [YearlyFundView]), (status = 403, body = ErrorBody)))]
-pub async fn list(state: web::Data<AppState>, auth: Auth, q: web::Query<FundYearQuery>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<FundYearQuery>,
+) -> Result<HttpResponse, AppError> {
     let ctx = auth.ctx.clone();
     let year = q.year;
     Ok(HttpResponse::Ok().json(state.db(move |c| funds::list(c, &ctx, year)).await?))

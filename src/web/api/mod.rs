@@ -2,10 +2,10 @@
 
 mod attachments;
 mod awards;
-mod funds;
 mod bids;
 mod calls;
 mod dashboard;
+mod funds;
 pub mod json;
 mod notices;
 pub mod openapi;

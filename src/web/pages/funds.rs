@@ -99,10 +99,8 @@ pub async fn create(
     let to = |v: &YearlyFundView| format!("/staff/funds?year={}&done=created", v.year);
     let f = move |c: &mut DbConn, ctx: &Ctx| funds::create(c, ctx, &input?);
     let shown = form.clone();
-    super::act_shown(&req, &state, &auth, &form, to, f, |errors| {
-        funds_page(&req, &state, &auth, year, shown, errors)
-    })
-    .await
+    super::act_shown(&req, &state, &auth, &form, to, f, |errors| funds_page(&req, &state, &auth, year, shown, errors))
+        .await
 }
 
 pub async fn set_amount(

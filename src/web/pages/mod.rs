@@ -3,12 +3,12 @@
 
 mod admin;
 mod awards;
-mod funds;
 mod bids;
 mod calls;
 pub mod charts;
 mod dashboard;
 pub mod fields;
+mod funds;
 mod home;
 mod login;
 mod projects;

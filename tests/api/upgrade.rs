@@ -1,0 +1,133 @@
+//! An existing database upgrades without loss: a database as the first year left it (every
+//! migration up to the stages, with calls and pools in it) is migrated to today's schema, and
+//! each region's pools of a year become that region's fund for the year.
+
+use crate::helpers::*;
+use diesel::connection::SimpleConnection;
+use diesel::RunQueryDsl;
+use diesel_migrations::MigrationHarness;
+use gongyi::db::{self, DbConn, DbUrl};
+
+/// The last migration of the first year.
+const BEFORE_FUNDS: &str = "20261126000016";
+
+fn migrate_up_to(conn: &mut DbConn, version: &str) {
+    loop {
+        let done = match conn {
+            DbConn::Sqlite(c) => c.run_next_migration(db::SQLITE_MIGRATIONS).map(|v| v.to_string()),
+            DbConn::Pg(c) => c.run_next_migration(db::PG_MIGRATIONS).map(|v| v.to_string()),
+        }
+        .expect("migration");
+        if done == version {
+            return;
+        }
+    }
+}
+
+/// The first year's data: a published 2026 call with a district and a town pool, a 2026 draft
+/// on the same town, a published 2025 call, and a reservation on the district pool.
+const LEGACY: &str = "
+INSERT INTO regions (code, name, level, parent_code) VALUES
+  ('340207000000', '鸠江区', 'district', NULL), ('340207101000', '沈巷镇', 'town', '340207000000');
+INSERT INTO users (id, login, password_hash, display_name, role, active, created_at)
+  VALUES (1, 'staff', 'x', '王科长', 'staff', TRUE, '2025-01-05 09:00:00');
+INSERT INTO calls (id, year, title, announcement, opens_at, closes_at, notice_days, notice_working_days,
+  project_start, project_end, min_grant, max_grant, max_bids_per_org, score_threshold, forbidden_categories,
+  tranches, fund_source, reference_prefix, status, created_by, created_at, published_at, published_by) VALUES
+  (1, 2025, '2025年度', '', '2025-02-01 00:00:00', '2025-03-01 00:00:00', 7, TRUE, '2025-04-01', '2025-12-31',
+   2000000, 20000000, 2, 6000, '', '50,30,20', 'budget', 'JJ', 'final', 1, '2025-01-10 09:00:00', '2025-01-20 09:00:00', 1),
+  (2, 2026, '2026年度', '', '2026-02-01 00:00:00', '2026-03-01 00:00:00', 7, TRUE, '2026-04-01', '2026-12-31',
+   2000000, 20000000, 2, 6000, '', '50,30,20', 'lottery', 'JJ', 'review', 1, '2026-01-10 09:00:00', '2026-01-20 09:00:00', 1),
+  (3, 2026, '2026年第二批', '', '2026-06-01 00:00:00', '2026-07-01 00:00:00', 7, TRUE, '2026-08-01', '2026-12-31',
+   1000000, 5000000, 2, 6000, '', '50,30,20', 'budget', 'EP', 'draft', 1, '2026-05-10 09:00:00', NULL, NULL);
+INSERT INTO pools (id, call_id, level, region_code, name, budget, reserved) VALUES
+  (1, 1, 'district', '340207000000', '区级', 120000000, 90000000),
+  (2, 2, 'district', '340207000000', '区级', 100000000, 30000000),
+  (3, 2, 'town', '340207101000', '沈巷镇', 20000000, 0),
+  (4, 3, 'town', '340207101000', '沈巷镇第二批', 5000000, 0);
+";
+
+#[derive(diesel::QueryableByName, Debug, PartialEq)]
+struct Fund {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    year: i32,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    region_code: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    level: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    amount: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    committed: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    source: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+}
+
+#[derive(diesel::QueryableByName)]
+struct N {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+fn upgrades_without_loss(url: &str) {
+    let mut conn = db::connect(&DbUrl::parse(url).unwrap()).expect("connect");
+    migrate_up_to(&mut conn, BEFORE_FUNDS);
+    let legacy = if matches!(conn, DbConn::Sqlite(_)) { LEGACY.replace("TRUE", "1") } else { LEGACY.to_string() };
+    conn.batch_execute(&legacy).expect("first-year data");
+    let ran = db::migrate(&mut conn).expect("upgrade");
+    assert!(ran >= 1, "the funds migration ran");
+    let funds: Vec<Fund> = diesel::sql_query(
+        "SELECT year, region_code, level, amount, committed, source, name FROM funds ORDER BY year, region_code",
+    )
+    .load(&mut conn)
+    .unwrap();
+    let f = |year: i32, region: &str, level: &str, amount: i64, committed: i64, source: &str, name: &str| Fund {
+        year,
+        region_code: region.into(),
+        level: level.into(),
+        amount,
+        committed,
+        source: source.into(),
+        name: name.into(),
+    };
+    assert_eq!(
+        funds,
+        vec![
+            f(2025, "340207000000", "district", 120000000, 120000000, "budget", "鸠江区2025年公益创投专项资金"),
+            f(2026, "340207000000", "district", 100000000, 100000000, "lottery", "鸠江区2026年公益创投专项资金"),
+            // The town's pools sum to 250,000.00; the draft's 50,000.00 is not committed.
+            f(2026, "340207101000", "town", 25000000, 20000000, "budget", "沈巷镇2026年公益创投专项资金"),
+        ]
+    );
+    let unlinked: N = diesel::sql_query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM pools WHERE fund_id IS NULL")
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(unlinked.n, 0, "every pool draws on its fund");
+    let linked: N = diesel::sql_query(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM pools p JOIN funds f ON f.id = p.fund_id \
+         JOIN calls c ON c.id = p.call_id WHERE f.year = c.year AND f.region_code = p.region_code",
+    )
+    .get_result(&mut conn)
+    .unwrap();
+    assert_eq!(linked.n, 4, "each to its own region's fund of its call's year");
+    let kept: N = diesel::sql_query("SELECT CAST(SUM(budget) + SUM(reserved) AS BIGINT) AS n FROM pools")
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(kept.n, 245000000 + 120000000, "budgets and reservations carried over unchanged");
+    assert_eq!(db::migrate(&mut conn).unwrap(), 0, "nothing left to run");
+}
+
+#[test]
+fn sqlite_upgrades_without_loss() {
+    let dir = tempfile::tempdir().unwrap();
+    upgrades_without_loss(&format!("sqlite://{}", dir.path().join("old.db").display()));
+}
+
+#[test]
+fn postgres_upgrades_without_loss() {
+    if pg_url().is_some() {
+        upgrades_without_loss(&fresh_pg_database());
+    }
+}
