@@ -82,6 +82,8 @@ struct CallForm<'a> {
     errors: Vec<FieldError>,
     budget_categories: Vec<(&'static str, &'static str)>,
     towns: Vec<(String, String)>,
+    /// District staff may set a district pool; town staff only their own town's.
+    district_pool: bool,
     crit_rows: Vec<usize>,
     cat_rows: Vec<usize>,
 }
@@ -90,7 +92,8 @@ const CRIT_ROWS: usize = 8;
 /// Category rows on the form (Wuhu's city call had six categories).
 const CAT_ROWS: usize = 8;
 
-fn defaults(year: i32) -> Fields {
+/// A new call's form; a town's staff start from their town's pool instead of the district's.
+fn defaults(year: i32, town: Option<&str>) -> Fields {
     let mut f = Fields::default();
     for (k, v) in [
         ("year", year.to_string()),
@@ -111,9 +114,12 @@ fn defaults(year: i32) -> Fields {
         ("tranches", "50,30,20".into()),
         ("fund_source", "budget".into()),
         ("reference_prefix", "JJ".into()),
-        ("pool_district", "1000000.00".into()),
     ] {
         f.push(k, v);
+    }
+    match town {
+        None => f.push("pool_district", "1000000.00".to_string()),
+        Some(t) => f.push(&format!("pool_{t}"), "200000.00".to_string()),
     }
     for (i, (k, n, w)) in DEFAULT_CRITERIA.iter().enumerate() {
         f.push(&format!("crit_key_{i}"), *k);
@@ -314,7 +320,8 @@ async fn form_page(
     f: Fields,
     errors: Vec<FieldError>,
 ) -> Result<HttpResponse, PageError> {
-    let towns = regions(state).await?.towns;
+    let own = auth.actor().and_then(|a| a.region_code.clone());
+    let towns = regions(state).await?.towns.into_iter().filter(|(c, _)| own.as_ref().is_none_or(|t| t == c)).collect();
     let l = Layout::new(req, state, auth);
     let status = super::status_for(&errors);
     let budget_categories = BudgetCategory::ALL.into_iter().map(|c| (c.as_str(), c.label())).collect();
@@ -325,6 +332,7 @@ async fn form_page(
         errors,
         budget_categories,
         towns,
+        district_pool: own.is_none(),
         crit_rows: (0..CRIT_ROWS).collect(),
         cat_rows: (0..CAT_ROWS).collect(),
     };
@@ -347,7 +355,8 @@ async fn refused_form(
 pub async fn new_form(req: HttpRequest, state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, PageError> {
     auth.ctx.require(&[Role::Staff])?;
     let year = calls::local_year(auth.ctx.now);
-    form_page(&req, &state, &auth, None, defaults(year), vec![]).await
+    let town = auth.actor().and_then(|a| a.region_code.clone());
+    form_page(&req, &state, &auth, None, defaults(year, town.as_deref()), vec![]).await
 }
 
 pub async fn create(
