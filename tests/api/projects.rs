@@ -177,7 +177,27 @@ async fn termination_returns_the_rest_to_the_pool(app: TestApp) {
     let path = format!("/api/v1/projects/{pid}/terminate");
     app.add_user("town1", "staff", Some("340207101000")).await;
     let town = app.login("town1").await;
-    assert_eq!(town.post(&path, json!({"note": "x"})).await.status, 403, "district staff only");
+    assert_eq!(town.post(&path, json!({"note": "x"})).await.code(), "other_fund", "the call is the district's");
+    // The pool's fund shows the same money as the pool: reserved, and the payment as paid.
+    let region = s.staff.get(&format!("/api/v1/calls/{}", s.call.id)).await.json["pools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == pool_id)
+        .unwrap()["region_code"]
+        .clone();
+    let fund = |c: crate::helpers::Client| {
+        let region = region.clone();
+        async move {
+            let all = c.get("/api/v1/funds?year=2026").await.json;
+            all.as_array().unwrap().iter().find(|f| f["region_code"] == region).unwrap().clone()
+        }
+    };
+    let f = fund(s.fin.clone()).await;
+    assert_eq!(
+        (f["paid"].as_str(), f["reserved"].as_str()),
+        (Some("45000.00"), Some(format!("{}.00", before / 100).as_str()))
+    );
     assert_eq!(s.staff.post(&path, json!({"note": ""})).await.json["error"]["field"], "note");
     let r = s.staff.post(&path, json!({"note": "中期评估不合格且无法整改"})).await;
     assert_eq!(
@@ -188,6 +208,9 @@ async fn termination_returns_the_rest_to_the_pool(app: TestApp) {
     );
     assert_eq!(r.json["tranches"][1]["status"], "cancelled");
     assert_eq!(reserved(&app).await, before - 4_500_000, "the unpaid 45,000.00 returns to the pool");
+    let f = fund(s.fin.clone()).await;
+    let now = format!("{}.00", (before - 4_500_000) / 100);
+    assert_eq!((f["paid"].as_str(), f["reserved"].as_str()), (Some("45000.00"), Some(now.as_str())), "and to its fund");
     let mid = milestone(p, "midterm");
     let pay = json!({"milestone_id": mid, "amount": "1.00", "paid_on": "2026-03-20", "reference": "P2"});
     assert_eq!(s.fin.post(&format!("/api/v1/projects/{pid}/payments"), pay).await.code(), "project_terminated");

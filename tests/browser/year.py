@@ -60,7 +60,7 @@ try:
                            ("#pool_340207101000", "100000.00")]:
             town.fill(sel, value)
         town.click("form.stack button[type=submit]")
-        town.wait_for_selector("text=发布招标公告")
+        expect(town, "发布招标公告")
         town.click("button:has-text('发布招标公告')")
         expect(town, "已发布")
         fits(town)

@@ -61,8 +61,12 @@ struct StaffCalls<'a> {
     district: bool,
 }
 
-fn is_district(auth: &Auth) -> bool {
-    auth.actor().is_some_and(|a| a.role == Role::Staff && a.region_code.is_none())
+/// Whether the viewer may run this call: district staff any, town staff one whose pools are all
+/// their own town's (the service decides; this only chooses which buttons to show).
+fn runs_call(auth: &Auth, c: &CallView) -> bool {
+    let regions: Vec<&str> = c.pools.iter().map(|p| p.region_code.as_str()).collect();
+    auth.actor()
+        .is_some_and(|a| a.role == Role::Staff && crate::domain::fund::may_run_call(a.region_code.as_deref(), &regions))
 }
 
 pub async fn staff_list(req: HttpRequest, state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, PageError> {
@@ -70,7 +74,8 @@ pub async fn staff_list(req: HttpRequest, state: web::Data<AppState>, auth: Auth
     let ctx = auth.ctx.clone();
     let calls = state.db(move |c| calls::list(c, &ctx, None, Some(100))).await?;
     let l = Layout::new(&req, &state, &auth);
-    render(&l, &StaffCalls { l: &l, calls, district: is_district(&auth) })
+    let staff = auth.actor().is_some_and(|a| a.role == Role::Staff);
+    render(&l, &StaffCalls { l: &l, calls, district: staff })
 }
 
 #[derive(Template)]
@@ -432,7 +437,8 @@ async fn detail_page(
         stats.by_status.into_iter().map(|(s, n)| (crate::service::bids::status_label(&s).to_string(), n)).collect();
     let l = Layout::new(req, state, auth);
     let status = super::status_for(&errors);
-    let page = StaffCall { l: &l, c, counts, pools: stats.pools, district: is_district(auth), flash, errors };
+    let district = runs_call(auth, &c);
+    let page = StaffCall { l: &l, c, counts, pools: stats.pools, district, flash, errors };
     render_status(&l, &page, status)
 }
 
