@@ -49,6 +49,9 @@ pub struct Config {
     /// (`GONGYI_REGISTRATIONS_PER_IP`; raise it for a registration day behind one NAT).
     pub registrations_per_ip: i64,
     pub body_timeout_secs: u64,
+    /// The origin users reach the server at (GONGYI_PUBLIC_URL, e.g. `https://gongyi.example.gov.cn`):
+    /// mailed links point there, never at the request's `Host`. Defaults to `http://` + the bind address.
+    pub public_url: String,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -57,9 +60,13 @@ fn var(name: &str) -> Option<String> {
 
 impl Config {
     pub fn from_env() -> Config {
+        let bind = var("GONGYI_BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
         Config {
+            public_url: var("GONGYI_PUBLIC_URL")
+                .map(|u| u.trim_end_matches('/').to_string())
+                .unwrap_or_else(|| format!("http://{bind}")),
             database_url: var("GONGYI_DATABASE_URL").unwrap_or_else(|| "sqlite://data/gongyi.db".into()),
-            bind: var("GONGYI_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            bind,
             data_dir: PathBuf::from(var("GONGYI_DATA_DIR").unwrap_or_else(|| "data".into())),
             smtp_url: var("GONGYI_SMTP_URL"),
             mail_from: var("GONGYI_MAIL_FROM").unwrap_or_else(|| "gongyi@localhost".into()),

@@ -48,6 +48,18 @@ diesel::table! {
         organisation_id -> Nullable<BigInt>,
         active -> Bool,
         created_at -> Timestamp,
+        must_change_password -> Bool,
+    }
+}
+
+diesel::table! {
+    password_resets (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
     }
 }
 
@@ -110,6 +122,7 @@ diesel::table! {
 
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(password_resets -> users (user_id));
 diesel::joinable!(reviewer_affiliations -> users (user_id));
 
 diesel::table! {
@@ -625,6 +638,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     reviewer_affiliations,
     sessions,
+    password_resets,
     login_failures,
     audit_log,
     outbox,

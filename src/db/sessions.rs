@@ -49,6 +49,12 @@ pub fn delete_for_user(conn: &mut DbConn, user_id: i64) -> QueryResult<usize> {
     diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)
 }
 
+/// Ends the user's sessions but the one that changed the password.
+pub fn delete_other(conn: &mut DbConn, user_id: i64, keep_hash: &str) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id)).filter(sessions::token_hash.ne(keep_hash)))
+        .execute(conn)
+}
+
 pub fn purge_expired(conn: &mut DbConn, idle_since: NaiveDateTime, born_since: NaiveDateTime) -> QueryResult<usize> {
     diesel::delete(
         sessions::table.filter(sessions::last_seen_at.le(idle_since).or(sessions::created_at.le(born_since))),

@@ -1,6 +1,6 @@
 //! User accounts of every role.
 
-use super::schema::{reviewer_affiliations, users};
+use super::schema::{password_resets, reviewer_affiliations, users};
 use super::DbConn;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -18,6 +18,7 @@ pub struct UserRow {
     pub organisation_id: Option<i64>,
     pub active: bool,
     pub created_at: NaiveDateTime,
+    pub must_change_password: bool,
 }
 
 #[derive(Insertable)]
@@ -115,4 +116,81 @@ pub fn update(
 
 pub fn clear_affiliations(conn: &mut DbConn, user_id: i64) -> QueryResult<usize> {
     diesel::delete(reviewer_affiliations::table.filter(reviewer_affiliations::user_id.eq(user_id))).execute(conn)
+}
+
+/// A new password hash; `must_change` marks an admin's temporary password.
+pub fn set_password(conn: &mut DbConn, id: i64, hash: &str, must_change: bool) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((users::password_hash.eq(hash), users::must_change_password.eq(must_change)))
+        .execute(conn)
+}
+
+pub fn insert_reset(
+    conn: &mut DbConn,
+    token_hash: &str,
+    user_id: i64,
+    now: NaiveDateTime,
+    expires: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(password_resets::table)
+        .values((
+            password_resets::token_hash.eq(token_hash),
+            password_resets::user_id.eq(user_id),
+            password_resets::created_at.eq(now),
+            password_resets::expires_at.eq(expires),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Reset links sent to the user since `since` (the mail flood limit).
+pub fn resets_since(conn: &mut DbConn, user_id: i64, since: NaiveDateTime) -> QueryResult<i64> {
+    password_resets::table
+        .filter(password_resets::user_id.eq(user_id))
+        .filter(password_resets::created_at.gt(since))
+        .count()
+        .get_result(conn)
+}
+
+/// Spends a reset link: marks it used only if it is unused and unexpired, in one UPDATE so two
+/// requests racing with the same link cannot both succeed. Returns the user it belongs to.
+pub fn use_reset(conn: &mut DbConn, token_hash: &str, now: NaiveDateTime) -> QueryResult<Option<i64>> {
+    let n = diesel::update(
+        password_resets::table
+            .filter(password_resets::token_hash.eq(token_hash))
+            .filter(password_resets::used_at.is_null())
+            .filter(password_resets::expires_at.gt(now)),
+    )
+    .set(password_resets::used_at.eq(now))
+    .execute(conn)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    password_resets::table
+        .filter(password_resets::token_hash.eq(token_hash))
+        .select(password_resets::user_id)
+        .first(conn)
+        .optional()
+}
+
+/// The user a reset link belongs to, while it can still be used.
+pub fn reset_user(conn: &mut DbConn, token_hash: &str, now: NaiveDateTime) -> QueryResult<Option<UserRow>> {
+    password_resets::table
+        .inner_join(users::table)
+        .filter(password_resets::token_hash.eq(token_hash))
+        .filter(password_resets::used_at.is_null())
+        .filter(password_resets::expires_at.gt(now))
+        .filter(users::active.eq(true))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A new password ends every other link the user was sent.
+pub fn expire_resets(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        password_resets::table.filter(password_resets::user_id.eq(user_id)).filter(password_resets::used_at.is_null()),
+    )
+    .set(password_resets::used_at.eq(now))
+    .execute(conn)
 }

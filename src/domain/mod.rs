@@ -15,6 +15,7 @@ pub mod milestone;
 pub mod money;
 pub mod outbox;
 pub mod password_policy;
+pub mod password_reset;
 pub mod region;
 pub mod repeat;
 pub mod replay;

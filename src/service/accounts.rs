@@ -37,6 +37,7 @@ pub fn actor_of(u: &UserRow) -> AppResult<Actor> {
         role: Role::parse(&u.role).ok_or_else(|| AppError::internal(format!("bad role {}", u.role)))?,
         region_code: u.region_code.clone(),
         organisation_id: u.organisation_id,
+        must_change_password: u.must_change_password,
     })
 }
 
@@ -290,6 +291,8 @@ pub struct MeView {
     pub region_code: Option<String>,
     pub organisation_id: Option<i64>,
     pub organisation_status: Option<String>,
+    /// True after an admin's reset: change the password before anything else.
+    pub must_change_password: bool,
 }
 
 pub fn me(conn: &mut DbConn, ctx: &Ctx) -> AppResult<MeView> {
@@ -306,6 +309,7 @@ pub fn me(conn: &mut DbConn, ctx: &Ctx) -> AppResult<MeView> {
         region_code: a.region_code.clone(),
         organisation_id: a.organisation_id,
         organisation_status: org_status,
+        must_change_password: a.must_change_password,
     })
 }
 

@@ -208,6 +208,18 @@ pub fn payment_made(
     }
 }
 
+pub fn password_reset(to: &str, name: &str, link: &str, valid_until: &str) -> Mail {
+    Mail {
+        kind: "password_reset",
+        to: to.into(),
+        subject: "重置密码".into(),
+        body: format!(
+            "{name}：\n\n有人为您的账号申请了重置密码。请在 {valid_until} 之前打开下面的链接设置新密码（链接只能使用一次）：\n\n{link}\n\n\
+             如非本人操作，请忽略本邮件，您的密码不会改变。"
+        ),
+    }
+}
+
 pub fn milestone_due_soon(to: &str, name: &str, agreement_no: &str, title: &str, due: chrono::NaiveDate) -> Mail {
     Mail {
         kind: "milestone_due_soon",

@@ -22,6 +22,7 @@ pub mod opendata;
 pub mod organisations;
 pub mod outbox;
 pub mod password;
+pub mod passwords;
 pub mod projects;
 pub mod regions;
 pub mod review;
@@ -43,6 +44,8 @@ pub struct Actor {
     /// Town staff: the town they act for. `None` for district staff and other roles.
     pub region_code: Option<String>,
     pub organisation_id: Option<i64>,
+    /// An admin's temporary password: every route but the way to change it answers 403.
+    pub must_change_password: bool,
 }
 
 #[derive(Clone, Debug)]

@@ -47,6 +47,11 @@ pub async fn guard(
     limits::time_body(&mut req, idle, total);
     // What a logged-in user reads is theirs: no shared or browser cache keeps it.
     let signed_in = req.cookie(auth::SESSION_COOKIE).is_some_and(|c| !c.value().is_empty());
+    if signed_in {
+        if let Some(res) = temporary_password_gate(&req).await {
+            return Ok(req.into_response(res).map_into_right_body());
+        }
+    }
     let mut res = next.call(req).await?;
     let h = res.headers_mut();
     if signed_in {
@@ -69,6 +74,22 @@ pub async fn guard(
     set(h, "x-frame-options", "DENY");
     set(h, "referrer-policy", "same-origin");
     Ok(res.map_into_left_body())
+}
+
+/// A user holding an admin's temporary password reaches only the way to change it: the API
+/// answers 403 `password_change_required`, pages send them to 修改密码.
+async fn temporary_password_gate(req: &ServiceRequest) -> Option<HttpResponse> {
+    use actix_web::FromRequest;
+    let auth = auth::Auth::extract(req.request()).await.ok()?;
+    let path = req.path();
+    if !auth.actor()?.must_change_password || crate::domain::password_reset::open_while_temporary(path) {
+        return None;
+    }
+    if path.starts_with("/api/") {
+        Some(HttpResponse::Forbidden().json(AppError::from(Code::PasswordChangeRequired).body()))
+    } else {
+        Some(HttpResponse::SeeOther().insert_header((header::LOCATION, "/account/password")).finish())
+    }
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -14,6 +14,7 @@ mod outbox;
 mod projects;
 mod regions;
 mod review;
+mod passwords;
 mod session;
 mod stages;
 mod users;
@@ -37,10 +38,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/session", web::post().to(session::login))
             .route("/session", web::delete().to(session::logout))
             .route("/me", web::get().to(session::me))
+            .route("/me/password", web::post().to(passwords::change))
+            .route("/password-reset", web::post().to(passwords::request))
+            .route("/password-reset/{token}", web::post().to(passwords::complete))
             .route("/regions", web::get().to(regions::list))
             .route("/users", web::post().to(users::create))
             .route("/users", web::get().to(users::list))
             .route("/users/{id}", web::put().to(users::update))
+            .route("/users/{id}/password-reset", web::post().to(passwords::admin_reset))
             .route("/organisations", web::post().to(organisations::register))
             .route("/organisations", web::get().to(organisations::list))
             .route("/organisations/{id}", web::get().to(organisations::get))

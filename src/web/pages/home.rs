@@ -41,6 +41,7 @@ struct Workbench<'a> {
     org: Option<OrgView>,
     region_name: Option<String>,
     links: Vec<(&'static str, &'static str, &'static str)>,
+    flash: Option<&'static str>,
 }
 
 pub async fn workbench(req: HttpRequest, state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, PageError> {
@@ -73,6 +74,7 @@ pub async fn workbench(req: HttpRequest, state: web::Data<AppState>, auth: Auth)
         Role::Reviewer => vec![("/review", "评审任务", "确认利益冲突、查看申报材料并评分")],
         Role::Org => vec![("/", "招标公告", "查看正在申报的公益创投招标并在线申报")],
     };
+    let flash = (req.query_string() == "done=password").then_some("新密码已保存，您在其他设备上的登录已退出。");
     let l = Layout::new(&req, &state, &auth);
-    render(&l, &Workbench { l: &l, bids, org, region_name, links })
+    render(&l, &Workbench { l: &l, bids, org, region_name, links, flash })
 }

@@ -13,6 +13,7 @@ struct LoginPage<'a> {
     l: &'a Layout,
     login: String,
     error: Option<String>,
+    reset_done: bool,
 }
 
 pub async fn form(req: HttpRequest, state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, PageError> {
@@ -20,7 +21,7 @@ pub async fn form(req: HttpRequest, state: web::Data<AppState>, auth: Auth) -> R
         return Ok(redirect("/workbench"));
     }
     let l = Layout::new(&req, &state, &auth);
-    render_status(&l, &LoginPage { l: &l, login: String::new(), error: None }, StatusCode::OK)
+    render_status(&l, &LoginPage { l: &l, login: String::new(), error: None, reset_done: req.query_string() == "done=reset" }, StatusCode::OK)
 }
 
 #[derive(Deserialize)]
@@ -56,7 +57,7 @@ pub async fn submit(
         }
         Err(e) if matches!(e.status.as_u16(), 401 | 429) => {
             let l = Layout::new(&req, &state, &auth);
-            render_status(&l, &LoginPage { l: &l, login: f.login, error: Some(e.message.clone()) }, e.status)
+            render_status(&l, &LoginPage { l: &l, login: f.login, error: Some(e.message.clone()), reset_done: false }, e.status)
         }
         Err(e) => Err(e.into()),
     }

@@ -11,6 +11,7 @@ pub mod fields;
 mod funds;
 mod home;
 mod login;
+mod passwords;
 mod projects;
 mod register;
 mod review;
@@ -44,6 +45,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/login", web::get().to(login::form))
     .route("/login", web::post().to(login::submit))
     .route("/logout", web::post().to(login::logout))
+    .route("/account/password", web::get().to(passwords::change_form))
+    .route("/account/password", web::post().to(passwords::change))
+    .route("/forgot-password", web::get().to(passwords::forgot_form))
+    .route("/forgot-password", web::post().to(passwords::forgot))
+    .route("/password-reset/{token}", web::get().to(passwords::reset_form))
+    .route("/password-reset/{token}", web::post().to(passwords::reset))
+    .route("/admin/users/{id}/password-reset", web::post().to(passwords::admin_reset))
     .route("/register", web::get().to(register::form))
     .route("/register", web::post().to(register::submit))
     .route("/staff/organisations", web::get().to(staff::organisations))
