@@ -1,4 +1,4 @@
-//! The `gongyi` command: serve, demo, migrate, user add, audit verify.
+//! The `gongyi` command: serve, demo, migrate, user add / reset-password, audit verify.
 
 use clap::{Parser, Subcommand};
 use gongyi::config::Config;
@@ -50,6 +50,12 @@ enum UserCmd {
         email: Option<String>,
         #[arg(long)]
         name: Option<String>,
+    },
+    /// Set a temporary password for LOGIN (printed once; it must be changed at the next login):
+    /// the way back in when the only admin has lost theirs.
+    ResetPassword {
+        #[arg(long)]
+        login: String,
     },
 }
 
@@ -115,6 +121,21 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     Err(if details.is_empty() { e.describe() } else { details.join("；") })
                 }
             }
+        }
+        Cmd::User { cmd: UserCmd::ResetPassword { login } } => {
+            let p = gongyi::app::prepare(config, None)?;
+            let st = p.state;
+            let ctx =
+                Ctx { principal: Principal::System, now: st.clock.now(), audit_key: st.audit_key.clone(), ip: None };
+            let mut conn = st.pool.get().map_err(|e| e.to_string())?;
+            let user = gongyi::db::users::by_login(&mut conn, &login.trim().to_ascii_lowercase())
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("没有用户名为 {login} 的用户"))?;
+            let t = gongyi::service::passwords::admin_reset(&mut conn, &ctx, &st.hasher, user.id)
+                .map_err(|e| e.describe())?;
+            println!("用户 {} 的临时密码：{}", user.login, t.temporary);
+            println!("请告知本人；登录后必须先修改密码。");
+            Ok(ExitCode::SUCCESS)
         }
         Cmd::Audit { cmd: AuditCmd::Verify } => {
             let p = gongyi::app::prepare(config, None)?;

@@ -32,7 +32,10 @@ pub fn open_while_temporary(path: &str) -> bool {
         "/login",
         "/healthz",
     ];
-    EXACT.contains(&path) || path.starts_with("/static/") || path.starts_with("/api/v1/password-reset/") || path == "/favicon.ico"
+    EXACT.contains(&path)
+        || path.starts_with("/static/")
+        || path.starts_with("/api/v1/password-reset/")
+        || path == "/favicon.ico"
 }
 
 /// A new password must differ from the one it replaces.
@@ -60,10 +63,13 @@ mod tests {
 
     #[test]
     fn a_temporary_password_opens_only_the_way_to_change_it() {
-        for p in ["/api/v1/me", "/api/v1/me/password", "/api/v1/session", "/account/password", "/logout", "/static/app.css"] {
+        for p in
+            ["/api/v1/me", "/api/v1/me/password", "/api/v1/session", "/account/password", "/logout", "/static/app.css"]
+        {
             assert!(open_while_temporary(p), "{p}");
         }
-        for p in ["/api/v1/calls", "/api/v1/me/passwordx", "/staff", "/", "/api/v1/users/1/password-reset", "/account"] {
+        for p in ["/api/v1/calls", "/api/v1/me/passwordx", "/staff", "/", "/api/v1/users/1/password-reset", "/account"]
+        {
             assert!(!open_while_temporary(p), "{p}");
         }
     }

@@ -14,6 +14,10 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("/api/v1/session", "post", "public"),
     ("/api/v1/session", "delete", "public"),
     ("/api/v1/me", "get", "org staff finance reviewer admin"),
+    ("/api/v1/me/password", "post", "org staff finance reviewer admin"),
+    ("/api/v1/password-reset", "post", "public"),
+    ("/api/v1/password-reset/{token}", "post", "public"),
+    ("/api/v1/users/{id}/password-reset", "post", "admin"),
     ("/api/v1/regions", "get", "public"),
     ("/api/v1/users", "post", "admin"),
     ("/api/v1/users", "get", "admin"),
@@ -109,6 +113,9 @@ fn body_for(path: &str, method: &str) -> serde_json::Value {
     let call = json!({"year": 2026, "title": "", "opens_at": "", "closes_at": "", "project_start": "", "project_end": "",
         "min_grant": "", "max_grant": ""});
     match (path, method) {
+        ("/api/v1/me/password", _) => json!({"current": "x", "new": ""}),
+        ("/api/v1/password-reset", _) => json!({"login": "nobody"}),
+        ("/api/v1/password-reset/{token}", _) => json!({"new": "a-new-password-9"}),
         ("/api/v1/users", _) => json!({"login": "", "password": "", "display_name": "", "role": ""}),
         ("/api/v1/calls", _) | ("/api/v1/calls/{id}", "put") => call,
         ("/api/v1/calls/{id}/amendments", _) => json!({"text": ""}),
@@ -166,7 +173,11 @@ async fn every_route_by_every_role(app: TestApp) {
     let mut wrong = Vec::new();
     for (path, method, who) in MATRIX {
         // A resource that does not exist: the access check must answer before the lookup.
-        let p = path.replace("{id}", "999999").replace("{sha256}", &"ab".repeat(32)).replace("{year}", "2099");
+        let p = path
+            .replace("{id}", "999999")
+            .replace("{sha256}", &"ab".repeat(32))
+            .replace("{year}", "2099")
+            .replace("{token}", &"cd".repeat(32));
         for (role, c) in &clients {
             if *path == "/api/v1/session" && *method == "delete" {
                 continue; // logging out would end the session the next routes need

@@ -224,6 +224,16 @@ async fn cli_user_add(app: TestApp) {
     let out = run(&["user", "add", "--login", "t", "--password", "x", "--role", "wizard"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("role"));
+    // The only admin lost the password: the operator sets a temporary one.
+    let out = run(&["user", "reset-password", "--login", "boss"]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{text}");
+    let temporary = text.split("临时密码：").nth(1).unwrap().lines().next().unwrap().trim().to_string();
+    let c = app.login_with("boss", &temporary).await;
+    assert_eq!(c.get("/api/v1/me").await.json["must_change_password"], true);
+    assert_eq!(c.get("/api/v1/users").await.code(), "password_change_required");
+    let out = run(&["user", "reset-password", "--login", "nobody"]);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("nobody"));
 }
 
 async fn login_from(app: &TestApp, forwarded_for: &str, password: &str) -> u16 {

@@ -23,6 +23,10 @@ async fn openapi_lists_every_endpoint(app: TestApp) {
         ("/api/v1/session", "post"),
         ("/api/v1/session", "delete"),
         ("/api/v1/me", "get"),
+        ("/api/v1/me/password", "post"),
+        ("/api/v1/password-reset", "post"),
+        ("/api/v1/password-reset/{token}", "post"),
+        ("/api/v1/users/{id}/password-reset", "post"),
         ("/api/v1/regions", "get"),
         ("/api/v1/users", "post"),
         ("/api/v1/users", "get"),
@@ -120,7 +124,7 @@ async fn openapi_lists_every_endpoint(app: TestApp) {
     // And each documented path really answers (not the catch-all 404).
     let c = app.client();
     for (p, m) in expected {
-        let path = p.replace("{id}", "1").replace("{year}", "2026");
+        let path = p.replace("{id}", "1").replace("{year}", "2026").replace("{token}", "0");
         let r = match m {
             "get" => c.get(&path).await,
             "delete" => c.delete(&path).await,

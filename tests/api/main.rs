@@ -23,6 +23,7 @@ mod mail;
 mod notice;
 mod organisations;
 mod pages;
+mod passwords;
 mod projects;
 mod repeat;
 mod review;

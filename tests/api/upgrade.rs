@@ -116,6 +116,14 @@ fn upgrades_without_loss(url: &str) {
         .get_result(&mut conn)
         .unwrap();
     assert_eq!(kept.n, 245000000 + 120000000, "budgets and reservations carried over unchanged");
+    let users: N = diesel::sql_query(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM users WHERE must_change_password = FALSE \
+         AND password_hash <> ''",
+    )
+    .get_result(&mut conn)
+    .unwrap();
+    let all: N = diesel::sql_query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM users").get_result(&mut conn).unwrap();
+    assert_eq!((users.n, all.n > 0), (all.n, true), "every user keeps a password and need not change it");
     assert_eq!(db::migrate(&mut conn).unwrap(), 0, "nothing left to run");
 }
 

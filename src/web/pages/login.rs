@@ -21,7 +21,11 @@ pub async fn form(req: HttpRequest, state: web::Data<AppState>, auth: Auth) -> R
         return Ok(redirect("/workbench"));
     }
     let l = Layout::new(&req, &state, &auth);
-    render_status(&l, &LoginPage { l: &l, login: String::new(), error: None, reset_done: req.query_string() == "done=reset" }, StatusCode::OK)
+    render_status(
+        &l,
+        &LoginPage { l: &l, login: String::new(), error: None, reset_done: req.query_string() == "done=reset" },
+        StatusCode::OK,
+    )
 }
 
 #[derive(Deserialize)]
@@ -57,7 +61,11 @@ pub async fn submit(
         }
         Err(e) if matches!(e.status.as_u16(), 401 | 429) => {
             let l = Layout::new(&req, &state, &auth);
-            render_status(&l, &LoginPage { l: &l, login: f.login, error: Some(e.message.clone()), reset_done: false }, e.status)
+            render_status(
+                &l,
+                &LoginPage { l: &l, login: f.login, error: Some(e.message.clone()), reset_done: false },
+                e.status,
+            )
         }
         Err(e) => Err(e.into()),
     }

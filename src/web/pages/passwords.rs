@@ -15,16 +15,24 @@ use serde::Deserialize;
 #[derive(PartialEq, Eq)]
 enum Mode {
     /// The logged-in user's 修改密码 (`temporary`: after an admin's reset).
-    Change { temporary: bool },
+    Change {
+        temporary: bool,
+    },
     Forgot,
     /// The forgotten-password request went out.
     Sent,
     /// An emailed link's form; `login` names the account.
-    Reset { token: String, login: String },
+    Reset {
+        token: String,
+        login: String,
+    },
     /// A link that can no longer be used.
     Dead,
     /// The admin's one look at a temporary password.
-    Temporary { login: String, password: String },
+    Temporary {
+        login: String,
+        password: String,
+    },
 }
 
 #[derive(Template)]
@@ -67,7 +75,9 @@ fn confirm_problem(f: &PasswordForm) -> Vec<FieldError> {
     if f.new == f.confirm {
         return vec![];
     }
-    vec![FieldError { field: "confirm".into(), code: "mismatch".into(), message: "两次输入的新密码不一致".into() }]
+    vec![FieldError {
+        field: "confirm".into(), code: "mismatch".into(), message: "两次输入的新密码不一致".into()
+    }]
 }
 
 pub async fn change(
