@@ -113,3 +113,8 @@ pub fn usccs_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, String)
         .select((organisations::id, organisations::uscc))
         .load(conn)
 }
+
+/// How many organisations hold `status` (who a published call will email).
+pub fn count_with_status(conn: &mut DbConn, status: &str) -> QueryResult<i64> {
+    organisations::table.filter(organisations::status.eq(status)).count().get_result(conn)
+}

@@ -23,6 +23,7 @@ pub mod organisations;
 pub mod outbox;
 pub mod password;
 pub mod passwords;
+pub mod previews;
 pub mod projects;
 pub mod regions;
 pub mod review;

@@ -239,6 +239,10 @@ async fn awards_through_the_pages(app: TestApp) {
     assert!(r.text.contains("积分超市"), "what was typed comes back");
     assert_eq!(post("30000.00").await.status, 303);
     let r = staff.post_form(&format!("{at}/publish"), &[("csrf", &token)]).await;
+    assert_eq!(r.status, 200);
+    assert!(r.text.contains("请确认：公布") && r.text.contains("获奖通知"), "{}", r.text);
+    assert!(!staff.get(at.as_str()).await.text.contains("奖励公告（PDF）"), "not published before it is confirmed");
+    let r = staff.post_form(&format!("{at}/publish"), &[("csrf", &token), ("confirm", "1")]).await;
     assert_eq!(r.status, 303);
     let page = staff.get(&format!("{at}?done=published")).await;
     assert!(page.text.contains("已公布") && page.text.contains("奖励公告（PDF）"));

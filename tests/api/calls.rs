@@ -113,6 +113,10 @@ async fn create_publish_and_read(app: TestApp) {
     assert_eq!(staff.post_form(&format!("/staff/calls/{id}/amendments"), &form).await.status, 403);
     let mut with_token = form.to_vec();
     with_token.push(("csrf", &token));
+    let r = staff.post_form(&format!("/staff/calls/{id}/amendments"), &with_token).await;
+    assert!(r.status == 200 && r.text.contains("请确认：发布答疑") && r.text.contains("材料可以补交吗"), "{}", r.text);
+    assert_eq!(anon.get(&format!("/api/v1/calls/{id}")).await.json["amendments"].as_array().map(Vec::len), Some(2));
+    with_token.push(("confirm", "1"));
     assert_eq!(staff.post_form(&format!("/staff/calls/{id}/amendments"), &with_token).await.status, 303);
     assert_eq!(anon.get(&format!("/api/v1/calls/{id}")).await.json["amendments"].as_array().map(Vec::len), Some(3));
     // Frozen once published.

@@ -296,7 +296,7 @@ async fn call_and_bid_through_the_pages(app: TestApp) {
     assert!(staff.get(&format!("/staff/calls/{call_id}/edit")).await.text.contains("为老服务"));
     // Publishing refuses pools whose regions have no fund for the year, on the page.
     let token = staff.csrf(&format!("/staff/calls/{call_id}")).await;
-    let r = staff.post_form(&format!("/staff/calls/{call_id}/publish"), &[("csrf", &token)]).await;
+    let r = staff.post_form(&format!("/staff/calls/{call_id}/publish"), &[("csrf", &token), ("confirm", "1")]).await;
     assert_eq!(r.status, 422);
     assert!(r.text.contains("尚未设立专项资金"), "{}", r.text);
     // The funds are set up on their page; a town fund below its yearly floor comes back explained.
@@ -322,6 +322,11 @@ async fn call_and_bid_through_the_pages(app: TestApp) {
     let r = staff.post_form(&format!("/staff/calls/{call_id}/edit"), &as_refs(&fields)).await;
     assert_eq!(r.status, 303, "{}", r.text);
     let r = staff.post_form(&format!("/staff/calls/{call_id}/publish"), &[("csrf", &token)]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.text.contains("请确认：发布招标公告") && r.text.contains("1,000,000.00 元"), "{}", r.text);
+    assert!(r.text.contains("家已认证的社会组织"), "who is emailed");
+    assert_eq!(staff.get(&format!("/api/v1/calls/{call_id}")).await.json["status"], "draft", "nothing yet");
+    let r = staff.post_form(&format!("/staff/calls/{call_id}/publish"), &[("csrf", &token), ("confirm", "1")]).await;
     assert_eq!(r.status, 303, "{}", r.text);
     let public = app.client().get(&format!("/calls/{call_id}")).await;
     assert!(public.text.contains("彩票公益金资助—中国福利彩票") && public.text.contains("1,000,000.00"));

@@ -410,11 +410,31 @@ async fn projects_through_the_pages(app: TestApp) {
                     ("amount", amount),
                     ("paid_on", "2026-03-20"),
                     ("reference", "国库 001"),
+                    ("confirm", "1"),
                 ],
             )
             .await
         }
     };
+    // The first step shows what will happen and pays nothing.
+    let payments = app.count("payments").await;
+    let r = s
+        .fin
+        .post_form(
+            &format!("/projects/{pid}/payments"),
+            &[
+                ("csrf", ftoken.as_str()),
+                ("milestone_id", signing.as_str()),
+                ("amount", "45000.00"),
+                ("paid_on", "2026-03-20"),
+                ("reference", "国库 001"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.text.contains("请确认：登记拨付") && r.text.contains("45000.00 元") && r.text.contains("资金拨付通知"));
+    assert!(r.text.contains("name=\"confirm\" value=\"1\"") && r.text.contains("国库 001"), "the same fields again");
+    assert_eq!(app.count("payments").await, payments, "nothing paid before it is confirmed");
     let r = pay("99999.00").await;
     assert_eq!(r.status, 409, "{}", r.text);
     assert!(r.text.contains("付款将超过该批次金额"));

@@ -50,6 +50,10 @@ async fn review_and_notice_through_the_pages(app: TestApp) {
     assert!(ranking.text.contains("80.00") && ranking.text.contains("拟资助"), "{}", ranking.text);
     let token = s.staff.csrf(&format!("/staff/calls/{call}/ranking")).await;
     let r = s.staff.post_form(&format!("/staff/calls/{call}/decide"), &[("csrf", &token)]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.text.contains("请确认：确定资助结果") && r.text.contains("资助 "), "{}", r.text);
+    assert_eq!(app.count("notices").await, 0, "nothing decided before it is confirmed");
+    let r = s.staff.post_form(&format!("/staff/calls/{call}/decide"), &[("csrf", &token), ("confirm", "1")]).await;
     assert_eq!(r.status, 303, "{}", r.text);
     let notice_path = r.headers.get("location").unwrap().to_str().unwrap().to_string();
     let public = app.client();
@@ -138,6 +142,9 @@ async fn review_and_notice_through_the_pages(app: TestApp) {
     app.relogin(&[&s.staff]).await;
     let token = s.staff.csrf(&format!("/staff/calls/{call}")).await;
     let r = s.staff.post_form(&format!("/staff/calls/{call}/finalize"), &[("csrf", &token)]).await;
+    assert!(r.status == 200 && r.text.contains("请确认：确定立项") && r.text.contains("立项通知"), "{}", r.text);
+    assert_eq!(app.count("projects").await, 0);
+    let r = s.staff.post_form(&format!("/staff/calls/{call}/finalize"), &[("csrf", &token), ("confirm", "1")]).await;
     assert_eq!(r.status, 303, "{}", r.text);
     assert_eq!(app.count("projects").await, 3);
 }

@@ -91,6 +91,15 @@ class Harness:
         staff.context.close()
         admin.context.close()
 
+    def confirm(self, page, name=None):
+        """The second step of an irreversible action: the confirmation page, then its button."""
+        self.expect(page, "请确认")
+        if page.viewport_size["width"] <= 390:
+            self.fits(page)
+        if name:
+            self.shot(page, name)
+        page.click("main form button:has-text('确认')")
+
     def expect(self, page, text):
         try:
             page.wait_for_selector(f"text={text}", timeout=10000)

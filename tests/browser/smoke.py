@@ -87,6 +87,9 @@ with sync_playwright() as p:
     assert "-0002" in bidder.content(), "the second bid of the demo call"
     bidder.screenshot(path=f"{out}/6-submitted.png", full_page=True)
     bidder.click("button:has-text('撤回')")
+    bidder.wait_for_selector("text=请确认")
+    bidder.screenshot(path=f"{out}/6b-confirm-withdraw.png", full_page=True)
+    bidder.click("main form button:has-text('确认撤回')")
     bidder.wait_for_selector("text=已撤回。")
 
     # Staff award from the demo fund and publish on a phone; the public pages show it; every
@@ -107,6 +110,8 @@ with sync_playwright() as p:
     staff.wait_for_selector("text=已添加奖励")
     fits(staff)
     staff.click("button:has-text('公布奖励')")
+    staff.wait_for_selector("text=请确认")
+    staff.click("main form button:has-text('确认公布')")
     staff.wait_for_selector("text=奖励公告已生成")
     staff.screenshot(path=f"{out}/7-awards.png", full_page=True)
     staff.goto(base + "/staff/dashboard")

@@ -81,6 +81,7 @@ try:
         staff.wait_for_selector("text=发布招标公告")
         call_id = staff.url.split("?")[0].rstrip("/").split("/")[-1]
         staff.click("button:has-text('发布招标公告')")
+        h.confirm(staff)
         expect(staff, "已发布")
 
         org = login(browser.new_context(**PHONE), "yangguang")
@@ -170,6 +171,7 @@ try:
         assert "拟资助" in row.inner_text(), row.inner_text()
         shot(staff, "ranking")
         staff.click("button:has-text('确定资助结果并发布公示')")
+        h.confirm(staff)
         expect(staff, "评审结果公示")
         shot(staff, "decided")
         browser.close()

@@ -46,6 +46,7 @@ try:
         staff.wait_for_selector("text=发布招标公告")
         call_id = staff.url.split("?")[0].rstrip("/").split("/")[-1]
         staff.click("button:has-text('发布招标公告')")
+        h.confirm(staff, "confirm-publish")
         expect(staff, "已发布")
         shot(staff, "call-published")
 
@@ -62,6 +63,7 @@ try:
         town.click("form.stack button[type=submit]")
         expect(town, "发布招标公告")
         town.click("button:has-text('发布招标公告')")
+        h.confirm(town)
         expect(town, "已发布")
         fits(town)
         shot(town, "town-call-published")
@@ -173,6 +175,7 @@ try:
         expect(staff, "拟资助")
         shot(staff, "ranking")
         staff.click("button:has-text('确定资助结果并发布公示')")
+        h.confirm(staff, "confirm-decide")
         expect(staff, "评审结果公示")
         shot(staff, "decided")
 
@@ -211,6 +214,7 @@ try:
         fin.fill("input[name=amount] >> nth=0", "45000.00")
         fin.fill("input[name=reference] >> nth=0", "国库集中支付 2027-0001")
         fin.click("button:has-text('登记拨付') >> nth=0")
+        h.confirm(fin, "confirm-payment")
         expect(fin, "45,000.00")
         shot(fin, "paid")
         browser.close()

@@ -6,6 +6,7 @@ use crate::db::DbConn;
 use crate::domain::account::Role;
 use crate::error::{AppError, FieldError};
 use crate::service::awards::{self, AwardInput, FundInput, FundView, MeetingInput, MeetingYearView};
+use crate::service::previews;
 use crate::service::Ctx;
 use crate::web::auth::Auth;
 use crate::web::state::AppState;
@@ -172,6 +173,12 @@ pub async fn remove_award(
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let (fund_id, award_id) = path.into_inner();
+    let back = format!("/staff/awards/{fund_id}");
+    let preview =
+        move |c: &mut crate::db::DbConn, ctx: &crate::service::Ctx| previews::remove_award(c, ctx, fund_id, award_id);
+    if let Some(page) = super::confirm::ask(&req, &state, &auth, &form, &back, preview).await? {
+        return Ok(page);
+    }
     fund_action(req, state, auth, fund_id, form.into_inner(), "removed", move |c, ctx| {
         awards::remove_award(c, ctx, award_id)
     })
@@ -187,6 +194,13 @@ pub async fn publish(
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
     let docs = state.doc_settings();
+    let back = format!("/staff/awards/{id}");
+    if let Some(page) =
+        super::confirm::ask(&req, &state, &auth, &form, &back, move |c, ctx| previews::publish_awards(c, ctx, id))
+            .await?
+    {
+        return Ok(page);
+    }
     fund_action(req, state, auth, id, form.into_inner(), "published", move |c, ctx| awards::publish(c, ctx, &docs, id))
         .await
 }

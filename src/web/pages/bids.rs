@@ -10,6 +10,7 @@ use crate::service::bids::{
     self, Beneficiaries, BidInput, BidView, BudgetLineInput, FinanceInput, MilestoneInput, ScreeningInput,
 };
 use crate::service::calls::{self, CallView};
+use crate::service::previews;
 use crate::service::Ctx;
 use crate::web::auth::Auth;
 use crate::web::state::AppState;
@@ -441,6 +442,12 @@ pub async fn withdraw(
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
+    let back = format!("/bids/{id}");
+    if let Some(page) =
+        super::confirm::ask(&req, &state, &auth, &form, &back, move |c, ctx| previews::withdraw(c, ctx, id)).await?
+    {
+        return Ok(page);
+    }
     on_bid(req, state, auth, id, &form, "withdrawn", move |c, ctx| bids::withdraw(c, ctx, id)).await
 }
 

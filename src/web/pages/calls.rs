@@ -9,6 +9,7 @@ use crate::service::bids::PoolStats;
 use crate::service::calls::{
     self, BonusInput, BudgetCapsInput, CallInput, CallView, CategoryInput, CriterionInput, PoolInput, StageInput,
 };
+use crate::service::previews;
 use crate::service::Ctx;
 use crate::web::auth::Auth;
 use crate::web::state::AppState;
@@ -482,6 +483,12 @@ pub async fn publish(
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let (id, docs) = (id.into_inner(), state.doc_settings());
+    let back = format!("/staff/calls/{id}");
+    if let Some(page) =
+        super::confirm::ask(&req, &state, &auth, &form, &back, move |c, ctx| previews::publish_call(c, ctx, id)).await?
+    {
+        return Ok(page);
+    }
     let to = |_: &CallView| format!("/staff/calls/{id}?done=published");
     on_call(req, state, auth, (id, &form), to, move |c, ctx| calls::publish(c, ctx, &docs, id)).await
 }
@@ -494,6 +501,14 @@ pub async fn amend(
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let (id, docs) = (id.into_inner(), state.doc_settings());
+    let back = format!("/staff/calls/{id}");
+    let (kind, text, closes) = (form.get("kind"), form.get("text"), form.get("closes_at").replace('T', " "));
+    let preview = move |c: &mut crate::db::DbConn, ctx: &crate::service::Ctx| {
+        previews::amend_call(c, ctx, id, &kind, &text, &closes)
+    };
+    if let Some(page) = super::confirm::ask(&req, &state, &auth, &form, &back, preview).await? {
+        return Ok(page);
+    }
     let input = calls::AmendmentInput {
         kind: form.opt("kind"),
         text: form.get("text"),

@@ -6,6 +6,7 @@ mod awards;
 mod bids;
 mod calls;
 pub mod charts;
+mod confirm;
 mod dashboard;
 pub mod fields;
 mod funds;

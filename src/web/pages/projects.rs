@@ -5,6 +5,7 @@ use super::{render_status, Layout, PageError};
 use crate::domain::account::Role;
 use crate::domain::budget::BudgetCategory;
 use crate::error::{AppError, FieldError};
+use crate::service::previews;
 use crate::service::projects::{
     self, ActualInput, PaymentInput, ProjectFilter, ProjectView, RectifyInput, ReportInput, SigningInput,
     TerminateInput, VerifyInput,
@@ -186,6 +187,14 @@ pub async fn pay(
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let (id, form) = (id.into_inner(), form.into_inner());
+    let (ms, amount, on, reference) =
+        (form.get("milestone_id"), form.get("amount"), form.get("paid_on"), form.get("reference"));
+    let preview = move |c: &mut crate::db::DbConn, ctx: &crate::service::Ctx| {
+        previews::pay(c, ctx, id, ms.trim().parse().unwrap_or(0), &amount, &on, &reference)
+    };
+    if let Some(page) = super::confirm::ask(&req, &state, &auth, &form, &format!("/projects/{id}"), preview).await? {
+        return Ok(page);
+    }
     let input = form.read(|f, p| PaymentInput {
         milestone_id: f.number("milestone_id", p).unwrap_or(0),
         amount: f.get("amount"),
@@ -215,6 +224,12 @@ pub async fn terminate(
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let (id, form) = (id.into_inner(), form.into_inner());
+    let back = format!("/projects/{id}");
+    if let Some(page) =
+        super::confirm::ask(&req, &state, &auth, &form, &back, move |c, ctx| previews::terminate(c, ctx, id)).await?
+    {
+        return Ok(page);
+    }
     let input = TerminateInput { note: form.get("note") };
     act(req, state, auth, id, &form, "terminated", move |c, ctx| projects::terminate(c, ctx, id, &input)).await
 }

@@ -6,6 +6,7 @@ use crate::domain::Money;
 use crate::error::{AppError, FieldError};
 use crate::service::calls::{self, CallView};
 use crate::service::notices::{self, AnswerInput, NoticeView, ObjectionInput, ObjectionView};
+use crate::service::previews;
 use crate::service::review::{
     self, AssignInput, AssignmentView, ConflictInput, OverrideInput, RankingView, ReviewInput, ReviewView, ScoreInput,
 };
@@ -342,6 +343,12 @@ pub async fn decide(
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
     let docs = state.doc_settings();
+    let back = format!("/staff/calls/{id}/ranking");
+    if let Some(page) =
+        super::confirm::ask(&req, &state, &auth, &form, &back, move |c, ctx| previews::decide(c, ctx, id)).await?
+    {
+        return Ok(page);
+    }
     call_action(
         req,
         state,
@@ -362,6 +369,12 @@ pub async fn finalize(
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
+    let back = format!("/staff/calls/{id}");
+    if let Some(page) =
+        super::confirm::ask(&req, &state, &auth, &form, &back, move |c, ctx| previews::finalize(c, ctx, id)).await?
+    {
+        return Ok(page);
+    }
     call_action(
         req,
         state,
@@ -468,6 +481,13 @@ pub async fn answer(
             Ok(o.notice_id)
         })
         .await?;
+    if input.upheld {
+        let back = format!("/notices/{notice_id}");
+        let preview = move |c: &mut DbConn, ctx: &Ctx| previews::uphold(c, ctx, id);
+        if let Some(page) = super::confirm::ask(&req, &state, &auth, &form, &back, preview).await? {
+            return Ok(page);
+        }
+    }
     let to = |_: &_| format!("/notices/{notice_id}?done=answered");
     let f = move |c: &mut DbConn, ctx: &Ctx| notices::answer(c, ctx, id, &input);
     act_shown(&req, &state, &auth, &form, to, f, |errors| notice_page(&req, &state, &auth, notice_id, None, errors))
