@@ -272,6 +272,29 @@ pub fn insert_payment(conn: &mut DbConn, new: &NewPayment<'_>) -> QueryResult<i6
     diesel::insert_into(payments::table).values(new).returning(payments::id).get_result(conn)
 }
 
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = payments)]
+pub struct PaymentRow {
+    pub id: i64,
+    pub project_id: i64,
+    pub milestone_id: i64,
+    pub tranche_seq: i32,
+    pub amount: i64,
+    pub paid_on: NaiveDate,
+    pub reference: String,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+}
+
+/// The payments of many projects in one query, oldest first.
+pub fn payments_of(conn: &mut DbConn, project_ids: &[i64]) -> QueryResult<Vec<PaymentRow>> {
+    payments::table
+        .filter(payments::project_id.eq_any(project_ids))
+        .select(PaymentRow::as_select())
+        .order(payments::id)
+        .load(conn)
+}
+
 /// (project, seq, pct, amount, paid)
 pub type TrancheRow = (i64, i32, i32, i64, i64);
 

@@ -56,6 +56,8 @@ impl Money {
 
     /// Parses an amount that may be negative (adjustments, clawbacks).
     pub fn parse_signed(s: &str) -> Result<Money, MoneyError> {
+        let plain = ungroup(s)?;
+        let s = plain.as_str();
         let digits = s.strip_prefix('-').unwrap_or(s);
         let (int, frac) = match digits.split_once('.') {
             Some((i, f)) => (i, Some(f)),
@@ -197,6 +199,22 @@ impl utoipa::PartialSchema for Money {
 
 impl utoipa::ToSchema for Money {}
 
+/// `100,000.00` as people write it (and as every page prints it) → `100000.00`. Commas must
+/// group the integer part by threes, so `1,00,000` is refused rather than guessed.
+fn ungroup(s: &str) -> Result<String, MoneyError> {
+    if !s.contains(',') {
+        return Ok(s.to_string());
+    }
+    let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
+    let (int, frac) = rest.split_once('.').map_or((rest, None), |(i, f)| (i, Some(f)));
+    let groups: Vec<&str> = int.split(',').collect();
+    let well_grouped = (1..=3).contains(&groups[0].len()) && groups[1..].iter().all(|g| g.len() == 3);
+    if !well_grouped {
+        return Err(MoneyError::Format);
+    }
+    Ok(format!("{sign}{}{}", groups.concat(), frac.map(|f| format!(".{f}")).unwrap_or_default()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,6 +229,17 @@ mod tests {
         assert_eq!(Money::parse("1.230").unwrap().to_string(), "1.23");
         assert_eq!(Money::parse("0").unwrap().to_string(), "0.00");
         assert_eq!(Money::parse("-0").unwrap().to_string(), "0.00");
+    }
+
+    #[test]
+    fn reads_amounts_grouped_by_thousands() {
+        assert_eq!(Money::parse("100,000.00").unwrap().fen(), 10_000_000);
+        assert_eq!(Money::parse("1,234,567.89").unwrap().to_string(), "1234567.89");
+        assert_eq!(Money::parse("999").unwrap().to_string(), "999.00");
+        assert_eq!(Money::parse_signed("-12,345").unwrap().to_string(), "-12345.00");
+        for s in ["1,00,000", ",100", "100,", "1,0000.00", "1,,000", "12345,678", "1,000.0,0"] {
+            assert!(Money::parse(s).is_err(), "{s}");
+        }
     }
 
     #[test]
@@ -229,7 +258,7 @@ mod tests {
             "+1",
             "1.",
             ".5",
-            "1,000",
+            "1,00",
             "１００",
             "0x10",
             "1.2.3",

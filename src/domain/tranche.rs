@@ -19,9 +19,61 @@ pub fn split(approved_fen: i64, pcts: &[u32]) -> Vec<i64> {
     out
 }
 
+/// Why a payment's date cannot be right.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PaymentDate {
+    Future,
+    BeforeSigning(chrono::NaiveDate),
+}
+
+impl PaymentDate {
+    pub fn code(&self) -> &'static str {
+        match self {
+            PaymentDate::Future => "paid_on_future",
+            PaymentDate::BeforeSigning(_) => "paid_on_before_signing",
+        }
+    }
+    pub fn message(&self) -> String {
+        match self {
+            PaymentDate::Future => "拨付日期不能晚于今天，请在付款后登记".into(),
+            PaymentDate::BeforeSigning(on) => format!("拨付日期不能早于协议签订日期 {on}"),
+        }
+    }
+}
+
+/// A payment is recorded after it was made (not in the future) and never before the agreement
+/// was signed.
+pub fn check_paid_on(
+    paid_on: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+    signed_on: Option<chrono::NaiveDate>,
+) -> Result<(), PaymentDate> {
+    if paid_on > today {
+        return Err(PaymentDate::Future);
+    }
+    match signed_on {
+        Some(s) if paid_on < s => Err(PaymentDate::BeforeSigning(s)),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_payment_is_dated_between_signing_and_today() {
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let signed = Some(d("2027-03-10"));
+        assert_eq!(check_paid_on(d("2027-03-10"), d("2027-03-20"), signed), Ok(()));
+        assert_eq!(check_paid_on(d("2027-03-20"), d("2027-03-20"), signed), Ok(()));
+        assert_eq!(check_paid_on(d("2027-03-21"), d("2027-03-20"), signed), Err(PaymentDate::Future));
+        assert_eq!(
+            check_paid_on(d("2027-03-09"), d("2027-03-20"), signed),
+            Err(PaymentDate::BeforeSigning(d("2027-03-10")))
+        );
+        assert_eq!(check_paid_on(d("2020-01-01"), d("2027-03-20"), None), Ok(()));
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -118,7 +118,7 @@ pub fn finalize(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<Preview> {
     .len();
     Ok(Preview {
         title: "确定立项".into(),
-        verb: "确定立项",
+        verb: "立项",
         facts: vec![
             ("立项项目".into(), format!("{} 个", bids.len())),
             ("资助金额合计".into(), yuan(Money::from_fen(total))),
@@ -147,7 +147,10 @@ pub fn pay(
     let mut facts = vec![
         ("项目".to_string(), format!("{}（{}）", p.title, p.agreement_no)),
         ("收款单位".into(), p.organisation.clone()),
-        ("本次拨付".into(), format!("{amount} 元")),
+        (
+            "本次拨付".into(),
+            Money::parse(amount.trim()).map(yuan).unwrap_or_else(|_| format!("{amount}（金额格式有误）")),
+        ),
         ("拨付日期".into(), paid_on.to_string()),
         ("凭证号".into(), reference.to_string()),
     ];

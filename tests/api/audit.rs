@@ -133,7 +133,7 @@ async fn verify_replays_scores_allocations_and_payments(app: TestApp) {
         .fin
         .post(
             &format!("/api/v1/projects/{pid}/payments"),
-            json!({"milestone_id": signing, "amount": "45000.00", "paid_on": "2026-03-20", "reference": "国库支付 2026-001"}),
+            json!({"milestone_id": signing, "amount": "45000.00", "paid_on": "2026-03-12", "reference": "国库支付 2026-001"}),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);

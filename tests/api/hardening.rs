@@ -157,7 +157,7 @@ async fn payments_race_a_termination(app: TestApp) {
     for i in 0..30 {
         let c = s.fin.clone();
         let body =
-            json!({"milestone_id": signing, "amount": "100.00", "paid_on": "2026-03-20", "reference": format!("R{i}")});
+            json!({"milestone_id": signing, "amount": "100.00", "paid_on": "2026-03-12", "reference": format!("R{i}")});
         tasks.push(tokio::spawn(async move { c.post(&format!("/api/v1/projects/{pid}/payments"), body).await }));
         if i == 10 {
             let staff = s.staff.clone();

@@ -35,7 +35,7 @@ async fn signing_reports_and_payments(app: TestApp) {
     assert!(mine.json.as_array().unwrap().iter().any(|x| x["id"] == pid));
     assert_eq!(app.login("rev1").await.get(&format!("/api/v1/projects/{pid}")).await.status, 404);
     // Payment before signing: locked.
-    let pay = |m: i64, amount: &str| json!({"milestone_id": m, "amount": amount, "paid_on": "2026-03-20", "reference": "国库支付 2026-001"});
+    let pay = |m: i64, amount: &str| json!({"milestone_id": m, "amount": amount, "paid_on": "2026-03-12", "reference": "国库支付 2026-001"});
     let signing = milestone(p, "signing");
     let r = s.fin.post(&format!("/api/v1/projects/{pid}/payments"), pay(signing, "45000.00")).await;
     assert_eq!((r.status, r.code()), (409, "tranche_not_payable"));
@@ -52,10 +52,28 @@ async fn signing_reports_and_payments(app: TestApp) {
     );
     let r = s.fin.post(&format!("/api/v1/projects/{pid}/payments"), pay(signing, "45000.01")).await;
     assert_eq!((r.status, r.code()), (409, "exceeds_tranche"));
-    let r = s.fin.post(&format!("/api/v1/projects/{pid}/payments"), pay(signing, "45000.00")).await;
+    // A payment is dated between the signing and today (the clock is at 2026-03-12).
+    for (on, code) in [("2026-03-13", "paid_on_future"), ("2026-03-11", "paid_on_before_signing")] {
+        let body =
+            json!({"milestone_id": signing, "amount": "45,000.00", "paid_on": on, "reference": "国库支付 2026-001"});
+        let r = s.fin.post(&format!("/api/v1/projects/{pid}/payments"), body).await;
+        assert_eq!((r.status, r.json["error"]["errors"][0]["code"].as_str()), (422, Some(code)), "{}", r.text);
+    }
+    assert_eq!(app.count("payments").await, 0, "refused payments recorded nothing");
+    let r = s.fin.post(&format!("/api/v1/projects/{pid}/payments"), pay(signing, "45,000.00")).await;
     assert_eq!(
         (r.status, r.json["paid_amount"].as_str(), r.json["tranches"][0]["status"].as_str()),
         (200, Some("45000.00"), Some("paid"))
+    );
+    // The project lists the payment with its date and voucher, and each tranche's remainder.
+    let pm = &r.json["payments"][0];
+    assert_eq!(
+        (pm["amount"].as_str(), pm["paid_on"].as_str(), pm["reference"].as_str(), pm["tranche_seq"].as_i64()),
+        (Some("45000.00"), Some("2026-03-12"), Some("国库支付 2026-001"), Some(1))
+    );
+    assert_eq!(
+        (r.json["tranches"][0]["remaining"].as_str(), r.json["tranches"][1]["remaining"].as_str()),
+        (Some("0.00"), Some("27000.00"))
     );
     assert_eq!(
         s.fin.post(&format!("/api/v1/projects/{pid}/payments"), pay(signing, "0.01")).await.code(),
@@ -134,7 +152,7 @@ async fn a_failed_evaluation_suspends_payments(app: TestApp) {
     s.staff.post(&format!("/api/v1/projects/{pid}/signing"), json!({"signed_on": "2026-03-12"})).await;
     let r = s
         .fin
-        .post(&format!("/api/v1/projects/{pid}/payments"), json!({"milestone_id": milestone(p, "signing"), "amount": "100.00", "paid_on": "2026-03-20", "reference": "x"}))
+        .post(&format!("/api/v1/projects/{pid}/payments"), json!({"milestone_id": milestone(p, "signing"), "amount": "100.00", "paid_on": "2026-03-12", "reference": "x"}))
         .await;
     assert_eq!((r.status, r.code()), (409, "project_suspended"));
     // Staff decide: rectification with a new due date (not by finance, not in the past, with a note).
@@ -172,7 +190,7 @@ async fn termination_returns_the_rest_to_the_pool(app: TestApp) {
     let before = reserved(&app).await;
     s.staff.post(&format!("/api/v1/projects/{pid}/signing"), json!({"signed_on": "2026-03-12"})).await;
     let signing = milestone(p, "signing");
-    let pay = json!({"milestone_id": signing, "amount": "45000.00", "paid_on": "2026-03-20", "reference": "P1"});
+    let pay = json!({"milestone_id": signing, "amount": "45000.00", "paid_on": "2026-03-12", "reference": "P1"});
     assert_eq!(s.fin.post(&format!("/api/v1/projects/{pid}/payments"), pay).await.status, 200);
     let path = format!("/api/v1/projects/{pid}/terminate");
     app.add_user("town1", "staff", Some("340207101000")).await;
@@ -212,7 +230,7 @@ async fn termination_returns_the_rest_to_the_pool(app: TestApp) {
     let now = format!("{}.00", (before - 4_500_000) / 100);
     assert_eq!((f["paid"].as_str(), f["reserved"].as_str()), (Some("45000.00"), Some(now.as_str())), "and to its fund");
     let mid = milestone(p, "midterm");
-    let pay = json!({"milestone_id": mid, "amount": "1.00", "paid_on": "2026-03-20", "reference": "P2"});
+    let pay = json!({"milestone_id": mid, "amount": "1.00", "paid_on": "2026-03-12", "reference": "P2"});
     assert_eq!(s.fin.post(&format!("/api/v1/projects/{pid}/payments"), pay).await.code(), "project_terminated");
     assert_eq!(s.staff.post(&path, json!({"note": "再次"})).await.code(), "already_terminated");
     assert_eq!(app.count("outbox WHERE kind = 'project_terminated'").await, 1);
@@ -290,7 +308,7 @@ async fn concurrent_payments_never_overpay(app: TestApp) {
         let c = fin.clone();
         let amount = format!("{}.{:02}", each / 100, each % 100);
         let body =
-            json!({"milestone_id": signing, "amount": amount, "paid_on": "2026-03-20", "reference": format!("P{i}")});
+            json!({"milestone_id": signing, "amount": amount, "paid_on": "2026-03-12", "reference": format!("P{i}")});
         tasks.push(tokio::spawn(async move { c.post(&format!("/api/v1/projects/{pid}/payments"), body).await }));
     }
     let mut ok = 0;
@@ -408,7 +426,7 @@ async fn projects_through_the_pages(app: TestApp) {
                     ("csrf", ftoken.as_str()),
                     ("milestone_id", signing.as_str()),
                     ("amount", amount),
-                    ("paid_on", "2026-03-20"),
+                    ("paid_on", "2026-03-12"),
                     ("reference", "国库 001"),
                     ("confirm", "1"),
                 ],
@@ -426,19 +444,43 @@ async fn projects_through_the_pages(app: TestApp) {
                 ("csrf", ftoken.as_str()),
                 ("milestone_id", signing.as_str()),
                 ("amount", "45000.00"),
-                ("paid_on", "2026-03-20"),
+                ("paid_on", "2026-03-12"),
                 ("reference", "国库 001"),
             ],
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert!(r.text.contains("请确认：登记拨付") && r.text.contains("45000.00 元") && r.text.contains("资金拨付通知"));
+    assert!(r.text.contains("请确认：登记拨付") && r.text.contains("45,000.00 元") && r.text.contains("资金拨付通知"));
     assert!(r.text.contains("name=\"confirm\" value=\"1\"") && r.text.contains("国库 001"), "the same fields again");
     assert_eq!(app.count("payments").await, payments, "nothing paid before it is confirmed");
     let r = pay("99999.00").await;
     assert_eq!(r.status, 409, "{}", r.text);
     assert!(r.text.contains("付款将超过该批次金额"));
+    // A refused form comes back with what was typed and the reason beside its field.
+    let r = s
+        .fin
+        .post_form(
+            &format!("/projects/{pid}/payments"),
+            &[
+                ("csrf", ftoken.as_str()),
+                ("milestone_id", signing.as_str()),
+                ("amount", "12,345.00"),
+                ("paid_on", "2026-03-30"),
+                ("reference", "国库 777"),
+                ("confirm", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.text.contains("拨付日期不能晚于今天") && r.text.contains("aria-invalid"), "{}", r.text);
+    assert!(r.text.contains("value=\"12,345.00\"") && r.text.contains("value=\"国库 777\""), "typed values kept");
     assert_eq!(pay("45000.00").await.status, 303);
+    let page = s.fin.get(&format!("/projects/{pid}")).await;
+    assert!(
+        page.text.contains("拨付记录")
+            && page.text.contains("国库 001")
+            && page.text.contains("export.csv?sheet=ledger")
+    );
     // The organisation reports on its mid-term through the page, with spending by category.
     let mid = milestone(p, "midterm");
     let otoken = mine.csrf(&format!("/projects/{pid}")).await;
@@ -482,7 +524,7 @@ async fn dashboard_and_public_board(app: TestApp) {
     let (s, projects) = finalized(&app).await;
     let pid = projects[0]["id"].as_i64().unwrap();
     s.staff.post(&format!("/api/v1/projects/{pid}/signing"), json!({"signed_on": "2026-03-12"})).await;
-    let pay = json!({"milestone_id": milestone(&projects[0], "signing"), "amount": "20000.00", "paid_on": "2026-03-20", "reference": "P1"});
+    let pay = json!({"milestone_id": milestone(&projects[0], "signing"), "amount": "20000.00", "paid_on": "2026-03-12", "reference": "P1"});
     assert_eq!(s.fin.post(&format!("/api/v1/projects/{pid}/payments"), pay).await.status, 200);
     let d = s.staff.get("/api/v1/dashboard?year=2026").await;
     assert_eq!(d.status, 200, "{}", d.text);
@@ -586,7 +628,7 @@ async fn exports_are_inert_and_add_up(app: TestApp) {
     app.exec(&format!("UPDATE bids SET title = '=HYPERLINK(\"http://evil.example\")' WHERE id = {}", p["bid_id"]))
         .await;
     s.staff.post(&format!("/api/v1/projects/{pid}/signing"), json!({"signed_on": "2026-03-12"})).await;
-    let pay = json!({"milestone_id": milestone(p, "signing"), "amount": "45000.00", "paid_on": "2026-03-20", "reference": "@SUM(A1)"});
+    let pay = json!({"milestone_id": milestone(p, "signing"), "amount": "45000.00", "paid_on": "2026-03-12", "reference": "@SUM(A1)"});
     assert_eq!(s.fin.post(&format!("/api/v1/projects/{pid}/payments"), pay).await.status, 200);
     let f = s.staff.post("/api/v1/award-funds", json!({"year": 2026})).await;
     let fid = f.json["id"].as_i64().unwrap();
@@ -685,7 +727,7 @@ async fn open_data_validates_and_adds_up(app: TestApp) {
     let p = &projects[0];
     let pid = p["id"].as_i64().unwrap();
     s.staff.post(&format!("/api/v1/projects/{pid}/signing"), json!({"signed_on": "2026-03-12"})).await;
-    let pay = json!({"milestone_id": milestone(p, "signing"), "amount": "45000.00", "paid_on": "2026-03-20", "reference": "P1"});
+    let pay = json!({"milestone_id": milestone(p, "signing"), "amount": "45000.00", "paid_on": "2026-03-12", "reference": "P1"});
     assert_eq!(s.fin.post(&format!("/api/v1/projects/{pid}/payments"), pay).await.status, 200);
     let f = s.staff.post("/api/v1/award-funds", json!({"year": 2026})).await.json["id"].as_i64().unwrap();
     let award = json!({"region_code": "340207101001", "title": "议事厅", "citation": "居民协商", "amount": "30000.00"});

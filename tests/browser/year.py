@@ -202,6 +202,7 @@ try:
         staff = login(browser.new_context(**desk), "staff")
         staff.goto(f"{base}/staff/calls/{call_id}")
         staff.click("button:has-text('公示期满')")
+        h.confirm(staff, "confirm-finalize")
         expect(staff, "资助结果已确定")
         staff.goto(base + "/projects")
         staff.click("text=“银龄互助”居家养老服务")

@@ -28,9 +28,30 @@ pub struct TrancheView {
     pub pct: i32,
     pub amount: Money,
     pub paid: Money,
+    /// What is still to be paid of this tranche.
+    pub remaining: Money,
     /// `locked` (milestone not verified) · `payable` · `paid` · `suspended` · `cancelled`
     pub status: &'static str,
     pub status_label: &'static str,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PaymentView {
+    pub id: i64,
+    pub tranche_seq: i32,
+    pub milestone_id: i64,
+    pub amount: Money,
+    pub paid_on: NaiveDate,
+    /// The bank or treasury voucher number.
+    pub reference: String,
+    pub recorded_at: String,
+}
+
+impl PaymentView {
+    /// `2027-03-20 10:05`, as the page shows when it was recorded.
+    pub fn recorded_display(&self) -> String {
+        self.recorded_at.chars().take(16).collect::<String>().replace('T', " ")
+    }
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -76,6 +97,8 @@ pub struct ProjectView {
     pub milestones: Vec<MilestoneView>,
     /// Budget against the latest reported spending, per category.
     pub budget: Vec<BudgetUse>,
+    /// Every payment recorded, oldest first, with its voucher reference.
+    pub payments: Vec<PaymentView>,
     /// What happens next, in one sentence (for the organisation's list).
     pub next_step: String,
     pub overdue: bool,
@@ -98,6 +121,7 @@ struct Related {
     lines: Vec<db::bids::LineRow>,
     actuals: Vec<(i64, String, i64)>,
     evidence: Vec<db::attachments::AttachmentRow>,
+    payments: Vec<db::projects::PaymentRow>,
 }
 
 fn related(conn: &mut DbConn, rows: &[ProjectRow], milestone_ids: &[i64]) -> AppResult<Related> {
@@ -108,6 +132,7 @@ fn related(conn: &mut DbConn, rows: &[ProjectRow], milestone_ids: &[i64]) -> App
         lines: db::bids::lines_of(conn, &bid_ids)?,
         actuals: db::projects::latest_actuals(conn, &ids)?,
         evidence: db::attachments::of_milestones(conn, milestone_ids)?,
+        payments: db::projects::payments_of(conn, &ids)?,
     })
 }
 
@@ -140,6 +165,20 @@ fn view(
         tranches: tranche_views(p, &ms, tranches),
         milestones: ms.iter().map(|m| milestone_view(m, rel, today)).collect(),
         budget,
+        payments: rel
+            .payments
+            .iter()
+            .filter(|x| x.project_id == p.id)
+            .map(|x| PaymentView {
+                id: x.id,
+                tranche_seq: x.tranche_seq,
+                milestone_id: x.milestone_id,
+                amount: Money::from_fen(x.amount),
+                paid_on: x.paid_on,
+                reference: x.reference.clone(),
+                recorded_at: crate::clock::rfc3339_local(x.created_at.and_utc()),
+            })
+            .collect(),
         next_step: String::new(),
         overdue: false,
         payable: false,
@@ -200,6 +239,7 @@ fn tranche_views(p: &ProjectRow, ms: &[&MilestoneRow], tranches: &[db::projects:
                 pct,
                 amount: Money::from_fen(amount),
                 paid: Money::from_fen(paid),
+                remaining: Money::from_fen((amount - paid).max(0)),
                 status: status.as_str(),
                 status_label: status.label(),
             }

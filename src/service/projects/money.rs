@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::domain::state::ProjectStatus;
+use crate::domain::tranche;
 use crate::error::Code;
 
 #[derive(Deserialize, Clone, utoipa::ToSchema)]
@@ -27,6 +28,9 @@ pub fn pay(conn: &mut DbConn, ctx: &Ctx, project_id: i64, input: &PaymentInput) 
         pr.add("amount", "amount_not_positive", "付款金额应大于 0");
     }
     let paid_on = pr.date("paid_on", &input.paid_on);
+    if let Some(Err(why)) = paid_on.map(|d| tranche::check_paid_on(d, crate::clock::local_date(ctx.now), p.signed_on)) {
+        pr.add("paid_on", why.code(), why.message());
+    }
     let reference = pr.take("reference", text::name(&input.reference, 100), |e| (e.code().into(), e.message()));
     let m = db::projects::find_milestone(conn, input.milestone_id)?.filter(|m| m.project_id == p.id);
     if m.is_none() {

@@ -77,6 +77,25 @@ struct DetailPage<'a> {
     flash: Option<&'static str>,
     errors: Vec<FieldError>,
     today: String,
+    /// What was typed into a refused form, shown again in it.
+    typed: Fields,
+}
+
+impl DetailPage<'_> {
+    /// The typed value of `field` if the refused form was the one for milestone `mid`, else `default`.
+    fn typed_for(&self, mid: &i64, field: &str, default: String) -> String {
+        if self.typed.get("milestone_id") == mid.to_string() {
+            self.typed.get(field)
+        } else {
+            default
+        }
+    }
+    /// The refusal's message for `field` if the refused form was the one for milestone `mid`.
+    fn error_for(&self, mid: &i64, field: &str) -> Option<&str> {
+        (self.typed.get("milestone_id") == mid.to_string())
+            .then(|| self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str()))
+            .flatten()
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -90,7 +109,7 @@ async fn detail_page(
     auth: &Auth,
     id: i64,
     flash: Option<&'static str>,
-    errors: Vec<FieldError>,
+    (errors, typed): (Vec<FieldError>, Fields),
 ) -> Result<HttpResponse, PageError> {
     let a = auth.ctx.require(&Role::ALL)?;
     let (role, district) = (a.role.as_str(), a.region_code.is_none());
@@ -100,7 +119,7 @@ async fn detail_page(
     let categories = BudgetCategory::ALL.iter().map(|c| (c.as_str(), c.label())).collect();
     let today = crate::clock::local_date(auth.ctx.now).to_string();
     let status = super::status_for(&errors);
-    render_status(&l, &DetailPage { l: &l, p, role, district, categories, flash, errors, today }, status)
+    render_status(&l, &DetailPage { l: &l, p, role, district, categories, flash, errors, today, typed }, status)
 }
 
 pub async fn detail(
@@ -120,7 +139,7 @@ pub async fn detail(
         Some("uploaded") => Some("材料已上传。"),
         _ => None,
     };
-    detail_page(&req, &state, &auth, id.into_inner(), flash, Vec::new()).await
+    detail_page(&req, &state, &auth, id.into_inner(), flash, (Vec::new(), Fields::default())).await
 }
 
 /// Runs a change; on a refusal the project page comes back with the reason.
@@ -134,8 +153,11 @@ async fn act(
     f: impl FnOnce(&mut crate::db::DbConn, &crate::service::Ctx) -> Result<ProjectView, AppError> + Send + 'static,
 ) -> Result<HttpResponse, PageError> {
     let to = |v: &ProjectView| format!("/projects/{}?done={done}", v.id);
-    super::act_shown(&req, &state, &auth, form, to, f, |errors| detail_page(&req, &state, &auth, id, None, errors))
-        .await
+    let typed = form.clone();
+    super::act_shown(&req, &state, &auth, form, to, f, |errors| {
+        detail_page(&req, &state, &auth, id, None, (errors, typed))
+    })
+    .await
 }
 
 pub async fn sign(
@@ -245,7 +267,7 @@ pub async fn upload(
     let to = format!("/projects/{id}?done=uploaded");
     let add = crate::service::attachments::add_evidence;
     super::upload_act(&req, &state, &auth, payload, (milestone, add), to, |errors| {
-        detail_page(&req, &state, &auth, id, None, errors)
+        detail_page(&req, &state, &auth, id, None, (errors, Fields::default()))
     })
     .await
 }
