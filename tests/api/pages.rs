@@ -381,6 +381,41 @@ async fn call_and_bid_through_the_pages(app: TestApp) {
     let r = org.post_form(&format!("/calls/{call_id}/bid"), &bad).await;
     assert_eq!(r.status, 422);
     assert!(r.text.contains("两位小数"));
+    // Ten lines, a 7,500-character summary and one bad amount on the second line: the form comes
+    // back with all of it, each error beside its field in the words of its label, rows from 1.
+    let long = "长".repeat(7500);
+    let names: Vec<String> = (0..10)
+        .flat_map(|i| [format!("line_category_{i}"), format!("line_item_{i}"), format!("line_amount_{i}")])
+        .collect();
+    let values: Vec<String> = (0..10)
+        .flat_map(|i| {
+            let amount = if i == 1 { "12.345".to_string() } else { "10,000.00".to_string() };
+            ["activity".to_string(), format!("第{}项活动", i + 1), amount]
+        })
+        .collect();
+    let mut ten: Vec<(&str, &str)> = bid_fields.iter().filter(|(k, _)| !k.starts_with("line_")).cloned().collect();
+    ten.retain(|(k, _)| *k != "summary");
+    ten.push(("summary", long.as_str()));
+    ten.extend(names.iter().map(String::as_str).zip(values.iter().map(String::as_str)));
+    let r = org.post_form(&format!("/calls/{call_id}/bid"), &ten).await;
+    assert_eq!(r.status, 422, "{}", &r.text[..r.text.len().min(2000)]);
+    assert!(r.text.contains("项目简介：") && r.text.contains("预算明细第 2 行 · 金额："), "labels, not field names");
+    assert!(!r.text.contains("budget_lines[") && !r.text.contains("summary："), "no field names");
+    assert!(r.text.contains(&long), "the long text comes back");
+    for i in 1..=10 {
+        assert!(r.text.contains(&format!("第{i}项活动")), "line {i} kept");
+    }
+    assert!(r.text.contains("value=\"12.345\" aria-invalid=true"), "the bad amount is marked beside its field");
+    assert!(r.text.contains("id=\"line_amount_12\""), "spare rows beyond the ten");
+    assert!(r.text.contains("已填预算合计"), "the running total");
+    // 增加 5 行预算 saves nothing and gives five more rows, everything typed kept.
+    let mut more = ten.clone();
+    more.push(("add", "line"));
+    let bids_before = app.count("bids").await;
+    let r = org.post_form(&format!("/calls/{call_id}/bid"), &more).await;
+    assert_eq!(r.status, 200);
+    assert!(r.text.contains("id=\"line_amount_17\"") && r.text.contains("第10项活动"));
+    assert_eq!(app.count("bids").await, bids_before, "adding rows saves nothing");
 
     close_window(&app, &[&staff, &fin, &org]).await;
     let queue = staff.get(&format!("/staff/calls/{call_id}/bids")).await;

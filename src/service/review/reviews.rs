@@ -70,7 +70,11 @@ fn scores_frozen() -> AppError {
 }
 
 /// (criterion, score in hundredths, comment) per scored criterion; a submission scores them all.
-fn read_scores(p: &mut Problems, crit: &[scoring::Criterion], input: &ReviewInput) -> Vec<(String, i64, String)> {
+fn read_scores(
+    p: &mut Problems,
+    (crit, names): (&[scoring::Criterion], &HashMap<String, String>),
+    input: &ReviewInput,
+) -> Vec<(String, i64, String)> {
     let mut scores = Vec::new();
     for (i, s) in input.scores.iter().enumerate() {
         match crit.iter().find(|c| c.key == s.criterion) {
@@ -101,7 +105,11 @@ fn read_scores(p: &mut Problems, crit: &[scoring::Criterion], input: &ReviewInpu
     if input.submit {
         for c in crit {
             if !scores.iter().any(|(k, _, _)| *k == c.key) {
-                p.add("scores", "criterion_missing", format!("提交前请为每一项打分（缺少：{}）", c.key));
+                p.add(
+                    "scores",
+                    "criterion_missing",
+                    format!("提交前请为每一项打分（缺少：{}）", names.get(&c.key).unwrap_or(&c.key)),
+                );
             }
         }
     }
@@ -122,8 +130,10 @@ pub fn save_review(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ReviewInput) -
         _ => return Err(AppError::not_found()),
     }
     let crit = rubric(conn, x.call_id, x.stage)?;
+    let names: HashMap<String, String> =
+        db::calls::criteria_of_stage(conn, x.call_id, x.stage)?.into_iter().map(|k| (k.key, k.name)).collect();
     let mut p = Problems::default();
-    let scores = read_scores(&mut p, &crit, input);
+    let scores = read_scores(&mut p, (&crit, &names), input);
     let comment = if input.comment.trim().is_empty() {
         String::new()
     } else {

@@ -19,8 +19,35 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use std::collections::HashMap;
 
-const LINE_ROWS: usize = 10;
-const MILESTONE_ROWS: usize = 5;
+/// Empty rows the form always offers beyond those filled in; 增加一行 adds more, up to the caps
+/// the service enforces (100 budget lines, 20 milestones).
+const SPARE_LINES: usize = 3;
+const SPARE_MILESTONES: usize = 2;
+const MAX_LINE_ROWS: usize = 100;
+const MAX_MILESTONE_ROWS: usize = 20;
+
+/// How many numbered rows (`line_amount_7` …) the submitted form holds: one past the highest index.
+fn rows_in(f: &Fields, prefixes: &[&str], cap: usize) -> usize {
+    f.0.iter()
+        .filter_map(|(k, _)| prefixes.iter().find_map(|p| k.strip_prefix(p)).and_then(|n| n.parse::<usize>().ok()))
+        .map(|n| n + 1)
+        .max()
+        .unwrap_or(0)
+        .min(cap)
+}
+
+/// How many of those rows hold something.
+fn filled_rows(f: &Fields, prefixes: &[&str], cap: usize) -> usize {
+    (0..rows_in(f, prefixes, cap))
+        .filter(|i| prefixes.iter().any(|p| !f.get_n(p, i).trim().is_empty()))
+        .map(|i| i + 1)
+        .max()
+        .unwrap_or(0)
+}
+
+const LINE_FIELDS: [&str; 6] =
+    ["line_category_", "line_item_", "line_quantity_", "line_unit_price_", "line_amount_", "line_note_"];
+const MILESTONE_FIELDS: [&str; 3] = ["ms_title_", "ms_due_", "ms_deliverable_"];
 
 #[derive(Template)]
 #[template(path = "bid_form.html")]
@@ -35,15 +62,42 @@ struct BidForm<'a> {
     line_rows: Vec<usize>,
     milestone_rows: Vec<usize>,
     correction: Option<String>,
+    /// The budget lines' sum as typed, beside the requested amount (no script: it is added up
+    /// each time the form comes back).
+    lines_total: Option<crate::domain::Money>,
+    /// The organisation is not verified yet: it may save drafts but not submit.
+    unverified: bool,
     /// The organisation's projects from the previous call, which a bid may renew.
     earlier: Vec<crate::service::bids::EarlierProjectView>,
+}
+
+impl BidForm<'_> {
+    /// The message for the input named `input`, when the refusal concerns it.
+    fn err(&self, input: &str) -> Option<&str> {
+        self.errors.iter().find(|e| super::labels::bid_input(&e.field) == input).map(|e| e.message.as_str())
+    }
+    /// ` aria-invalid="true"` (and the focus, on the first) for an input the refusal concerns.
+    fn mark(&self, input: &str) -> &'static str {
+        match self.errors.iter().position(|e| super::labels::bid_input(&e.field) == input) {
+            Some(_) if self.errors.first().is_some_and(|e| super::labels::bid_input(&e.field) == input) => {
+                " aria-invalid=true autofocus"
+            }
+            Some(_) => " aria-invalid=true",
+            None => "",
+        }
+    }
+    /// The typed budget lines add up to something else than the amount asked for.
+    fn total_differs(&self) -> bool {
+        let asked = crate::domain::Money::parse(self.f.get("requested_amount").trim()).ok();
+        matches!((self.lines_total, asked), (Some(t), Some(a)) if t != a)
+    }
 }
 
 /// The form as the service's input; a number field holding something else marks that field.
 fn to_input(f: &Fields) -> Result<BidInput, AppError> {
     let mut p = Problems::default();
     let mut lines = Vec::new();
-    for i in 0..LINE_ROWS {
+    for i in 0..rows_in(f, &LINE_FIELDS, MAX_LINE_ROWS) {
         let (cat, item, amount) = (f.get_n("line_category_", i), f.get_n("line_item_", i), f.get_n("line_amount_", i));
         if cat.is_empty() && item.trim().is_empty() && amount.trim().is_empty() {
             continue;
@@ -58,7 +112,7 @@ fn to_input(f: &Fields) -> Result<BidInput, AppError> {
         });
     }
     let mut milestones = Vec::new();
-    for i in 0..MILESTONE_ROWS {
+    for i in 0..rows_in(f, &MILESTONE_FIELDS, MAX_MILESTONE_ROWS) {
         let title = f.get_n("ms_title_", i);
         if title.trim().is_empty() {
             continue;
@@ -153,8 +207,28 @@ async fn form_page(
     let regions = regions(state).await?;
     let (ctx, call_id) = (auth.ctx.clone(), call.id);
     let earlier = state.db(move |c| crate::service::bids::renewable(c, &ctx, call_id)).await.unwrap_or_default();
+    let ctx = auth.ctx.clone();
+    let unverified = state
+        .db(move |c| crate::service::accounts::me(c, &ctx))
+        .await
+        .is_ok_and(|me| me.organisation_status.as_deref().is_some_and(|s| s != "verified"));
     let l = Layout::new(req, state, auth);
     let status = super::status_for(&errors);
+    // Rows: those filled, a few spare, and five more each time 增加一行 is pressed.
+    let more = |what: &str| if f.get("add") == what { 5 } else { 0 };
+    let lines = (filled_rows(&f, &LINE_FIELDS, MAX_LINE_ROWS) + SPARE_LINES + more("line")).clamp(5, MAX_LINE_ROWS);
+    let milestones = (filled_rows(&f, &MILESTONE_FIELDS, MAX_MILESTONE_ROWS) + SPARE_MILESTONES + more("milestone"))
+        .clamp(3, MAX_MILESTONE_ROWS);
+    let lines_total = (0..lines)
+        .filter_map(|i| crate::domain::Money::parse(f.get_n("line_amount_", i).trim()).ok())
+        .map(|m| m.fen())
+        .reduce(|a, b| a + b)
+        .map(crate::domain::Money::from_fen);
+    let budget_categories = BudgetCategory::ALL
+        .into_iter()
+        .filter(|c| !call.forbidden_categories.iter().any(|x| x == c.as_str()))
+        .map(|c| (c.as_str(), c.label()))
+        .collect();
     let page = BidForm {
         earlier,
         l: &l,
@@ -163,10 +237,12 @@ async fn form_page(
         f,
         errors,
         regions,
-        budget_categories: BudgetCategory::ALL.into_iter().map(|c| (c.as_str(), c.label())).collect(),
-        line_rows: (0..LINE_ROWS).collect(),
-        milestone_rows: (0..MILESTONE_ROWS).collect(),
+        budget_categories,
+        line_rows: (0..lines).collect(),
+        milestone_rows: (0..milestones).collect(),
         correction,
+        lines_total,
+        unverified,
     };
     render_status(&l, &page, status)
 }
@@ -199,6 +275,10 @@ pub async fn create(
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let (call_id, f) = (id.into_inner(), form.into_inner());
+    if !f.get("add").is_empty() {
+        check_csrf(&req, &f.get("csrf"))?;
+        return form_page(&req, &state, &auth, Draft::New { call_id }, f, vec![]).await;
+    }
     let read = f.clone();
     let save = move |c: &mut DbConn, ctx: &Ctx| bids::create(c, ctx, call_id, &to_input(&read)?);
     let to = |b: &BidView| format!("/bids/{}?done=saved", b.id);
@@ -284,6 +364,10 @@ pub async fn update(
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let (id, f) = (id.into_inner(), form.into_inner());
+    if !f.get("add").is_empty() {
+        check_csrf(&req, &f.get("csrf"))?;
+        return form_page(&req, &state, &auth, Draft::Saved(id), f, vec![]).await;
+    }
     let read = f.clone();
     let save = move |c: &mut DbConn, ctx: &Ctx| bids::update(c, ctx, id, &to_input(&read)?);
     let to = |_: &BidView| format!("/bids/{id}?done=saved");

@@ -11,6 +11,7 @@ mod dashboard;
 pub mod fields;
 mod funds;
 mod home;
+mod labels;
 mod login;
 mod passwords;
 mod projects;
@@ -35,7 +36,9 @@ pub const CSS: &str = include_str!("../../../static/app.css");
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(
         web::FormConfig::default()
-            .limit(64 * 1024)
+            // A 5,000-character 申报书 section is 45 KB once form-encoded: the limit is far above any
+            // form, and over-long text is the field's own error, never a lost form.
+            .limit(2 * 1024 * 1024)
             .error_handler(|_, _| PageError(AppError::from(Code::BadForm)).into()),
     )
     .route("/static/app.css", web::get().to(css))
@@ -401,9 +404,10 @@ pub fn status_for(errors: &[crate::error::FieldError]) -> StatusCode {
     }
 }
 
-/// Field errors of a failed form as (field, message) for the template.
+/// Field errors of a failed form for the template, each message in the words of its field's
+/// label (never `title` or `budget_lines[1].amount`).
 pub fn field_errors(e: &AppError) -> Vec<crate::error::FieldError> {
-    if e.errors.is_empty() {
+    let errors = if e.errors.is_empty() {
         vec![crate::error::FieldError {
             field: e.field.clone().unwrap_or_default(),
             code: e.code.clone(),
@@ -411,5 +415,9 @@ pub fn field_errors(e: &AppError) -> Vec<crate::error::FieldError> {
         }]
     } else {
         e.errors.clone()
-    }
+    };
+    errors
+        .into_iter()
+        .map(|x| crate::error::FieldError { message: labels::message(&x.field, &x.message), ..x })
+        .collect()
 }
