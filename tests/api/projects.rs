@@ -484,6 +484,22 @@ async fn projects_through_the_pages(app: TestApp) {
     // The organisation reports on its mid-term through the page, with spending by category.
     let mid = milestone(p, "midterm");
     let otoken = mine.csrf(&format!("/projects/{pid}")).await;
+    // One bad amount: the report comes back with everything typed and the reason beside it.
+    let r = mine
+        .post_form(
+            &format!("/projects/{pid}/milestones/{mid}/report"),
+            &[
+                ("csrf", &otoken),
+                ("text", "已开展活动 11 场"),
+                ("actual_activity", "20000.00"),
+                ("actual_personnel", "abc"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("已开展活动 11 场") && r.text.contains("value=\"20000.00\""), "typed values kept");
+    assert!(r.text.contains("value=\"abc\" aria-invalid=\"true\""), "the bad amount marked");
+    assert!(r.text.contains("累计支出 · 人员费用："), "in the words of its label");
     let r = mine
         .post_form(
             &format!("/projects/{pid}/milestones/{mid}/report"),

@@ -99,6 +99,9 @@ fn row(field: &str) -> Option<(&str, usize, &str)> {
 
 /// The words a person reads for `field`, rows counted from 1; `None` for a field no form shows.
 pub fn label(field: &str) -> Option<String> {
+    if let Some(c) = field.strip_prefix("actual_").and_then(crate::domain::budget::BudgetCategory::parse) {
+        return Some(format!("累计支出 · {}", c.label()));
+    }
     if let Some((list, n, part)) = row(field) {
         let what = match list {
             "budget_lines" => "预算明细",

@@ -180,13 +180,28 @@ pub async fn report(
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let ((id, milestone), form) = (path.into_inner(), form.into_inner());
-    let actuals = BudgetCategory::ALL
+    let actuals: Vec<ActualInput> = BudgetCategory::ALL
         .iter()
         .filter_map(|c| form.opt(&format!("actual_{}", c.as_str())).map(|a| (c, a)))
         .map(|(c, a)| ActualInput { category: c.as_str().into(), amount: a.trim().to_string() })
         .collect();
+    // The service counts the filled-in categories; the page names each input by its category.
+    let filled: Vec<String> = actuals.iter().map(|a: &ActualInput| format!("actual_{}", a.category)).collect();
     let input = ReportInput { text: form.get("text"), actuals };
-    act(req, state, auth, id, &form, "reported", move |c, ctx| projects::report(c, ctx, milestone, &input)).await
+    let mut typed = form.clone();
+    typed.set("milestone_id", milestone.to_string());
+    let report = move |c: &mut crate::db::DbConn, ctx: &crate::service::Ctx| {
+        projects::report(c, ctx, milestone, &input).map_err(|mut e| {
+            for x in &mut e.errors {
+                let n = x.field.strip_prefix("actuals[").and_then(|r| r.split(']').next()?.parse::<usize>().ok());
+                if let Some(name) = n.and_then(|n| filled.get(n)) {
+                    x.field = name.clone();
+                }
+            }
+            e
+        })
+    };
+    act(req, state, auth, id, &typed, "reported", report).await
 }
 
 pub async fn verify(
