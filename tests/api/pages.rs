@@ -66,6 +66,14 @@ async fn register_and_verify_in_the_browser(app: TestApp) {
     assert!(r.text.contains("密码长度"));
     assert!(r.text.contains("&#60;script&#62;alert(1)"), "the name is echoed back escaped");
     assert!(!r.text.contains("<script>alert"));
+    assert!(r.text.contains("autocomplete=\"new-password\" required aria-invalid=true autofocus"), "{}", r.text);
+    // Two empty fields: each named, each marked.
+    let blank: Vec<(&str, &str)> =
+        fields.iter().map(|(k, v)| if *k == "contact_name" || *k == "email" { (*k, "") } else { (*k, *v) }).collect();
+    let r = c.post_form("/register", &blank).await;
+    assert_eq!(r.status, 422);
+    assert!(r.text.contains("联系人：") && r.text.contains("邮箱："), "{}", r.text);
+    assert_eq!(r.text.matches("aria-invalid=true").count(), 3, "the two blanks and the short password");
     fields.pop();
     fields.push(("password", PASSWORD));
     let r = c.post_form("/register", &fields).await;

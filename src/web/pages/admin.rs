@@ -1,4 +1,4 @@
-use super::{check_csrf, field_errors, redirect, render, render_status, Layout, PageError};
+use super::{check_csrf, field_errors, redirect, render, render_status, FieldMarks, Layout, PageError};
 use crate::domain::account::Role;
 use crate::error::FieldError;
 use crate::service::accounts::{self, NewUserInput, UserView};
@@ -119,4 +119,10 @@ pub async fn outbox(req: HttpRequest, state: web::Data<AppState>, auth: Auth) ->
     let (counts, mails) = state.db(move |c| crate::service::outbox::list(c, &ctx, None, 100)).await?;
     let l = Layout::new(&req, &state, &auth);
     render(&l, &OutboxPage { l: &l, counts, mails })
+}
+
+impl super::FieldMarks for UsersPage<'_> {
+    fn field_errors(&self) -> &[FieldError] {
+        &self.errors
+    }
 }

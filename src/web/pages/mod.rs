@@ -395,6 +395,27 @@ impl ResponseError for PageError {
     }
 }
 
+/// A page whose form can come back refused: each error beside its input, the first focused.
+pub trait FieldMarks {
+    fn field_errors(&self) -> &[crate::error::FieldError];
+    /// The message for the input `field`, when the refusal concerns it.
+    fn err(&self, field: &str) -> Option<&str> {
+        self.field_errors().iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+    /// ` aria-invalid=true` for an input the refusal concerns, and the focus on the first.
+    fn mark(&self, field: &str) -> &'static str {
+        let errors = self.field_errors();
+        let first = errors.iter().find(|e| !e.field.is_empty()).map(|e| e.field.as_str());
+        if !errors.iter().any(|e| e.field == field) {
+            ""
+        } else if first == Some(field) {
+            " aria-invalid=true autofocus"
+        } else {
+            " aria-invalid=true"
+        }
+    }
+}
+
 /// 422 when a form came back with errors, else 200.
 pub fn status_for(errors: &[crate::error::FieldError]) -> StatusCode {
     if errors.is_empty() {

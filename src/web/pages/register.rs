@@ -1,4 +1,4 @@
-use super::{check_csrf, field_errors, render, render_status, Layout, MessagePage, PageError};
+use super::{check_csrf, field_errors, render, render_status, FieldMarks, Layout, MessagePage, PageError};
 use crate::domain::account::OrgType;
 use crate::error::FieldError;
 use crate::service::organisations::{self, RegisterInput};
@@ -112,5 +112,11 @@ pub async fn submit(
             render_status(&l, &RegisterPage { l: &l, f, errors, org_types: org_types(), regions }, e.status)
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+impl super::FieldMarks for RegisterPage<'_> {
+    fn field_errors(&self) -> &[FieldError] {
+        &self.errors
     }
 }
