@@ -72,7 +72,7 @@ async fn register_and_verify_in_the_browser(app: TestApp) {
         fields.iter().map(|(k, v)| if *k == "contact_name" || *k == "email" { (*k, "") } else { (*k, *v) }).collect();
     let r = c.post_form("/register", &blank).await;
     assert_eq!(r.status, 422);
-    assert!(r.text.contains("联系人：") && r.text.contains("邮箱："), "{}", r.text);
+    assert!(r.text.contains("联系人：此项不能为空") && r.text.contains("邮箱地址"), "{}", r.text);
     assert_eq!(r.text.matches("aria-invalid=true").count(), 3, "the two blanks and the short password");
     fields.pop();
     fields.push(("password", PASSWORD));
