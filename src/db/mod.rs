@@ -23,6 +23,7 @@ pub mod schema;
 pub mod sessions;
 pub mod stages;
 pub mod users;
+pub mod worklist;
 
 use crate::error::AppResult;
 use diesel::connection::{SimpleConnection, TransactionManager};

@@ -15,6 +15,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("/api/v1/session", "delete", "public"),
     ("/api/v1/me", "get", "org staff finance reviewer admin"),
     ("/api/v1/me/password", "post", "org staff finance reviewer admin"),
+    ("/api/v1/worklist", "get", "org staff finance reviewer admin"),
     ("/api/v1/password-reset", "post", "public"),
     ("/api/v1/password-reset/{token}", "post", "public"),
     ("/api/v1/users/{id}/password-reset", "post", "admin"),

@@ -24,6 +24,7 @@ async fn openapi_lists_every_endpoint(app: TestApp) {
         ("/api/v1/session", "delete"),
         ("/api/v1/me", "get"),
         ("/api/v1/me/password", "post"),
+        ("/api/v1/worklist", "get"),
         ("/api/v1/password-reset", "post"),
         ("/api/v1/password-reset/{token}", "post"),
         ("/api/v1/users/{id}/password-reset", "post"),

@@ -30,3 +30,4 @@ mod review;
 mod review_pages;
 mod stages;
 mod upgrade;
+mod worklist;

@@ -39,6 +39,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/session", web::delete().to(session::logout))
             .route("/me", web::get().to(session::me))
             .route("/me/password", web::post().to(passwords::change))
+            .route("/worklist", web::get().to(session::worklist))
             .route("/password-reset", web::post().to(passwords::request))
             .route("/password-reset/{token}", web::post().to(passwords::complete))
             .route("/regions", web::get().to(regions::list))

@@ -14,6 +14,7 @@ use utoipa::OpenApi;
         super::session::login,
         super::session::logout,
         super::session::me,
+        super::session::worklist,
         super::passwords::change,
         super::passwords::request,
         super::passwords::complete,

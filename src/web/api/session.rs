@@ -46,3 +46,11 @@ pub async fn me(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, 
     let me = state.db(move |c| accounts::me(c, &ctx)).await?;
     Ok(HttpResponse::Ok().json(me))
 }
+
+/// What waits for the logged-in user (the 工作台): counts, due dates and the page to act on.
+#[utoipa::path(get, path = "/api/v1/worklist", tag = "session",
+    responses((status = 200, body = crate::service::worklist::WorkList), (status = 401, body = ErrorBody)))]
+pub async fn worklist(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    Ok(HttpResponse::Ok().json(state.db(move |c| crate::service::worklist::worklist(c, &ctx)).await?))
+}

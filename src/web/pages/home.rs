@@ -42,12 +42,14 @@ struct Workbench<'a> {
     region_name: Option<String>,
     links: Vec<(&'static str, &'static str, &'static str)>,
     flash: Option<&'static str>,
+    work: crate::service::worklist::WorkList,
+    today: String,
 }
 
 pub async fn workbench(req: HttpRequest, state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, PageError> {
     let actor = auth.ctx.require(&Role::ALL)?.clone();
     let ctx = auth.ctx.clone();
-    let (org, region_name, bids) = state
+    let (org, region_name, bids, work) = state
         .db(move |c| {
             let (org, bids) = match actor.organisation_id {
                 Some(id) => (Some(organisations::get(c, &ctx, id)?), crate::service::bids::mine(c, &ctx)?),
@@ -57,7 +59,7 @@ pub async fn workbench(req: HttpRequest, state: web::Data<AppState>, auth: Auth)
                 Some(code) => db::regions::find(c, code)?.map(|r| r.name),
                 None => None,
             };
-            Ok((org, region, bids))
+            Ok((org, region, bids, crate::service::worklist::worklist(c, &ctx)?))
         })
         .await?;
     let role = auth.actor().map(|a| a.role).unwrap_or(Role::Org);
@@ -76,5 +78,6 @@ pub async fn workbench(req: HttpRequest, state: web::Data<AppState>, auth: Auth)
     };
     let flash = (req.query_string() == "done=password").then_some("新密码已保存，您在其他设备上的登录已退出。");
     let l = Layout::new(&req, &state, &auth);
-    render(&l, &Workbench { l: &l, bids, org, region_name, links, flash })
+    let today = crate::clock::local_date(auth.ctx.now).to_string();
+    render(&l, &Workbench { l: &l, bids, org, region_name, links, flash, work, today })
 }
