@@ -281,6 +281,8 @@ pub struct BidFilter<'a> {
     pub statuses: Option<Vec<&'a str>>,
     pub pool_region_prefix: Option<&'a str>,
     pub pool_id: Option<i64>,
+    /// Part of the title, the reference or the organisation's name.
+    pub search: Option<&'a str>,
     pub after_id: i64,
     pub limit: i64,
 }
@@ -294,6 +296,7 @@ impl<'a> BidFilter<'a> {
             statuses: Some(statuses),
             pool_region_prefix: None,
             pool_id: None,
+            search: None,
             after_id: 0,
             limit: i64::MAX,
         }
@@ -323,6 +326,21 @@ pub fn list(conn: &mut DbConn, f: &BidFilter<'_>) -> QueryResult<Vec<BidRow>> {
     }
     if let Some(p) = f.pool_id {
         q = q.filter(bids::pool_id.eq(p));
+    }
+    if let Some(s) = f.search.map(str::trim).filter(|s| !s.is_empty()) {
+        use super::schema::organisations;
+        // LIKE's own wildcards in what was typed match themselves.
+        let pattern = format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let orgs = organisations::table
+            .filter(organisations::name.like(pattern.clone()).escape('\\'))
+            .select(organisations::id);
+        q = q.filter(
+            bids::title
+                .like(pattern.clone())
+                .escape('\\')
+                .or(bids::reference.like(pattern).escape('\\'))
+                .or(bids::organisation_id.eq_any(orgs)),
+        );
     }
     q.load(conn)
 }

@@ -56,10 +56,7 @@ pub fn objections_waiting(conn: &mut DbConn, prefix: Option<&str>) -> QueryResul
 }
 
 /// (project, agreement number, milestone title, reported at) of reports to verify, oldest first.
-pub fn reports_waiting(
-    conn: &mut DbConn,
-    prefix: Option<&str>,
-) -> QueryResult<Vec<ReportWaiting>> {
+pub fn reports_waiting(conn: &mut DbConn, prefix: Option<&str>) -> QueryResult<Vec<ReportWaiting>> {
     let mut q = project_milestones::table
         .inner_join(projects::table.on(projects::id.eq(project_milestones::project_id)))
         .inner_join(bids::table.on(bids::id.eq(projects::bid_id)))
@@ -85,10 +82,7 @@ pub fn organisations_waiting(conn: &mut DbConn, prefix: Option<&str>) -> QueryRe
 }
 
 /// (call, title, due date, status) of a reviewer's assignments still on a panel.
-pub fn assignments_of(
-    conn: &mut DbConn,
-    reviewer_id: i64,
-) -> QueryResult<Vec<Assigned>> {
+pub fn assignments_of(conn: &mut DbConn, reviewer_id: i64) -> QueryResult<Vec<Assigned>> {
     assignments::table
         .inner_join(calls::table.on(calls::id.eq(assignments::call_id)))
         .inner_join(reviewer_draws::table.on(reviewer_draws::id.eq(assignments::draw_id)))

@@ -429,6 +429,11 @@ async fn call_and_bid_through_the_pages(app: TestApp) {
     let queue = staff.get(&format!("/staff/calls/{call_id}/bids")).await;
     assert!(queue.text.contains("四点半课堂"), "{}", queue.text);
     let token = staff.csrf(&bid_path).await;
+    let page = staff.get(&bid_path).await.text;
+    assert!(page.contains("申报单位：<strong>") && page.contains("请选择审查结论"), "the applicant named, no default");
+    let r = staff.post_form(&format!("{bid_path}/screening"), &[("csrf", &token), ("outcome", ""), ("note", "")]).await;
+    assert_eq!(r.status, 422);
+    assert!(r.text.contains("审查结论：请选择审查结论"), "{}", r.text);
     let r = staff
         .post_form(&format!("{bid_path}/screening"), &[("csrf", &token), ("outcome", "ineligible"), ("note", "")])
         .await;

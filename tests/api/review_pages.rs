@@ -147,6 +147,21 @@ async fn review_and_notice_through_the_pages(app: TestApp) {
     let r = s.staff.post_form(&format!("/staff/calls/{call}/finalize"), &[("csrf", &token), ("confirm", "1")]).await;
     assert_eq!(r.status, 303, "{}", r.text);
     assert_eq!(app.count("projects").await, 3);
+    // After the decision nothing vanishes: the ranking stays linked, every bid is listed.
+    let page = s.staff.get(&format!("/staff/calls/{call}")).await.text;
+    assert!(page.contains(&format!("/staff/calls/{call}/ranking")), "{page}");
+    assert_eq!(s.staff.get(&format!("/staff/calls/{call}/ranking")).await.status, 200);
+    let all = s.staff.get(&format!("/staff/calls/{call}/bids?status=all")).await.text;
+    assert_eq!(all.matches("href=\"/bids/").count(), 3, "{all}");
+    assert!(all.contains("已立项") && all.contains("申报单位"), "{all}");
+    let funded = s.staff.get(&format!("/staff/calls/{call}/bids?status=funded")).await.text;
+    assert_eq!(funded.matches("href=\"/bids/").count(), 3);
+    let title = s.staff.get(&format!("/api/v1/bids/{}", s.bids[0])).await.json["title"].as_str().unwrap().to_string();
+    let found = s.staff.get(&format!("/staff/calls/{call}/bids?status=all&q=%25")).await.text;
+    assert_eq!(found.matches("href=\"/bids/").count(), 0, "a typed % matches itself, not everything");
+    let q: String = title.chars().take(3).collect();
+    let found = s.staff.get(&format!("/staff/calls/{call}/bids?status=all&q={q}")).await.text;
+    assert!(found.contains(&title), "search by title");
 }
 
 crate::on_both!(review_and_notice_through_the_pages);

@@ -265,6 +265,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &BidInput) -> A
                 statuses: Some(vec!["draft"]),
                 pool_region_prefix: None,
                 pool_id: None,
+                search: None,
                 after_id: 0,
                 limit: MAX_DRAFTS,
             },

@@ -242,15 +242,19 @@ pub fn get(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
 
 /// Bids of a call: staff and finance after `closes_at` (town staff their town's pool), an
 /// organisation its own at any time. Lines and milestones loaded in two queries for the page.
-pub fn list_for_call(
-    conn: &mut DbConn,
-    ctx: &Ctx,
-    call_id: i64,
-    status: Option<&str>,
-    pool_id: Option<i64>,
-    after: i64,
-    limit: Option<i64>,
-) -> AppResult<Vec<BidView>> {
+/// Which bids of a call a list shows.
+#[derive(Default, Clone, Copy)]
+pub struct BidQuery<'a> {
+    pub status: Option<&'a str>,
+    pub pool_id: Option<i64>,
+    /// Part of the title, the reference or the organisation's name.
+    pub search: Option<&'a str>,
+    pub after: i64,
+    pub limit: Option<i64>,
+}
+
+pub fn list_for_call(conn: &mut DbConn, ctx: &Ctx, call_id: i64, q: &BidQuery<'_>) -> AppResult<Vec<BidView>> {
+    let BidQuery { status, pool_id, search, after, limit } = *q;
     let a = ctx.require(&[Role::Org, Role::Staff, Role::Finance])?.clone();
     let call = load_call(conn, call_id)?;
     if CallStatus::Draft.is(&call.status) {
@@ -262,6 +266,7 @@ pub fn list_for_call(
         statuses: None,
         pool_region_prefix: a.region_scope(),
         pool_id,
+        search,
         after_id: after,
         limit: page_limit(limit),
     };
@@ -302,6 +307,7 @@ pub fn mine(conn: &mut DbConn, ctx: &Ctx) -> AppResult<Vec<BidView>> {
             statuses: None,
             pool_region_prefix: None,
             pool_id: None,
+            search: None,
             after_id: 0,
             limit: 100,
         },

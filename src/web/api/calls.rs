@@ -119,6 +119,8 @@ pub async fn create_bid(
 pub struct BidListQuery {
     pub status: Option<String>,
     pub pool_id: Option<i64>,
+    /// Part of the title, the reference or the organisation's name.
+    pub q: Option<String>,
     pub after: Option<i64>,
     pub limit: Option<i64>,
 }
@@ -136,7 +138,16 @@ pub async fn list_bids(
     let id = id.into_inner();
     let q = q.into_inner();
     let v = state
-        .db(move |c| bids::list_for_call(c, &ctx, id, q.status.as_deref(), q.pool_id, q.after.unwrap_or(0), q.limit))
+        .db(move |c| {
+            let query = bids::BidQuery {
+                status: q.status.as_deref(),
+                pool_id: q.pool_id,
+                search: q.q.as_deref(),
+                after: q.after.unwrap_or(0),
+                limit: q.limit,
+            };
+            bids::list_for_call(c, &ctx, id, &query)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(v))
 }

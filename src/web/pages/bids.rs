@@ -390,6 +390,8 @@ struct BidPage<'a> {
     sections: Vec<(&'static str, &'static str)>,
     flash: Option<&'static str>,
     errors: Vec<FieldError>,
+    /// The applicant as staff and finance need it: name, credit code, contact.
+    applicant: Option<crate::db::organisations::OrgRow>,
 }
 
 #[derive(serde::Deserialize)]
@@ -439,12 +441,13 @@ async fn detail_page(
     let ctx = auth.ctx.clone();
     let role = auth.actor().map(|a| a.role);
     let staff_side = matches!(role, Some(Role::Staff | Role::Finance));
-    let (b, stats) = state
+    let (b, stats, applicant) = state
         .db(move |c| {
             let b = bids::get(c, &ctx, id)?;
             // The pool's budget and what is already requested and approved, beside the bid.
             let stats = if staff_side { Some(bids::stats(c, &ctx, b.call_id)?) } else { None };
-            Ok((b, stats))
+            let applicant = if staff_side { crate::db::organisations::find(c, b.organisation_id)? } else { None };
+            Ok((b, stats, applicant))
         })
         .await?;
     let pool = stats.and_then(|s| s.pools.into_iter().find(|p| p.pool_id == b.pool_id));
@@ -465,6 +468,7 @@ async fn detail_page(
         sections: bids::CORRECTION_SECTIONS.to_vec(),
         flash,
         errors,
+        applicant,
     };
     render_status(&l, &page, status)
 }
@@ -551,7 +555,12 @@ pub async fn screening(
         note: form.opt("note"),
         repeat_confirmed: form.opt("repeat_confirmed").map(|v| v == "1"),
     };
-    on_bid(req, state, auth, id, &form, "screened", move |c, ctx| bids::screen(c, ctx, id, &input)).await
+    // No conclusion is assumed: the screener chooses one.
+    let screen = move |c: &mut DbConn, ctx: &Ctx| match input.outcome {
+        None => Err(AppError::invalid_field("outcome", "required", "请选择审查结论")),
+        Some(_) => bids::screen(c, ctx, id, &input),
+    };
+    on_bid(req, state, auth, id, &form, "screened", screen).await
 }
 
 pub async fn finance(
@@ -611,11 +620,14 @@ struct Queue<'a> {
     status: String,
     tabs: Vec<(&'static str, &'static str)>,
     pool_names: HashMap<i64, String>,
+    orgs: HashMap<i64, String>,
+    search: String,
 }
 
 #[derive(serde::Deserialize)]
 pub struct QueueQuery {
     status: Option<String>,
+    q: Option<String>,
 }
 
 pub async fn queue(
@@ -629,18 +641,38 @@ pub async fn queue(
     let call_id = id.into_inner();
     let default = if auth.actor().map(|a| a.role) == Some(Role::Finance) { "eligible" } else { "submitted" };
     let status = q.status.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| default.into());
+    let search = q.q.clone().unwrap_or_default();
     let ctx = auth.ctx.clone();
-    let st = status.clone();
-    let bids = state.db(move |c| bids::list_for_call(c, &ctx, call_id, Some(&st), None, 0, Some(100))).await?;
+    let (st, sq) = (status.clone(), search.clone());
+    let (bids, orgs) = state
+        .db(move |c| {
+            let query = bids::BidQuery {
+                status: (st != "all").then_some(st.as_str()),
+                search: Some(sq.as_str()),
+                limit: Some(100),
+                ..Default::default()
+            };
+            let bids = bids::list_for_call(c, &ctx, call_id, &query)?;
+            let ids: Vec<i64> = bids.iter().map(|b| b.organisation_id).collect();
+            let orgs: HashMap<i64, String> = crate::db::organisations::names_of(c, &ids)?.into_iter().collect();
+            Ok((bids, orgs))
+        })
+        .await?;
     let call = load_call(&state, &auth, call_id).await?;
     let pool_names = call.pools.iter().map(|p| (p.id, p.name.clone())).collect();
+    // Every state a submitted bid can reach, so none vanishes from the list after the decision.
     let tabs = vec![
+        ("all", "全部"),
         ("submitted", "待审查"),
         ("needs_correction", "限期补正"),
         ("eligible", "审查通过"),
         ("ineligible", "未通过"),
+        ("proposed", "拟资助"),
+        ("funded", "已立项"),
+        ("not_funded", "未获资助"),
         ("withdrawn", "已撤回"),
     ];
     let l = Layout::new(&req, &state, &auth);
-    render_status(&l, &Queue { l: &l, call, bids, status, tabs, pool_names }, StatusCode::OK)
+    let page = Queue { l: &l, call, bids, status, tabs, pool_names, orgs, search };
+    render_status(&l, &page, StatusCode::OK)
 }

@@ -65,6 +65,7 @@ fn plain(field: &str) -> Option<&'static str> {
         "date" => "日期",
         "reviewers_per_bid" => "每个项目的评审专家人数",
         "file" => "文件",
+        "outcome" => "审查结论",
         _ => return None,
     })
 }
