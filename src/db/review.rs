@@ -130,14 +130,26 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<AssignmentRow>> {
 }
 
 /// A reviewer's assignments in active draws, with each bid's title and organisation.
-pub fn for_reviewer(conn: &mut DbConn, reviewer_id: i64) -> QueryResult<Vec<(AssignmentRow, String, String)>> {
+/// A reviewer's assignment with what their list shows beside it.
+#[derive(Queryable)]
+pub struct ReviewerAssignment {
+    pub row: AssignmentRow,
+    pub bid_title: String,
+    pub organisation: String,
+    pub call_title: String,
+    pub due_on: Option<chrono::NaiveDate>,
+}
+
+pub fn for_reviewer(conn: &mut DbConn, reviewer_id: i64) -> QueryResult<Vec<ReviewerAssignment>> {
+    use super::schema::calls;
     assignments::table
         .inner_join(reviewer_draws::table.on(reviewer_draws::id.eq(assignments::draw_id)))
         .inner_join(bids::table.on(bids::id.eq(assignments::bid_id)))
         .inner_join(organisations::table.on(organisations::id.eq(bids::organisation_id)))
+        .inner_join(calls::table.on(calls::id.eq(assignments::call_id)))
         .filter(assignments::reviewer_id.eq(reviewer_id))
         .filter(reviewer_draws::active.eq(true))
-        .select((AssignmentRow::as_select(), bids::title, organisations::name))
+        .select((AssignmentRow::as_select(), bids::title, organisations::name, calls::title, reviewer_draws::due_on))
         .order(assignments::id)
         .load(conn)
 }

@@ -91,7 +91,7 @@ catalogue! {
     NotWithdrawable = "not_withdrawable" / CONFLICT / "申报当前状态不能撤回",
     NoticeClosed = "notice_closed" / CONFLICT / "公示期已结束，不再受理异议",
     NoticeRunning = "notice_running" / CONFLICT / "公示期尚未结束，不能确定立项",
-    ObjectionsPending = "objections_pending" / CONFLICT / "尚有未答复的异议",
+    ObjectionsPending = "objections_pending" / CONFLICT / "尚有未答复的异议：请在评审结果公示页逐条答复后再确定立项",
     OneFile = "one_file" / BAD_REQUEST / "每次只能上传一个文件",
     OrgNotVerified = "org_not_verified" / FORBIDDEN / "贵单位尚未通过民政部门审核，暂不能提交申报",
     OrgUser = "org_user" / CONFLICT / "社会组织用户的账号由其组织管理，不能在此修改",

@@ -17,6 +17,8 @@ pub struct Preview {
     pub facts: Vec<(String, String)>,
     pub mails: Vec<String>,
     pub warning: Option<String>,
+    /// What must happen first, and the page where it is done: the action cannot go ahead yet.
+    pub blocker: Option<(String, String)>,
 }
 
 fn yuan(m: Money) -> String {
@@ -39,6 +41,7 @@ pub fn publish_call(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<Preview>
         verb: "发布",
         facts,
         mails: vec![format!("全部 {orgs} 家已认证的社会组织：招标公告发布通知")],
+        blocker: None,
         warning: Some("发布后招标规则冻结，只能发布更正公告、答疑或延长截止时间；招标公告 PDF 随即生成并公开。".into()),
     })
 }
@@ -65,6 +68,7 @@ pub fn amend_call(
         verb: "发布",
         facts,
         mails: vec![format!("已保存草稿或已申报的 {orgs} 家社会组织")],
+        blocker: None,
         warning: Some(format!("{what}发布后不能撤回，招标公告 PDF 将重新生成新版本。")),
     })
 }
@@ -93,6 +97,7 @@ pub fn decide(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<Preview> {
         verb: "确定",
         facts,
         mails: vec![],
+        blocker: None,
         warning: Some("确定后评分冻结、资金预留，评审结果公示 PDF 随即公开，不能撤回；公示期间可受理异议。".into()),
     })
 }
@@ -108,6 +113,16 @@ pub fn finalize(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<Preview> {
         ),
     )?;
     let total: i64 = bids.iter().map(|b| b.approved.unwrap_or(0)).sum();
+    let blocker = match db::notices::of_call(conn, id)? {
+        Some(n) => match db::notices::pending_count(conn, n.id)? {
+            0 => None,
+            k => Some((
+                format!("尚有 {k} 条异议未答复。请先在评审结果公示页逐条答复，再确定立项。"),
+                format!("/notices/{}", n.id),
+            )),
+        },
+        None => None,
+    };
     let not_funded = db::bids::list(
         conn,
         &db::bids::BidFilter::of_call(
@@ -128,6 +143,7 @@ pub fn finalize(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<Preview> {
             format!("{not_funded} 家未获资助的社会组织：结果通知"),
         ],
         warning: Some("立项后生成协议编号和拨付计划，资助结果不能再改变。".into()),
+        blocker,
     })
 }
 
@@ -171,6 +187,7 @@ pub fn pay(
         verb: "登记拨付",
         facts,
         mails: vec![format!("{}：资金拨付通知", p.organisation)],
+        blocker: None,
         warning: Some("拨付记录写入审计链，登记后不能删除或修改。".into()),
     })
 }
@@ -190,6 +207,7 @@ pub fn terminate(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<Preview> {
             ("未拨付部分".into(), format!("{}，退回资金池", yuan(unpaid))),
         ],
         mails: vec![format!("{}：项目终止通知（如有超拨，写明应追回金额）", p.organisation)],
+        blocker: None,
         warning: Some("终止后项目不再拨付，不能恢复；已拨付但未经评估认可的资金将登记为应追回。".into()),
     })
 }
@@ -209,6 +227,7 @@ pub fn uphold(conn: &mut DbConn, ctx: &Ctx, objection_id: i64) -> AppResult<Prev
             ("取消资助".into(), yuan(Money::from_fen(bid.approved.unwrap_or(0)))),
         ],
         mails: vec![],
+        blocker: None,
         warning: Some("异议成立将取消该项目的资助，预留资金退回资金池，不能撤回。".into()),
     })
 }
@@ -226,6 +245,7 @@ pub fn withdraw(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<Preview> {
             ("申请金额".into(), yuan(b.requested_amount)),
         ],
         mails: vec!["本单位邮箱：撤回回执".into()],
+        blocker: None,
         warning: Some("撤回后这份申报不再参加评审，也不能重新提交；截止前可另行新建申报。".into()),
     })
 }
@@ -244,6 +264,7 @@ pub fn remove_award(conn: &mut DbConn, ctx: &Ctx, fund_id: i64, award_id: i64) -
             ("金额".into(), format!("{}，退回奖励资金", yuan(a.amount))),
         ],
         mails: vec![],
+        blocker: None,
         warning: Some("删除后需重新添加才能恢复。".into()),
     })
 }
@@ -257,6 +278,7 @@ pub fn publish_awards(conn: &mut DbConn, ctx: &Ctx, fund_id: i64) -> AppResult<P
         verb: "公布",
         facts: vec![("奖励".into(), format!("{} 项，共 {}", f.awards.len(), yuan(f.awarded)))],
         mails: vec!["获奖镇街的工作人员：获奖通知".into()],
+        blocker: None,
         warning: Some("公布后奖励名单和奖励公告 PDF 公开，不能再增删。".into()),
     })
 }

@@ -14,6 +14,12 @@ async fn review_and_notice_through_the_pages(app: TestApp) {
     for (_, c) in &s.reviewers {
         let list = c.get("/review").await;
         assert_eq!(list.status, 200);
+        assert!(
+            list.text.contains("鸠江区2026年度公益创投项目") && list.text.contains("已提交 <strong>0 / "),
+            "{}",
+            list.text
+        );
+        assert!(list.text.contains("评审截止"), "the due date");
         let ids: std::collections::BTreeSet<i64> = list
             .text
             .match_indices("action=\"/review/")
@@ -24,6 +30,8 @@ async fn review_and_notice_through_the_pages(app: TestApp) {
             assert_eq!(c.post_form(&format!("/review/{aid}/accept"), &[("csrf", &token)]).await.status, 303);
             let form = c.get(&format!("/review/{aid}")).await;
             assert!(form.text.contains("方案可行性（权重 25，满分 100"), "{}", form.text);
+            assert!(form.text.contains("<h1>评分：") && form.text.contains("评审截止"), "names the project");
+            assert!(form.text.contains("</h1>") && !form.text.contains("<h1>评分：</h1>"), "with its title");
             let token = c.csrf(&format!("/review/{aid}")).await;
             let bad = c
                 .post_form(
@@ -127,6 +135,15 @@ async fn review_and_notice_through_the_pages(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(oids.len(), 2);
+    // Finalising while objections wait leads to them, not to a dead end.
+    let token = s.staff.csrf(&format!("/staff/calls/{call}")).await;
+    let r = s.staff.post_form(&format!("/staff/calls/{call}/finalize"), &[("csrf", &token)]).await;
+    assert!(
+        r.text.contains("尚有 2 条异议未答复") && r.text.contains(&format!("href=\"{notice_path}\"")),
+        "{}",
+        r.text
+    );
+    assert!(!r.text.contains("name=\"confirm\""), "nothing to confirm yet");
     for oid in oids {
         let token = s.staff.csrf(&notice_path).await;
         let r = s

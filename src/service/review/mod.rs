@@ -37,6 +37,10 @@ pub struct AssignmentView {
     /// The scoring stage's key and name (empty for a single-stage call).
     pub stage: String,
     pub stage_name: String,
+    pub call_id: i64,
+    pub call_title: String,
+    /// The panel's due date.
+    pub due_on: Option<chrono::NaiveDate>,
 }
 
 impl AssignmentView {
@@ -62,20 +66,24 @@ pub fn mine(conn: &mut DbConn, ctx: &Ctx) -> AppResult<Vec<AssignmentView>> {
     let rows = db::review::for_reviewer(conn, a.id)?;
     // A reviewer sits on a call or two: one stages read per call.
     let mut stages: HashMap<(i64, i32), (String, String)> = HashMap::new();
-    for call in rows.iter().map(|r| r.0.call_id).collect::<BTreeSet<_>>() {
+    for call in rows.iter().map(|r| r.row.call_id).collect::<BTreeSet<_>>() {
         for st in db::calls::stages_of(conn, call)? {
             stages.insert((call, st.position), (st.key, st.name));
         }
     }
     Ok(rows
         .into_iter()
-        .map(|(x, title, org)| {
+        .map(|r| {
+            let x = r.row;
             let (stage, stage_name) = stages.get(&(x.call_id, x.stage)).cloned().unwrap_or_default();
             AssignmentView {
+                call_id: x.call_id,
+                call_title: r.call_title,
+                due_on: r.due_on,
                 id: x.id,
                 bid_id: x.bid_id,
-                bid_title: title,
-                organisation: org,
+                bid_title: r.bid_title,
+                organisation: r.organisation,
                 status: x.status,
                 submitted_at: x.submitted_at.map(|t| rfc3339_local(t.and_utc())),
                 stage,

@@ -23,6 +23,8 @@ struct ReviewList<'a> {
     items: Vec<AssignmentView>,
     flash: Option<&'static str>,
     errors: Vec<FieldError>,
+    /// Per call: its title, the panel's due date, scores submitted and assignments in all.
+    calls: Vec<(String, Option<chrono::NaiveDate>, usize, usize)>,
 }
 
 #[derive(serde::Deserialize)]
@@ -41,7 +43,20 @@ async fn list_page(
     let items = state.db(move |c| review::mine(c, &ctx)).await?;
     let l = Layout::new(req, state, auth);
     let status = super::status_for(&errors);
-    render_status(&l, &ReviewList { l: &l, items, flash, errors }, status)
+    let mut calls: Vec<(i64, String, Option<chrono::NaiveDate>, usize, usize)> = Vec::new();
+    for a in items.iter().filter(|a| a.status != "conflict") {
+        let done = usize::from(a.status == "submitted");
+        match calls.iter_mut().find(|c| c.0 == a.call_id) {
+            Some(c) => {
+                c.3 += done;
+                c.4 += 1;
+                c.2 = c.2.min(a.due_on).or(a.due_on);
+            }
+            None => calls.push((a.call_id, a.call_title.clone(), a.due_on, done, 1)),
+        }
+    }
+    let calls = calls.into_iter().map(|(_, t, d, done, all)| (t, d, done, all)).collect();
+    render_status(&l, &ReviewList { l: &l, items, flash, errors, calls }, status)
 }
 
 pub async fn list(
@@ -99,6 +114,8 @@ struct ReviewForm<'a> {
     rows: Vec<ScoreRow>,
     locked: bool,
     errors: Vec<FieldError>,
+    /// The project being scored, its applicant and call.
+    a: Option<AssignmentView>,
 }
 
 async fn form_page(
@@ -110,7 +127,12 @@ async fn form_page(
     errors: Vec<FieldError>,
 ) -> Result<HttpResponse, PageError> {
     let ctx = auth.ctx.clone();
-    let (bid_id, crit, r) = state.db(move |c| review::form_data(c, &ctx, id)).await?;
+    let (bid_id, crit, r, a) = state
+        .db(move |c| {
+            let (bid_id, crit, r) = review::form_data(c, &ctx, id)?;
+            Ok((bid_id, crit, r, review::mine(c, &ctx)?.into_iter().find(|a| a.id == id)))
+        })
+        .await?;
     let rows = crit
         .iter()
         .map(|k| {
@@ -134,7 +156,7 @@ async fn form_page(
     let locked = r.status == "submitted";
     let l = Layout::new(req, state, auth);
     let status = super::status_for(&errors);
-    render_status(&l, &ReviewForm { l: &l, bid_id, r, rows, locked, errors }, status)
+    render_status(&l, &ReviewForm { l: &l, bid_id, r, rows, locked, errors, a }, status)
 }
 
 pub async fn form(
