@@ -14,6 +14,17 @@ pub fn cancel_reason(kind: &str, bid_status: Option<&str>) -> Option<&'static st
     }
 }
 
+/// What an outbox status means to the admin reading the queue.
+pub fn status_label(status: &str) -> &'static str {
+    match status {
+        "pending" => "待发送",
+        "sent" => "已发送",
+        "dead" => "发送失败",
+        "cancelled" => "已取消",
+        _ => "未知",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::cancel_reason;
@@ -28,5 +39,13 @@ mod tests {
         assert_eq!(cancel_reason("bid_funded", Some("not_funded")), Some("该申报已不在资助名单中"));
         // Mail not about a bid is sent as queued.
         assert_eq!(cancel_reason("org_verified", None), None);
+    }
+}
+
+#[test]
+fn every_status_reads_in_chinese() {
+    for (s, l) in [("pending", "待发送"), ("sent", "已发送"), ("dead", "发送失败"), ("cancelled", "已取消")]
+    {
+        assert_eq!(status_label(s), l);
     }
 }

@@ -349,6 +349,8 @@ pub fn object(conn: &mut DbConn, ctx: &Ctx, notice_id: i64, input: &ObjectionInp
 pub struct ObjectionView {
     pub id: i64,
     pub bid_id: i64,
+    /// The project objected to, as the notice lists it: reference and title.
+    pub bid: String,
     pub name: String,
     pub contact: String,
     pub text: String,
@@ -372,19 +374,19 @@ impl ObjectionView {
 pub fn objections(conn: &mut DbConn, ctx: &Ctx, notice_id: i64) -> AppResult<Vec<ObjectionView>> {
     let a = ctx.require(&[Role::Staff])?.clone();
     let n = db::notices::find(conn, notice_id)?.ok_or_else(AppError::not_found)?;
-    let in_scope: Option<std::collections::HashSet<i64>> = match a.region_scope() {
-        None => None,
-        Some(prefix) => {
-            let mut f = db::bids::BidFilter::of_call(n.call_id, crate::domain::bid::BidStatus::SUBMITTED.to_vec());
-            f.pool_region_prefix = Some(prefix);
-            Some(db::bids::list(conn, &f)?.into_iter().map(|b| b.id).collect())
-        }
-    };
+    // The call's bids in the actor's scope, with what names them, in one query.
+    let mut f = db::bids::BidFilter::of_call(n.call_id, crate::domain::bid::BidStatus::SUBMITTED.to_vec());
+    f.pool_region_prefix = a.region_scope();
+    let named: std::collections::HashMap<i64, String> = db::bids::list(conn, &f)?
+        .into_iter()
+        .map(|b| (b.id, format!("{}《{}》", b.reference.unwrap_or_default(), b.title)))
+        .collect();
     Ok(db::notices::objections_of(conn, notice_id)?
         .into_iter()
-        .filter(|o| in_scope.as_ref().is_none_or(|s| s.contains(&o.bid_id)))
+        .filter(|o| named.contains_key(&o.bid_id))
         .map(|o| ObjectionView {
             id: o.id,
+            bid: named.get(&o.bid_id).cloned().unwrap_or_default(),
             bid_id: o.bid_id,
             name: o.name,
             contact: o.contact,

@@ -11,6 +11,12 @@ use crate::error::{AppError, AppResult};
 use serde::Serialize;
 use std::collections::HashSet;
 
+impl OutboxView {
+    pub fn status_label(&self) -> &'static str {
+        crate::domain::outbox::status_label(&self.status)
+    }
+}
+
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct OutboxView {
     pub id: i64,
