@@ -9,6 +9,11 @@ async fn home_and_login_pages(app: TestApp) {
     assert!(r.headers.get("content-type").unwrap().to_str().unwrap().starts_with("text/html"));
     assert!(r.text.contains("公益创投") && r.text.contains("name=\"viewport\""));
     assert!(!r.text.contains("培训环境"), "a production database shows no training banner");
+    assert!(r.text.contains("class=\"authority\">芜湖市鸠江区民政局</span>"), "the header names the authority");
+    let icon = c.get("/favicon.ico").await;
+    assert_eq!((icon.status, icon.headers["content-type"].to_str().unwrap()), (200, "image/svg+xml"));
+    let css = c.get("/static/app.css").await.text;
+    assert!(css.contains("@media print") && css.contains("header.top, footer"), "notices print without the site");
     let missing = c.get("/no/such/page").await;
     assert_eq!(missing.status, 404);
     assert!(missing.text.contains("页面不存在"));

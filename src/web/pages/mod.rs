@@ -42,6 +42,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .error_handler(|_, _| PageError(AppError::from(Code::BadForm)).into()),
     )
     .route("/static/app.css", web::get().to(css))
+    .route("/favicon.ico", web::get().to(favicon))
+    .route("/static/favicon.svg", web::get().to(favicon))
     .route("/", web::get().to(home::index))
     // actix tries routes in order: the public pages anyone may hammer come first.
     .route("/notices/{id}", web::get().to(review::notice))
@@ -136,6 +138,16 @@ async fn not_found() -> Result<HttpResponse, PageError> {
     Err(PageError(Code::NotFound.says("您访问的页面不存在")))
 }
 
+/// The favicon: a seal-red square with 公, drawn as SVG so no binary asset is needed.
+const FAVICON: &str = "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'><rect width='32' height='32' rx='6' fill='#b3261e'/><text x='16' y='23' font-size='20' text-anchor='middle' fill='#fff' font-family='sans-serif'>公</text></svg>";
+
+async fn favicon() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header(("Cache-Control", "public, max-age=86400"))
+        .body(FAVICON)
+}
+
 async fn css() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/css; charset=utf-8")
@@ -154,6 +166,8 @@ pub struct Layout {
     pub user: Option<UserBadge>,
     pub training: bool,
     pub csrf: String,
+    /// The issuing authority the header names (GONGYI_AUTHORITY).
+    pub authority: String,
     new_cookie: Option<Cookie<'static>>,
 }
 
@@ -167,6 +181,7 @@ impl Layout {
                 role_label: a.role.label(),
             }),
             training: state.training,
+            authority: state.config.authority.clone(),
             csrf,
             new_cookie,
         }
@@ -209,7 +224,13 @@ where
     let parts = memo
         .get_or(key, generation, now, async {
             let slot = crate::service::accounts::new_token();
-            let stand_in = Layout { user: None, training: l.training, csrf: slot.clone(), new_cookie: None };
+            let stand_in = Layout {
+                user: None,
+                training: l.training,
+                csrf: slot.clone(),
+                authority: l.authority.clone(),
+                new_cookie: None,
+            };
             let html = render(stand_in).await?;
             Ok(html.split(slot.as_str()).map(str::to_string).collect())
         })
@@ -373,7 +394,10 @@ impl ResponseError for PageError {
         if let Some(i) = &self.0.internal {
             tracing::error!(code = %self.0.code, "internal error: {i}");
         }
-        let l = Layout { user: None, training: false, csrf: String::new(), new_cookie: None };
+        let l =
+            Layout {
+                user: None, training: false, csrf: String::new(), authority: "民政部门".into(), new_cookie: None
+            };
         let heading = match self.0.status.as_u16() {
             403 => "无权访问",
             404 => "页面不存在",
