@@ -105,6 +105,10 @@ pub fn render(n: &AnnouncementDoc) -> Vec<u8> {
             doc.space(4.0);
         }
     }
+    // The contact section and the 落款 stay together (the block once spilled onto an almost
+    // empty last page).
+    let contact_lines = super::layout::wrap(&n.contact, w, 10.5).len() as f32;
+    doc.keep_with_sign_off(8.0 + 12.0 * 1.6 + 2.0 + contact_lines * 10.5 * 1.6);
     heading(&mut doc, &next("联系方式"));
     doc.paragraph(&n.contact, 10.5, Align::Left);
     doc.sign_off(&n.authority, &n.issued_on, &n.audit_head)

@@ -9,6 +9,8 @@ pub const PAGE_W: f32 = 595.28; // A4 in points
 pub const PAGE_H: f32 = 841.89;
 pub const MARGIN: f32 = 56.7; // 20 mm
 pub const BOTTOM: f32 = 70.0; // room for the footer
+/// The sign-off's height: space, authority, date, space, the audit head on up to two lines.
+const SIGN_OFF_H: f32 = 24.0 + 16.0 + 16.0 + 20.0 + 2.0 * 7.0 * 1.6;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Align {
@@ -164,8 +166,21 @@ impl Doc {
     /// right, then the audit chain's head at publication (what `gongyi verify` checks), then the
     /// page footers.
     pub fn sign_off(mut self, authority: &str, issued_on: &str, audit_head: &str) -> Vec<u8> {
+        self.sign_off_block(authority, issued_on, audit_head);
+        self.finish()
+    }
+
+    /// Keeps the `height` points about to be written on the page of the sign-off: a 落款 never
+    /// stands alone on an almost empty last page.
+    pub fn keep_with_sign_off(&mut self, height: f32) {
+        self.ensure(height + SIGN_OFF_H);
+    }
+
+    /// The sign-off, all on one page (the audit head included: it once spilled alone onto a
+    /// page of its own).
+    fn sign_off_block(&mut self, authority: &str, issued_on: &str, audit_head: &str) {
+        self.ensure(SIGN_OFF_H);
         self.space(24.0);
-        self.ensure(60.0);
         for s in [authority, issued_on] {
             self.space(16.0);
             let y = self.y;
@@ -173,7 +188,6 @@ impl Doc {
         }
         self.space(20.0);
         self.paragraph(&format!("发布时审计链头：{audit_head}"), 7.0, Align::Left);
-        self.finish()
     }
 
     pub fn page_count(&self) -> usize {
@@ -247,6 +261,29 @@ fn row_height(cols: &[Column], r: &[String], size: f32, lh: f32, pad: f32) -> f3
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_sign_off_never_splits_or_stands_alone() {
+        // From every height near the bottom: the block lands on one page.
+        let mut y = BOTTOM;
+        while y < BOTTOM + 2.0 * SIGN_OFF_H {
+            let mut doc = Doc::new("t");
+            doc.y = y;
+            doc.sign_off_block("芜湖市鸠江区民政局", "2026年12月5日", &"ab".repeat(32));
+            let pages = doc.page_count();
+            assert!(pages <= 2, "at most one new page");
+            assert!(doc.y >= BOTTOM, "the block fit above the footer from y = {y}");
+            if pages == 2 {
+                assert!(doc.pages[0].is_empty(), "nothing of the block was left on the first page (y = {y})");
+            }
+            y += 3.0;
+        }
+        // What is kept with the sign-off moves with it.
+        let mut doc = Doc::new("t");
+        doc.y = BOTTOM + SIGN_OFF_H + 10.0;
+        doc.keep_with_sign_off(40.0);
+        assert_eq!(doc.page_count(), 2);
+    }
+
     use super::*;
 
     #[test]

@@ -17,6 +17,8 @@ use std::collections::HashMap;
 pub struct PoolUse {
     pub pool_id: i64,
     pub call_id: i64,
+    /// Pools of different calls share names (区级, a town's): the call tells them apart.
+    pub call_title: String,
     pub name: String,
     pub budget: Money,
     /// Reserved for funded projects (includes what was paid).
@@ -62,8 +64,13 @@ pub struct Dashboard {
 pub fn dashboard(conn: &mut DbConn, ctx: &Ctx, year: Option<i32>) -> AppResult<Dashboard> {
     let a = ctx.require(&[Role::Staff, Role::Finance])?.clone();
     let year = year.unwrap_or_else(|| local_date(ctx.now).year());
-    let calls: Vec<i64> =
-        db::calls::list(conn, false, None, 100)?.into_iter().filter(|c| c.year == year).map(|c| c.id).collect();
+    let titles: HashMap<i64, String> = db::calls::list(conn, false, None, 100)?
+        .into_iter()
+        .filter(|c| c.year == year)
+        .map(|c| (c.id, c.title))
+        .collect();
+    let mut calls: Vec<i64> = titles.keys().copied().collect();
+    calls.sort_unstable();
     let projects = db::projects::by_pool(conn, &calls)?;
     let mut paid: HashMap<i64, i64> = HashMap::new();
     for (pool, _, _, p, _) in &projects {
@@ -75,6 +82,7 @@ pub fn dashboard(conn: &mut DbConn, ctx: &Ctx, year: Option<i32>) -> AppResult<D
         .map(|p| PoolUse {
             pool_id: p.id,
             call_id: p.call_id,
+            call_title: titles.get(&p.call_id).cloned().unwrap_or_default(),
             paid: Money::from_fen(paid.get(&p.id).copied().unwrap_or(0)),
             remaining: Money::from_fen(p.budget - p.reserved),
             budget: Money::from_fen(p.budget),

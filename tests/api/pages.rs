@@ -429,6 +429,13 @@ async fn call_and_bid_through_the_pages(app: TestApp) {
     assert_eq!(r.status, 200);
     assert!(r.text.contains("id=\"line_amount_17\"") && r.text.contains("第10项活动"));
     assert_eq!(app.count("bids").await, bids_before, "adding rows saves nothing");
+    // Five empty rows on the form and 增加: ten rows, not the filled count plus five.
+    let mut empty: Vec<(&str, &str)> = ten.iter().filter(|(k, _)| !k.starts_with("line_")).cloned().collect();
+    empty
+        .extend(["line_amount_0", "line_amount_1", "line_amount_2", "line_amount_3", "line_amount_4"].map(|k| (k, "")));
+    empty.push(("add", "line"));
+    let r = org.post_form(&format!("/calls/{call_id}/bid"), &empty).await;
+    assert!(r.text.contains("id=\"line_amount_9\"") && !r.text.contains("id=\"line_amount_10\""), "ten rows");
 
     close_window(&app, &[&staff, &fin, &org]).await;
     let queue = staff.get(&format!("/staff/calls/{call_id}/bids")).await;
@@ -466,7 +473,40 @@ async fn call_and_bid_through_the_pages(app: TestApp) {
     assert!(org.get(&bid_path).await.text.contains("90,000.00"));
 }
 
+/// 政务 conventions: each call's 办事指南 names the steps, the materials, the dates and whom to
+/// ask; deep pages carry breadcrumbs; an applicant sees where the bid stands.
+async fn guide_crumbs_and_steps(app: TestApp) {
+    use crate::flow::*;
+    let app = spawn_with(app.backend, |c| c.contact = "鸠江区民政局社会组织科 0553-5555555".into()).await;
+    let staff = app.as_role("staff1", "staff").await;
+    let call = published_call(&staff, call_body()).await;
+    let page = app.client().get(&format!("/calls/{}", call.id)).await;
+    assert_eq!(page.status, 200);
+    for part in
+        ["办事指南", "办理流程", "申报材料", "办理时限", "鸠江区民政局社会组织科 0553-5555555", "class=\"crumbs\""]
+    {
+        assert!(page.text.contains(part), "the call page shows {part}");
+    }
+    assert!(app.client().get("/").await.text.contains("咨询：鸠江区民政局社会组织科"), "the footer names the contact");
+    let (_, org) = org(&app, &staff, "orga", "52340207MJ0009901").await;
+    open_window(&app, &[&staff, &org]).await;
+    let (bid, _) = submitted_bid(&org, call.id, bid_body(call.shenxiang, "340207101001", "90000.00")).await;
+    let mine = org.get(&format!("/bids/{bid}")).await;
+    assert_eq!(mine.status, 200);
+    assert!(mine.text.contains("class=\"steps\""), "the applicant sees the steps");
+    assert!(mine.text.contains(r#"<li class="current" aria-current="step">资格审查</li>"#), "{}", mine.text);
+    close_window(&app, &[&staff]).await;
+    let theirs = staff.get(&format!("/bids/{bid}")).await;
+    assert_eq!(theirs.status, 200);
+    assert!(
+        !theirs.text.contains("class=\"steps\"") && theirs.text.contains(&format!("/staff/calls/{}/bids", call.id))
+    );
+    let form = staff.get("/staff/calls/new").await;
+    assert!(form.text.contains("T17:00") && form.text.contains("T09:00"), "deadlines at a time people use");
+}
+
 crate::on_both!(
+    guide_crumbs_and_steps,
     home_and_login_pages,
     register_and_verify_in_the_browser,
     admin_pages,

@@ -557,10 +557,16 @@ async fn dashboard_and_public_board(app: TestApp) {
     assert_eq!(sum("budget") - sum("reserved"), sum("remaining"));
     assert_eq!((d.json["funnel"]["funded"].as_i64(), d.json["funnel"]["eligible"].as_i64()), (Some(3), Some(3)));
     assert_eq!((d.json["payable_tranches"].as_i64(), d.json["payable_amount"].as_str()), (Some(1), Some("25000.00")));
+    let titled =
+        d.json["pools"].as_array().unwrap().iter().all(|p| p["call_title"].as_str().is_some_and(|t| !t.is_empty()));
+    assert!(titled, "pools of two calls share names: each names its call");
     assert_eq!(app.login("orga").await.get("/api/v1/dashboard").await.status, 403);
     let page = s.staff.get("/staff/dashboard?year=2026").await;
     assert_eq!(page.status, 200);
-    assert!(page.text.contains("<svg") && page.text.contains("资金池使用") && page.text.contains("25,000.00"));
+    assert!(
+        page.text.contains("class=\"chart\"") && page.text.contains("资金池使用") && page.text.contains("25,000.00")
+    );
+    assert!(!page.text.contains(" style="), "the CSP refuses inline styles");
     // Public.
     let b = app.client().get("/api/v1/board").await;
     assert_eq!(b.status, 200);
@@ -572,7 +578,7 @@ async fn dashboard_and_public_board(app: TestApp) {
         towns.iter().flat_map(|t| t["projects"].as_array().unwrap()).find(|p| p["paid"] == "20000.00").unwrap();
     assert_eq!(signed["progress_pct"].as_u64(), Some(25), "one of four milestones");
     let page = app.client().get("/board").await;
-    assert!(page.status == 200 && page.text.contains("<svg") && page.text.contains("20,000.00"));
+    assert!(page.status == 200 && page.text.contains("class=\"chart\"") && page.text.contains("20,000.00"));
 }
 
 async fn upload_evidence(c: &Client, milestone: i64, name: &str, bytes: Vec<u8>) -> Res {

@@ -97,7 +97,17 @@ try:
         expect(fin, "已经使用过或已过期")
         shot(fin, "link-spent")
         login(browser.new_context(**PHONE), "finance", "财务审核-新密码-9").context.close()
+
+        # Each role's work list on a phone: what waits for them, with counts (issue 21).
+        for who, password in [("staff", "demo2026"), ("shenxiang", "demo2026"), ("finance", "财务审核-新密码-9"),
+                              ("expert1", "demo2026"), ("xinyu", "demo2026")]:
+            page = login(browser.new_context(**PHONE), who, password)
+            expect(page, "待办事项")
+            assert "pending" not in page.inner_text("main"), f"{who}: status words are Chinese"
+            fits(page)
+            shot(page, f"worklist-{who}")
+            page.context.close()
         browser.close()
 finally:
     h.stop()
-print("office: passwords passed")
+print("office: passwords and work lists passed")

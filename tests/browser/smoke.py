@@ -82,7 +82,7 @@ with sync_playwright() as p:
     bidder.screenshot(path=f"{out}/5-bid-form.png", full_page=True)
     bidder.click("form.stack button[type=submit]")
     bidder.wait_for_selector("text=已保存草稿")
-    bidder.click("text=提交申报")
+    bidder.click("button:has-text('提交申报')")
     bidder.wait_for_selector("text=已提交，回执已发送")
     assert "-0002" in bidder.content(), "the second bid of the demo call"
     bidder.screenshot(path=f"{out}/6-submitted.png", full_page=True)
@@ -115,7 +115,7 @@ with sync_playwright() as p:
     staff.wait_for_selector("text=奖励公告已生成")
     staff.screenshot(path=f"{out}/7-awards.png", full_page=True)
     staff.goto(base + "/staff/dashboard")
-    staff.wait_for_selector("svg.chart")
+    staff.wait_for_selector("figure.chart")
     fits(staff)
     staff.screenshot(path=f"{out}/8-dashboard.png", full_page=True)
     staff.goto(base + "/projects")

@@ -107,7 +107,7 @@ try:
             fits(org)
             org.click("form.stack button[type=submit]")
             expect(org, "已保存草稿")
-            org.click("text=提交申报")
+            org.click("button:has-text('提交申报')")
             expect(org, "已提交，回执已发送")
         shot(org, "bid-submitted")
         browser.close()

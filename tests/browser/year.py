@@ -100,6 +100,30 @@ try:
         shot(org, "call-on-phone")
         org.click("text=在线申报")
         org.wait_for_selector("#requested_amount")
+        # A refused form keeps its work: ten budget lines (one amount mistyped) and an over-long
+        # 项目简介 come back as typed, each error beside its field, rows counted from 1.
+        org.fill("#title", "“银龄互助”居家养老服务")
+        org.fill("#summary", "长" * 7500)
+        org.fill("#requested_amount", "100000.00")
+        org.click("button:has-text('增加 5 行预算')")
+        expect(org, "第 10 行")
+        for i in range(10):
+            org.select_option(f"#line_category_{i}", "activity")
+            org.fill(f"#line_item_{i}", f"活动{i + 1}")
+            org.fill(f"#line_amount_{i}", "1O000" if i == 9 else "10000.00")
+        org.click("form.stack > .actions button:has-text('保存草稿')")
+        expect(org, "请修改以下")
+        assert org.input_value("#line_item_9") == "活动10" and org.input_value("#line_amount_9") == "1O000"
+        assert len(org.input_value("#summary")) == 7500, "the long text is kept"
+        assert org.locator("#line_amount_9 + .field-error").count() == 1, "the error sits beside the amount"
+        assert org.locator("#summary + .field-error").count() == 1, "the error sits beside the summary"
+        assert "第 10 行" in org.inner_text(".errors"), org.inner_text(".errors")
+        fits(org)
+        shot(org, "bid-form-refused")
+        for i in range(2, 10):
+            org.select_option(f"#line_category_{i}", "")
+            org.fill(f"#line_item_{i}", "")
+            org.fill(f"#line_amount_{i}", "")
         org.select_option("#pool_id", label="沈巷镇公益创投资金（200,000.00 元）")
         org.fill("#title", "“银龄互助”居家养老服务")
         org.fill("#summary", "为独居老人提供探访、助餐与互助小组服务。")
@@ -119,9 +143,9 @@ try:
         org.fill("input[name=ms_due_0]", "2027-08-01")
         fits(org)
         shot(org, "bid-form")
-        org.click("form.stack button[type=submit]")
+        org.click("form.stack > .actions button:has-text('保存草稿')")
         expect(org, "已保存草稿")
-        org.click("text=提交申报")
+        org.click("button:has-text('提交申报')")
         expect(org, "已提交，回执已发送")
         bid_id = org.url.split("/bids/")[1].split("?")[0].split("/")[0]
         fits(org)

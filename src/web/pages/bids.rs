@@ -214,11 +214,15 @@ async fn form_page(
         .is_ok_and(|me| me.organisation_status.as_deref().is_some_and(|s| s != "verified"));
     let l = Layout::new(req, state, auth);
     let status = super::status_for(&errors);
-    // Rows: those filled, a few spare, and five more each time 增加一行 is pressed.
-    let more = |what: &str| if f.get("add") == what { 5 } else { 0 };
-    let lines = (filled_rows(&f, &LINE_FIELDS, MAX_LINE_ROWS) + SPARE_LINES + more("line")).clamp(5, MAX_LINE_ROWS);
-    let milestones = (filled_rows(&f, &MILESTONE_FIELDS, MAX_MILESTONE_ROWS) + SPARE_MILESTONES + more("milestone"))
-        .clamp(3, MAX_MILESTONE_ROWS);
+    // Rows: those filled and a few spare; 增加 adds five to what the form showed (empty rows
+    // included: five empty rows and 增加 make ten, not the filled count plus five).
+    let rows = |fields: &[&str], spare: usize, cap: usize, what: &str| {
+        let kept = filled_rows(&f, fields, cap) + spare;
+        let n = if f.get("add") == what { rows_in(&f, fields, cap).max(kept) + 5 } else { kept };
+        n.clamp(spare + 2, cap)
+    };
+    let lines = rows(&LINE_FIELDS, SPARE_LINES, MAX_LINE_ROWS, "line");
+    let milestones = rows(&MILESTONE_FIELDS, SPARE_MILESTONES, MAX_MILESTONE_ROWS, "milestone");
     let lines_total = (0..lines)
         .filter_map(|i| crate::domain::Money::parse(f.get_n("line_amount_", i).trim()).ok())
         .map(|m| m.fen())
@@ -392,6 +396,8 @@ struct BidPage<'a> {
     errors: Vec<FieldError>,
     /// The applicant as staff and finance need it: name, credit code, contact.
     applicant: Option<crate::db::organisations::OrgRow>,
+    /// The applicant's step indicator (label, CSS class); empty for others and withdrawn bids.
+    steps: Vec<(&'static str, &'static str)>,
 }
 
 #[derive(serde::Deserialize)]
@@ -454,6 +460,14 @@ async fn detail_page(
     let call = load_call(state, auth, b.call_id).await?;
     let pool_name = call.pools.iter().find(|p| p.id == b.pool_id).map(|p| p.name.clone()).unwrap_or_default();
     let page_caps = if role == Some(Role::Org) { vec![] } else { caps(&b, &call) };
+    let steps = match (role, crate::domain::bid::BidStatus::parse(&b.status)) {
+        (Some(Role::Org), Some(s)) => crate::domain::bid::steps(s)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(label, step)| (label, step.class()))
+            .collect(),
+        _ => vec![],
+    };
     let l = Layout::new(req, state, auth);
     let status = super::status_for(&errors);
     let page = BidPage {
@@ -469,6 +483,7 @@ async fn detail_page(
         flash,
         errors,
         applicant,
+        steps,
     };
     render_status(&l, &page, status)
 }

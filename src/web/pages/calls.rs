@@ -23,6 +23,9 @@ struct CallPage<'a> {
     c: &'a CallView,
     forbidden: Vec<&'static str>,
     can_bid: bool,
+    /// For the 办事指南: the way every bid goes and the attachment size limit.
+    steps: &'static [&'static str],
+    upload_mb: usize,
 }
 
 pub async fn public(
@@ -38,7 +41,8 @@ pub async fn public(
         return super::shared_page(&req, st, &auth, &st.public.call_pages, id, |l| async move {
             let c = crate::web::public::call(st, ctx, id).await?;
             let forbidden = forbidden_labels(&c);
-            super::to_html(&CallPage { l: &l, c: &c, forbidden, can_bid: false })
+            let upload_mb = st.config.upload_limit / 1024 / 1024;
+            super::to_html(&CallPage { l: &l, c: &c, forbidden, can_bid: false, steps: &STEPS, upload_mb })
         })
         .await;
     }
@@ -47,8 +51,11 @@ pub async fn public(
     let is_org = auth.actor().is_some_and(|a| a.role == Role::Org);
     let can_bid = is_org && c.status == "open";
     let l = Layout::new(&req, &state, &auth);
-    render(&l, &CallPage { l: &l, c: &c, forbidden, can_bid })
+    let upload_mb = state.config.upload_limit / 1024 / 1024;
+    render(&l, &CallPage { l: &l, c: &c, forbidden, can_bid, steps: &STEPS, upload_mb })
 }
+
+use crate::domain::bid::STEPS;
 
 fn forbidden_labels(c: &CallView) -> Vec<&'static str> {
     c.forbidden_categories.iter().filter_map(|k| BudgetCategory::parse(k)).map(|b| b.label()).collect()
@@ -104,8 +111,8 @@ fn defaults(year: i32, town: Option<&str>) -> Fields {
     for (k, v) in [
         ("year", year.to_string()),
         ("title", format!("鸠江区{year}年度公益创投项目")),
-        ("opens_at", format!("{year}-02-01T00:00")),
-        ("closes_at", format!("{year}-03-01T00:00")),
+        ("opens_at", format!("{year}-02-01T09:00")),
+        ("closes_at", format!("{year}-03-01T17:00")),
         ("project_start", format!("{year}-04-01")),
         ("project_end", format!("{year}-12-31")),
         ("min_grant", "20000.00".into()),

@@ -1,5 +1,5 @@
-//! Server-rendered SVG charts (no JavaScript, no CDN). Every label is XML-escaped here, since the
-//! SVG is embedded in the page as markup.
+//! Server-rendered bar charts (no JavaScript, no CDN). Every label is escaped here, since the
+//! chart is embedded in the page as markup.
 
 use std::fmt::Write;
 
@@ -26,48 +26,43 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// Horizontal stacked bars, all on one scale (the largest bar's total), with a legend.
+/// Horizontal stacked bars, all on one scale (the largest bar's total), with a legend. The text
+/// is HTML at the page's own size (a whole-chart SVG scaled it to about 5 px on a phone); each
+/// bar is a small SVG stretched to its track, because the CSP refuses inline `style` widths.
 pub fn bars(title: &str, rows: &[Bar], legend: &[(&str, &'static str)]) -> String {
-    const LABEL_W: i64 = 130;
-    const BAR_W: i64 = 300;
-    const ROW_H: i64 = 28;
     let max = rows.iter().map(|r| r.segments.iter().map(|s| s.0.max(0)).sum::<i64>()).max().unwrap_or(0).max(1);
-    let height = ROW_H * rows.len() as i64 + 30;
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        r#"<svg class="chart" viewBox="0 0 640 {height}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">"#,
-        escape(title)
-    );
-    for (i, r) in rows.iter().enumerate() {
-        let y = i as i64 * ROW_H;
-        let _ = write!(svg, r##"<text x="0" y="{}" font-size="12" fill="#333">{}</text>"##, y + 17, escape(&r.label));
-        let mut x = LABEL_W;
+    let mut html = String::new();
+    let _ = write!(html, r#"<figure class="chart" role="img" aria-label="{}">"#, escape(title));
+    for r in rows {
+        let _ = write!(
+            html,
+            r##"<div class="chart-row"><div class="chart-label">{}</div><svg class="chart-bar" viewBox="0 0 1000 10" preserveAspectRatio="none" aria-hidden="true"><rect width="1000" height="10" fill="#f3f3f3"/>"##,
+            escape(&r.label)
+        );
+        let mut x = 0i128;
         for (v, colour) in &r.segments {
-            let w = v.max(&0) * BAR_W / max;
+            // Thousandths of the track, in integers: no floats anywhere near money.
+            let w = (*v).max(0) as i128 * 1000 / max as i128;
             if w > 0 {
-                let _ = write!(svg, r#"<rect x="{x}" y="{}" width="{w}" height="18" fill="{colour}"/>"#, y + 4);
+                let _ = write!(html, r#"<rect x="{x}" width="{w}" height="10" fill="{colour}"/>"#);
             }
             x += w;
         }
-        let _ = write!(
-            svg,
-            r##"<text x="{}" y="{}" font-size="11" fill="#555">{}</text>"##,
-            LABEL_W + BAR_W + 8,
-            y + 17,
-            escape(&r.caption)
-        );
+        let _ = write!(html, r#"</svg><div class="chart-caption">{}</div></div>"#, escape(&r.caption));
     }
-    let mut x = 0;
-    let y = ROW_H * rows.len() as i64 + 8;
-    for (name, colour) in legend {
-        let _ = write!(svg, r#"<rect x="{x}" y="{y}" width="12" height="12" fill="{colour}"/>"#);
-        let _ =
-            write!(svg, r##"<text x="{}" y="{}" font-size="11" fill="#333">{}</text>"##, x + 16, y + 11, escape(name));
-        x += 30 + 14 * name.chars().count() as i64;
+    if !legend.is_empty() {
+        html.push_str(r#"<figcaption class="chart-legend">"#);
+        for (name, colour) in legend {
+            let _ = write!(
+                html,
+                r#"<span><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill="{colour}"/></svg>{}</span>"#,
+                escape(name)
+            );
+        }
+        html.push_str("</figcaption>");
     }
-    svg.push_str("</svg>");
-    svg
+    html.push_str("</figure>");
+    html
 }
 
 pub const PAID: &str = "#2e7d32";
@@ -89,13 +84,21 @@ mod tests {
             },
             Bar { label: "沈巷镇".into(), segments: vec![(50, PAID)], caption: String::new() },
         ];
-        let svg = bars("资金", &rows, &[("已拨付", PAID)]);
-        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-        assert!(!svg.contains("<script>") && svg.contains("&lt;script&gt;") && svg.contains("a&amp;b"));
-        assert!(svg.contains(r#"width="150""#), "half of the 300-point bar");
-        assert!(svg.contains("沈巷镇") && svg.contains("已拨付"));
+        let html = bars("资金", &rows, &[("已拨付", PAID)]);
+        assert!(html.starts_with("<figure") && html.ends_with("</figure>"));
+        assert!(!html.contains("<script>") && html.contains("&lt;script&gt;") && html.contains("a&amp;b"));
+        assert!(html.contains(r#"width="500""#), "half of the largest bar: {html}");
+        assert!(!html.contains("style="), "the CSP refuses inline styles");
+        assert!(html.contains("沈巷镇") && html.contains("已拨付"));
         // Nothing to draw: no division by zero, no bars.
         let empty = bars("空", &[Bar { label: "x".into(), segments: vec![(0, PAID)], caption: String::new() }], &[]);
-        assert!(!empty.contains("<rect"));
+        assert!(!empty.contains(r#"<rect x="#));
+        // A third prints as tenths of a percent.
+        let third = bars(
+            "t",
+            &[Bar { label: "a".into(), segments: vec![(1, PAID), (2, REMAINING)], caption: String::new() }],
+            &[],
+        );
+        assert!(third.contains(r#"x="0" width="333""#) && third.contains(r#"x="333" width="666""#), "{third}");
     }
 }

@@ -1,4 +1,4 @@
-//! The staff dashboard and the public board, with server-rendered SVG charts.
+//! The staff dashboard and the public board, with server-rendered bar charts.
 
 use super::charts::{self, Bar};
 use super::{render_status, Layout, PageError};
@@ -36,7 +36,7 @@ pub async fn staff(
         .pools
         .iter()
         .map(|p| Bar {
-            label: p.name.clone(),
+            label: format!("{}：{}", p.call_title, p.name),
             segments: vec![
                 (p.paid.fen(), charts::PAID),
                 (p.reserved.fen() - p.paid.fen(), charts::RESERVED),

@@ -168,6 +168,8 @@ pub struct Layout {
     pub csrf: String,
     /// The issuing authority the header names (GONGYI_AUTHORITY).
     pub authority: String,
+    /// Where people ask (GONGYI_CONTACT): the footer and each call's 办事指南; empty → unnamed.
+    pub contact: String,
     new_cookie: Option<Cookie<'static>>,
 }
 
@@ -182,6 +184,7 @@ impl Layout {
             }),
             training: state.training,
             authority: state.config.authority.clone(),
+            contact: state.config.contact.clone(),
             csrf,
             new_cookie,
         }
@@ -229,6 +232,7 @@ where
                 training: l.training,
                 csrf: slot.clone(),
                 authority: l.authority.clone(),
+                contact: l.contact.clone(),
                 new_cookie: None,
             };
             let html = render(stand_in).await?;
@@ -394,10 +398,14 @@ impl ResponseError for PageError {
         if let Some(i) = &self.0.internal {
             tracing::error!(code = %self.0.code, "internal error: {i}");
         }
-        let l =
-            Layout {
-                user: None, training: false, csrf: String::new(), authority: "民政部门".into(), new_cookie: None
-            };
+        let l = Layout {
+            user: None,
+            training: false,
+            csrf: String::new(),
+            authority: "民政部门".into(),
+            contact: String::new(),
+            new_cookie: None,
+        };
         let heading = match self.0.status.as_u16() {
             403 => "无权访问",
             404 => "页面不存在",
