@@ -151,7 +151,8 @@ fn demo_call(conn: &mut DbConn, staff: &Ctx, docs: &DocSettings) -> AppResult<()
                            本招标为培训环境演示数据。"
             .into(),
         opens_at: day(-1),
-        closes_at: day(30),
+        // Deadlines at a time people use: 17:00 on the day.
+        closes_at: day(30).replace("T00:00:00", "T17:00:00"),
         notice_days: Some(7),
         notice_working_days: Some(true),
         project_start: date(45),

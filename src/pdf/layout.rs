@@ -9,8 +9,8 @@ pub const PAGE_W: f32 = 595.28; // A4 in points
 pub const PAGE_H: f32 = 841.89;
 pub const MARGIN: f32 = 56.7; // 20 mm
 pub const BOTTOM: f32 = 70.0; // room for the footer
-/// The sign-off's height: space, authority, date, space, the audit head on up to two lines.
-const SIGN_OFF_H: f32 = 24.0 + 16.0 + 16.0 + 20.0 + 2.0 * 7.0 * 1.6;
+/// The sign-off's height: space, authority, date (the audit head goes to the page's foot).
+const SIGN_OFF_H: f32 = 24.0 + 16.0 + 16.0;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Align {
@@ -54,6 +54,8 @@ pub fn wrap(s: &str, width: f32, size: f32) -> Vec<String> {
 pub struct Doc {
     title: String,
     pages: Vec<Vec<Op>>,
+    /// Printed in small type at the foot of the last page, above its page number.
+    last_page_note: Option<String>,
     /// Baseline cursor from the bottom of the page, in points.
     pub y: f32,
     font: FontId,
@@ -64,7 +66,7 @@ impl Doc {
     pub fn new(title: &str) -> Doc {
         let mut pdf = PdfDocument::new(title);
         let font = pdf.add_font(super::font());
-        Doc { title: title.into(), pages: vec![Vec::new()], y: PAGE_H - MARGIN, font, pdf }
+        Doc { title: title.into(), pages: vec![Vec::new()], last_page_note: None, y: PAGE_H - MARGIN, font, pdf }
     }
 
     pub fn content_width(&self) -> f32 {
@@ -154,6 +156,11 @@ impl Doc {
             self.pages = vec![ops];
             let footer = format!("第 {} 页 共 {} 页", i + 1, total);
             let w = self.content_width();
+            if i + 1 == total {
+                if let Some(note) = self.last_page_note.take() {
+                    self.text_in(&note, MARGIN, w, 50.0, 7.0, Align::Left);
+                }
+            }
             self.text_in(&footer, MARGIN, w, 36.0, 9.0, Align::Center);
             let ops = self.pages.pop().unwrap_or_default();
             out.push(PdfPage::new(Mm(210.0), Mm(297.0), ops));
@@ -163,8 +170,8 @@ impl Doc {
     }
 
     /// Every published document ends the same way: the issuing authority and the date at the
-    /// right, then the audit chain's head at publication (what `gongyi verify` checks), then the
-    /// page footers.
+    /// right, the audit chain's head at publication (what `gongyi verify` checks) at the foot of
+    /// the last page, then the page footers.
     pub fn sign_off(mut self, authority: &str, issued_on: &str, audit_head: &str) -> Vec<u8> {
         self.sign_off_block(authority, issued_on, audit_head);
         self.finish()
@@ -176,8 +183,8 @@ impl Doc {
         self.ensure(height + SIGN_OFF_H);
     }
 
-    /// The sign-off, all on one page (the audit head included: it once spilled alone onto a
-    /// page of its own).
+    /// The sign-off, all on one page. The audit head sits at the page's foot, below the body:
+    /// after the sign-off it once spilled alone onto a page of its own.
     fn sign_off_block(&mut self, authority: &str, issued_on: &str, audit_head: &str) {
         self.ensure(SIGN_OFF_H);
         self.space(24.0);
@@ -186,8 +193,7 @@ impl Doc {
             let y = self.y;
             self.text_in(s, MARGIN, PAGE_W - 2.0 * MARGIN, y, 10.5, Align::Right);
         }
-        self.space(20.0);
-        self.paragraph(&format!("发布时审计链头：{audit_head}"), 7.0, Align::Left);
+        self.last_page_note = Some(format!("发布时审计链头：{audit_head}"));
     }
 
     pub fn page_count(&self) -> usize {
@@ -277,6 +283,8 @@ mod tests {
             }
             y += 3.0;
         }
+        let note = format!("发布时审计链头：{}", "ab".repeat(32));
+        assert!(text_width(&note, 7.0) < PAGE_W - 2.0 * MARGIN, "the audit head fits on one line at the foot");
         // What is kept with the sign-off moves with it.
         let mut doc = Doc::new("t");
         doc.y = BOTTOM + SIGN_OFF_H + 10.0;

@@ -107,3 +107,22 @@ class Harness:
             page.screenshot(path=f"{self.out}/{self.prefix}FAILED.png", full_page=True)
             print(page.url, page.inner_text("main") if page.locator("main").count() else page.content()[:3000])
             raise
+
+    def tour(self, browser, who, password, paths):
+        """Every page of `paths` as `who` (None: the public) on a phone and a desktop: no server
+        error, nothing wider than the phone, a screenshot of each to look at."""
+        os.makedirs(f"{self.out}/tour", exist_ok=True)
+        seen = 0
+        for name, kind in (("phone", PHONE), ("desk", DESK)):
+            ctx = browser.new_context(**kind)
+            page = self.login(ctx, who, password) if who else ctx.new_page()
+            for path in paths:
+                r = page.goto(self.base + path)
+                assert r is not None and r.status < 500, f"{who} {path}: {r and r.status}"
+                if name == "phone":
+                    self.fits(page)
+                slug = path.strip("/").replace("/", "_").replace("?", "_").replace("=", "-") or "home"
+                page.screenshot(path=f"{self.out}/tour/{who or 'public'}-{slug}-{name}.png", full_page=True)
+                seen += 1
+            ctx.close()
+        return seen

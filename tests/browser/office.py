@@ -99,7 +99,7 @@ try:
         login(browser.new_context(**PHONE), "finance", "财务审核-新密码-9").context.close()
 
         # Each role's work list on a phone: what waits for them, with counts (issue 21).
-        for who, password in [("staff", "demo2026"), ("shenxiang", "demo2026"), ("finance", "财务审核-新密码-9"),
+        for who, password in [("staff", "demo2026"), ("shenxiang", "沈巷镇民政-2027"), ("finance", "财务审核-新密码-9"),
                               ("expert1", "demo2026"), ("xinyu", "demo2026")]:
             page = login(browser.new_context(**PHONE), who, password)
             expect(page, "待办事项")

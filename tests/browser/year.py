@@ -216,6 +216,7 @@ try:
         assert r.ok and r.headers["content-type"] == "application/pdf", r.headers
         assert r.body()[:5] == b"%PDF-", "the notice downloads as a PDF"
         open(f"{out}/notice.pdf", "wb").write(r.body())
+        notice_path = public.url.replace(base, "")
         browser.close()
 
     # --- 25 March: the notice period is over: finalise, sign, pay the first tranche ------------
@@ -242,6 +243,27 @@ try:
         h.confirm(fin, "confirm-payment")
         expect(fin, "45,000.00")
         shot(fin, "paid")
+
+        # Every page as every role, on a phone and a desktop (issue 21): looked at, none too wide.
+        project = project_url.replace(base, "")
+        c = f"/staff/calls/{call_id}"
+        pages = 0
+        pages += h.tour(browser, None, None, ["/", "/board", "/awards", "/verify", f"/calls/{call_id}", notice_path,
+                                              "/login", "/register", "/forgot-password"])
+        pages += h.tour(browser, "staff", "demo2026", [
+            "/workbench", "/staff/calls", c, f"{c}/bids", f"{c}/bids?status=all", f"{c}/ranking", f"/bids/{bid_id}",
+            "/staff/calls/new", "/staff/organisations", "/projects", project, "/staff/dashboard", "/staff/funds",
+            "/staff/awards", "/staff/meetings", notice_path, "/account/password"])
+        pages += h.tour(browser, "shenxiang", "demo2026", ["/workbench", "/staff/calls", "/projects",
+                                                           "/staff/dashboard", "/staff/funds"])
+        pages += h.tour(browser, "finance", "demo2026", ["/workbench", "/staff/calls", f"{c}/bids", f"/bids/{bid_id}",
+                                                         "/projects", project, "/staff/dashboard"])
+        pages += h.tour(browser, "expert1", "demo2026", ["/workbench", "/review"])
+        pages += h.tour(browser, "yearorg", "year-pass-2027", ["/workbench", f"/calls/{call_id}", f"/bids/{bid_id}",
+                                                               "/projects", project])
+        pages += h.tour(browser, "admin", "demo2026", ["/workbench", "/admin/users", "/admin/calendar",
+                                                       "/admin/outbox"])
+        print(f"year: toured {pages} page views")
         browser.close()
     # Leave the year's database beside the screenshots: bench/public_json.sh loads its notice.
     import shutil
