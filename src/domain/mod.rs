@@ -7,6 +7,7 @@ pub mod award;
 pub mod bid;
 pub mod budget;
 pub mod calendar;
+pub mod capitals;
 pub mod call;
 pub mod draw;
 pub mod export;
