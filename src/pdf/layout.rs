@@ -30,7 +30,11 @@ pub fn text_width(s: &str, size: f32) -> f32 {
     units as f32 * size / upem
 }
 
-/// Breaks `s` into lines no wider than `width` (any character may break: CJK has no spaces).
+/// Punctuation that may not begin a line (避头): it hangs at the end of the line before.
+const NO_LINE_START: &str = "，。、；：？！）」』》〉】”’,.;:?!)%";
+
+/// Breaks `s` into lines no wider than `width` (any character may break: CJK has no spaces),
+/// except that closing punctuation hangs past the width rather than start a line.
 pub fn wrap(s: &str, width: f32, size: f32) -> Vec<String> {
     let mut lines = Vec::new();
     for para in s.split('\n') {
@@ -38,7 +42,7 @@ pub fn wrap(s: &str, width: f32, size: f32) -> Vec<String> {
         for c in para.chars() {
             let mut next = line.clone();
             next.push(c);
-            if !line.is_empty() && text_width(&next, size) > width {
+            if !line.is_empty() && !NO_LINE_START.contains(c) && text_width(&next, size) > width {
                 lines.push(std::mem::take(&mut line));
                 line.push(c);
             } else {
@@ -145,6 +149,23 @@ impl Doc {
                 },
             },
         ]);
+    }
+
+    /// A stroked rectangle (signature and stamp boxes); `y` is its bottom edge.
+    pub fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, thickness: f32) {
+        let p = |x: f32, y: f32| LinePoint { p: Point { x: Pt(x), y: Pt(y) }, bezier: false };
+        self.ops().extend([
+            Op::SetOutlineThickness { pt: Pt(thickness) },
+            Op::SetOutlineColor { col: Color::Rgb(Rgb { r: 0.2, g: 0.2, b: 0.2, icc_profile: None }) },
+            Op::DrawLine {
+                line: Line { points: vec![p(x, y), p(x + w, y), p(x + w, y + h), p(x, y + h)], is_closed: true },
+            },
+        ]);
+    }
+
+    /// Small type at the foot of the last page (a document's audit head).
+    pub fn set_last_page_note(&mut self, note: String) {
+        self.last_page_note = Some(note);
     }
 
     /// Adds 「第 N 页 共 M 页」 to every page and returns the PDF bytes (fonts subset).
@@ -268,6 +289,20 @@ fn row_height(cols: &[Column], r: &[String], size: f32, lh: f32, pad: f32) -> f3
 #[cfg(test)]
 mod tests {
     #[test]
+    fn punctuation_never_begins_a_line() {
+        let text =
+            "乙方未按期报告、评估不合格或违反本协议的，甲方可暂停拨付、终止协议并追回已拨付的相应资金。".repeat(3);
+        for width in (60..400).step_by(7) {
+            let lines = wrap(&text, width as f32, 10.5);
+            assert_eq!(lines.concat(), text, "nothing lost at width {width}");
+            for l in &lines {
+                let first = l.chars().next().unwrap();
+                assert!(!NO_LINE_START.contains(first), "a line begins with {first} at width {width}");
+            }
+        }
+    }
+
+    #[test]
     fn the_sign_off_never_splits_or_stands_alone() {
         // From every height near the bottom: the block lands on one page.
         let mut y = BOTTOM;
@@ -300,7 +335,8 @@ mod tests {
         assert!(w > 30.0 && w < 50.0, "{w}");
         let lines = wrap("鸠江区阳光社会工作服务中心“银龄互助”社区居家养老服务项目", 60.0, 10.0);
         assert!(lines.len() > 2);
-        assert!(lines.iter().all(|l| text_width(l, 10.0) <= 60.0));
+        // Only closing punctuation hangs past the width.
+        assert!(lines.iter().all(|l| text_width(l.trim_end_matches(|c| NO_LINE_START.contains(c)), 10.0) <= 60.0));
         assert_eq!(lines.concat(), "鸠江区阳光社会工作服务中心“银龄互助”社区居家养老服务项目");
         assert_eq!(wrap("", 60.0, 10.0), vec![String::new()]);
     }

@@ -2,6 +2,7 @@
 //! by measured glyph widths, tables whose header repeats on every page, 「第 N 页 共 M 页」 footers.
 //! Layout positions are points (f32); every figure printed comes in as text already formatted.
 
+pub mod agreement;
 pub mod announcement;
 pub mod award;
 mod layout;

@@ -70,7 +70,11 @@ pub fn read(
     Ok((d, bytes))
 }
 
-/// Any published version by its hash (superseded ones stay downloadable).
+/// Kinds that are issued to their parties, not published: verifiable by hash, never served by it.
+const PRIVATE_KINDS: [&str; 1] = [crate::service::projects::agreement::KIND];
+
+/// Any published version by its hash (superseded ones stay downloadable); a private document
+/// (an agreement) is not served here.
 pub fn read_by_hash(
     conn: &mut DbConn,
     data_dir: &Path,
@@ -80,7 +84,9 @@ pub fn read_by_hash(
     if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::not_found());
     }
-    let d = db::documents::by_hash(conn, &h)?.ok_or_else(AppError::not_found)?;
+    let d = db::documents::by_hash(conn, &h)?
+        .filter(|d| !PRIVATE_KINDS.contains(&d.kind.as_str()))
+        .ok_or_else(AppError::not_found)?;
     let bytes =
         std::fs::read(path_of(data_dir, &d.sha256)).map_err(|e| AppError::internal(format!("read document: {e}")))?;
     Ok((d, bytes))
@@ -88,7 +94,8 @@ pub fn read_by_hash(
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Verification {
-    /// `notice` (评审结果公示), later `announcement`, `award_notice`.
+    /// `announcement` (招标公告), `notice` (评审结果公示), `award_notice` (创新奖励公告) or
+    /// `agreement` (协议书).
     pub kind: String,
     pub title: String,
     pub published_at: String,

@@ -519,7 +519,7 @@ pub struct ProjectSummary {
 
 /// After the notice period, with every objection answered: proposed bids become projects with
 /// their tranche plans (`POST /api/v1/calls/{id}/finalize`).
-pub fn finalize(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<FinalizeView> {
+pub fn finalize(conn: &mut DbConn, ctx: &Ctx, docs: &DocSettings, call_id: i64) -> AppResult<FinalizeView> {
     crate::service::calls::runner(conn, ctx, call_id)?;
     let call = db::calls::find(conn, call_id)?.ok_or_else(AppError::not_found)?;
     if call.phase(ctx.now) != Phase::Notice {
@@ -568,6 +568,8 @@ pub fn finalize(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<Finaliz
                     seq_no += 1;
                     db::projects::insert_milestone(c, pid, seq_no, "custom", &m.title, m.due_date, None)?;
                 }
+                // The 协议书, stored with its hash in the same transaction as the project.
+                crate::service::projects::agreement::issue(c, ctx, docs, pid)?;
                 mail::queue_about_bid(
                     c,
                     ctx,

@@ -80,6 +80,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("/api/v1/documents/{sha256}", "get", "public"),
     ("/api/v1/projects", "get", "org staff finance"),
     ("/api/v1/projects/{id}", "get", "org staff finance"),
+    ("/api/v1/projects/{id}/agreement.pdf", "get", "org staff finance"),
     ("/api/v1/projects/{id}/signing", "post", "staff"),
     ("/api/v1/projects/{id}/payments", "post", "finance"),
     ("/api/v1/projects/{id}/rectify", "post", "staff"),

@@ -82,6 +82,7 @@ async fn openapi_lists_every_endpoint(app: TestApp) {
         ("/api/v1/documents/verify", "get"),
         ("/api/v1/projects", "get"),
         ("/api/v1/projects/{id}", "get"),
+        ("/api/v1/projects/{id}/agreement.pdf", "get"),
         ("/api/v1/projects/{id}/signing", "post"),
         ("/api/v1/projects/{id}/payments", "post"),
         ("/api/v1/milestones/{id}/report", "post"),

@@ -370,7 +370,66 @@ async fn overdue_milestones_are_flagged_once(app: TestApp) {
     assert_eq!(statuses, vec!["pending", "overdue", "pending", "overdue"], "signing is staff's, final is not due yet");
 }
 
+/// Each project's 协议书 is issued at finalisation: the approved amount in figures and 大写, the
+/// agreement number, stored with its hash and verifiable; only those who see the project get it.
+/// A project from before agreements existed gets one on first request, once, also when raced.
+async fn agreements_are_issued_and_verifiable(app: TestApp) {
+    let (s, projects) = finalized(&app).await;
+    assert_eq!(app.count("documents WHERE kind = 'agreement'").await, 3, "one per project, at finalisation");
+    let p = &projects[0];
+    let pid = p["id"].as_i64().unwrap();
+    let (own, other) =
+        if p["organisation_id"] == projects[1]["organisation_id"] { ("orgb", "orga") } else { ("orga", "orgb") };
+    let owner = app.login(own).await;
+    let path = format!("/api/v1/projects/{pid}/agreement.pdf");
+    let fetch = |c: &Client| {
+        let (http, url) = (c.http.clone(), format!("{}{path}", app.base));
+        async move { http.get(url).send().await.unwrap() }
+    };
+    let r = fetch(&owner).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert!(r.headers()["cache-control"].to_str().unwrap().contains("no-store"), "never in a shared cache");
+    let sha = r.headers()["x-content-sha256"].to_str().unwrap().to_string();
+    let text = pdf_text(&r.bytes().await.unwrap()).unwrap_or_default();
+    if !text.is_empty() {
+        let no = p["agreement_no"].as_str().unwrap();
+        for want in ["公益创投项目资助协议书", no, "90,000.00", "玖万元整", "甲方（盖章）", "乙方（盖章）"]
+        {
+            assert!(text.contains(want), "the agreement states {want}: {text}");
+        }
+    }
+    let v = app.client().get(&format!("/api/v1/documents/verify?sha256={sha}")).await;
+    assert_eq!((v.status, v.json["kind"].as_str()), (200, Some("agreement")), "{}", v.text);
+    let by_hash = app.client().get(&format!("/api/v1/documents/{sha}")).await;
+    assert_eq!(by_hash.status, 404, "an agreement is verifiable by hash, never served by it");
+    for (c, status) in [(app.login(other).await, 404), (app.client(), 401), (app.login("rev1").await, 404)] {
+        assert_eq!(fetch(&c).await.status(), status);
+    }
+    assert_eq!(fetch(&s.staff).await.status(), 200);
+    assert_eq!(fetch(&s.fin).await.status(), 200);
+    assert!(owner.get(&format!("/projects/{pid}")).await.text.contains(&path), "the project page links it");
+    // A project finalised before agreements: issued on first request, once under a race.
+    app.exec(&format!("DELETE FROM documents WHERE kind = 'agreement' AND entity_id = {pid}")).await;
+    let tasks: Vec<_> = (0..6)
+        .map(|_| {
+            let (http, url) = (s.staff.http.clone(), format!("{}{path}", app.base));
+            tokio::spawn(async move { http.get(url).send().await.unwrap() })
+        })
+        .collect();
+    let mut hashes = Vec::new();
+    for t in tasks {
+        let r = t.await.unwrap();
+        assert_eq!(r.status(), 200);
+        hashes.push(r.headers()["x-content-sha256"].to_str().unwrap().to_string());
+    }
+    hashes.dedup();
+    assert_eq!(hashes.len(), 1, "one agreement, whoever asked first");
+    assert_eq!(app.count(&format!("documents WHERE kind = 'agreement' AND entity_id = {pid}")).await, 1);
+}
+
 crate::on_both!(
+    agreements_are_issued_and_verifiable,
     overdue_milestones_are_flagged_once,
     signing_reports_and_payments,
     a_failed_evaluation_suspends_payments,

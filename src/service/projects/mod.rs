@@ -1,6 +1,7 @@
 //! Funded projects: their views and lists here; signing, reports and verification in
 //! `milestones`; payments, rectification and termination in `money`; the timed jobs in `jobs`.
 
+pub mod agreement;
 mod jobs;
 mod milestones;
 mod money;

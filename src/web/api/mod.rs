@@ -102,6 +102,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/objections/{id}/answer", web::post().to(notices::answer))
             .route("/projects", web::get().to(projects::list))
             .route("/projects/{id}", web::get().to(projects::get))
+            .route("/projects/{id}/agreement.pdf", web::get().to(projects::agreement))
             .route("/projects/{id}/signing", web::post().to(projects::sign))
             .route("/projects/{id}/payments", web::post().to(projects::pay))
             .route("/projects/{id}/rectify", web::post().to(projects::rectify))

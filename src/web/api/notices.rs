@@ -80,7 +80,8 @@ pub async fn answer(
 pub async fn finalize(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
     let ctx = auth.ctx.clone();
     let id = id.into_inner();
-    let v = state.db(move |c| notices::finalize(c, &ctx, id)).await?;
+    let docs = state.doc_settings();
+    let v = state.db(move |c| notices::finalize(c, &ctx, &docs, id)).await?;
     state.mail_wake.notify_one();
     Ok(HttpResponse::Ok().json(v))
 }

@@ -81,6 +81,7 @@ use utoipa::OpenApi;
         super::notices::document,
         super::projects::list,
         super::projects::get,
+        super::projects::agreement,
         super::projects::sign,
         super::projects::pay,
         super::projects::rectify,

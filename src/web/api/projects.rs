@@ -128,3 +128,21 @@ pub async fn pay(
     state.mail_wake.notify_one();
     Ok(HttpResponse::Ok().json(v))
 }
+
+/// The project's 协议书 (agreement), stored with its hash when the call's results were final:
+/// the organisation its own, staff (town staff their town's) and finance.
+#[utoipa::path(get, path = "/api/v1/projects/{id}/agreement.pdf", tag = "projects", params(("id" = i64, Path)),
+    responses((status = 200, description = "application/pdf"), (status = 404, body = ErrorBody)))]
+pub async fn agreement(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    let docs = state.doc_settings();
+    let (d, bytes) = state.db(move |c| projects::agreement::pdf(c, &ctx, &docs, id)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header(("Content-Disposition", format!("inline; filename=\"agreement-{id}.pdf\"")))
+        .insert_header(("X-Content-SHA256", d.sha256))
+        // The parties' details: never in a shared cache.
+        .insert_header(("Cache-Control", "private, no-store"))
+        .body(bytes))
+}

@@ -397,6 +397,7 @@ pub async fn finalize(
     {
         return Ok(page);
     }
+    let docs = state.doc_settings();
     call_action(
         req,
         state,
@@ -404,7 +405,7 @@ pub async fn finalize(
         id,
         &form,
         |_| format!("/staff/calls/{id}?done=finalized"),
-        move |c, ctx| notices::finalize(c, ctx, id),
+        move |c, ctx| notices::finalize(c, ctx, &docs, id),
     )
     .await
 }
