@@ -176,6 +176,7 @@ fn demo_call(conn: &mut DbConn, staff: &Ctx, docs: &DocSettings) -> AppResult<()
         stages: vec![],
         bonus: None,
         repeat_funding: None,
+        eligibility: None,
     };
     let call = calls::create(conn, staff, &input)?;
     calls::publish(conn, staff, docs, call.id)?;

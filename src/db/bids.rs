@@ -358,6 +358,7 @@ pub struct RankBid {
     pub requested: i64,
     pub approved: Option<i64>,
     pub matching: i64,
+    pub organisation_id: i64,
 }
 
 pub fn ranking_rows(
@@ -383,6 +384,7 @@ pub fn ranking_rows(
             bids::requested,
             bids::approved,
             bids::matching,
+            bids::organisation_id,
         ))
         .order(bids::id)
         .into_boxed();

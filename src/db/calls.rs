@@ -245,6 +245,8 @@ pub struct ScoringRow {
     pub bonus_unit: Option<i64>,
     pub bonus_step: Option<i64>,
     pub bonus_cap: Option<i64>,
+    /// The eligibility rules on the organisation's standing, as JSON (`domain::standing::Eligibility`).
+    pub eligibility: Option<String>,
 }
 
 pub fn scoring_of(conn: &mut DbConn, call_id: i64) -> QueryResult<Option<ScoringRow>> {

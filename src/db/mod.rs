@@ -22,6 +22,7 @@ pub mod review;
 pub mod schema;
 pub mod sessions;
 pub mod stages;
+pub mod standing;
 pub mod users;
 pub mod worklist;
 

@@ -248,8 +248,26 @@ diesel::table! {
         bonus_unit -> Nullable<BigInt>,
         bonus_step -> Nullable<BigInt>,
         bonus_cap -> Nullable<BigInt>,
+        eligibility -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    organisation_standing (id) {
+        id -> BigInt,
+        organisation_id -> BigInt,
+        kind -> Text,
+        year -> Nullable<Integer>,
+        result -> Text,
+        since -> Nullable<Date>,
+        until -> Nullable<Date>,
+        note -> Text,
+        recorded_by -> BigInt,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(organisation_standing -> organisations (organisation_id));
 
 diesel::table! {
     shortlists (call_id, stage, bid_id) {
@@ -630,6 +648,7 @@ diesel::joinable!(awards -> regions (region_code));
 
 diesel::allow_tables_to_appear_in_same_query!(
     meta,
+    organisation_standing,
     funds,
     calendar_years,
     calendar_days,

@@ -22,6 +22,7 @@ pub mod repeat;
 pub mod replay;
 pub mod scoring;
 pub mod stages;
+pub mod standing;
 pub mod state;
 pub mod text;
 pub mod tranche;

@@ -51,6 +51,18 @@ pub fn org_verified(to: &str, org_name: &str) -> Mail {
     }
 }
 
+/// A change in the organisation's standing (年检, 等级, lists, penalties, debarment, suspension).
+pub fn standing_recorded(to: &str, org_name: &str, what: &str, detail: &str) -> Mail {
+    Mail {
+        kind: "standing_recorded",
+        to: to.into(),
+        subject: format!("民政部门登记了贵单位的{what}信息"),
+        body: format!(
+            "{org_name}：\n\n民政部门在公益创投管理平台登记了贵单位的{what}信息：{detail}\n\n登录平台可在“工作台”查看本单位的全部登记信息；如有异议，请联系民政部门。"
+        ),
+    }
+}
+
 pub fn org_rejected(to: &str, org_name: &str, reason: &str) -> Mail {
     Mail {
         kind: "org_rejected",

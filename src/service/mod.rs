@@ -29,6 +29,7 @@ pub mod regions;
 pub mod review;
 pub mod scores;
 pub mod stages;
+pub mod standing;
 pub mod worklist;
 
 use crate::domain::account::Role;

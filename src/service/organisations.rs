@@ -48,6 +48,9 @@ pub struct OrgView {
     pub status_label: &'static str,
     pub status_reason: Option<String>,
     pub created_at: String,
+    /// 年检, 等级, lists, penalties, debarment and suspension (one organisation's view only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub standing: Option<super::standing::Standing>,
 }
 
 pub fn view(o: &OrgRow) -> OrgView {
@@ -69,6 +72,7 @@ pub fn view(o: &OrgRow) -> OrgView {
         status_label: status.label(),
         status_reason: o.status_reason.clone(),
         created_at: crate::clock::rfc3339_local(o.created_at.and_utc()),
+        standing: None,
     }
 }
 
@@ -282,7 +286,7 @@ pub fn register(
 
 /// Finds an organisation the actor may see: staff, finance and admins (town staff in their town),
 /// the organisation's own users; everyone else gets 404.
-fn visible(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<OrgRow> {
+pub(crate) fn visible(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<OrgRow> {
     let a = ctx.require(&Role::ALL)?;
     let o = db::organisations::find(conn, id)?.ok_or_else(AppError::not_found)?;
     let ok = match a.role {
@@ -299,7 +303,9 @@ fn visible(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<OrgRow> {
 }
 
 pub fn get(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<OrgView> {
-    visible(conn, ctx, id).map(|o| view(&o))
+    let mut v = visible(conn, ctx, id).map(|o| view(&o))?;
+    v.standing = Some(super::standing::of(conn, ctx, id)?);
+    Ok(v)
 }
 
 pub fn list(

@@ -52,6 +52,9 @@ pub struct RankingRow {
     pub stage_scores: Vec<StageScore>,
     /// Bonus points for matching funds, when the call awards them (already in `score`).
     pub bonus: Option<String>,
+    /// Bonus points for the applicant's rating (等级) when the call closed, when the call awards
+    /// them (already in `score`).
+    pub rating_bonus: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -72,6 +75,8 @@ pub struct StageScores {
     pub per_stage: Vec<(HashMap<i64, scoring::BidStats>, BTreeSet<i64>, u32)>,
     /// Final score per bid: the single stage's, or the weighted sum plus bonus.
     pub total: HashMap<i64, Option<Decimal>>,
+    /// The rating bonus per bid, when the call awards one (already in `total`).
+    pub rating: HashMap<i64, Decimal>,
 }
 
 /// One read of the submitted totals per stage; no per-bid queries.
@@ -96,6 +101,7 @@ pub fn stage_scores(
         };
         per_stage.push((stats, on, st.weight as u32));
     }
+    let rating = rating_bonuses(conn, call_id, design, bids)?;
     let total = bids
         .iter()
         .map(|b| {
@@ -109,10 +115,37 @@ pub fn stage_scores(
                 crate::domain::stages::composite(&parts)
             };
             let bonus = design.bonus.as_ref().map_or(Decimal::ZERO, |(_, bo)| bo.points(b.matching));
-            (b.id, base.map(|s| s + bonus))
+            let rated = rating.get(&b.id).copied().unwrap_or(Decimal::ZERO);
+            (b.id, base.map(|s| s + bonus + rated))
         })
         .collect();
-    Ok(StageScores { first, per_stage, total })
+    Ok(StageScores { first, per_stage, total, rating })
+}
+
+/// The rating bonus of each bid: the applicant's rating in force on the call's closing day
+/// under the call's `rating_bonus` table (one read of every applicant's standing).
+fn rating_bonuses(
+    conn: &mut DbConn,
+    call_id: i64,
+    design: &super::calls::ScoringDesign,
+    bids: &[db::bids::RankBid],
+) -> AppResult<HashMap<i64, Decimal>> {
+    let e = &design.eligibility;
+    if e.rating_bonus.is_empty() || bids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let call = db::calls::find(conn, call_id)?.ok_or_else(crate::error::AppError::not_found)?;
+    let day = crate::clock::local_date(call.closes_at.and_utc());
+    let orgs: Vec<i64> = bids.iter().map(|b| b.organisation_id).collect();
+    let rows = db::standing::of(conn, &orgs)?;
+    Ok(bids
+        .iter()
+        .map(|b| {
+            let mine: Vec<_> = rows.iter().filter(|r| r.organisation_id == b.organisation_id).cloned().collect();
+            let recs = super::standing::records(&mine);
+            (b.id, crate::domain::standing::rating_bonus(e, &recs, day))
+        })
+        .collect())
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -281,6 +314,8 @@ impl RowSources<'_> {
             outcome_label: if cut { "未入围下一评审阶段" } else { x.outcome.label() },
             stage_scores: self.stage_scores(b.id),
             bonus: self.design.bonus.as_ref().map(|(_, bo)| format!("{:.2}", bo.points(b.matching))),
+            rating_bonus: (!self.design.eligibility.rating_bonus.is_empty())
+                .then(|| format!("{:.2}", self.scores.rating.get(&b.id).copied().unwrap_or(Decimal::ZERO))),
             running_total: Money::from_fen(x.running_total_fen),
             override_reason: self.overrides.get(&b.id).map(|o| o.1.clone()),
         }

@@ -28,6 +28,10 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("/api/v1/organisations/{id}", "get", "staff org"),
     ("/api/v1/organisations/{id}/verify", "post", "staff"),
     ("/api/v1/organisations/{id}/reject", "post", "staff"),
+    ("/api/v1/organisations/{id}/standing", "post", "staff"),
+    ("/api/v1/organisations/{id}/debar", "post", "staff"),
+    ("/api/v1/organisations/{id}/suspend", "post", "staff"),
+    ("/api/v1/organisations/{id}/restore", "post", "staff"),
     ("/api/v1/calls", "post", "staff"),
     ("/api/v1/calls", "get", "public"),
     ("/api/v1/calls/{id}", "get", "public"),
@@ -121,6 +125,9 @@ fn body_for(path: &str, method: &str) -> serde_json::Value {
         ("/api/v1/users", _) => json!({"login": "", "password": "", "display_name": "", "role": ""}),
         ("/api/v1/calls", _) | ("/api/v1/calls/{id}", "put") => call,
         ("/api/v1/calls/{id}/amendments", _) => json!({"text": ""}),
+        ("/api/v1/organisations/{id}/standing", _) => json!({"kind": "", "result": ""}),
+        ("/api/v1/organisations/{id}/debar", _) | ("/api/v1/organisations/{id}/suspend", _) => json!({"reason": ""}),
+        ("/api/v1/organisations/{id}/restore", _) => json!({"reason": ""}),
         ("/api/v1/calls/{id}/bids", _) | ("/api/v1/bids/{id}", "put") => {
             json!({"pool_id": 1, "title": "", "requested_amount": ""})
         }

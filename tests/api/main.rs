@@ -29,5 +29,6 @@ mod repeat;
 mod review;
 mod review_pages;
 mod stages;
+mod standing;
 mod upgrade;
 mod worklist;

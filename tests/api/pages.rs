@@ -255,6 +255,27 @@ async fn call_and_bid_through_the_pages(app: TestApp) {
     with_cats.retain(|f| f.0 != "cat_projects_1");
     let r = staff.post_form(&format!("/staff/calls/{call_id}/edit"), &as_refs(&with_cats)).await;
     assert_eq!(r.status, 303, "{}", r.text);
+    // 申报资格 through the form: a bad number is marked, good rules kept and shown again.
+    let mut elig = with_cats.clone();
+    for (k, v) in [("elig_inspection", "pass_or_basic"), ("elig_abnormal_years", "20"), ("elig_bonus_4A", "2")] {
+        elig.push((k.to_string(), v.to_string()));
+    }
+    let r = staff.post_form(&format!("/staff/calls/{call_id}/edit"), &as_refs(&elig)).await;
+    assert_eq!(r.status, 422);
+    assert!(r.text.contains("value=\"20\" aria-invalid=true"), "the years marked beside the field");
+    elig.iter_mut().filter(|f| f.0 == "elig_abnormal_years").for_each(|f| f.1 = "2".into());
+    let r = staff.post_form(&format!("/staff/calls/{call_id}/edit"), &as_refs(&elig)).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let e = staff.get(&format!("/api/v1/calls/{call_id}")).await.json["eligibility"].clone();
+    assert_eq!((e["annual_inspection"].as_str(), e["no_abnormal_years"].as_u64()), (Some("pass_or_basic"), Some(2)));
+    assert_eq!(e["rating_bonus"]["4A"], "2");
+    let form = staff.get(&format!("/staff/calls/{call_id}/edit")).await.text;
+    assert!(
+        form.contains("value=\"pass_or_basic\" selected")
+            && form.contains("id=\"elig_bonus_4A\" name=\"elig_bonus_4A\" inputmode=\"decimal\" value=\"2.00\"")
+    );
+    let r = staff.post_form(&format!("/staff/calls/{call_id}/edit"), &as_refs(&with_cats)).await;
+    assert_eq!(r.status, 303, "{}", r.text);
     let v = staff.get(&format!("/api/v1/calls/{call_id}")).await;
     assert_eq!(v.json["categories"][0]["max_amount"], "400000.00");
     assert_eq!(

@@ -45,6 +45,8 @@ INSERT INTO pools (id, call_id, level, region_code, name, budget, reserved) VALU
   (2, 2, 'district', '340207000000', '区级', 100000000, 30000000),
   (3, 2, 'town', '340207101000', '沈巷镇', 20000000, 0),
   (4, 3, 'town', '340207101000', '沈巷镇第二批', 5000000, 0);
+INSERT INTO call_scoring (call_id, repeat_rule, bonus_name, bonus_unit, bonus_step, bonus_cap)
+  VALUES (2, 'refuse', '配套资金加分', 1000000, 100, 1000);
 ";
 
 #[derive(diesel::QueryableByName, Debug, PartialEq)]
@@ -124,6 +126,19 @@ fn upgrades_without_loss(url: &str) {
     .unwrap();
     let all: N = diesel::sql_query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM users").get_result(&mut conn).unwrap();
     assert_eq!((users.n, all.n > 0), (all.n, true), "every user keeps a password and need not change it");
+    // The standing migration: scoring rules kept as they were, no eligibility rule invented,
+    // no standing invented.
+    let scoring: N = diesel::sql_query(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM call_scoring WHERE call_id = 2 AND repeat_rule = 'refuse' \
+         AND bonus_unit = 1000000 AND bonus_step = 100 AND bonus_cap = 1000 AND eligibility IS NULL",
+    )
+    .get_result(&mut conn)
+    .unwrap();
+    assert_eq!(scoring.n, 1, "the call's scoring rules carried over, with no eligibility rules");
+    let standing: N = diesel::sql_query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM organisation_standing")
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(standing.n, 0);
     assert_eq!(db::migrate(&mut conn).unwrap(), 0, "nothing left to run");
 }
 

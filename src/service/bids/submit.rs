@@ -98,7 +98,10 @@ pub fn submit(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
     let ms = db::bids::milestones_of(conn, &[id])?;
     let has_categories = !db::calls::categories_of(conn, call.id)?.is_empty();
     submission_problems(&call, &pool, &b, &lines, &ms, has_categories).finish()?;
-    let rule = crate::service::calls::scoring_design(conn, call.id)?.repeat;
+    let design = crate::service::calls::scoring_design(conn, call.id)?;
+    // The applicant's standing: debarment, suspension and the call's eligibility rules.
+    crate::service::standing::admit(conn, org_id, &design.eligibility, local_date(ctx.now))?;
+    let rule = design.repeat;
     let renewal_of = db::repeats::of_bids(conn, &[id])?.get(&id).and_then(|x| x.0);
     let repeat_of = if rule == RepeatRule::Allow && renewal_of.is_none() {
         None

@@ -127,6 +127,9 @@ pub struct CallInput {
     /// Bids for a project funded in the previous call: `allow` (default), `refuse`, or
     /// `renewal_only` (续期项目 whose final evaluation was at least 良好).
     pub repeat_funding: Option<String>,
+    /// Rules on the applicant's standing (年检, the lists, penalties) and a rating bonus; none
+    /// by default.
+    pub eligibility: Option<crate::domain::standing::Eligibility>,
 }
 
 fn key_ok(k: &str) -> bool {
@@ -469,6 +472,7 @@ fn parse_scoring(p: &mut Problems, i: &CallInput) -> Option<db::calls::ScoringRo
         bonus_unit: None,
         bonus_step: None,
         bonus_cap: None,
+        eligibility: None,
     };
     if let Some(b) = &i.bonus {
         row.bonus_name = match b.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -490,7 +494,13 @@ fn parse_scoring(p: &mut Problems, i: &CallInput) -> Option<db::calls::ScoringRo
             }
         }
     }
-    (repeat != RepeatRule::Allow || i.bonus.is_some()).then_some(row)
+    if let Some(e) = i.eligibility.as_ref().filter(|e| !e.is_empty()) {
+        for (f, code, msg) in crate::domain::standing::check_eligibility(e) {
+            p.add(&f, code, msg);
+        }
+        row.eligibility = serde_json::to_string(e).ok();
+    }
+    (repeat != RepeatRule::Allow || i.bonus.is_some() || row.eligibility.is_some()).then_some(row)
 }
 
 fn write_parts(conn: &mut DbConn, id: i64, parts: &Parts) -> AppResult<()> {

@@ -117,6 +117,10 @@ pub struct CallView {
     pub bonus: Option<BonusView>,
     pub repeat_funding: &'static str,
     pub repeat_funding_label: &'static str,
+    /// Rules on the applicant's standing; null when the call sets none.
+    pub eligibility: Option<crate::domain::standing::Eligibility>,
+    /// The same rules in words, for the call page.
+    pub eligibility_rules: Vec<String>,
 }
 
 impl CallView {
@@ -197,6 +201,8 @@ fn view(c: &CallRow, pools: &[PoolRow], crit: &[CriterionRow], cats: &[CategoryR
         bonus: None,
         repeat_funding: RepeatRule::Allow.as_str(),
         repeat_funding_label: RepeatRule::Allow.label(),
+        eligibility: None,
+        eligibility_rules: Vec::new(),
     }
 }
 
@@ -214,6 +220,7 @@ pub struct ScoringDesign {
     pub stages: Vec<db::calls::StageRow>,
     pub bonus: Option<(String, Bonus)>,
     pub repeat: RepeatRule,
+    pub eligibility: crate::domain::standing::Eligibility,
 }
 
 pub fn scoring_design(conn: &mut DbConn, call_id: i64) -> AppResult<ScoringDesign> {
@@ -226,8 +233,13 @@ pub fn scoring_design(conn: &mut DbConn, call_id: i64) -> AppResult<ScoringDesig
         )),
         _ => None,
     });
+    let eligibility = row
+        .as_ref()
+        .and_then(|r| r.eligibility.as_deref())
+        .and_then(|e| serde_json::from_str(e).ok())
+        .unwrap_or_default();
     let repeat = row.and_then(|r| RepeatRule::parse(&r.repeat_rule)).unwrap_or(RepeatRule::Allow);
-    Ok(ScoringDesign { stages, bonus, repeat })
+    Ok(ScoringDesign { stages, bonus, repeat, eligibility })
 }
 
 fn fill_scoring(conn: &mut DbConn, id: i64, v: &mut CallView) -> AppResult<()> {
@@ -259,6 +271,8 @@ fn fill_scoring(conn: &mut DbConn, id: i64, v: &mut CallView) -> AppResult<()> {
     });
     v.repeat_funding = design.repeat.as_str();
     v.repeat_funding_label = design.repeat.label();
+    v.eligibility_rules = design.eligibility.describe();
+    v.eligibility = (!design.eligibility.is_empty()).then_some(design.eligibility);
     Ok(())
 }
 

@@ -101,7 +101,7 @@ pub(super) fn announcement_doc(
                 v.max_bids_per_org,
                 v.min_grant.grouped(),
                 v.max_grant.grouped()
-            ),
+            ) + &eligibility_sentence(&v.eligibility_rules),
         ),
         (
             "时间安排".into(),
@@ -270,4 +270,13 @@ pub fn publish(
         }
         Ok(load_view(c, id, ctx.now)?.1)
     })
+}
+
+/// The standing rules as the tender states them: "申报单位还应：……。" (empty without rules).
+fn eligibility_sentence(rules: &[String]) -> String {
+    if rules.is_empty() {
+        String::new()
+    } else {
+        format!("申报单位还应符合：{}。", rules.join("；"))
+    }
 }

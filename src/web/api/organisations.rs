@@ -80,3 +80,77 @@ pub async fn reject(
     state.mail_wake.notify_one();
     Ok(HttpResponse::Ok().json(o))
 }
+
+use crate::service::standing::{self, DebarInput, ReasonInput, Standing, StandingInput};
+
+/// Record a 年检 result, a rating, a listing or a penalty, with its evidence (district staff).
+#[utoipa::path(post, path = "/api/v1/organisations/{id}/standing", tag = "organisations", params(("id" = i64, Path)),
+    request_body = StandingInput,
+    responses((status = 201, body = Standing), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn record_standing(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    body: ApiJson<StandingInput>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    let v = state.db(move |c| standing::record(c, &ctx, id, &body.0)).await?;
+    state.mail_wake.notify_one();
+    Ok(HttpResponse::Created().json(v))
+}
+
+/// Debar from submitting until a date, three years by default (district staff).
+#[utoipa::path(post, path = "/api/v1/organisations/{id}/debar", tag = "organisations", params(("id" = i64, Path)),
+    request_body = DebarInput,
+    responses((status = 201, body = Standing), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn debar(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    body: ApiJson<DebarInput>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    let v = state.db(move |c| standing::debar(c, &ctx, id, &body.0)).await?;
+    state.mail_wake.notify_one();
+    Ok(HttpResponse::Created().json(v))
+}
+
+/// Suspend: no new submissions until restored (district staff).
+#[utoipa::path(post, path = "/api/v1/organisations/{id}/suspend", tag = "organisations", params(("id" = i64, Path)),
+    request_body = ReasonInput,
+    responses((status = 200, body = Standing), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn suspend(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    body: ApiJson<ReasonInput>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    let v = state.db(move |c| standing::suspend(c, &ctx, id, &body.0)).await?;
+    state.mail_wake.notify_one();
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// Lift a suspension (district staff).
+#[utoipa::path(post, path = "/api/v1/organisations/{id}/restore", tag = "organisations", params(("id" = i64, Path)),
+    request_body = ReasonInput,
+    responses((status = 200, body = Standing), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+pub async fn restore(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    body: ApiJson<ReasonInput>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    let v = state.db(move |c| standing::restore(c, &ctx, id, &body.0)).await?;
+    state.mail_wake.notify_one();
+    Ok(HttpResponse::Ok().json(v))
+}

@@ -1,4 +1,5 @@
 use super::fields::Fields;
+use super::FieldMarks;
 use super::{act, field_errors, render, render_status, with_status, Layout, PageError};
 use crate::db::DbConn;
 use crate::domain::account::Role;
@@ -101,6 +102,12 @@ struct CallForm<'a> {
     cat_rows: Vec<usize>,
 }
 
+impl FieldMarks for CallForm<'_> {
+    fn field_errors(&self) -> &[FieldError] {
+        &self.errors
+    }
+}
+
 const CRIT_ROWS: usize = 8;
 /// Category rows on the form (Wuhu's city call had six categories).
 const CAT_ROWS: usize = 8;
@@ -140,6 +147,34 @@ fn defaults(year: i32, town: Option<&str>) -> Fields {
         f.push(&format!("crit_weight_{i}"), w.to_string());
     }
     f
+}
+
+/// The 申报资格 part of the call form; every field optional.
+fn eligibility_of(f: &Fields, p: &mut crate::error::Problems) -> Option<crate::domain::standing::Eligibility> {
+    use crate::domain::standing::{Eligibility, InspectionRule, RATINGS};
+    let mut e = Eligibility {
+        annual_inspection: match f.get("elig_inspection").as_str() {
+            "pass" => Some(InspectionRule::Pass),
+            "pass_or_basic" => Some(InspectionRule::PassOrBasic),
+            _ => None,
+        },
+        no_abnormal_years: f.number("elig_abnormal_years", p),
+        no_dishonest_years: f.number("elig_dishonest_years", p),
+        no_penalty_years: f.number("elig_penalty_years", p),
+        ..Default::default()
+    };
+    for r in RATINGS {
+        let k = format!("elig_bonus_{r}");
+        if let Some(v) = f.opt(&k) {
+            match v.trim().parse::<rust_decimal::Decimal>() {
+                Ok(points) => {
+                    e.rating_bonus.insert(r.to_string(), points);
+                }
+                Err(_) => p.add(&k, "invalid_score", "加分应为数字，如 2 或 1.5"),
+            }
+        }
+    }
+    (!e.is_empty()).then_some(e)
 }
 
 fn from_view(c: &CallView) -> Fields {
@@ -192,6 +227,25 @@ fn from_view(c: &CallView) -> Fields {
         f.push("bonus_max", b.max_points.clone());
     }
     f.push("repeat_funding", c.repeat_funding);
+    if let Some(e) = &c.eligibility {
+        use crate::domain::standing::InspectionRule;
+        let rule = match e.annual_inspection {
+            Some(InspectionRule::Pass) => "pass",
+            Some(InspectionRule::PassOrBasic) => "pass_or_basic",
+            None => "",
+        };
+        f.push("elig_inspection", rule);
+        for (k, v) in [
+            ("elig_abnormal_years", e.no_abnormal_years),
+            ("elig_dishonest_years", e.no_dishonest_years),
+            ("elig_penalty_years", e.no_penalty_years),
+        ] {
+            f.push(k, v.map(|n| n.to_string()).unwrap_or_default());
+        }
+        for (r, points) in &e.rating_bonus {
+            f.push(&format!("elig_bonus_{r}"), format!("{points:.2}"));
+        }
+    }
     for (i, k) in c.categories.iter().enumerate() {
         f.push(&format!("cat_key_{i}"), k.key.clone());
         f.push(&format!("cat_name_{i}"), k.name.clone());
@@ -263,6 +317,7 @@ fn to_input(f: &Fields, regions: &Regions) -> Result<CallInput, AppError> {
         points: f.get("bonus_points").trim().into(),
         max_points: f.get("bonus_max").trim().into(),
     });
+    let eligibility = eligibility_of(f, &mut p);
     let mut categories = Vec::new();
     for i in 0..CAT_ROWS {
         let key = f.get_n("cat_key_", i);
@@ -314,6 +369,7 @@ fn to_input(f: &Fields, regions: &Regions) -> Result<CallInput, AppError> {
         stages,
         bonus,
         repeat_funding: f.opt("repeat_funding"),
+        eligibility,
     };
     p.finish().map(|()| input)
 }

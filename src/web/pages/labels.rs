@@ -66,6 +66,12 @@ fn plain(field: &str) -> Option<&'static str> {
         "reviewers_per_bid" => "每个项目的评审专家人数",
         "file" => "文件",
         "outcome" => "审查结论",
+        "kind" => "类型",
+        "result" => "结论或情况",
+        "since" => "起始日期",
+        "until" => "截止日期",
+        "reason" => "理由",
+        "note" => "依据",
         _ => return None,
     })
 }

@@ -19,6 +19,7 @@ mod register;
 mod review;
 mod staff;
 mod stages;
+mod standing;
 mod verify;
 
 use super::auth::Auth;
@@ -61,6 +62,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/register", web::get().to(register::form))
     .route("/register", web::post().to(register::submit))
     .route("/staff/organisations", web::get().to(staff::organisations))
+    .route("/staff/organisations/{id}", web::get().to(standing::show))
+    .route("/staff/organisations/{id}/standing", web::post().to(standing::record))
+    .route("/staff/organisations/{id}/debar", web::post().to(standing::debar))
+    .route("/staff/organisations/{id}/suspend", web::post().to(standing::suspend))
+    .route("/staff/organisations/{id}/restore", web::post().to(standing::restore))
     .route("/staff/organisations/{id}/verify", web::post().to(staff::verify))
     .route("/staff/organisations/{id}/reject", web::post().to(staff::reject))
     .route("/calls/{id}", web::get().to(calls::public))
