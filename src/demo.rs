@@ -177,6 +177,7 @@ fn demo_call(conn: &mut DbConn, staff: &Ctx, docs: &DocSettings) -> AppResult<()
         bonus: None,
         repeat_funding: None,
         eligibility: None,
+        screening_checklist: vec![],
     };
     let call = calls::create(conn, staff, &input)?;
     calls::publish(conn, staff, docs, call.id)?;

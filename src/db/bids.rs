@@ -500,3 +500,33 @@ pub fn call_windows(
         .select((bids::id, calls::status, calls::opens_at, calls::closes_at))
         .load(conn)
 }
+
+/// Replaces a bid's screening ticks with those of its latest screening.
+pub fn replace_checklist(
+    conn: &mut DbConn,
+    bid_id: i64,
+    answers: &[crate::domain::checklist::Answer],
+) -> QueryResult<()> {
+    use super::schema::bid_checklist;
+    diesel::delete(bid_checklist::table.filter(bid_checklist::bid_id.eq(bid_id))).execute(conn)?;
+    for a in answers {
+        diesel::insert_into(bid_checklist::table)
+            .values((
+                bid_checklist::bid_id.eq(bid_id),
+                bid_checklist::key.eq(&a.key),
+                bid_checklist::ok.eq(a.ok),
+                bid_checklist::note.eq(a.note.trim()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// A bid's ticks: (key, ok, note).
+pub fn checklist_of(conn: &mut DbConn, bid_id: i64) -> QueryResult<Vec<(String, bool, String)>> {
+    use super::schema::bid_checklist;
+    bid_checklist::table
+        .filter(bid_checklist::bid_id.eq(bid_id))
+        .select((bid_checklist::key, bid_checklist::ok, bid_checklist::note))
+        .load(conn)
+}

@@ -247,6 +247,8 @@ pub struct ScoringRow {
     pub bonus_cap: Option<i64>,
     /// The eligibility rules on the organisation's standing, as JSON (`domain::standing::Eligibility`).
     pub eligibility: Option<String>,
+    /// The screening checklist, as JSON (`domain::checklist::Item`s).
+    pub screening_checklist: Option<String>,
 }
 
 pub fn scoring_of(conn: &mut DbConn, call_id: i64) -> QueryResult<Option<ScoringRow>> {

@@ -249,8 +249,20 @@ diesel::table! {
         bonus_step -> Nullable<BigInt>,
         bonus_cap -> Nullable<BigInt>,
         eligibility -> Nullable<Text>,
+        screening_checklist -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    bid_checklist (bid_id, key) {
+        bid_id -> BigInt,
+        key -> Text,
+        ok -> Bool,
+        note -> Text,
+    }
+}
+
+diesel::joinable!(bid_checklist -> bids (bid_id));
 
 diesel::table! {
     organisation_standing (id) {
@@ -648,6 +660,7 @@ diesel::joinable!(awards -> regions (region_code));
 
 diesel::allow_tables_to_appear_in_same_query!(
     meta,
+    bid_checklist,
     organisation_standing,
     funds,
     calendar_years,

@@ -9,6 +9,7 @@ pub mod budget;
 pub mod calendar;
 pub mod call;
 pub mod capitals;
+pub mod checklist;
 pub mod draw;
 pub mod export;
 pub mod fund;

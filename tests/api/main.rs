@@ -17,6 +17,7 @@ mod basics;
 mod bids;
 mod calls;
 mod categories;
+mod checklist;
 mod funds;
 mod logs;
 mod mail;

@@ -257,7 +257,12 @@ async fn call_and_bid_through_the_pages(app: TestApp) {
     assert_eq!(r.status, 303, "{}", r.text);
     // 申报资格 through the form: a bad number is marked, good rules kept and shown again.
     let mut elig = with_cats.clone();
-    for (k, v) in [("elig_inspection", "pass_or_basic"), ("elig_abnormal_years", "20"), ("elig_bonus_4A", "2")] {
+    for (k, v) in [
+        ("elig_inspection", "pass_or_basic"),
+        ("elig_abnormal_years", "20"),
+        ("elig_bonus_4A", "2"),
+        ("screening_checklist", "登记证书在有效期内\n\n（可选）有同类项目经验"),
+    ] {
         elig.push((k.to_string(), v.to_string()));
     }
     let r = staff.post_form(&format!("/staff/calls/{call_id}/edit"), &as_refs(&elig)).await;
@@ -269,6 +274,9 @@ async fn call_and_bid_through_the_pages(app: TestApp) {
     let e = staff.get(&format!("/api/v1/calls/{call_id}")).await.json["eligibility"].clone();
     assert_eq!((e["annual_inspection"].as_str(), e["no_abnormal_years"].as_u64()), (Some("pass_or_basic"), Some(2)));
     assert_eq!(e["rating_bonus"]["4A"], "2");
+    let c = staff.get(&format!("/api/v1/calls/{call_id}")).await.json["screening_checklist"].clone();
+    assert_eq!((c[0]["key"].as_str(), c[0]["mandatory"].as_bool()), (Some("item1"), Some(true)));
+    assert_eq!((c[1]["name"].as_str(), c[1]["mandatory"].as_bool()), (Some("有同类项目经验"), Some(false)));
     let form = staff.get(&format!("/staff/calls/{call_id}/edit")).await.text;
     assert!(
         form.contains("value=\"pass_or_basic\" selected")

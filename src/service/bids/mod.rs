@@ -96,6 +96,25 @@ pub struct BidView {
     pub earlier_project: Option<String>,
     /// What the reader may do with the bid now (a single bid read only; null in lists).
     pub actions: Option<super::access::BidActions>,
+    /// The call's screening checklist with this bid's ticks (a single bid read only).
+    pub checklist: Vec<ChecklistView>,
+}
+
+#[derive(Serialize, utoipa::ToSchema, Clone)]
+pub struct ChecklistView {
+    pub key: String,
+    pub name: String,
+    pub mandatory: bool,
+    /// Null until screened.
+    pub ok: Option<bool>,
+    pub note: String,
+}
+
+impl BidView {
+    /// Whether a screener has ticked the checklist (the page then shows each item's result).
+    pub fn checklist_ticked(&self) -> bool {
+        self.checklist.iter().any(|c| c.ok.is_some())
+    }
 }
 
 pub fn status_label(s: &str) -> &'static str {
@@ -149,6 +168,7 @@ fn view(b: &BidRow, lines: &[LineRow], ms: &[MilestoneRow], atts: &[crate::db::a
         repeat_of: None,
         earlier_project: None,
         actions: None,
+        checklist: Vec::new(),
     }
 }
 
@@ -237,6 +257,23 @@ pub fn get(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
     }
     let mut v = full_view(conn, &b)?;
     v.actions = Some(super::access::actions(&b, &call, ctx));
+    let items = super::calls::scoring_design(conn, call.id)?.checklist;
+    if !items.is_empty() {
+        let ticks = db::bids::checklist_of(conn, id)?;
+        v.checklist = items
+            .into_iter()
+            .map(|i| {
+                let t = ticks.iter().find(|t| t.0 == i.key);
+                ChecklistView {
+                    ok: t.map(|t| t.1),
+                    note: t.map(|t| t.2.clone()).unwrap_or_default(),
+                    key: i.key,
+                    name: i.name,
+                    mandatory: i.mandatory,
+                }
+            })
+            .collect();
+    }
     Ok(v)
 }
 

@@ -19,6 +19,9 @@ pub struct ScreeningInput {
     /// For a bid flagged as looking like a project funded in the previous call: `true` it is
     /// that project again, `false` it is a different project. Needed to call such a bid eligible.
     pub repeat_confirmed: Option<bool>,
+    /// One tick per item of the call's screening checklist (none when it has none).
+    #[serde(default)]
+    pub checklist: Vec<crate::domain::checklist::Answer>,
 }
 
 /// A screener's verdict once read: the outcome, its reason, and for a correction the items
@@ -81,7 +84,20 @@ pub fn screen(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ScreeningInput) -> 
     if !BidStatus::Submitted.is(&b.status) {
         return Err(Code::WrongStatus.says(format!("申报当前状态为“{}”，不能审查", status_label(&b.status))));
     }
-    let rule = crate::service::calls::scoring_design(conn, call.id)?.repeat;
+    let design = crate::service::calls::scoring_design(conn, call.id)?;
+    let rule = design.repeat;
+    let mut problems =
+        crate::domain::checklist::check_answers(&design.checklist, &input.checklist, outcome == "eligible");
+    if !problems.is_empty() {
+        // A mandatory item not ok is the refusal's headline (`checklist_incomplete`).
+        problems.sort_by_key(|p| p.1 != "checklist_incomplete");
+        return Err(AppError::invalid(
+            problems
+                .into_iter()
+                .map(|(field, code, message)| crate::error::FieldError { field, code: code.into(), message })
+                .collect(),
+        ));
+    }
     let (renewal_of, repeat_of) = db::repeats::of_bids(conn, &[id])?.get(&id).copied().unwrap_or((None, None));
     let flagged = match repeat_of {
         Some(pid) => earlier_projects(conn, b.organisation_id, &call)?.into_iter().find(|p| p.id == pid),
@@ -103,13 +119,14 @@ pub fn screen(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ScreeningInput) -> 
         if db::bids::screen(c, id, &s, db_time(ctx.now))? != 1 {
             return Err(Code::WrongStatus.says("申报状态已变化，请刷新"));
         }
+        db::bids::replace_checklist(c, id, &input.checklist)?;
         audit::record(
             c,
             ctx,
             "bid.screen",
             "bid",
             Some(id),
-            serde_json::json!({"outcome": outcome, "note": note, "items": items, "due": due, "repeat_of": repeat_of, "repeat_confirmed": input.repeat_confirmed}),
+            serde_json::json!({"outcome": outcome, "note": note, "items": items, "due": due, "repeat_of": repeat_of, "repeat_confirmed": input.repeat_confirmed, "checklist": input.checklist}),
         )?;
         mail::queue_about_bid(
             c,

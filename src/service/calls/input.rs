@@ -130,6 +130,9 @@ pub struct CallInput {
     /// Rules on the applicant's standing (年检, the lists, penalties) and a rating bonus; none
     /// by default.
     pub eligibility: Option<crate::domain::standing::Eligibility>,
+    /// The screening checklist (资格审查清单) the screener ticks for each bid; none by default.
+    #[serde(default)]
+    pub screening_checklist: Vec<crate::domain::checklist::Item>,
 }
 
 fn key_ok(k: &str) -> bool {
@@ -473,6 +476,7 @@ fn parse_scoring(p: &mut Problems, i: &CallInput) -> Option<db::calls::ScoringRo
         bonus_step: None,
         bonus_cap: None,
         eligibility: None,
+        screening_checklist: None,
     };
     if let Some(b) = &i.bonus {
         row.bonus_name = match b.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -500,7 +504,19 @@ fn parse_scoring(p: &mut Problems, i: &CallInput) -> Option<db::calls::ScoringRo
         }
         row.eligibility = serde_json::to_string(e).ok();
     }
-    (repeat != RepeatRule::Allow || i.bonus.is_some() || row.eligibility.is_some()).then_some(row)
+    if !i.screening_checklist.is_empty() {
+        for (f, code, msg) in crate::domain::checklist::check_items(&i.screening_checklist) {
+            p.add(&f, code, msg);
+        }
+        let items: Vec<crate::domain::checklist::Item> = i
+            .screening_checklist
+            .iter()
+            .map(|x| crate::domain::checklist::Item { name: x.name.trim().to_string(), ..x.clone() })
+            .collect();
+        row.screening_checklist = serde_json::to_string(&items).ok();
+    }
+    (repeat != RepeatRule::Allow || i.bonus.is_some() || row.eligibility.is_some() || row.screening_checklist.is_some())
+        .then_some(row)
 }
 
 fn write_parts(conn: &mut DbConn, id: i64, parts: &Parts) -> AppResult<()> {

@@ -121,6 +121,8 @@ pub struct CallView {
     pub eligibility: Option<crate::domain::standing::Eligibility>,
     /// The same rules in words, for the call page.
     pub eligibility_rules: Vec<String>,
+    /// What the screener checks for each bid (资格审查清单); empty when the call sets none.
+    pub screening_checklist: Vec<crate::domain::checklist::Item>,
 }
 
 impl CallView {
@@ -203,6 +205,7 @@ fn view(c: &CallRow, pools: &[PoolRow], crit: &[CriterionRow], cats: &[CategoryR
         repeat_funding_label: RepeatRule::Allow.label(),
         eligibility: None,
         eligibility_rules: Vec::new(),
+        screening_checklist: Vec::new(),
     }
 }
 
@@ -221,6 +224,7 @@ pub struct ScoringDesign {
     pub bonus: Option<(String, Bonus)>,
     pub repeat: RepeatRule,
     pub eligibility: crate::domain::standing::Eligibility,
+    pub checklist: Vec<crate::domain::checklist::Item>,
 }
 
 pub fn scoring_design(conn: &mut DbConn, call_id: i64) -> AppResult<ScoringDesign> {
@@ -238,8 +242,13 @@ pub fn scoring_design(conn: &mut DbConn, call_id: i64) -> AppResult<ScoringDesig
         .and_then(|r| r.eligibility.as_deref())
         .and_then(|e| serde_json::from_str(e).ok())
         .unwrap_or_default();
+    let checklist = row
+        .as_ref()
+        .and_then(|r| r.screening_checklist.as_deref())
+        .and_then(|e| serde_json::from_str(e).ok())
+        .unwrap_or_default();
     let repeat = row.and_then(|r| RepeatRule::parse(&r.repeat_rule)).unwrap_or(RepeatRule::Allow);
-    Ok(ScoringDesign { stages, bonus, repeat, eligibility })
+    Ok(ScoringDesign { stages, bonus, repeat, eligibility, checklist })
 }
 
 fn fill_scoring(conn: &mut DbConn, id: i64, v: &mut CallView) -> AppResult<()> {
@@ -273,6 +282,7 @@ fn fill_scoring(conn: &mut DbConn, id: i64, v: &mut CallView) -> AppResult<()> {
     v.repeat_funding_label = design.repeat.label();
     v.eligibility_rules = design.eligibility.describe();
     v.eligibility = (!design.eligibility.is_empty()).then_some(design.eligibility);
+    v.screening_checklist = design.checklist;
     Ok(())
 }
 

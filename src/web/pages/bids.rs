@@ -569,6 +569,18 @@ pub async fn screening(
         due: form.opt("due"),
         note: form.opt("note"),
         repeat_confirmed: form.opt("repeat_confirmed").map(|v| v == "1"),
+        // The checklist's radios: `chk_KEY` = ok | fail, with `chk_note_KEY` beside each.
+        checklist: form
+            .0
+             .0
+            .iter()
+            .filter_map(|(k, v)| k.strip_prefix("chk_").filter(|k| !k.starts_with("note_")).map(|k| (k, v)))
+            .map(|(k, v)| crate::domain::checklist::Answer {
+                key: k.to_string(),
+                ok: v == "ok",
+                note: form.get(&format!("chk_note_{k}")),
+            })
+            .collect(),
     };
     // No conclusion is assumed: the screener chooses one.
     let screen = move |c: &mut DbConn, ctx: &Ctx| match input.outcome {

@@ -149,6 +149,26 @@ fn defaults(year: i32, town: Option<&str>) -> Fields {
     f
 }
 
+/// Marks an optional checklist line on the call form.
+const OPTIONAL: &str = "（可选）";
+
+/// The checklist textarea: one item per line, mandatory unless it starts with （可选）; keys by
+/// position (item1, item2, …), as only a draft's checklist can be edited.
+fn checklist_of(text: &str) -> Vec<crate::domain::checklist::Item> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .enumerate()
+        .map(|(i, l)| {
+            let (name, mandatory) = match l.strip_prefix(OPTIONAL) {
+                Some(rest) => (rest.trim(), false),
+                None => (l, true),
+            };
+            crate::domain::checklist::Item { key: format!("item{}", i + 1), name: name.to_string(), mandatory }
+        })
+        .collect()
+}
+
 /// The 申报资格 part of the call form; every field optional.
 fn eligibility_of(f: &Fields, p: &mut crate::error::Problems) -> Option<crate::domain::standing::Eligibility> {
     use crate::domain::standing::{Eligibility, InspectionRule, RATINGS};
@@ -227,6 +247,12 @@ fn from_view(c: &CallView) -> Fields {
         f.push("bonus_max", b.max_points.clone());
     }
     f.push("repeat_funding", c.repeat_funding);
+    let lines: Vec<String> = c
+        .screening_checklist
+        .iter()
+        .map(|i| if i.mandatory { i.name.clone() } else { format!("{OPTIONAL}{}", i.name) })
+        .collect();
+    f.push("screening_checklist", lines.join("\n"));
     if let Some(e) = &c.eligibility {
         use crate::domain::standing::InspectionRule;
         let rule = match e.annual_inspection {
@@ -370,6 +396,7 @@ fn to_input(f: &Fields, regions: &Regions) -> Result<CallInput, AppError> {
         bonus,
         repeat_funding: f.opt("repeat_funding"),
         eligibility,
+        screening_checklist: checklist_of(&f.get("screening_checklist")),
     };
     p.finish().map(|()| input)
 }
