@@ -178,6 +178,7 @@ fn demo_call(conn: &mut DbConn, staff: &Ctx, docs: &DocSettings) -> AppResult<()
         repeat_funding: None,
         eligibility: None,
         screening_checklist: vec![],
+        dossier: None,
     };
     let call = calls::create(conn, staff, &input)?;
     calls::publish(conn, staff, docs, call.id)?;
@@ -233,6 +234,8 @@ fn demo_call(conn: &mut DbConn, staff: &Ctx, docs: &DocSettings) -> AppResult<()
                 deliverable: "中期报告".into(),
             }],
             renewal_of: None,
+            sections: Default::default(),
+            outputs: vec![],
         },
     )?;
     bids::submit(conn, &org_ctx, bid.id)?;

@@ -530,3 +530,19 @@ pub fn checklist_of(conn: &mut DbConn, bid_id: i64) -> QueryResult<Vec<(String, 
         .select((bid_checklist::key, bid_checklist::ok, bid_checklist::note))
         .load(conn)
 }
+
+/// A bid's dossier texts: (sections JSON object, outputs JSON list); `None` for a bid without.
+pub fn dossier_of(conn: &mut DbConn, bid_id: i64) -> QueryResult<Option<(String, String)>> {
+    use super::schema::bid_dossier;
+    bid_dossier::table.find(bid_id).select((bid_dossier::sections, bid_dossier::outputs)).first(conn).optional()
+}
+
+/// Replaces a bid's dossier texts (sections JSON, outputs JSON).
+pub fn set_dossier(conn: &mut DbConn, bid_id: i64, sections: &str, outputs: &str) -> QueryResult<()> {
+    use super::schema::bid_dossier;
+    diesel::delete(bid_dossier::table.find(bid_id)).execute(conn)?;
+    diesel::insert_into(bid_dossier::table)
+        .values((bid_dossier::bid_id.eq(bid_id), bid_dossier::sections.eq(sections), bid_dossier::outputs.eq(outputs)))
+        .execute(conn)?;
+    Ok(())
+}

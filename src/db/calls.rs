@@ -249,6 +249,8 @@ pub struct ScoringRow {
     pub eligibility: Option<String>,
     /// The screening checklist, as JSON (`domain::checklist::Item`s).
     pub screening_checklist: Option<String>,
+    /// The dossier's sections and documents, as JSON (`domain::dossier::Dossier`).
+    pub dossier: Option<String>,
 }
 
 pub fn scoring_of(conn: &mut DbConn, call_id: i64) -> QueryResult<Option<ScoringRow>> {

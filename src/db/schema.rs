@@ -250,6 +250,7 @@ diesel::table! {
         bonus_cap -> Nullable<BigInt>,
         eligibility -> Nullable<Text>,
         screening_checklist -> Nullable<Text>,
+        dossier -> Nullable<Text>,
     }
 }
 
@@ -352,6 +353,16 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    bid_dossier (bid_id) {
+        bid_id -> BigInt,
+        sections -> Text,
+        outputs -> Text,
+    }
+}
+
+diesel::joinable!(bid_dossier -> bids (bid_id));
 
 diesel::table! {
     bid_repeats (bid_id) {
@@ -660,6 +671,7 @@ diesel::joinable!(awards -> regions (region_code));
 
 diesel::allow_tables_to_appear_in_same_query!(
     meta,
+    bid_dossier,
     bid_checklist,
     organisation_standing,
     funds,

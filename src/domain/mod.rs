@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod call;
 pub mod capitals;
 pub mod checklist;
+pub mod dossier;
 pub mod draw;
 pub mod export;
 pub mod fund;

@@ -18,6 +18,7 @@ mod bids;
 mod calls;
 mod categories;
 mod checklist;
+mod dossier;
 mod funds;
 mod logs;
 mod mail;

@@ -131,7 +131,7 @@ fn upgrades_without_loss(url: &str) {
     let scoring: N = diesel::sql_query(
         "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM call_scoring WHERE call_id = 2 AND repeat_rule = 'refuse' \
          AND bonus_unit = 1000000 AND bonus_step = 100 AND bonus_cap = 1000 AND eligibility IS NULL \
-         AND screening_checklist IS NULL",
+         AND screening_checklist IS NULL AND dossier IS NULL",
     )
     .get_result(&mut conn)
     .unwrap();
@@ -143,6 +143,9 @@ fn upgrades_without_loss(url: &str) {
     let ticks: N =
         diesel::sql_query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM bid_checklist").get_result(&mut conn).unwrap();
     assert_eq!(ticks.n, 0, "earlier screenings stand as they were");
+    let dossiers: N =
+        diesel::sql_query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM bid_dossier").get_result(&mut conn).unwrap();
+    assert_eq!(dossiers.n, 0, "earlier bids have no sections and keep everything else");
     assert_eq!(db::migrate(&mut conn).unwrap(), 0, "nothing left to run");
 }
 

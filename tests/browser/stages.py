@@ -76,6 +76,7 @@ try:
                            ("#bonus_per_amount", "10000.00"), ("input[name=bonus_points]", "1"),
                            ("input[name=bonus_max]", "10")]:
             staff.fill(sel, value)
+        staff.select_option("#dossier", "")  # this call asks for no 申报书 sections (year.py does)
         shot(staff, "call-form")
         staff.click("form.stack button[type=submit]")
         staff.wait_for_selector("text=发布招标公告")

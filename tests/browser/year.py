@@ -7,6 +7,7 @@ A screenshot of each step goes to OUTDIR.
 
 Usage: python3 tests/browser/year.py GONGYI_BINARY OUTDIR USCC
 (needs `pip install playwright` and Debian's chromium)."""
+import os
 import sys
 
 from playwright.sync_api import sync_playwright
@@ -41,6 +42,9 @@ try:
         staff.fill("#pool_district", "1000000.00")
         staff.fill("#pool_340207101000", "200000.00")
         staff.fill("#pool_340207102000", "250000.00")
+        # The standard 申报书 is preselected; the screener's checklist is typed one item per line.
+        assert staff.input_value("#dossier") == "standard"
+        staff.fill("#screening_checklist", "登记证书在有效期内\n（可选）有同类项目经验")
         shot(staff, "call-form")
         staff.click("form.stack button[type=submit]")
         staff.wait_for_selector("text=发布招标公告")
@@ -141,10 +145,31 @@ try:
         org.fill("input[name=line_amount_1]", "70000.00")
         org.fill("input[name=ms_title_0]", "中期评估")
         org.fill("input[name=ms_due_0]", "2027-08-01")
+        # The 申报书, section by section, and an output indicator.
+        for key, text in [("org_profile", "本会成立于2021年，长期开展社区互助服务。"),
+                          ("need", "沈巷镇独居老人约300人，日常照料与陪伴不足。"),
+                          ("goals", "一年内为120位独居老人提供每周探访与助餐。"),
+                          ("activities", "组建互助小组，每周探访，每月集中助餐两次。"),
+                          ("team", "社工2名、志愿者30名。"), ("outcomes", "老人孤独感量表得分下降20%。"),
+                          ("sustainability", "与村委会共建互助站，项目结束后由志愿者持续运营。")]:
+            org.fill(f"#sec_{key}", text)
+        org.fill("#out_indicator_0", "服务人次")
+        org.fill("#out_target_0", "5000")
+        org.fill("#out_unit_0", "人次")
         fits(org)
         shot(org, "bid-form")
         org.click("form.stack > .actions button:has-text('保存草稿')")
         expect(org, "已保存草稿")
+        # The four required documents, each named from the call's list.
+        pdf = os.path.join(h.work, "doc.pdf")
+        open(pdf, "wb").write(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+        for name in ["登记证书", "章程", "上年度年报", "承诺书"]:
+            org.fill("#kind", name)
+            org.set_input_files("#file", pdf)
+            org.click("button:has-text('上传附件')")
+            expect(org, f"{name}：doc.pdf")
+        fits(org)
+        shot(org, "bid-dossier")
         org.click("button:has-text('提交申报')")
         expect(org, "已提交，回执已发送")
         bid_id = org.url.split("/bids/")[1].split("?")[0].split("/")[0]
@@ -159,6 +184,10 @@ try:
         phone, desk = PHONE, DESK
         staff = login(browser.new_context(**desk), "staff")
         staff.goto(f"{base}/bids/{bid_id}")
+        # The checklist: the mandatory item ok, the optional one not.
+        staff.check("input[name=chk_item1][value=ok]")
+        staff.check("input[name=chk_item2][value=fail]")
+        staff.fill("input[name=chk_note_item2]", "首次承接同类项目")
         staff.select_option("#outcome", "eligible")
         staff.click("button:has-text('提交审查结论')")
         expect(staff, "审查通过")

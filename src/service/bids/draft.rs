@@ -51,10 +51,18 @@ pub struct BidInput {
     pub milestones: Vec<MilestoneInput>,
     /// A renewal (续期项目): the id of this organisation's project from the previous call.
     pub renewal_of: Option<i64>,
+    /// The dossier's section texts by section key (the call's `dossier`); partial in a draft.
+    #[serde(default)]
+    pub sections: std::collections::BTreeMap<String, String>,
+    /// Output indicators (产出指标).
+    #[serde(default)]
+    pub outputs: Vec<crate::domain::dossier::Output>,
 }
 
 struct Parsed {
     content: BidContent,
+    /// The dossier's sections and outputs as stored (JSON); `None` when the bid has none.
+    dossier: Option<(String, String)>,
     lines: Vec<NewLine>,
     milestones: Vec<NewMilestone>,
 }
@@ -220,6 +228,26 @@ fn parse(conn: &mut DbConn, call: &CallRow, i: &BidInput) -> AppResult<(Parsed, 
     };
     let lines = parse_lines(&mut p, &i.budget_lines);
     let milestones = parse_milestones(&mut p, &i.milestones);
+    // The dossier's texts are kept as typed; only what cannot be kept is refused now.
+    let dossier = crate::service::calls::scoring_design(conn, call.id)?.dossier;
+    let sections: std::collections::BTreeMap<String, String> = i
+        .sections
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| (k.clone(), v.trim().to_string()))
+        .collect();
+    let outputs: Vec<crate::domain::dossier::Output> = i
+        .outputs
+        .iter()
+        .map(|o| crate::domain::dossier::Output {
+            indicator: o.indicator.trim().to_string(),
+            target: o.target.trim().replace(',', ""),
+            unit: o.unit.trim().to_string(),
+        })
+        .collect();
+    for (f, code, msg) in crate::domain::dossier::check_draft(&dossier, &sections, &outputs) {
+        p.add(&f, code, msg);
+    }
     p.finish()?;
     let bad = || AppError::internal("validated bid lost a value");
     let pool = pool.ok_or_else(bad)?;
@@ -238,6 +266,14 @@ fn parse(conn: &mut DbConn, call: &CallRow, i: &BidInput) -> AppResult<(Parsed, 
                 requested: requested.ok_or_else(bad)?.fen(),
                 matching: matching.ok_or_else(bad)?.fen(),
             },
+            dossier: (!sections.is_empty() || !outputs.is_empty())
+                .then(|| {
+                    Ok::<_, AppError>((
+                        serde_json::to_string(&sections).map_err(|_| bad())?,
+                        serde_json::to_string(&outputs).map_err(|_| bad())?,
+                    ))
+                })
+                .transpose()?,
             lines,
             milestones,
         },
@@ -275,6 +311,9 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &BidInput) -> A
         }
         let id = db::bids::insert(c, call_id, org, &parsed.content, actor.id, db_time(ctx.now))?;
         db::bids::replace_lines(c, id, &parsed.lines, &parsed.milestones)?;
+        if let Some((sections, outputs)) = &parsed.dossier {
+            db::bids::set_dossier(c, id, sections, outputs)?;
+        }
         db::repeats::set(c, id, input.renewal_of, None)?;
         audit::record(
             c,
@@ -302,8 +341,11 @@ pub fn update(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &BidInput) -> AppRes
     let (mut parsed, _) = parse(conn, &call, input)?;
     check_renewal(conn, b.organisation_id, &call, input.renewal_of)?;
     editable(&b, &call, ctx.now)?;
+    // During 限期补正 the dossier's texts go with the basic information.
+    let mut write_dossier = true;
     if BidStatus::NeedsCorrection.is(&b.status) {
         let open = sections(b.correction_items.as_deref());
+        write_dossier = open.iter().any(|x| x == "basic");
         let keep = |s: &str| !open.iter().any(|x| x == s);
         let c = &mut parsed.content;
         c.pool_id = b.pool_id;
@@ -344,6 +386,10 @@ pub fn update(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &BidInput) -> AppRes
             return Err(Code::NotEditable.says("申报状态已变化，请刷新"));
         }
         db::bids::replace_lines(c, id, &parsed.lines, &parsed.milestones)?;
+        if write_dossier {
+            let (sections, outputs) = parsed.dossier.clone().unwrap_or_else(|| ("{}".into(), "[]".into()));
+            db::bids::set_dossier(c, id, &sections, &outputs)?;
+        }
         db::repeats::set(c, id, input.renewal_of, None)?;
         audit::record(c, ctx, "bid.update", "bid", Some(id), serde_json::json!({"status": b.status}))?;
         Ok(())

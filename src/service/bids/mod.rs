@@ -98,6 +98,10 @@ pub struct BidView {
     pub actions: Option<super::access::BidActions>,
     /// The call's screening checklist with this bid's ticks (a single bid read only).
     pub checklist: Vec<ChecklistView>,
+    /// The dossier's section texts by key (a single bid read only).
+    pub sections: std::collections::BTreeMap<String, String>,
+    /// Output indicators (产出指标; a single bid read only).
+    pub outputs: Vec<crate::domain::dossier::Output>,
 }
 
 #[derive(Serialize, utoipa::ToSchema, Clone)]
@@ -169,6 +173,8 @@ fn view(b: &BidRow, lines: &[LineRow], ms: &[MilestoneRow], atts: &[crate::db::a
         earlier_project: None,
         actions: None,
         checklist: Vec::new(),
+        sections: Default::default(),
+        outputs: Vec::new(),
     }
 }
 
@@ -238,8 +244,13 @@ pub fn full_view(conn: &mut DbConn, b: &BidRow) -> AppResult<BidView> {
     let lines = db::bids::lines_of(conn, &[b.id])?;
     let ms = db::bids::milestones_of(conn, &[b.id])?;
     let atts = db::attachments::of_bids(conn, &[b.id])?;
-    let v = with_repeats(conn, vec![view(b, &lines, &ms, &atts)])?;
-    v.into_iter().next().ok_or_else(AppError::not_found)
+    let mut v =
+        with_repeats(conn, vec![view(b, &lines, &ms, &atts)])?.into_iter().next().ok_or_else(AppError::not_found)?;
+    if let Some((sections, outputs)) = db::bids::dossier_of(conn, b.id)? {
+        v.sections = serde_json::from_str(&sections).unwrap_or_default();
+        v.outputs = serde_json::from_str(&outputs).unwrap_or_default();
+    }
+    Ok(v)
 }
 
 fn own_org(ctx: &Ctx) -> AppResult<(&Actor, i64)> {

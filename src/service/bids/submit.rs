@@ -99,6 +99,7 @@ pub fn submit(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
     let has_categories = !db::calls::categories_of(conn, call.id)?.is_empty();
     submission_problems(&call, &pool, &b, &lines, &ms, has_categories).finish()?;
     let design = crate::service::calls::scoring_design(conn, call.id)?;
+    dossier_problems(conn, id, &design.dossier)?;
     // The applicant's standing: debarment, suspension and the call's eligibility rules.
     crate::service::standing::admit(conn, org_id, &design.eligibility, local_date(ctx.now))?;
     let rule = design.repeat;
@@ -183,4 +184,28 @@ pub fn withdraw(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
     // Read back after the commit: the writer lock is held no longer than the writes need.
     let b = db::bids::find(conn, id)?.ok_or_else(AppError::not_found)?;
     full_view(conn, &b)
+}
+
+/// The dossier at submission: every missing or over-long section, the outputs, each required
+/// document among the bid's attachments (by type or name) — one 422 with an entry each.
+fn dossier_problems(conn: &mut DbConn, id: i64, d: &crate::domain::dossier::Dossier) -> AppResult<()> {
+    if d.sections.is_empty() && d.documents.is_empty() {
+        return Ok(());
+    }
+    let (sections, outputs) = match db::bids::dossier_of(conn, id)? {
+        Some((s, o)) => (serde_json::from_str(&s).unwrap_or_default(), serde_json::from_str(&o).unwrap_or_default()),
+        None => (Default::default(), Vec::new()),
+    };
+    let atts = db::attachments::of_bids(conn, &[id])?;
+    let kinds: Vec<&str> = atts.iter().filter(|a| a.deleted_at.is_none()).map(|a| a.kind.as_str()).collect();
+    let problems = crate::domain::dossier::check_submission(d, &sections, &outputs, &kinds);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::invalid(
+        problems
+            .into_iter()
+            .map(|(field, code, message)| crate::error::FieldError { field, code: code.into(), message })
+            .collect(),
+    ))
 }

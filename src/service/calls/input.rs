@@ -133,6 +133,10 @@ pub struct CallInput {
     /// The screening checklist (资格审查清单) the screener ticks for each bid; none by default.
     #[serde(default)]
     pub screening_checklist: Vec<crate::domain::checklist::Item>,
+    /// The application dossier (申报书): `"standard"` for the standard set, or `{sections:
+    /// [{key, name, max_chars, required}], documents: [{type, name, required}]}`; omitted: none.
+    #[schema(value_type = Option<Object>)]
+    pub dossier: Option<serde_json::Value>,
 }
 
 fn key_ok(k: &str) -> bool {
@@ -477,6 +481,7 @@ fn parse_scoring(p: &mut Problems, i: &CallInput) -> Option<db::calls::ScoringRo
         bonus_cap: None,
         eligibility: None,
         screening_checklist: None,
+        dossier: None,
     };
     if let Some(b) = &i.bonus {
         row.bonus_name = match b.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -515,8 +520,29 @@ fn parse_scoring(p: &mut Problems, i: &CallInput) -> Option<db::calls::ScoringRo
             .collect();
         row.screening_checklist = serde_json::to_string(&items).ok();
     }
-    (repeat != RepeatRule::Allow || i.bonus.is_some() || row.eligibility.is_some() || row.screening_checklist.is_some())
-        .then_some(row)
+    let dossier = match &i.dossier {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(s)) if s == "standard" => Some(crate::domain::dossier::standard()),
+        Some(v) => match serde_json::from_value::<crate::domain::dossier::Dossier>(v.clone()) {
+            Ok(d) => Some(d),
+            Err(_) => {
+                p.add("dossier", "invalid_dossier", "申报书应为 \"standard\" 或 {sections, documents}");
+                None
+            }
+        },
+    };
+    if let Some(d) = dossier.filter(|d| !d.sections.is_empty() || !d.documents.is_empty()) {
+        for (f, code, msg) in crate::domain::dossier::check_definition(&d) {
+            p.add(&f, code, msg);
+        }
+        row.dossier = serde_json::to_string(&d).ok();
+    }
+    (repeat != RepeatRule::Allow
+        || i.bonus.is_some()
+        || row.eligibility.is_some()
+        || row.screening_checklist.is_some()
+        || row.dossier.is_some())
+    .then_some(row)
 }
 
 fn write_parts(conn: &mut DbConn, id: i64, parts: &Parts) -> AppResult<()> {

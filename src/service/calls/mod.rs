@@ -123,6 +123,8 @@ pub struct CallView {
     pub eligibility_rules: Vec<String>,
     /// What the screener checks for each bid (资格审查清单); empty when the call sets none.
     pub screening_checklist: Vec<crate::domain::checklist::Item>,
+    /// The application dossier's sections and required documents; null when the call asks none.
+    pub dossier: Option<crate::domain::dossier::Dossier>,
 }
 
 impl CallView {
@@ -206,6 +208,7 @@ fn view(c: &CallRow, pools: &[PoolRow], crit: &[CriterionRow], cats: &[CategoryR
         eligibility: None,
         eligibility_rules: Vec::new(),
         screening_checklist: Vec::new(),
+        dossier: None,
     }
 }
 
@@ -225,6 +228,7 @@ pub struct ScoringDesign {
     pub repeat: RepeatRule,
     pub eligibility: crate::domain::standing::Eligibility,
     pub checklist: Vec<crate::domain::checklist::Item>,
+    pub dossier: crate::domain::dossier::Dossier,
 }
 
 pub fn scoring_design(conn: &mut DbConn, call_id: i64) -> AppResult<ScoringDesign> {
@@ -247,8 +251,10 @@ pub fn scoring_design(conn: &mut DbConn, call_id: i64) -> AppResult<ScoringDesig
         .and_then(|r| r.screening_checklist.as_deref())
         .and_then(|e| serde_json::from_str(e).ok())
         .unwrap_or_default();
+    let dossier =
+        row.as_ref().and_then(|r| r.dossier.as_deref()).and_then(|e| serde_json::from_str(e).ok()).unwrap_or_default();
     let repeat = row.and_then(|r| RepeatRule::parse(&r.repeat_rule)).unwrap_or(RepeatRule::Allow);
-    Ok(ScoringDesign { stages, bonus, repeat, eligibility, checklist })
+    Ok(ScoringDesign { stages, bonus, repeat, eligibility, checklist, dossier })
 }
 
 fn fill_scoring(conn: &mut DbConn, id: i64, v: &mut CallView) -> AppResult<()> {
@@ -283,6 +289,7 @@ fn fill_scoring(conn: &mut DbConn, id: i64, v: &mut CallView) -> AppResult<()> {
     v.eligibility_rules = design.eligibility.describe();
     v.eligibility = (!design.eligibility.is_empty()).then_some(design.eligibility);
     v.screening_checklist = design.checklist;
+    v.dossier = (design.dossier != crate::domain::dossier::Dossier::default()).then_some(design.dossier);
     Ok(())
 }
 

@@ -25,6 +25,8 @@ const SPARE_LINES: usize = 3;
 const SPARE_MILESTONES: usize = 2;
 const MAX_LINE_ROWS: usize = 100;
 const MAX_MILESTONE_ROWS: usize = 20;
+const MAX_OUTPUT_ROWS: usize = crate::domain::dossier::MAX_OUTPUTS;
+const OUTPUT_FIELDS: [&str; 3] = ["out_indicator_", "out_target_", "out_unit_"];
 
 /// How many numbered rows (`line_amount_7` …) the submitted form holds: one past the highest index.
 fn rows_in(f: &Fields, prefixes: &[&str], cap: usize) -> usize {
@@ -61,6 +63,7 @@ struct BidForm<'a> {
     budget_categories: Vec<(&'static str, &'static str)>,
     line_rows: Vec<usize>,
     milestone_rows: Vec<usize>,
+    output_rows: Vec<usize>,
     correction: Option<String>,
     /// The budget lines' sum as typed, beside the requested amount (no script: it is added up
     /// each time the form comes back).
@@ -140,6 +143,16 @@ fn to_input(f: &Fields) -> Result<BidInput, AppError> {
         budget_lines: lines,
         milestones,
         renewal_of: f.number("renewal_of", &mut p),
+        // The dossier's sections arrive as `sec_KEY`, its outputs as numbered rows.
+        sections: f.0.iter().filter_map(|(k, v)| k.strip_prefix("sec_").map(|k| (k.to_string(), v.clone()))).collect(),
+        outputs: (0..rows_in(f, &OUTPUT_FIELDS, MAX_OUTPUT_ROWS))
+            .filter(|i| !f.get_n("out_indicator_", i).trim().is_empty() || !f.get_n("out_target_", i).trim().is_empty())
+            .map(|i| crate::domain::dossier::Output {
+                indicator: f.get_n("out_indicator_", i),
+                target: f.get_n("out_target_", i),
+                unit: f.get_n("out_unit_", i),
+            })
+            .collect(),
     };
     p.finish().map(|()| input)
 }
@@ -170,6 +183,14 @@ fn from_view(b: &BidView) -> Fields {
         f.push(&format!("line_unit_price_{i}"), x.unit_price.map(|u| u.to_string()).unwrap_or_default());
         f.push(&format!("line_amount_{i}"), x.amount.to_string());
         f.push(&format!("line_note_{i}"), x.note.clone());
+    }
+    for (k, v) in &b.sections {
+        f.push(&format!("sec_{k}"), v.clone());
+    }
+    for (i, o) in b.outputs.iter().enumerate() {
+        f.push(&format!("out_indicator_{i}"), o.indicator.clone());
+        f.push(&format!("out_target_{i}"), o.target.clone());
+        f.push(&format!("out_unit_{i}"), o.unit.clone());
     }
     for (i, m) in b.milestones.iter().enumerate() {
         f.push(&format!("ms_title_{i}"), m.title.clone());
@@ -223,6 +244,7 @@ async fn form_page(
     };
     let lines = rows(&LINE_FIELDS, SPARE_LINES, MAX_LINE_ROWS, "line");
     let milestones = rows(&MILESTONE_FIELDS, SPARE_MILESTONES, MAX_MILESTONE_ROWS, "milestone");
+    let outputs = rows(&OUTPUT_FIELDS, 1, MAX_OUTPUT_ROWS, "output");
     let lines_total = (0..lines)
         .filter_map(|i| crate::domain::Money::parse(f.get_n("line_amount_", i).trim()).ok())
         .map(|m| m.fen())
@@ -244,6 +266,7 @@ async fn form_page(
         budget_categories,
         line_rows: (0..lines).collect(),
         milestone_rows: (0..milestones).collect(),
+        output_rows: (0..outputs).collect(),
         correction,
         lines_total,
         unverified,

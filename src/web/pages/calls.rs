@@ -134,6 +134,7 @@ fn defaults(year: i32, town: Option<&str>) -> Fields {
         ("tranches", "50,30,20".into()),
         ("fund_source", "budget".into()),
         ("reference_prefix", "JJ".into()),
+        ("dossier", "standard".into()),
     ] {
         f.push(k, v);
     }
@@ -247,6 +248,14 @@ fn from_view(c: &CallView) -> Fields {
         f.push("bonus_max", b.max_points.clone());
     }
     f.push("repeat_funding", c.repeat_funding);
+    match &c.dossier {
+        Some(d) if *d == crate::domain::dossier::standard() => f.push("dossier", "standard".to_string()),
+        Some(d) => {
+            f.push("dossier", "custom".to_string());
+            f.push("dossier_json", serde_json::to_string(d).unwrap_or_default());
+        }
+        None => f.push("dossier", String::new()),
+    }
     let lines: Vec<String> = c
         .screening_checklist
         .iter()
@@ -397,6 +406,12 @@ fn to_input(f: &Fields, regions: &Regions) -> Result<CallInput, AppError> {
         repeat_funding: f.opt("repeat_funding"),
         eligibility,
         screening_checklist: checklist_of(&f.get("screening_checklist")),
+        // 标准申报书, none, or the call's own set as it was (kept as JSON on the form).
+        dossier: match f.get("dossier").as_str() {
+            "standard" => Some(serde_json::Value::String("standard".into())),
+            "custom" => serde_json::from_str(&f.get("dossier_json")).ok(),
+            _ => None,
+        },
     };
     p.finish().map(|()| input)
 }

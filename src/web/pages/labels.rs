@@ -66,6 +66,7 @@ fn plain(field: &str) -> Option<&'static str> {
         "reviewers_per_bid" => "每个项目的评审专家人数",
         "file" => "文件",
         "outcome" => "审查结论",
+        "outputs" => "产出指标",
         "kind" => "类型",
         "result" => "结论或情况",
         "since" => "起始日期",
@@ -93,6 +94,9 @@ fn row_part(part: &str) -> &'static str {
         "score" => "分数",
         "comment" => "评语",
         "weight" => "权重",
+        "indicator" => "指标",
+        "target" => "目标值",
+        "unit" => "单位",
         _ => "",
     }
 }
@@ -118,6 +122,7 @@ pub fn label(field: &str) -> Option<String> {
             "criteria" => "评分标准",
             "stages" => "评审阶段",
             "scores" => "评分",
+            "outputs" => "产出指标",
             _ => return None,
         };
         let part = row_part(part);
@@ -145,7 +150,10 @@ pub fn bid_input(field: &str) -> String {
         Some(("budget_lines", n, part)) => format!("line_{part}_{n}"),
         Some(("milestones", n, "due_date")) => format!("ms_due_{n}"),
         Some(("milestones", n, part)) => format!("ms_{part}_{n}"),
+        Some(("outputs", n, part)) => format!("out_{part}_{n}"),
         _ if field.starts_with("beneficiaries") => "beneficiary_kind".into(),
+        _ if field.starts_with("sections.") => format!("sec_{}", &field["sections.".len()..]),
+        _ if field.starts_with("outputs") => "out_indicator_0".into(),
         _ => field.to_string(),
     }
 }

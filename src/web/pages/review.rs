@@ -116,6 +116,9 @@ struct ReviewForm<'a> {
     errors: Vec<FieldError>,
     /// The project being scored, its applicant and call.
     a: Option<AssignmentView>,
+    /// The 申报书's sections in the call's order (name, text) and its outputs, read beside the rubric.
+    sections: Vec<(String, String)>,
+    outputs: Vec<crate::domain::dossier::Output>,
 }
 
 async fn form_page(
@@ -127,10 +130,23 @@ async fn form_page(
     errors: Vec<FieldError>,
 ) -> Result<HttpResponse, PageError> {
     let ctx = auth.ctx.clone();
-    let (bid_id, crit, r, a) = state
+    let (bid_id, crit, r, a, (sections, outputs)) = state
         .db(move |c| {
             let (bid_id, crit, r) = review::form_data(c, &ctx, id)?;
-            Ok((bid_id, crit, r, review::mine(c, &ctx)?.into_iter().find(|a| a.id == id)))
+            let a = review::mine(c, &ctx)?.into_iter().find(|a| a.id == id);
+            let dossier = match crate::service::bids::get(c, &ctx, bid_id) {
+                Ok(b) => {
+                    let d = crate::service::calls::scoring_design(c, b.call_id)?.dossier;
+                    let sections = d
+                        .sections
+                        .iter()
+                        .filter_map(|s| b.sections.get(&s.key).map(|t| (s.name.clone(), t.clone())))
+                        .collect();
+                    (sections, b.outputs)
+                }
+                Err(_) => (vec![], vec![]),
+            };
+            Ok((bid_id, crit, r, a, dossier))
         })
         .await?;
     let rows = crit
@@ -156,7 +172,7 @@ async fn form_page(
     let locked = r.status == "submitted";
     let l = Layout::new(req, state, auth);
     let status = super::status_for(&errors);
-    render_status(&l, &ReviewForm { l: &l, bid_id, r, rows, locked, errors, a }, status)
+    render_status(&l, &ReviewForm { l: &l, bid_id, r, rows, locked, errors, a, sections, outputs }, status)
 }
 
 pub async fn form(
