@@ -60,6 +60,8 @@ pub struct Doc {
     pages: Vec<Vec<Op>>,
     /// Printed in small type at the foot of the last page, above its page number.
     last_page_note: Option<String>,
+    /// Printed small at the top right of every page (a dossier's reference).
+    running_header: Option<String>,
     /// Baseline cursor from the bottom of the page, in points.
     pub y: f32,
     font: FontId,
@@ -70,7 +72,15 @@ impl Doc {
     pub fn new(title: &str) -> Doc {
         let mut pdf = PdfDocument::new(title);
         let font = pdf.add_font(super::font());
-        Doc { title: title.into(), pages: vec![Vec::new()], last_page_note: None, y: PAGE_H - MARGIN, font, pdf }
+        Doc {
+            title: title.into(),
+            pages: vec![Vec::new()],
+            last_page_note: None,
+            running_header: None,
+            y: PAGE_H - MARGIN,
+            font,
+            pdf,
+        }
     }
 
     pub fn content_width(&self) -> f32 {
@@ -168,6 +178,11 @@ impl Doc {
         self.last_page_note = Some(note);
     }
 
+    /// Small type at the top right of every page (a dossier's reference on each sheet).
+    pub fn set_running_header(&mut self, text: String) {
+        self.running_header = Some(text);
+    }
+
     /// Adds 「第 N 页 共 M 页」 to every page and returns the PDF bytes (fonts subset).
     pub fn finish(mut self) -> Vec<u8> {
         let total = self.pages.len();
@@ -183,6 +198,9 @@ impl Doc {
                 }
             }
             self.text_in(&footer, MARGIN, w, 36.0, 9.0, Align::Center);
+            if let Some(h) = self.running_header.clone() {
+                self.text_in(&h, MARGIN, w, PAGE_H - 30.0, 8.0, Align::Right);
+            }
             let ops = self.pages.pop().unwrap_or_default();
             out.push(PdfPage::new(Mm(210.0), Mm(297.0), ops));
         }

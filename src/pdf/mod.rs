@@ -5,6 +5,7 @@
 pub mod agreement;
 pub mod announcement;
 pub mod award;
+pub mod dossier;
 mod layout;
 pub mod notice;
 

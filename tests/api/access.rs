@@ -48,6 +48,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("/api/v1/calls/{id}/ocds.json", "get", "public"),
     ("/api/v1/calls/{id}/360giving.json", "get", "public"),
     ("/api/v1/bids/{id}", "get", "org staff finance reviewer"),
+    ("/api/v1/bids/{id}/dossier.pdf", "get", "org staff finance reviewer"),
     ("/api/v1/bids/{id}", "put", "org"),
     ("/api/v1/bids/{id}/submit", "post", "org"),
     ("/api/v1/bids/{id}/withdraw", "post", "org"),

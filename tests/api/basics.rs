@@ -51,6 +51,7 @@ async fn openapi_lists_every_endpoint(app: TestApp) {
         ("/api/v1/calls/{id}/bids", "get"),
         ("/api/v1/calls/{id}/stats", "get"),
         ("/api/v1/bids/{id}", "get"),
+        ("/api/v1/bids/{id}/dossier.pdf", "get"),
         ("/api/v1/bids/{id}", "put"),
         ("/api/v1/bids/{id}/submit", "post"),
         ("/api/v1/bids/{id}/withdraw", "post"),

@@ -70,8 +70,32 @@ async fn the_dossier_from_draft_to_submission(app: TestApp) {
     assert_eq!(upload(&org, id, "承诺书").await, 201);
     let r = org.post(&format!("/api/v1/bids/{id}/submit"), json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
+    let reference = r.json["reference"].as_str().unwrap().to_string();
+    // The 申报书 PDF: the organisation's own; another organisation's not; staff after the deadline.
+    let pdf = |c: &Client| {
+        let (http, url) = (c.http.clone(), format!("{}/api/v1/bids/{id}/dossier.pdf", app.base));
+        async move { http.get(url).send().await.unwrap() }
+    };
+    let r = pdf(&org).await;
+    assert_eq!((r.status().as_u16(), r.headers()["content-type"].to_str().unwrap()), (200, "application/pdf"));
+    let text = pdf_text(&r.bytes().await.unwrap()).unwrap_or_default();
+    if !text.is_empty() {
+        for want in [
+            format!("申报编号：{reference}"),
+            "执行团队".into(),
+            "team的内容".into(),
+            "服务人次".into(),
+            "申报单位（盖章）".into(),
+        ] {
+            assert!(text.contains(&want), "the dossier states {want}: {text}");
+        }
+    }
+    let (_, other) = crate::flow::org(&app, &staff, "orgz", "52340207MJ0019409").await;
+    assert_eq!(pdf(&other).await.status(), 404);
+    assert_eq!(pdf(&app.client()).await.status(), 401);
     // Reviewers and staff read it; the page shows the sections.
     close_window(&app, &[&staff]).await;
+    assert_eq!(pdf(&staff).await.status(), 200);
     let page = staff.get(&format!("/bids/{id}")).await.text;
     assert!(
         page.contains("<h3>执行团队</h3><div class=\"card pre\">team 的内容</div>")

@@ -1,5 +1,6 @@
 //! Bids: organisations draft, submit and withdraw; staff screen; finance approve amounts.
 
+pub mod dossier;
 mod draft;
 mod screening;
 mod submit;

@@ -14,6 +14,26 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> 
     Ok(HttpResponse::Ok().json(state.db(move |c| bids::get(c, &ctx, id)).await?))
 }
 
+/// The 申报书 as a PDF: the reference on every page, the sections, outputs, budget and the
+/// signature and stamp boxes (the bid's readers: its organisation, staff and finance after the
+/// deadline, its reviewers).
+#[utoipa::path(get, path = "/api/v1/bids/{id}/dossier.pdf", tag = "bids", params(("id" = i64, Path)),
+    responses((status = 200, description = "application/pdf"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn dossier_pdf(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let ctx = auth.ctx.clone();
+    let id = id.into_inner();
+    let (reference, bytes) = state.db(move |c| bids::dossier::pdf(c, &ctx, id)).await?;
+    let name: String = reference.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            "Content-Disposition",
+            format!("inline; filename=\"dossier-{id}{}{name}.pdf\"", if name.is_empty() { "" } else { "-" }),
+        ))
+        .insert_header(("Cache-Control", "private, no-store"))
+        .body(bytes))
+}
+
 /// Edit a draft (or, during 限期补正, the reopened sections).
 #[utoipa::path(put, path = "/api/v1/bids/{id}", tag = "bids", params(("id" = i64, Path)), request_body = BidInput,
     responses((status = 200, body = BidView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),

@@ -71,6 +71,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/calls/{id}/bids", web::get().to(calls::list_bids))
             .route("/calls/{id}/stats", web::get().to(calls::stats))
             .route("/bids/{id}", web::get().to(bids::get))
+            .route("/bids/{id}/dossier.pdf", web::get().to(bids::dossier_pdf))
             .route("/bids/{id}", web::put().to(bids::update))
             .route("/bids/{id}/submit", web::post().to(bids::submit))
             .route("/bids/{id}/withdraw", web::post().to(bids::withdraw))

@@ -48,6 +48,7 @@ use utoipa::OpenApi;
         super::calls::list_bids,
         super::calls::stats,
         super::bids::get,
+        super::bids::dossier_pdf,
         super::bids::update,
         super::bids::submit,
         super::bids::withdraw,
