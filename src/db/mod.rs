@@ -12,6 +12,7 @@ pub mod funds;
 pub mod group;
 pub mod meta;
 pub mod notices;
+pub mod org_documents;
 pub mod organisations;
 pub mod outbox;
 pub mod projects;

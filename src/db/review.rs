@@ -167,6 +167,21 @@ pub fn reviewer_may_read(conn: &mut DbConn, reviewer_id: i64, bid_id: i64) -> Qu
     .get_result(conn)
 }
 
+/// Whether the reviewer reads some bid of the organisation on a live assignment (and so its
+/// profile documents the bid relies on).
+pub fn reviewer_may_read_org(conn: &mut DbConn, reviewer_id: i64, organisation_id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        assignments::table
+            .inner_join(reviewer_draws::table.on(reviewer_draws::id.eq(assignments::draw_id)))
+            .inner_join(bids::table.on(bids::id.eq(assignments::bid_id)))
+            .filter(assignments::reviewer_id.eq(reviewer_id))
+            .filter(bids::organisation_id.eq(organisation_id))
+            .filter(reviewer_draws::active.eq(true))
+            .filter(assignments::status.eq_any(["accepted", "submitted"])),
+    ))
+    .get_result(conn)
+}
+
 pub fn set_status(
     conn: &mut DbConn,
     id: i64,

@@ -283,6 +283,24 @@ diesel::table! {
 diesel::joinable!(organisation_standing -> organisations (organisation_id));
 
 diesel::table! {
+    organisation_documents (id) {
+        id -> BigInt,
+        organisation_id -> BigInt,
+        kind -> Text,
+        original_name -> Text,
+        content_type -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        valid_until -> Nullable<Date>,
+        uploaded_by -> BigInt,
+        uploaded_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(organisation_documents -> organisations (organisation_id));
+
+diesel::table! {
     shortlists (call_id, stage, bid_id) {
         call_id -> BigInt,
         stage -> Integer,
@@ -674,6 +692,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     bid_dossier,
     bid_checklist,
     organisation_standing,
+    organisation_documents,
     funds,
     calendar_years,
     calendar_days,

@@ -73,7 +73,7 @@ pub fn standard() -> Dossier {
 
 type Problem = (String, &'static str, String);
 
-fn key_ok(k: &str) -> bool {
+pub fn key_ok(k: &str) -> bool {
     (1..=32).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 

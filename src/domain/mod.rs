@@ -16,6 +16,7 @@ pub mod export;
 pub mod fund;
 pub mod milestone;
 pub mod money;
+pub mod org_documents;
 pub mod outbox;
 pub mod password_policy;
 pub mod password_reset;

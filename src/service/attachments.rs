@@ -48,7 +48,7 @@ pub fn path_of(data_dir: &Path, sha256: &str) -> PathBuf {
     data_dir.join("files").join(&sha256[..2]).join(sha256)
 }
 
-fn store(data_dir: &Path, sha256: &str, bytes: &[u8]) -> AppResult<()> {
+pub(crate) fn store(data_dir: &Path, sha256: &str, bytes: &[u8]) -> AppResult<()> {
     let path = path_of(data_dir, sha256);
     if path.exists() {
         return Ok(());

@@ -19,6 +19,7 @@ pub mod funds;
 pub mod mail;
 pub mod notices;
 pub mod opendata;
+pub mod org_documents;
 pub mod organisations;
 pub mod outbox;
 pub mod password;

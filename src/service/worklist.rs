@@ -7,6 +7,7 @@ use super::{projects, Ctx};
 use crate::clock::local_date;
 use crate::db::{self, DbConn};
 use crate::domain::account::Role;
+use crate::domain::org_documents::Validity;
 use crate::domain::state::BidStatus;
 use crate::domain::Money;
 use crate::error::AppResult;
@@ -15,7 +16,7 @@ use serde::Serialize;
 #[derive(Serialize, Debug, utoipa::ToSchema)]
 pub struct WorkItem {
     /// `screen` · `objections` · `verify_reports` · `verify_organisations` · `check_budgets` ·
-    /// `pay` · `review` · `correct` · `draft` · `project`
+    /// `pay` · `review` · `correct` · `draft` · `project` · `renew_documents`
     pub kind: &'static str,
     /// What to do, in Chinese.
     pub label: String,
@@ -136,6 +137,30 @@ pub fn worklist(conn: &mut DbConn, ctx: &Ctx) -> AppResult<WorkList> {
                     item("project", format!("{}：{}", p.agreement_no, p.next_step), 1, format!("/projects/{}", p.id));
                 i.due = next.map(|m| m.due_date.to_string());
                 items.push(i);
+            }
+            // Profile documents to renew: expiring within 30 days or expired (the earliest first).
+            if let Some(org) = ctx.actor().and_then(|a| a.organisation_id) {
+                let docs = super::org_documents::list(conn, ctx, org)?;
+                // Only the newest of each type counts: a renewed certificate silences the old one.
+                let mut seen = std::collections::HashSet::new();
+                let renew: Vec<_> = docs
+                    .iter()
+                    .filter(|d| seen.insert(d.kind.as_str()))
+                    .filter(|d| d.validity != Validity::Valid)
+                    .collect();
+                if !renew.is_empty() {
+                    let names: Vec<String> =
+                        renew.iter().map(|d| format!("{}（{}）", d.type_label, d.validity_label)).collect();
+                    let mut i = item(
+                        "renew_documents",
+                        "更新单位资料".into(),
+                        renew.len() as i64,
+                        "/organisation/documents".into(),
+                    );
+                    i.due = renew.iter().filter_map(|d| d.valid_until).min().map(|d| d.to_string());
+                    i.detail = Some(names.join("、"));
+                    items.push(i);
+                }
             }
         }
         Role::Admin => {}

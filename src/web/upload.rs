@@ -3,6 +3,7 @@
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult, Code};
 use crate::service::attachments::{AttachmentView, Upload};
+use crate::service::org_documents::OrgUpload;
 use crate::service::Ctx;
 use actix_multipart::Multipart;
 use actix_web::{web, HttpRequest};
@@ -25,6 +26,17 @@ impl Parts {
     pub fn into_upload(mut self) -> Option<Upload> {
         let (file_name, bytes) = self.file.take()?;
         Some(Upload { file_name, kind: self.fields.remove("kind"), bytes })
+    }
+    /// A profile document: the file with its `type` and `valid_until`.
+    pub fn into_org_upload(mut self) -> Result<OrgUpload, AppError> {
+        let (file_name, bytes) =
+            self.file.take().ok_or_else(|| Code::MissingField.says("缺少文件（file 字段）").with_field("file"))?;
+        Ok(OrgUpload {
+            file_name,
+            kind: self.fields.remove("type").unwrap_or_default(),
+            valid_until: self.fields.remove("valid_until").unwrap_or_default(),
+            bytes,
+        })
     }
 }
 

@@ -32,6 +32,10 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("/api/v1/organisations/{id}/debar", "post", "staff"),
     ("/api/v1/organisations/{id}/suspend", "post", "staff"),
     ("/api/v1/organisations/{id}/restore", "post", "staff"),
+    ("/api/v1/organisations/{id}/documents", "post", "org"),
+    ("/api/v1/organisations/{id}/documents", "get", "org staff finance admin"),
+    ("/api/v1/organisations/{id}/documents/{document_id}", "get", "org staff finance reviewer admin"),
+    ("/api/v1/organisations/{id}/documents/{document_id}", "delete", "org"),
     ("/api/v1/calls", "post", "staff"),
     ("/api/v1/calls", "get", "public"),
     ("/api/v1/calls/{id}", "get", "public"),
@@ -185,6 +189,7 @@ async fn every_route_by_every_role(app: TestApp) {
         // A resource that does not exist: the access check must answer before the lookup.
         let p = path
             .replace("{id}", "999999")
+            .replace("{document_id}", "999999")
             .replace("{sha256}", &"ab".repeat(32))
             .replace("{year}", "2099")
             .replace("{token}", &"cd".repeat(32));
@@ -237,7 +242,7 @@ async fn town_staff_see_only_their_town_everywhere(app: TestApp) {
         } else {
             district_bid
         };
-        path.replace("{id}", &id.to_string())
+        path.replace("{id}", &id.to_string()).replace("{document_id}", "1")
     };
     let mut routes: Vec<String> = MATRIX
         .iter()

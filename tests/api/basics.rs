@@ -41,6 +41,10 @@ async fn openapi_lists_every_endpoint(app: TestApp) {
         ("/api/v1/organisations/{id}/debar", "post"),
         ("/api/v1/organisations/{id}/suspend", "post"),
         ("/api/v1/organisations/{id}/restore", "post"),
+        ("/api/v1/organisations/{id}/documents", "post"),
+        ("/api/v1/organisations/{id}/documents", "get"),
+        ("/api/v1/organisations/{id}/documents/{document_id}", "get"),
+        ("/api/v1/organisations/{id}/documents/{document_id}", "delete"),
         ("/api/v1/calls", "post"),
         ("/api/v1/calls", "get"),
         ("/api/v1/calls/{id}", "get"),
@@ -131,7 +135,8 @@ async fn openapi_lists_every_endpoint(app: TestApp) {
     // And each documented path really answers (not the catch-all 404).
     let c = app.client();
     for (p, m) in expected {
-        let path = p.replace("{id}", "1").replace("{year}", "2026").replace("{token}", "0");
+        let path =
+            p.replace("{id}", "1").replace("{document_id}", "1").replace("{year}", "2026").replace("{token}", "0");
         let r = match m {
             "get" => c.get(&path).await,
             "delete" => c.delete(&path).await,

@@ -137,7 +137,7 @@ pub struct Client {
     pub who: Option<(String, String)>,
 }
 
-async fn to_res(r: reqwest::Response) -> Res {
+pub async fn to_res(r: reqwest::Response) -> Res {
     let status = r.status().as_u16();
     let headers = r.headers().clone();
     let text = r.text().await.unwrap();

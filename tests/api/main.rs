@@ -23,6 +23,7 @@ mod funds;
 mod logs;
 mod mail;
 mod notice;
+mod org_documents;
 mod organisations;
 mod pages;
 mod passwords;

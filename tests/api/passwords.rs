@@ -72,7 +72,11 @@ async fn an_admin_reset_gates_every_route_until_changed(app: TestApp) {
         if open.contains(&path.as_str()) || path.starts_with("/api/v1/password-reset/") {
             continue;
         }
-        let p = path.replace("{id}", "1").replace("{year}", "2026").replace("{sha256}", &"ab".repeat(32));
+        let p = path
+            .replace("{id}", "1")
+            .replace("{document_id}", "1")
+            .replace("{year}", "2026")
+            .replace("{sha256}", &"ab".repeat(32));
         for m in methods.as_object().unwrap().keys() {
             let r = match m.as_str() {
                 "get" => user.get(&p).await,

@@ -146,6 +146,10 @@ fn upgrades_without_loss(url: &str) {
     let dossiers: N =
         diesel::sql_query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM bid_dossier").get_result(&mut conn).unwrap();
     assert_eq!(dossiers.n, 0, "earlier bids have no sections and keep everything else");
+    let kept: N = diesel::sql_query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM organisation_documents")
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(kept.n, 0, "organisations start with an empty profile");
     assert_eq!(db::migrate(&mut conn).unwrap(), 0, "nothing left to run");
 }
 

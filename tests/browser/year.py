@@ -160,14 +160,32 @@ try:
         shot(org, "bid-form")
         org.click("form.stack > .actions button:has-text('保存草稿')")
         expect(org, "已保存草稿")
-        # The four required documents, each named from the call's list.
+        bid_url = org.url.split("?")[0]
+        # Two of the four required documents from the profile (单位资料), kept for every bid
+        # until they expire; the certificate runs out within 30 days and the workbench says so.
         pdf = os.path.join(h.work, "doc.pdf")
         open(pdf, "wb").write(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
-        for name in ["登记证书", "章程", "上年度年报", "承诺书"]:
+        org.goto(h.base + "/organisation/documents")
+        for kind, until in [("registration_certificate", "2027-03-20"), ("charter", "")]:
+            org.select_option("#type", kind)
+            org.fill("#valid_until", until)
+            org.set_input_files("#file", pdf)
+            org.click("button:has-text('上传')")
+            expect(org, "已保存到单位资料")
+        expect(org, "即将到期")
+        fits(org)
+        shot(org, "org-documents")
+        org.goto(h.base + "/workbench")
+        expect(org, "登记证书（即将到期）")
+        org.goto(bid_url)
+        expect(org, "登记证书（已有）")
+        # The other two on the bid itself, each named from the call's list.
+        for name in ["上年度年报", "承诺书"]:
             org.fill("#kind", name)
             org.set_input_files("#file", pdf)
             org.click("button:has-text('上传附件')")
             expect(org, f"{name}：doc.pdf")
+        expect(org, "章程：doc.pdf")
         fits(org)
         shot(org, "bid-dossier")
         org.click("button:has-text('提交申报')")
@@ -289,7 +307,7 @@ try:
                                                          "/projects", project, "/staff/dashboard"])
         pages += h.tour(browser, "expert1", "demo2026", ["/workbench", "/review"])
         pages += h.tour(browser, "yearorg", "year-pass-2027", ["/workbench", f"/calls/{call_id}", f"/bids/{bid_id}",
-                                                               "/projects", project])
+                                                               "/projects", project, "/organisation/documents"])
         pages += h.tour(browser, "admin", "demo2026", ["/workbench", "/admin/users", "/admin/calendar",
                                                        "/admin/outbox"])
         print(f"year: toured {pages} page views")

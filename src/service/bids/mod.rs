@@ -103,6 +103,9 @@ pub struct BidView {
     pub sections: std::collections::BTreeMap<String, String>,
     /// Output indicators (产出指标; a single bid read only).
     pub outputs: Vec<crate::domain::dossier::Output>,
+    /// The organisation's profile documents the bid counts (held and valid when it was
+    /// submitted, or now for a draft; a single bid read only).
+    pub profile_documents: Vec<super::org_documents::OrgDocumentView>,
 }
 
 #[derive(Serialize, utoipa::ToSchema, Clone)]
@@ -116,6 +119,11 @@ pub struct ChecklistView {
 }
 
 impl BidView {
+    /// Whether a required document is at hand: attached by its type or name, or in the profile.
+    pub fn has_document(&self, kind: &str, name: &str) -> bool {
+        self.attachments.iter().any(|a| a.kind == kind || a.kind == name)
+            || self.profile_documents.iter().any(|d| d.kind == kind)
+    }
     /// Whether a screener has ticked the checklist (the page then shows each item's result).
     pub fn checklist_ticked(&self) -> bool {
         self.checklist.iter().any(|c| c.ok.is_some())
@@ -175,6 +183,7 @@ fn view(b: &BidRow, lines: &[LineRow], ms: &[MilestoneRow], atts: &[crate::db::a
         actions: None,
         checklist: Vec::new(),
         sections: Default::default(),
+        profile_documents: Vec::new(),
         outputs: Vec::new(),
     }
 }
@@ -269,6 +278,8 @@ pub fn get(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
     }
     let mut v = full_view(conn, &b)?;
     v.actions = Some(super::access::actions(&b, &call, ctx));
+    let at = b.submitted_at.map_or(ctx.now, |t| t.and_utc());
+    v.profile_documents = super::org_documents::usable_views(conn, b.organisation_id, at)?;
     let items = super::calls::scoring_design(conn, call.id)?.checklist;
     if !items.is_empty() {
         let ticks = db::bids::checklist_of(conn, id)?;

@@ -99,7 +99,7 @@ pub fn submit(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
     let has_categories = !db::calls::categories_of(conn, call.id)?.is_empty();
     submission_problems(&call, &pool, &b, &lines, &ms, has_categories).finish()?;
     let design = crate::service::calls::scoring_design(conn, call.id)?;
-    dossier_problems(conn, id, &design.dossier)?;
+    dossier_problems(conn, ctx, id, org_id, &design.dossier)?;
     // The applicant's standing: debarment, suspension and the call's eligibility rules.
     crate::service::standing::admit(conn, org_id, &design.eligibility, local_date(ctx.now))?;
     let rule = design.repeat;
@@ -188,7 +188,13 @@ pub fn withdraw(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
 
 /// The dossier at submission: every missing or over-long section, the outputs, each required
 /// document among the bid's attachments (by type or name) — one 422 with an entry each.
-fn dossier_problems(conn: &mut DbConn, id: i64, d: &crate::domain::dossier::Dossier) -> AppResult<()> {
+fn dossier_problems(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: i64,
+    org_id: i64,
+    d: &crate::domain::dossier::Dossier,
+) -> AppResult<()> {
     if d.sections.is_empty() && d.documents.is_empty() {
         return Ok(());
     }
@@ -197,7 +203,15 @@ fn dossier_problems(conn: &mut DbConn, id: i64, d: &crate::domain::dossier::Doss
         None => (Default::default(), Vec::new()),
     };
     let atts = db::attachments::of_bids(conn, &[id])?;
-    let kinds: Vec<&str> = atts.iter().filter(|a| a.deleted_at.is_none()).map(|a| a.kind.as_str()).collect();
+    // The profile's documents valid today count like the bid's own attachments.
+    let held =
+        if d.documents.is_empty() { Vec::new() } else { crate::service::org_documents::usable(conn, org_id, ctx.now)? };
+    let kinds: Vec<&str> = atts
+        .iter()
+        .filter(|a| a.deleted_at.is_none())
+        .map(|a| a.kind.as_str())
+        .chain(held.iter().map(|h| h.kind.as_str()))
+        .collect();
     let problems = crate::domain::dossier::check_submission(d, &sections, &outputs, &kinds);
     if problems.is_empty() {
         return Ok(());

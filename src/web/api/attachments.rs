@@ -70,14 +70,24 @@ pub async fn download(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>
     let ctx = auth.ctx.clone();
     let id = id.into_inner();
     let a = state.db(move |c| attachments::for_download(c, &ctx, id)).await?;
-    let path = attachments::path_of(&state.config.data_dir, &a.sha256);
+    file(&state, &a.sha256, &a.content_type, &a.original_name).await
+}
+
+/// A stored file as a download, never rendered inline.
+pub(super) async fn file(
+    state: &AppState,
+    sha256: &str,
+    content_type: &str,
+    name: &str,
+) -> Result<HttpResponse, AppError> {
+    let path = attachments::path_of(&state.config.data_dir, sha256);
     let bytes = web::block(move || std::fs::read(path))
         .await
         .map_err(|e| AppError::internal(e.to_string()))?
         .map_err(|e| AppError::internal(format!("read attachment: {e}")))?;
     Ok(HttpResponse::Ok()
-        .content_type(a.content_type.as_str())
-        .insert_header(("Content-Disposition", disposition(&a.original_name)))
+        .content_type(content_type)
+        .insert_header(("Content-Disposition", disposition(name)))
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .insert_header(("Content-Security-Policy", "sandbox"))
         .insert_header(("Cache-Control", "private, no-store"))

@@ -9,6 +9,7 @@ mod funds;
 pub mod json;
 mod notices;
 pub mod openapi;
+mod org_documents;
 mod organisations;
 mod outbox;
 mod passwords;
@@ -56,6 +57,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/organisations/{id}/debar", web::post().to(organisations::debar))
             .route("/organisations/{id}/suspend", web::post().to(organisations::suspend))
             .route("/organisations/{id}/restore", web::post().to(organisations::restore))
+            .route("/organisations/{id}/documents", web::post().to(org_documents::upload))
+            .route("/organisations/{id}/documents", web::get().to(org_documents::list))
+            .route("/organisations/{id}/documents/{document_id}", web::get().to(org_documents::download))
+            .route("/organisations/{id}/documents/{document_id}", web::delete().to(org_documents::remove))
             .route("/calls", web::post().to(calls::create))
             .route("/calls/{id}", web::get().to(calls::get))
             .route("/calls/{id}", web::put().to(calls::update))

@@ -74,7 +74,10 @@ pub async fn workbench(req: HttpRequest, state: web::Data<AppState>, auth: Auth)
         ],
         Role::Finance => vec![("/staff/calls", "预算审核", "招标截止后审核资格审查通过的项目预算")],
         Role::Reviewer => vec![("/review", "评审任务", "确认利益冲突、查看申报材料并评分")],
-        Role::Org => vec![("/", "招标公告", "查看正在申报的公益创投招标并在线申报")],
+        Role::Org => vec![
+            ("/", "招标公告", "查看正在申报的公益创投招标并在线申报"),
+            ("/organisation/documents", "单位资料", "登记证书、章程、年报等上传一次，有效期内每个申报自动使用"),
+        ],
     };
     let flash = (req.query_string() == "done=password").then_some("新密码已保存，您在其他设备上的登录已退出。");
     let l = Layout::new(&req, &state, &auth);

@@ -13,6 +13,7 @@ mod funds;
 mod home;
 mod labels;
 mod login;
+mod org_documents;
 mod passwords;
 mod projects;
 mod register;
@@ -61,6 +62,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/admin/users/{id}/password-reset", web::post().to(passwords::admin_reset))
     .route("/register", web::get().to(register::form))
     .route("/register", web::post().to(register::submit))
+    .route("/organisation/documents", web::get().to(org_documents::show))
+    .route("/organisation/documents", web::post().to(org_documents::upload))
+    .route("/organisation/documents/{id}/delete", web::post().to(org_documents::delete))
     .route("/staff/organisations", web::get().to(staff::organisations))
     .route("/staff/organisations/{id}", web::get().to(standing::show))
     .route("/staff/organisations/{id}/standing", web::post().to(standing::record))

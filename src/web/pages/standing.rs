@@ -20,6 +20,9 @@ struct OrgPage<'a> {
     l: &'a Layout,
     o: OrgView,
     s: standing::Standing,
+    /// The organisation's profile documents (单位资料), read only here.
+    docs: Vec<crate::service::org_documents::OrgDocumentView>,
+    can_delete: bool,
     /// District staff record; town staff read.
     district: bool,
     kinds: Vec<(&'static str, &'static str)>,
@@ -75,7 +78,9 @@ async fn page(
     let a = auth.ctx.require(&[Role::Staff])?;
     let district = a.region_scope().is_none();
     let ctx = auth.ctx.clone();
-    let mut o = state.db(move |c| organisations::get(c, &ctx, id)).await?;
+    let (mut o, docs) = state
+        .db(move |c| Ok((organisations::get(c, &ctx, id)?, crate::service::org_documents::list(c, &ctx, id)?)))
+        .await?;
     let s = o.standing.take().unwrap_or_default();
     let l = Layout::new(req, state, auth);
     let status = if errors.is_empty() {
@@ -90,6 +95,8 @@ async fn page(
         l: &l,
         o,
         s,
+        docs,
+        can_delete: false,
         district,
         kinds,
         inspection_results: &INSPECTION_RESULTS,
