@@ -179,6 +179,9 @@ fn demo_call(conn: &mut DbConn, staff: &Ctx, docs: &DocSettings) -> AppResult<()
         eligibility: None,
         screening_checklist: vec![],
         dossier: None,
+        payment_mode: None,
+        final_report_days: None,
+        audit_threshold: None,
     };
     let call = calls::create(conn, staff, &input)?;
     calls::publish(conn, staff, docs, call.id)?;

@@ -251,6 +251,8 @@ pub struct ScoringRow {
     pub screening_checklist: Option<String>,
     /// The dossier's sections and documents, as JSON (`domain::dossier::Dossier`).
     pub dossier: Option<String>,
+    /// After-funding terms, as JSON (`domain::aftercare::Terms`); none: the defaults.
+    pub aftercare: Option<String>,
 }
 
 pub fn scoring_of(conn: &mut DbConn, call_id: i64) -> QueryResult<Option<ScoringRow>> {

@@ -251,6 +251,7 @@ diesel::table! {
         eligibility -> Nullable<Text>,
         screening_checklist -> Nullable<Text>,
         dossier -> Nullable<Text>,
+        aftercare -> Nullable<Text>,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Project milestones: the plan a funded project starts with, evaluation grades, and when a
 //! tranche may be paid.
 
+use super::aftercare::{PaymentMode, Terms};
 use super::calendar::{MissingYear, WorkCalendar};
 use chrono::{Duration, NaiveDate};
 
@@ -13,28 +14,37 @@ pub struct PlannedMilestone {
     pub tranche_seq: Option<i32>,
 }
 
-/// Signing releases tranche 1, the final evaluation the last tranche, mid-term evaluations the
-/// ones between (evenly spaced over the project period).
-pub fn plan(tranches: usize, start: NaiveDate, end: NaiveDate) -> Vec<PlannedMilestone> {
-    let mut out =
-        vec![PlannedMilestone {
-            kind: "signing", title: "签订项目协议".into(), due_date: start, tranche_seq: Some(1)
-        }];
-    let middle = tranches.saturating_sub(2);
+/// Paid in tranches: signing releases tranche 1, the final evaluation the last tranche, mid-term
+/// evaluations the ones between (evenly spaced over the project period); with one tranche the
+/// final evaluation releases nothing but still closes the project. Paid after the final: signing
+/// releases nothing and the final evaluation the one tranche. The final evaluation falls due
+/// the call's `final_report_days` after the project's last day.
+pub fn plan(tranches: usize, start: NaiveDate, end: NaiveDate, terms: &Terms) -> Vec<PlannedMilestone> {
+    let after_final = terms.payment_mode == PaymentMode::AfterFinal;
+    let mut out = vec![PlannedMilestone {
+        kind: "signing",
+        title: "签订项目协议".into(),
+        due_date: start,
+        tranche_seq: (!after_final).then_some(1),
+    }];
+    let middle = if after_final { 0 } else { tranches.saturating_sub(2) };
     let span = (end - start).num_days().max(1);
     for i in 0..middle {
         let at = start + Duration::days(span * (i as i64 + 1) / (middle as i64 + 1));
         let title = if middle == 1 { "中期评估".to_string() } else { format!("第{}次中期评估", i + 1) };
         out.push(PlannedMilestone { kind: "midterm", title, due_date: at, tranche_seq: Some(i as i32 + 2) });
     }
-    if tranches >= 2 {
-        out.push(PlannedMilestone {
-            kind: "final",
-            title: "结项评估".into(),
-            due_date: end,
-            tranche_seq: Some(tranches as i32),
-        });
-    }
+    let last = match (after_final, tranches) {
+        (true, _) => Some(1),
+        (false, 0 | 1) => None,
+        (false, n) => Some(n as i32),
+    };
+    out.push(PlannedMilestone {
+        kind: "final",
+        title: "结项评估".into(),
+        due_date: terms.final_due(end),
+        tranche_seq: last,
+    });
     out
 }
 
@@ -109,14 +119,30 @@ mod tests {
 
     #[test]
     fn default_plan_is_signing_midterm_final() {
-        let p = plan(3, d("2026-04-01"), d("2026-12-31"));
+        let t = Terms::default();
+        let p = plan(3, d("2026-04-01"), d("2026-12-31"), &t);
         let kinds: Vec<&str> = p.iter().map(|m| m.kind).collect();
         assert_eq!(kinds, vec!["signing", "midterm", "final"]);
         assert_eq!(p.iter().map(|m| m.tranche_seq).collect::<Vec<_>>(), vec![Some(1), Some(2), Some(3)]);
-        assert!(p[1].due_date > p[0].due_date && p[1].due_date < p[2].due_date);
-        assert_eq!(plan(1, d("2026-04-01"), d("2026-12-31")).len(), 1);
-        assert_eq!(plan(2, d("2026-04-01"), d("2026-12-31"))[1].kind, "final");
-        assert_eq!(plan(4, d("2026-04-01"), d("2026-12-31"))[2].title, "第2次中期评估");
+        assert!(p[1].due_date > p[0].due_date && p[1].due_date < d("2026-12-31"));
+        assert_eq!(p[2].due_date, d("2027-01-30"), "the final report is due 30 days after the last day");
+        let one = plan(1, d("2026-04-01"), d("2026-12-31"), &t);
+        assert_eq!(
+            one.iter().map(|m| (m.kind, m.tranche_seq)).collect::<Vec<_>>(),
+            [("signing", Some(1)), ("final", None)]
+        );
+        assert_eq!(plan(2, d("2026-04-01"), d("2026-12-31"), &t)[1].kind, "final");
+        assert_eq!(plan(4, d("2026-04-01"), d("2026-12-31"), &t)[2].title, "第2次中期评估");
+    }
+
+    #[test]
+    fn paid_after_the_final_evaluation_signing_releases_nothing() {
+        let t = Terms { payment_mode: PaymentMode::AfterFinal, final_report_days: 0, audit_threshold: None };
+        let p = plan(1, d("2026-04-01"), d("2026-12-31"), &t);
+        assert_eq!(
+            p.iter().map(|m| (m.kind, m.tranche_seq, m.due_date)).collect::<Vec<_>>(),
+            [("signing", None, d("2026-04-01")), ("final", Some(1), d("2026-12-31"))]
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Pure rules: no I/O, no clock, no database. Everything here is unit-tested.
 
 pub mod account;
+pub mod aftercare;
 pub mod allocation;
 pub mod audit;
 pub mod award;

@@ -85,6 +85,7 @@ catalogue! {
     NotLoggedIn = "not_logged_in" / UNAUTHORIZED / "请先登录",
     NotPublished = "not_published" / CONFLICT / "招标尚未发布，请直接修改草稿",
     NotPublishedYet = "not_published_yet" / NOT_FOUND / "评审结果公示发布后才公开数据",
+    NotPayable = "not_payable" / CONFLICT / "本项目在结项评估核验合格后一次拨付，现在还不能拨付",
     NotReportable = "not_reportable" / CONFLICT / "该节点不能再上传材料",
     NotReported = "not_reported" / CONFLICT / "该节点尚未报告或已核验",
     NotSubmitted = "not_submitted" / CONFLICT / "该评分尚未提交",

@@ -533,6 +533,7 @@ pub fn finalize(conn: &mut DbConn, ctx: &Ctx, docs: &DocSettings, call_id: i64) 
         return Err(AppError::from(Code::ObjectionsPending));
     }
     let pcts = call.tranche_pcts();
+    let terms = crate::service::calls::scoring_design(conn, call_id)?.terms;
     let all = db::bids::list(
         conn,
         &db::bids::BidFilter::of_call(call_id, BidStatus::names(&[BidStatus::Proposed, BidStatus::NotFunded])),
@@ -560,7 +561,7 @@ pub fn finalize(conn: &mut DbConn, ctx: &Ctx, docs: &DocSettings, call_id: i64) 
                 let start = b.start_date.unwrap_or(call.project_start);
                 let end = b.end_date.unwrap_or(call.project_end);
                 let mut seq_no = 0;
-                for m in crate::domain::milestone::plan(pcts.len(), start, end) {
+                for m in crate::domain::milestone::plan(pcts.len(), start, end, &terms) {
                     seq_no += 1;
                     db::projects::insert_milestone(c, pid, seq_no, m.kind, &m.title, m.due_date, m.tranche_seq)?;
                 }

@@ -10,6 +10,7 @@ mod smtp;
 
 mod access;
 mod accounts;
+mod aftercare;
 mod attachments;
 mod audit;
 mod awards;

@@ -131,7 +131,7 @@ fn upgrades_without_loss(url: &str) {
     let scoring: N = diesel::sql_query(
         "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM call_scoring WHERE call_id = 2 AND repeat_rule = 'refuse' \
          AND bonus_unit = 1000000 AND bonus_step = 100 AND bonus_cap = 1000 AND eligibility IS NULL \
-         AND screening_checklist IS NULL AND dossier IS NULL",
+         AND screening_checklist IS NULL AND dossier IS NULL AND aftercare IS NULL",
     )
     .get_result(&mut conn)
     .unwrap();

@@ -137,6 +137,13 @@ pub struct CallInput {
     /// [{key, name, max_chars, required}], documents: [{type, name, required}]}`; omitted: none.
     #[schema(value_type = Option<Object>)]
     pub dossier: Option<serde_json::Value>,
+    /// How projects are paid: `tranches` (default; each tranche released by its milestone) or
+    /// `after_final` (one payment once the final evaluation is verified; `tranches` must be [100]).
+    pub payment_mode: Option<String>,
+    /// Days after a project's end date its final evaluation falls due (default 30, at most 180).
+    pub final_report_days: Option<u32>,
+    /// Projects approved at or above this amount close only with an audit report; omitted: none.
+    pub audit_threshold: Option<String>,
 }
 
 fn key_ok(k: &str) -> bool {
@@ -464,6 +471,29 @@ fn parse_stages(p: &mut Problems, list: &[StageInput]) -> (Vec<StageParts>, Vec<
     (stages, crit)
 }
 
+/// The after-funding terms: payment mode, final report days, audit threshold (each defaulted).
+fn parse_terms(p: &mut Problems, i: &CallInput) -> crate::domain::aftercare::Terms {
+    use crate::domain::aftercare::{self, PaymentMode, Terms};
+    let mut t = Terms::default();
+    if let Some(m) = i.payment_mode.as_deref() {
+        match PaymentMode::parse(m) {
+            Some(m) => t.payment_mode = m,
+            None => p.add("payment_mode", "invalid_payment_mode", "拨付方式应为 tranches 或 after_final"),
+        }
+    }
+    if let Some(d) = i.final_report_days {
+        t.final_report_days = d;
+    }
+    if let Some(a) = i.audit_threshold.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        t.audit_threshold = p.money("audit_threshold", a).map(|m| m.fen());
+    }
+    let tranches = i.tranches.clone().unwrap_or_else(|| call::DEFAULT_TRANCHES.to_vec());
+    for (f, code, msg) in aftercare::check(&t, &tranches) {
+        p.add(&f, code, msg);
+    }
+    t
+}
+
 fn parse_scoring(p: &mut Problems, i: &CallInput) -> Option<db::calls::ScoringRow> {
     let repeat = match i.repeat_funding.as_deref() {
         None => RepeatRule::Allow,
@@ -482,6 +512,7 @@ fn parse_scoring(p: &mut Problems, i: &CallInput) -> Option<db::calls::ScoringRo
         eligibility: None,
         screening_checklist: None,
         dossier: None,
+        aftercare: None,
     };
     if let Some(b) = &i.bonus {
         row.bonus_name = match b.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -537,7 +568,12 @@ fn parse_scoring(p: &mut Problems, i: &CallInput) -> Option<db::calls::ScoringRo
         }
         row.dossier = serde_json::to_string(&d).ok();
     }
+    let terms = parse_terms(p, i);
+    if terms != crate::domain::aftercare::Terms::default() {
+        row.aftercare = serde_json::to_string(&terms).ok();
+    }
     (repeat != RepeatRule::Allow
+        || row.aftercare.is_some()
         || i.bonus.is_some()
         || row.eligibility.is_some()
         || row.screening_checklist.is_some()

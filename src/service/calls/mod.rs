@@ -125,6 +125,13 @@ pub struct CallView {
     pub screening_checklist: Vec<crate::domain::checklist::Item>,
     /// The application dossier's sections and required documents; null when the call asks none.
     pub dossier: Option<crate::domain::dossier::Dossier>,
+    /// `tranches` · `after_final` (one payment once the final evaluation is verified).
+    pub payment_mode: crate::domain::aftercare::PaymentMode,
+    pub payment_mode_label: &'static str,
+    /// Days after a project's end date its final evaluation falls due.
+    pub final_report_days: u32,
+    /// Projects approved at or above this close only with an audit report; null: none.
+    pub audit_threshold: Option<Money>,
 }
 
 impl CallView {
@@ -209,6 +216,10 @@ fn view(c: &CallRow, pools: &[PoolRow], crit: &[CriterionRow], cats: &[CategoryR
         eligibility_rules: Vec::new(),
         screening_checklist: Vec::new(),
         dossier: None,
+        payment_mode: Default::default(),
+        payment_mode_label: crate::domain::aftercare::PaymentMode::Tranches.label(),
+        final_report_days: crate::domain::aftercare::DEFAULT_FINAL_REPORT_DAYS,
+        audit_threshold: None,
     }
 }
 
@@ -229,6 +240,7 @@ pub struct ScoringDesign {
     pub eligibility: crate::domain::standing::Eligibility,
     pub checklist: Vec<crate::domain::checklist::Item>,
     pub dossier: crate::domain::dossier::Dossier,
+    pub terms: crate::domain::aftercare::Terms,
 }
 
 pub fn scoring_design(conn: &mut DbConn, call_id: i64) -> AppResult<ScoringDesign> {
@@ -253,8 +265,13 @@ pub fn scoring_design(conn: &mut DbConn, call_id: i64) -> AppResult<ScoringDesig
         .unwrap_or_default();
     let dossier =
         row.as_ref().and_then(|r| r.dossier.as_deref()).and_then(|e| serde_json::from_str(e).ok()).unwrap_or_default();
+    let terms = row
+        .as_ref()
+        .and_then(|r| r.aftercare.as_deref())
+        .and_then(|e| serde_json::from_str(e).ok())
+        .unwrap_or_default();
     let repeat = row.and_then(|r| RepeatRule::parse(&r.repeat_rule)).unwrap_or(RepeatRule::Allow);
-    Ok(ScoringDesign { stages, bonus, repeat, eligibility, checklist, dossier })
+    Ok(ScoringDesign { stages, bonus, repeat, eligibility, checklist, dossier, terms })
 }
 
 fn fill_scoring(conn: &mut DbConn, id: i64, v: &mut CallView) -> AppResult<()> {
@@ -290,6 +307,10 @@ fn fill_scoring(conn: &mut DbConn, id: i64, v: &mut CallView) -> AppResult<()> {
     v.eligibility = (!design.eligibility.is_empty()).then_some(design.eligibility);
     v.screening_checklist = design.checklist;
     v.dossier = (design.dossier != crate::domain::dossier::Dossier::default()).then_some(design.dossier);
+    v.payment_mode = design.terms.payment_mode;
+    v.payment_mode_label = design.terms.payment_mode.label();
+    v.final_report_days = design.terms.final_report_days;
+    v.audit_threshold = design.terms.audit_threshold.map(Money::from_fen);
     Ok(())
 }
 

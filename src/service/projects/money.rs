@@ -49,7 +49,12 @@ pub fn pay(conn: &mut DbConn, ctx: &Ctx, project_id: i64, input: &PaymentInput) 
         return Err(AppError::from(Code::ProjectTerminated));
     }
     if !MilestoneStatus::Verified.is(&m.status) {
-        return Err(AppError::from(Code::TrancheNotPayable));
+        let terms = crate::service::calls::scoring_design(conn, p.call_id)?.terms;
+        return Err(AppError::from(if terms.payment_mode == crate::domain::aftercare::PaymentMode::AfterFinal {
+            Code::NotPayable
+        } else {
+            Code::TrancheNotPayable
+        }));
     }
     let org = db::organisations::find(conn, p.organisation_id)?.ok_or_else(AppError::not_found)?;
     db::write_tx(conn, |c| {

@@ -135,6 +135,8 @@ fn defaults(year: i32, town: Option<&str>) -> Fields {
         ("fund_source", "budget".into()),
         ("reference_prefix", "JJ".into()),
         ("dossier", "standard".into()),
+        ("payment_mode", "tranches".into()),
+        ("final_report_days", "30".into()),
     ] {
         f.push(k, v);
     }
@@ -248,6 +250,11 @@ fn from_view(c: &CallView) -> Fields {
         f.push("bonus_max", b.max_points.clone());
     }
     f.push("repeat_funding", c.repeat_funding);
+    f.push("payment_mode", c.payment_mode.as_str());
+    f.push("final_report_days", c.final_report_days.to_string());
+    if let Some(a) = c.audit_threshold {
+        f.push("audit_threshold", a.to_string());
+    }
     match &c.dossier {
         Some(d) if *d == crate::domain::dossier::standard() => f.push("dossier", "standard".to_string()),
         Some(d) => {
@@ -412,6 +419,9 @@ fn to_input(f: &Fields, regions: &Regions) -> Result<CallInput, AppError> {
             "custom" => serde_json::from_str(&f.get("dossier_json")).ok(),
             _ => None,
         },
+        payment_mode: f.opt("payment_mode"),
+        final_report_days: f.number("final_report_days", &mut p),
+        audit_threshold: f.opt("audit_threshold"),
     };
     p.finish().map(|()| input)
 }

@@ -1,0 +1,1 @@
+ALTER TABLE call_scoring DROP COLUMN aftercare;
