@@ -63,6 +63,16 @@ pub fn of_bids(conn: &mut DbConn, bid_ids: &[i64]) -> QueryResult<Vec<Attachment
     }
 }
 
+/// Every live file of a bid: its attachments and its project's milestone evidence.
+pub fn all_of_bid(conn: &mut DbConn, bid_id: i64) -> QueryResult<Vec<AttachmentRow>> {
+    attachments::table
+        .filter(attachments::bid_id.eq(bid_id))
+        .filter(attachments::deleted_at.is_null())
+        .select(AttachmentRow::as_select())
+        .order(attachments::id)
+        .load(conn)
+}
+
 pub fn count_of_bid(conn: &mut DbConn, bid_id: i64) -> QueryResult<i64> {
     attachments::table
         .filter(attachments::bid_id.eq(bid_id))

@@ -1,6 +1,6 @@
 //! Yearly funds per region and the figures drawn from them.
 
-use super::schema::{bids, calls, funds, pools, projects};
+use super::schema::{bids, calls, funds, pools, project_closures, projects};
 use super::DbConn;
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
@@ -91,12 +91,17 @@ pub fn drawn(conn: &mut DbConn, fund_ids: &[i64]) -> QueryResult<HashMap<i64, (i
         .group_by(pools::fund_id)
         .select((pools::fund_id, sql::<Nullable<BigInt>>("CAST(SUM(pools.reserved) AS BIGINT)")))
         .load(conn)?;
+    // Paid net of the refunds recorded at closing (结项).
     let paid: Vec<(Option<i64>, Option<i64>)> = projects::table
         .inner_join(bids::table.on(bids::id.eq(projects::bid_id)))
         .inner_join(pools::table.on(pools::id.eq(bids::pool_id)))
+        .left_join(project_closures::table.on(project_closures::project_id.eq(projects::id)))
         .filter(pools::fund_id.eq_any(fund_ids))
         .group_by(pools::fund_id)
-        .select((pools::fund_id, sql::<Nullable<BigInt>>("CAST(SUM(projects.paid) AS BIGINT)")))
+        .select((
+            pools::fund_id,
+            sql::<Nullable<BigInt>>("CAST(SUM(projects.paid - COALESCE(project_closures.refunded, 0)) AS BIGINT)"),
+        ))
         .load(conn)?;
     let mut out: HashMap<i64, (i64, i64)> = HashMap::new();
     for (f, r) in reserved {

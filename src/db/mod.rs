@@ -7,6 +7,7 @@ pub mod awards;
 pub mod bids;
 pub mod calendar;
 pub mod calls;
+pub mod closures;
 pub mod documents;
 pub mod funds;
 pub mod group;

@@ -455,11 +455,19 @@ pub fn latest_actuals(conn: &mut DbConn, project_ids: &[i64]) -> QueryResult<Vec
 pub type PoolProject = (i64, i64, i64, i64, String);
 
 pub fn by_pool(conn: &mut DbConn, call_ids: &[i64]) -> QueryResult<Vec<PoolProject>> {
-    use super::schema::bids;
+    use super::schema::{bids, project_closures};
+    // Paid net of any refund recorded at closing (结项).
     projects::table
         .inner_join(bids::table.on(bids::id.eq(projects::bid_id)))
+        .left_join(project_closures::table.on(project_closures::project_id.eq(projects::id)))
         .filter(projects::call_id.eq_any(call_ids))
-        .select((bids::pool_id, projects::id, projects::approved, projects::paid, projects::status))
+        .select((
+            bids::pool_id,
+            projects::id,
+            projects::approved,
+            projects::paid - diesel::dsl::sql::<diesel::sql_types::BigInt>("COALESCE(project_closures.refunded, 0)"),
+            projects::status,
+        ))
         .load(conn)
 }
 

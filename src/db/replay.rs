@@ -75,5 +75,6 @@ pub fn tables(conn: &mut DbConn) -> QueryResult<Tables> {
         bids,
         projects,
         payments,
+        refunds: super::closures::refunds(conn)?,
     })
 }

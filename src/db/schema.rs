@@ -538,6 +538,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    project_closures (project_id) {
+        project_id -> BigInt,
+        final_accounts -> Text,
+        spent -> BigInt,
+        note -> Text,
+        filed_by -> BigInt,
+        filed_at -> Timestamp,
+        refunded -> BigInt,
+        refund_reference -> Nullable<Text>,
+        refunded_on -> Nullable<Date>,
+        released -> BigInt,
+        closed_by -> Nullable<BigInt>,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(project_closures -> projects (project_id));
+
+diesel::table! {
     project_tranches (id) {
         id -> BigInt,
         project_id -> BigInt,
@@ -694,6 +713,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     bid_checklist,
     organisation_standing,
     organisation_documents,
+    project_closures,
     funds,
     calendar_years,
     calendar_days,

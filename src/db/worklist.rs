@@ -72,6 +72,26 @@ pub fn reports_waiting(conn: &mut DbConn, prefix: Option<&str>) -> QueryResult<V
     q.load(conn)
 }
 
+/// Projects whose final accounts were filed and wait for staff to close them: (project,
+/// agreement number), oldest filing first.
+pub fn closures_waiting(conn: &mut DbConn, prefix: Option<&str>) -> QueryResult<Vec<(i64, String)>> {
+    use super::schema::project_closures;
+    let mut q = project_closures::table
+        .inner_join(projects::table.on(projects::id.eq(project_closures::project_id)))
+        .inner_join(bids::table.on(bids::id.eq(projects::bid_id)))
+        .inner_join(pools::table.on(pools::id.eq(bids::pool_id)))
+        .filter(project_closures::closed_at.is_null())
+        .filter(projects::status.eq("active"))
+        .select((projects::id, projects::agreement_no))
+        .order(project_closures::filed_at)
+        .limit(100)
+        .into_boxed();
+    if let Some(p) = prefix {
+        q = q.filter(pools::region_code.like(format!("{p}%")));
+    }
+    q.load(conn)
+}
+
 /// Registrations waiting for verification (of one town's organisations, if given).
 pub fn organisations_waiting(conn: &mut DbConn, prefix: Option<&str>) -> QueryResult<i64> {
     let mut q = organisations::table.filter(organisations::status.eq("pending")).into_boxed();

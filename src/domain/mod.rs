@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod call;
 pub mod capitals;
 pub mod checklist;
+pub mod closure;
 pub mod dossier;
 pub mod draw;
 pub mod export;

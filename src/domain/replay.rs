@@ -33,6 +33,12 @@ pub enum Event {
         project_id: i64,
         released: i64,
     },
+    /// A project was closed (结项): its unspent rest released, a refund recorded.
+    Completed {
+        project_id: i64,
+        released: i64,
+        refunded: i64,
+    },
     Paid {
         payment_id: i64,
         project_id: i64,
@@ -61,6 +67,8 @@ pub struct Tables {
     pub bids: Vec<StoredBid>,
     pub projects: Vec<StoredProject>,
     pub payments: Vec<StoredPayment>,
+    /// Closed projects' recorded refunds: (project, fen).
+    pub refunds: Vec<(i64, i64)>,
 }
 
 #[derive(Debug, Clone)]
@@ -197,7 +205,7 @@ fn replay_allocations(events: &[Event], t: &Tables, r: &mut Report) {
                     *reserved.entry(*p).or_default() -= released;
                 }
             }
-            Event::Terminated { project_id, released } => {
+            Event::Terminated { project_id, released } | Event::Completed { project_id, released, .. } => {
                 let pool = project_bid.get(project_id).and_then(|b| decided.get(b).map(|a| a.pool_id));
                 match pool {
                     Some(p) => *reserved.entry(p).or_default() -= released,
@@ -248,16 +256,23 @@ fn replay_payments(events: &[Event], t: &Tables, r: &mut Report) {
     // Project → what its termination released; a payment recorded after it is money paid out of
     // a reservation already given back.
     let mut released_at_end: HashMap<i64, i64> = HashMap::new();
+    let mut refunds: BTreeMap<i64, i64> = BTreeMap::new();
     for e in events {
         match e {
             Event::Paid { payment_id, project_id, tranche, amount } => {
                 if released_at_end.contains_key(project_id) {
-                    r.findings.push(format!("付款 {payment_id}：项目 {project_id} 终止后仍拨付 {} 元", yuan(*amount)));
+                    r.findings
+                        .push(format!("付款 {payment_id}：项目 {project_id} 终止或结项后仍拨付 {} 元", yuan(*amount)));
                 }
                 audited.insert(*payment_id, (*project_id, *tranche, *amount));
             }
             Event::Terminated { project_id, released } => {
                 released_at_end.insert(*project_id, *released);
+            }
+            Event::Completed { project_id, released, refunded } => {
+                // The refund came back in: only the rest of the release is beyond what was paid.
+                released_at_end.insert(*project_id, released - refunded);
+                refunds.insert(*project_id, *refunded);
             }
             _ => {}
         }
@@ -279,6 +294,20 @@ fn replay_payments(events: &[Event], t: &Tables, r: &mut Report) {
             )),
             Some(_) => r.payments += 1,
         }
+    }
+    for (project, refunded) in &t.refunds {
+        match refunds.remove(project) {
+            Some(a) if a == *refunded => {}
+            Some(a) => r.findings.push(format!(
+                "项目 {project}：表中退回 {} 元，结项的审计记录为 {} 元",
+                yuan(*refunded),
+                yuan(a)
+            )),
+            None => r.findings.push(format!("项目 {project}：退回 {} 元没有结项的审计记录", yuan(*refunded))),
+        }
+    }
+    for (project, a) in refunds {
+        r.findings.push(format!("项目 {project}：审计记录中结项退回 {} 元，表中没有结项记录", yuan(a)));
     }
     for (id, (project, _, amount)) in audited {
         r.findings.push(format!("付款 {id}：审计记录中项目 {project} 付了 {} 元，表中已无此付款", yuan(amount)));
@@ -344,6 +373,7 @@ mod tests {
             ],
             projects: vec![StoredProject { id: 2, bid_id: 7, approved: 10_000_000, paid: 5_000_000 }],
             payments: vec![StoredPayment { id: 1, project_id: 2, tranche: 1, amount: 5_000_000 }],
+            refunds: vec![],
         };
         (events, t)
     }
@@ -403,13 +433,29 @@ mod tests {
     }
 
     #[test]
+    fn completions_release_and_their_refunds_match() {
+        // Approved 100,000, paid 50,000, spent 40,000: 10,000 refunded, 60,000 back to the pool.
+        let (mut e, mut t) = world();
+        e.push(Event::Completed { project_id: 2, released: 6_000_000, refunded: 1_000_000 });
+        t.pools[0].1 = 4_000_000;
+        t.refunds = vec![(2, 1_000_000)];
+        assert_eq!(findings(&e, &t), Vec::<String>::new());
+        // The refund edited in the table, or a closing without its record.
+        t.refunds = vec![(2, 1)];
+        assert!(findings(&e, &t)[0].contains("结项的审计记录为 10000.00 元"), "{:?}", findings(&e, &t));
+        e.pop();
+        t.pools[0].1 = 10_000_000;
+        assert!(findings(&e, &t)[0].contains("没有结项的审计记录"));
+    }
+
+    #[test]
     fn a_payment_after_termination_is_found() {
         let (mut ev, t) = world();
         // Terminated before any payment (everything released), then paid all the same.
         let released = t.projects[0].approved;
         ev.insert(ev.len() - 1, Event::Terminated { project_id: 2, released });
         let f = findings(&ev, &t);
-        assert!(f.iter().any(|x| x.contains("终止后仍拨付")), "{f:?}");
+        assert!(f.iter().any(|x| x.contains("终止或结项后仍拨付")), "{f:?}");
         assert!(f.iter().any(|x| x.contains("超过核定金额")), "{f:?}");
     }
 

@@ -173,6 +173,8 @@ states! {
         Active = "active" / "执行中",
         Suspended = "suspended" / "拨付暂停",
         Terminated = "terminated" / "已终止",
+        /// Closed on its final accounts (结项), any refund recorded.
+        Completed = "completed" / "已结项",
     }
 }
 
@@ -182,7 +184,10 @@ impl ProjectStatus {
 
     pub fn may_become(self, to: ProjectStatus) -> bool {
         use ProjectStatus::*;
-        matches!((self, to), (Active, Suspended) | (Suspended, Active) | (Active | Suspended, Terminated))
+        matches!(
+            (self, to),
+            (Active, Suspended) | (Suspended, Active) | (Active | Suspended, Terminated) | (Active, Completed)
+        )
     }
 }
 
@@ -203,7 +208,7 @@ impl TrancheStatus {
     pub fn of(project: Option<ProjectStatus>, milestone: Option<MilestoneStatus>, fully_paid: bool) -> TrancheStatus {
         match (project, milestone) {
             _ if fully_paid => TrancheStatus::Paid,
-            (Some(ProjectStatus::Terminated), _) => TrancheStatus::Cancelled,
+            (Some(ProjectStatus::Terminated | ProjectStatus::Completed), _) => TrancheStatus::Cancelled,
             (Some(ProjectStatus::Suspended), _) => TrancheStatus::Suspended,
             (_, Some(MilestoneStatus::Verified)) => TrancheStatus::Payable,
             _ => TrancheStatus::Locked,

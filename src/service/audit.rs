@@ -99,8 +99,15 @@ pub fn verify(conn: &mut DbConn, key: &[u8]) -> AppResult<ChainReport> {
     }
 }
 
-const REPLAYED: [&str; 6] =
-    ["review.submit", "review.reopen", "call.decide", "objection.answer", "project.terminate", "project.pay"];
+const REPLAYED: [&str; 7] = [
+    "review.submit",
+    "review.reopen",
+    "call.decide",
+    "objection.answer",
+    "project.terminate",
+    "project.complete",
+    "project.pay",
+];
 
 /// Replays scores, allocations and payments from the audit trail against the tables
 /// (`gongyi audit verify`, after the chain itself checked out).
@@ -167,6 +174,11 @@ fn event_of(r: &AuditRow) -> Option<Option<Event>> {
             _ => None,
         },
         "project.terminate" => Some(Event::Terminated { project_id: r.entity_id?, released: fen(d.get("released")?)? }),
+        "project.complete" => Some(Event::Completed {
+            project_id: r.entity_id?,
+            released: fen(d.get("released")?)?,
+            refunded: fen(d.get("refunded")?)?,
+        }),
         "project.pay" => Some(Event::Paid {
             payment_id: int("payment_id")?,
             project_id: r.entity_id?,

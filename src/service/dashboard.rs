@@ -201,8 +201,10 @@ pub fn board(conn: &mut DbConn, ctx: &Ctx) -> AppResult<Board> {
             organisation: n.organisation.clone(),
             approved: Money::from_fen(approved),
             paid: Money::from_fen(paid),
-            progress_pct: pct(counts),
+            // A completed project is done, whatever optional milestones it left unreported.
+            progress_pct: if status == "completed" { 100 } else { pct(counts) },
             status_label: match status.as_str() {
+                "completed" => "已结项",
                 "terminated" => "已终止",
                 "suspended" => "整改中",
                 _ => "执行中",

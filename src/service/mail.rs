@@ -287,6 +287,40 @@ pub fn project_terminated(to: &str, name: &str, agreement_no: &str, clawback: Mo
     }
 }
 
+pub fn closure_filed(to: &str, agreement_no: &str, spent: Money, refund_due: Money) -> Mail {
+    let refund = if refund_due.fen() > 0 {
+        format!("已拨付资金比决算多 {} 元，结项前须登记退回。", refund_due.grouped())
+    } else {
+        String::new()
+    };
+    Mail {
+        kind: "closure_filed",
+        to: to.into(),
+        subject: format!("项目申请结项：{agreement_no}"),
+        body: format!(
+            "工作人员：\n\n项目 {agreement_no} 已提交决算，支出合计 {} 元。{refund}请登录平台核对后办理结项。",
+            spent.grouped()
+        ),
+    }
+}
+
+pub fn project_completed(to: &str, name: &str, agreement_no: &str, spent: Money, refunded: Money) -> Mail {
+    let refund = if refunded.fen() > 0 {
+        format!("已登记退回结余资金 {} 元。", refunded.grouped())
+    } else {
+        String::new()
+    };
+    Mail {
+        kind: "project_completed",
+        to: to.into(),
+        subject: format!("项目已结项：{agreement_no}"),
+        body: format!(
+            "{name}：\n\n项目 {agreement_no} 已结项，决算支出 {} 元。{refund}感谢您的付出。",
+            spent.grouped()
+        ),
+    }
+}
+
 pub fn milestone_overdue(to: &str, name: &str, agreement_no: &str, title: &str, due: chrono::NaiveDate) -> Mail {
     Mail {
         kind: "milestone_overdue",

@@ -16,7 +16,7 @@ use serde::Serialize;
 #[derive(Serialize, Debug, utoipa::ToSchema)]
 pub struct WorkItem {
     /// `screen` · `objections` · `verify_reports` · `verify_organisations` · `check_budgets` ·
-    /// `pay` · `review` · `correct` · `draft` · `project` · `renew_documents`
+    /// `pay` · `review` · `correct` · `draft` · `project` · `renew_documents` · `close_projects`
     pub kind: &'static str,
     /// What to do, in Chinese.
     pub label: String,
@@ -64,6 +64,13 @@ pub fn worklist(conn: &mut DbConn, ctx: &Ctx) -> AppResult<WorkList> {
                 i.detail = Some(
                     reports.iter().take(5).map(|(_, no, t, _)| format!("{no}“{t}”")).collect::<Vec<_>>().join("、"),
                 );
+                items.push(i);
+            }
+            let closing = db::worklist::closures_waiting(conn, scope)?;
+            if let Some((project, _)) = closing.first() {
+                let mut i =
+                    item("close_projects", "办理结项".into(), closing.len() as i64, format!("/projects/{project}"));
+                i.detail = Some(closing.iter().take(5).map(|(_, no)| no.clone()).collect::<Vec<_>>().join("、"));
                 items.push(i);
             }
             let orgs = db::worklist::organisations_waiting(conn, scope)?;

@@ -94,6 +94,8 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("/api/v1/projects/{id}/payments", "post", "finance"),
     ("/api/v1/projects/{id}/rectify", "post", "staff"),
     ("/api/v1/projects/{id}/terminate", "post", "staff"),
+    ("/api/v1/projects/{id}/closure", "post", "org"),
+    ("/api/v1/projects/{id}/close", "post", "staff"),
     ("/api/v1/milestones/{id}/report", "post", "org"),
     ("/api/v1/milestones/{id}/verify", "post", "staff"),
     ("/api/v1/milestones/{id}/attachments", "post", "org"),
@@ -133,6 +135,7 @@ fn body_for(path: &str, method: &str) -> serde_json::Value {
         ("/api/v1/organisations/{id}/standing", _) => json!({"kind": "", "result": ""}),
         ("/api/v1/organisations/{id}/debar", _) | ("/api/v1/organisations/{id}/suspend", _) => json!({"reason": ""}),
         ("/api/v1/organisations/{id}/restore", _) => json!({"reason": ""}),
+        ("/api/v1/projects/{id}/closure", _) => json!({"final_accounts": []}),
         ("/api/v1/calls/{id}/bids", _) | ("/api/v1/bids/{id}", "put") => {
             json!({"pool_id": 1, "title": "", "requested_amount": ""})
         }

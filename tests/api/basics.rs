@@ -106,6 +106,8 @@ async fn openapi_lists_every_endpoint(app: TestApp) {
         ("/api/v1/projects/{id}/rectify", "post"),
         ("/api/v1/milestones/{id}/attachments", "post"),
         ("/api/v1/projects/{id}/terminate", "post"),
+        ("/api/v1/projects/{id}/closure", "post"),
+        ("/api/v1/projects/{id}/close", "post"),
         ("/api/v1/dashboard", "get"),
         ("/api/v1/board", "get"),
         ("/api/v1/funds", "post"),

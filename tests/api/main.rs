@@ -19,6 +19,7 @@ mod bids;
 mod calls;
 mod categories;
 mod checklist;
+mod closure;
 mod dossier;
 mod funds;
 mod logs;

@@ -150,6 +150,9 @@ fn upgrades_without_loss(url: &str) {
         .get_result(&mut conn)
         .unwrap();
     assert_eq!(kept.n, 0, "organisations start with an empty profile");
+    let closed: N =
+        diesel::sql_query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM project_closures").get_result(&mut conn).unwrap();
+    assert_eq!(closed.n, 0, "no project is closed by the upgrade");
     assert_eq!(db::migrate(&mut conn).unwrap(), 0, "nothing left to run");
 }
 

@@ -312,6 +312,74 @@ try:
                                                        "/admin/outbox"])
         print(f"year: toured {pages} page views")
         browser.close()
+    # --- 10 August: the mid-term evaluation, reported on a phone, verified, the second tranche ----
+    start("serve", "2027-08-10T09:00:00+08:00")
+    with sync_playwright() as p:
+        browser = h.launch(p)
+        org = login(browser.new_context(**PHONE), "yearorg", "year-pass-2027")
+        org.goto(project_url)
+        mid = org.locator("form:has(h3:has-text('提交“中期评估”报告'))").first
+        mid.locator("textarea[name=text]").fill("已开展探访 860 人次、集中助餐 9 次。")
+        mid.locator("input[name=actual_personnel]").fill("15000.00")
+        mid.locator("input[name=actual_activity]").fill("40000.00")
+        mid.locator("button:has-text('提交报告')").click()
+        expect(org, "报告已提交")
+        fits(org)
+        staff = login(browser.new_context(**DESK), "staff")
+        staff.goto(project_url)
+        check = staff.locator("form:has(h3:has-text('核验“中期评估”'))").first
+        check.locator("select[name=grade]").select_option("良好")
+        check.locator("button:has-text('提交核验')").click()
+        expect(staff, "已核验")
+        fin = login(browser.new_context(**DESK), "finance")
+        fin.goto(project_url)
+        fin.fill("input[name=amount] >> nth=0", "27000.00")
+        fin.fill("input[name=reference] >> nth=0", "国库集中支付 2027-0088")
+        fin.click("button:has-text('登记拨付') >> nth=0")
+        h.confirm(fin)
+        expect(fin, "72,000.00")
+        browser.close()
+
+    # --- 10 January 2028: the final evaluation, the final accounts, 结项 with a refund ----------
+    start("serve", "2028-01-10T09:00:00+08:00")
+    with sync_playwright() as p:
+        browser = h.launch(p)
+        org = login(browser.new_context(**PHONE), "yearorg", "year-pass-2027")
+        org.goto(project_url)
+        final = org.locator("form:has(h3:has-text('提交“结项评估”报告'))").first
+        final.locator("textarea[name=text]").fill("全年探访 5,120 人次，助餐 24 次，目标全部完成。")
+        final.locator("button:has-text('提交报告')").click()
+        expect(org, "报告已提交")
+        staff = login(browser.new_context(**DESK), "staff")
+        staff.goto(project_url)
+        check = staff.locator("form:has(h3:has-text('核验“结项评估”'))").first
+        check.locator("select[name=grade]").select_option("合格")
+        check.locator("button:has-text('提交核验')").click()
+        expect(staff, "已核验")
+        # The organisation files its final accounts on the phone: 70,000 spent of 72,000 paid.
+        org.goto(project_url)
+        org.fill("#acc_personnel", "20000.00")
+        org.fill("#acc_activity", "50000.00")
+        org.fill("#cnote", "结余 2,000 元按协议退回。")
+        fits(org)
+        shot(org, "closure-form")
+        org.click("button:has-text('提交决算')")
+        expect(org, "决算已提交")
+        staff.goto(project_url)
+        expect(staff, "应退回结余资金")
+        staff.fill("#refund_reference", "非税收入缴款书 2028-0003")
+        staff.fill("#refunded_on", "2028-01-09")
+        staff.click("button:has-text('确认结项')")
+        expect(staff, "项目已结项")
+        shot(staff, "completed")
+        org.goto(project_url)
+        expect(org, "已结项")
+        fits(org)
+        shot(org, "completed-phone")
+        org.goto(base + "/board")
+        expect(org, "已结项")
+        browser.close()
+
     # Leave the year's database beside the screenshots: bench/public_json.sh loads its notice.
     import shutil
     import sqlite3

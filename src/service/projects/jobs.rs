@@ -120,6 +120,12 @@ fn responsible(staff: &[(Option<String>, String)], pool_region: &str) -> Vec<Str
         .collect()
 }
 
+/// The emails of the staff responsible for the project (district and its town).
+pub(super) fn responsible_staff(conn: &mut DbConn, project_id: i64) -> AppResult<Vec<String>> {
+    let all = staff_emails(conn)?;
+    Ok(responsible(&all, &pool_region(conn, project_id)?))
+}
+
 fn pool_region(conn: &mut DbConn, project_id: i64) -> AppResult<String> {
     Ok(db::projects::names_of(conn, &[project_id])?.pop().map(|n| n.pool_region).unwrap_or_default())
 }

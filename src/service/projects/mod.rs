@@ -2,6 +2,7 @@
 //! `milestones`; payments, rectification and termination in `money`; the timed jobs in `jobs`.
 
 pub mod agreement;
+pub mod closure;
 mod jobs;
 mod milestones;
 mod money;
@@ -87,7 +88,7 @@ pub struct ProjectView {
     pub organisation: String,
     /// The pool's (town's) name.
     pub pool: String,
-    /// active · suspended (a failed evaluation) · terminated
+    /// active · suspended (a failed evaluation) · completed (结项) · terminated
     pub status: String,
     pub status_label: &'static str,
     pub signed_on: Option<NaiveDate>,
@@ -104,6 +105,22 @@ pub struct ProjectView {
     pub next_step: String,
     pub overdue: bool,
     pub payable: bool,
+    /// The final accounts filed for 结项 and, once closed, the refund; null before filing.
+    pub closure: Option<closure::ClosureView>,
+}
+
+impl ProjectView {
+    /// Active with its final evaluation passed and not yet closed: the final accounts may be
+    /// filed (again).
+    pub fn closure_open(&self) -> bool {
+        self.status == ProjectStatus::Active.as_str()
+            && self.milestones.iter().any(|m| {
+                m.kind == "final"
+                    && MilestoneStatus::Verified.is(&m.status)
+                    && m.grade.as_deref() != Some(Grade::Fail.label())
+            })
+            && self.closure.as_ref().is_none_or(|c| c.closed_at.is_none())
+    }
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -123,6 +140,7 @@ struct Related {
     actuals: Vec<(i64, String, i64)>,
     evidence: Vec<db::attachments::AttachmentRow>,
     payments: Vec<db::projects::PaymentRow>,
+    closures: Vec<db::closures::ClosureRow>,
 }
 
 fn related(conn: &mut DbConn, rows: &[ProjectRow], milestone_ids: &[i64]) -> AppResult<Related> {
@@ -134,6 +152,7 @@ fn related(conn: &mut DbConn, rows: &[ProjectRow], milestone_ids: &[i64]) -> App
         actuals: db::projects::latest_actuals(conn, &ids)?,
         evidence: db::attachments::of_milestones(conn, milestone_ids)?,
         payments: db::projects::payments_of(conn, &ids)?,
+        closures: db::closures::of(conn, &ids)?,
     })
 }
 
@@ -147,6 +166,8 @@ fn view(
     let ms: Vec<&MilestoneRow> = ms.iter().filter(|m| m.project_id == p.id).collect();
     let names = rel.names.get(&p.id);
     let budget = budget_use(p, rel);
+    // A closed or ended project has nothing overdue and nothing left to report.
+    let running = ProjectStatus::parse(&p.status).is_some_and(|s| ProjectStatus::RUNNING.contains(&s));
     let mut v = ProjectView {
         id: p.id,
         bid_id: p.bid_id,
@@ -164,7 +185,7 @@ fn view(
         clawback_amount: Money::from_fen(p.clawback),
         end_note: p.end_note.clone(),
         tranches: tranche_views(p, &ms, tranches),
-        milestones: ms.iter().map(|m| milestone_view(m, rel, today)).collect(),
+        milestones: ms.iter().map(|m| milestone_view(m, rel, today, running)).collect(),
         budget,
         payments: rel
             .payments
@@ -183,6 +204,7 @@ fn view(
         next_step: String::new(),
         overdue: false,
         payable: false,
+        closure: rel.closures.iter().find(|c| c.project_id == p.id).map(|c| closure::view(p, c)),
     };
     v.overdue = v.milestones.iter().any(|m| m.status == "overdue");
     v.payable = v.tranches.iter().any(|t| t.status == "payable");
@@ -205,7 +227,19 @@ fn budget_use(p: &ProjectRow, rel: &Related) -> Vec<BudgetUse> {
             }),
         }
     }
-    for (_, c, a) in rel.actuals.iter().filter(|x| x.0 == p.id) {
+    // Once the final accounts are filed they are what was spent; before, the latest report.
+    let closing: Option<Vec<(i64, String, i64)>> = rel.closures.iter().find(|c| c.project_id == p.id).map(|c| {
+        serde_json::from_str::<Vec<closure::AccountLine>>(&c.final_accounts)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|l| (p.id, l.category, Money::parse(&l.amount).map(|m| m.fen()).unwrap_or(0)))
+            .collect()
+    });
+    let actuals: Vec<&(i64, String, i64)> = match &closing {
+        Some(lines) => lines.iter().collect(),
+        None => rel.actuals.iter().filter(|x| x.0 == p.id).collect(),
+    };
+    for (_, c, a) in actuals {
         match budget.iter_mut().find(|b| b.category == *c) {
             Some(b) => b.spent = Money::from_fen(*a),
             None => budget.push(BudgetUse {
@@ -248,8 +282,8 @@ fn tranche_views(p: &ProjectRow, ms: &[&MilestoneRow], tranches: &[db::projects:
         .collect()
 }
 
-fn milestone_view(m: &MilestoneRow, rel: &Related, today: NaiveDate) -> MilestoneView {
-    let pending = MilestoneStatus::Pending.is(&m.status);
+fn milestone_view(m: &MilestoneRow, rel: &Related, today: NaiveDate, running: bool) -> MilestoneView {
+    let pending = running && MilestoneStatus::Pending.is(&m.status);
     // Overdue from the day after the due date (local), as long as nothing was reported.
     let overdue = pending && m.kind != "signing" && today > m.due_date;
     MilestoneView {
@@ -275,6 +309,7 @@ fn milestone_view(m: &MilestoneRow, rel: &Related, today: NaiveDate) -> Mileston
 fn next_step(v: &ProjectView) -> String {
     match v.status.as_str() {
         "terminated" => return "项目已终止".into(),
+        "completed" => return "项目已结项".into(),
         "suspended" => return "评估不合格，拨付暂停，等待民政部门决定整改或终止".into(),
         _ => {}
     }
@@ -285,13 +320,14 @@ fn next_step(v: &ProjectView) -> String {
         Some(m) if MilestoneStatus::Reported.is(&m.status) => format!("“{}”已报告，等待核验", m.title),
         Some(m) if m.status == "overdue" => format!("“{}”已逾期（应于 {} 前报告），请尽快提交", m.title, m.due_date),
         Some(m) => format!("请于 {} 前提交“{}”报告", m.due_date, m.title),
-        None => "全部节点已完成".into(),
+        None if v.closure.is_some() => "决算已提交，等待民政部门结项".into(),
+        None => "请提交决算，申请结项".into(),
     }
 }
 
 /// The project if the actor may see it: its organisation, staff (town staff their town's pool),
 /// finance; 404 otherwise.
-fn visible(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<ProjectRow> {
+pub(crate) fn visible(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<ProjectRow> {
     let a = ctx.require(&Role::ALL)?;
     let p = db::projects::find(conn, id)?.ok_or_else(AppError::not_found)?;
     let ok = match a.role {
@@ -328,7 +364,7 @@ fn views(conn: &mut DbConn, ctx: &Ctx, rows: Vec<ProjectRow>) -> AppResult<Vec<P
 
 #[derive(Deserialize, Default, Clone, utoipa::IntoParams)]
 pub struct ProjectFilter {
-    /// active · suspended · terminated
+    /// active · suspended · completed · terminated
     pub status: Option<String>,
     /// Only projects with an overdue milestone.
     #[serde(default)]

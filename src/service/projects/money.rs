@@ -48,6 +48,9 @@ pub fn pay(conn: &mut DbConn, ctx: &Ctx, project_id: i64, input: &PaymentInput) 
     if ProjectStatus::Terminated.is(&p.status) {
         return Err(AppError::from(Code::ProjectTerminated));
     }
+    if ProjectStatus::Completed.is(&p.status) {
+        return Err(AppError::from(Code::ProjectCompleted));
+    }
     if !MilestoneStatus::Verified.is(&m.status) {
         let terms = crate::service::calls::scoring_design(conn, p.call_id)?.terms;
         return Err(AppError::from(if terms.payment_mode == crate::domain::aftercare::PaymentMode::AfterFinal {
@@ -63,6 +66,7 @@ pub fn pay(conn: &mut DbConn, ctx: &Ctx, project_id: i64, input: &PaymentInput) 
             return Err(match db::projects::find(c, p.id)?.map(|x| x.status) {
                 Some(s) if s == "terminated" => AppError::from(Code::ProjectTerminated),
                 Some(s) if s == "suspended" => AppError::from(Code::ProjectSuspended),
+                Some(s) if s == "completed" => AppError::from(Code::ProjectCompleted),
                 _ => AppError::from(Code::ExceedsTranche),
             });
         }

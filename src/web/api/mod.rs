@@ -117,6 +117,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/projects/{id}/payments", web::post().to(projects::pay))
             .route("/projects/{id}/rectify", web::post().to(projects::rectify))
             .route("/projects/{id}/terminate", web::post().to(projects::terminate))
+            .route("/projects/{id}/closure", web::post().to(projects::file_closure))
+            .route("/projects/{id}/close", web::post().to(projects::close))
             .route("/milestones/{id}/report", web::post().to(projects::report))
             .route("/milestones/{id}/verify", web::post().to(projects::verify))
             .route("/milestones/{id}/attachments", web::post().to(attachments::upload_evidence))

@@ -95,6 +95,8 @@ use utoipa::OpenApi;
         super::projects::pay,
         super::projects::rectify,
         super::projects::terminate,
+        super::projects::file_closure,
+        super::projects::close,
         super::projects::report,
         super::projects::verify,
         super::dashboard::dashboard,

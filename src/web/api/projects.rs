@@ -146,3 +146,43 @@ pub async fn agreement(state: web::Data<AppState>, auth: Auth, id: web::Path<i64
         .insert_header(("Cache-Control", "private, no-store"))
         .body(bytes))
 }
+
+/// 结项 (the project's organisation): the final accounts per budget category, once the final
+/// evaluation is verified 合格 or better (409 `final_not_passed`); with an audit report first when
+/// the approved amount reaches the call's `audit_threshold` (409 `audit_missing`). Filed again
+/// until closed.
+#[utoipa::path(post, path = "/api/v1/projects/{id}/closure", tag = "projects", params(("id" = i64, Path)),
+    request_body = crate::service::projects::closure::ClosureInput,
+    responses((status = 200, body = ProjectView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn file_closure(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    body: ApiJson<crate::service::projects::closure::ClosureInput>,
+) -> Result<HttpResponse, AppError> {
+    let (ctx, id) = (auth.ctx.clone(), id.into_inner());
+    let v = state.db(move |c| crate::service::projects::closure::file(c, &ctx, id, &body.0)).await?;
+    state.mail_wake.notify_one();
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// Close a project on its filed final accounts (staff) → `completed`: a refund due must be
+/// recorded (`refund_reference`, `refunded_on`; else 409 `refund_outstanding`); spending beyond
+/// what was paid must be paid first (409 `payment_outstanding`). The unspent rest returns to the
+/// pool; the refund lowers the fund's paid total.
+#[utoipa::path(post, path = "/api/v1/projects/{id}/close", tag = "projects", params(("id" = i64, Path)),
+    request_body = crate::service::projects::closure::CloseInput,
+    responses((status = 200, body = ProjectView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn close(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    body: ApiJson<crate::service::projects::closure::CloseInput>,
+) -> Result<HttpResponse, AppError> {
+    let (ctx, id) = (auth.ctx.clone(), id.into_inner());
+    let v = state.db(move |c| crate::service::projects::closure::close(c, &ctx, id, &body.0)).await?;
+    state.mail_wake.notify_one();
+    Ok(HttpResponse::Ok().json(v))
+}

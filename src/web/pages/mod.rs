@@ -124,6 +124,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/projects/{id}/payments", web::post().to(projects::pay))
     .route("/projects/{id}/rectify", web::post().to(projects::rectify))
     .route("/projects/{id}/terminate", web::post().to(projects::terminate))
+    .route("/projects/{id}/closure", web::post().to(projects::file_closure))
+    .route("/projects/{id}/close", web::post().to(projects::close))
     .route("/awards", web::get().to(awards::public))
     .route("/staff/funds", web::get().to(funds::list))
     .route("/staff/funds", web::post().to(funds::create))

@@ -6,6 +6,7 @@ use crate::domain::account::Role;
 use crate::domain::budget::BudgetCategory;
 use crate::error::{AppError, FieldError};
 use crate::service::previews;
+use crate::service::projects::closure::{self, AccountLine, CloseInput, ClosureInput};
 use crate::service::projects::{
     self, ActualInput, PaymentInput, ProjectFilter, ProjectView, RectifyInput, ReportInput, SigningInput,
     TerminateInput, VerifyInput,
@@ -45,7 +46,7 @@ pub async fn list(
 ) -> Result<HttpResponse, PageError> {
     let a = auth.ctx.require(&[Role::Org, Role::Staff, Role::Finance])?;
     let is_org = a.role == Role::Org;
-    let status = q.status.clone().filter(|s| matches!(s.as_str(), "active" | "suspended" | "terminated"));
+    let status = q.status.clone().filter(|s| matches!(s.as_str(), "active" | "suspended" | "terminated" | "completed"));
     let f = ProjectFilter {
         status: status.clone(),
         overdue: q.overdue.as_deref() == Some("1"),
@@ -136,6 +137,8 @@ pub async fn detail(
         Some("paid") => Some("已登记拨付，并已邮件通知该组织。"),
         Some("rectify") => Some("已通知该组织限期整改。"),
         Some("terminated") => Some("项目已终止，未拨付资金已退回资金池。"),
+        Some("closure") => Some("决算已提交，等待民政部门结项。"),
+        Some("completed") => Some("项目已结项，结余资金已退回资金池。"),
         Some("uploaded") => Some("材料已上传。"),
         _ => None,
     };
@@ -269,6 +272,39 @@ pub async fn terminate(
     }
     let input = TerminateInput { note: form.get("note") };
     act(req, state, auth, id, &form, "terminated", move |c, ctx| projects::terminate(c, ctx, id, &input)).await
+}
+
+/// 结项 (the organisation): one amount per budget category; empty rows are left out.
+pub async fn file_closure(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    let (id, form) = (id.into_inner(), form.into_inner());
+    let final_accounts = BudgetCategory::ALL
+        .iter()
+        .filter_map(|c| {
+            let amount = form.get(&format!("acc_{}", c.as_str()));
+            (!amount.trim().is_empty()).then(|| AccountLine { category: c.as_str().into(), amount })
+        })
+        .collect();
+    let input = ClosureInput { final_accounts, note: form.get("note") };
+    act(req, state, auth, id, &form, "closure", move |c, ctx| closure::file(c, ctx, id, &input)).await
+}
+
+/// Staff close the project, recording the refund when one is due.
+pub async fn close(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    let (id, form) = (id.into_inner(), form.into_inner());
+    let input = CloseInput { refund_reference: form.opt("refund_reference"), refunded_on: form.opt("refunded_on") };
+    act(req, state, auth, id, &form, "completed", move |c, ctx| closure::close(c, ctx, id, &input)).await
 }
 
 pub async fn upload(
