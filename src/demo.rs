@@ -182,6 +182,7 @@ fn demo_call(conn: &mut DbConn, staff: &Ctx, docs: &DocSettings) -> AppResult<()
         payment_mode: None,
         final_report_days: None,
         audit_threshold: None,
+        change_finance_pct: None,
     };
     let call = calls::create(conn, staff, &input)?;
     calls::publish(conn, staff, docs, call.id)?;

@@ -228,6 +228,14 @@ pub fn set_signed(conn: &mut DbConn, id: i64, on: NaiveDate) -> QueryResult<usiz
         .execute(conn)
 }
 
+/// Takes the row lock of a project not yet signed (a no-op update); 0 when it is signed. A
+/// re-budget holds it so a signing cannot land between its check and its write.
+pub fn hold_unsigned(conn: &mut DbConn, id: i64) -> QueryResult<usize> {
+    diesel::update(projects::table.find(id).filter(projects::signed_on.is_null()))
+        .set(projects::signed_on.eq(projects::signed_on))
+        .execute(conn)
+}
+
 /// Adds a payment to the tranche and the project only while both stay within their ceilings:
 /// each is one conditional UPDATE, so concurrent payments can never overpay.
 pub fn pay(conn: &mut DbConn, project_id: i64, tranche_seq: i32, amount: i64) -> QueryResult<bool> {
@@ -382,6 +390,23 @@ pub fn lapse(conn: &mut DbConn, id: i64, note: &str, at: NaiveDateTime) -> Query
             project_milestones::verified_at.eq(Some(at)),
         ))
         .execute(conn)
+}
+
+/// A schedule change: the final evaluation, not yet reported, falls due on `due`; its reminder
+/// and overdue notice may go out again.
+pub fn move_final(conn: &mut DbConn, project_id: i64, due: NaiveDate) -> QueryResult<usize> {
+    diesel::update(
+        project_milestones::table
+            .filter(project_milestones::project_id.eq(project_id))
+            .filter(project_milestones::kind.eq("final"))
+            .filter(project_milestones::status.eq("pending")),
+    )
+    .set((
+        project_milestones::due_date.eq(due),
+        project_milestones::overdue_notified_at.eq(None::<NaiveDateTime>),
+        project_milestones::reminded_at.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)
 }
 
 /// Rectification: the failed evaluation is due again on `due`, to be reported and verified anew.

@@ -538,6 +538,45 @@ diesel::table! {
 }
 
 diesel::table! {
+    project_changes (id) {
+        id -> BigInt,
+        project_id -> BigInt,
+        kind -> Text,
+        description -> Text,
+        budget_lines -> Nullable<Text>,
+        new_end_date -> Nullable<Date>,
+        moved -> BigInt,
+        needs_finance -> Bool,
+        status -> Text,
+        staff_note -> Nullable<Text>,
+        staff_by -> Nullable<BigInt>,
+        staff_at -> Nullable<Timestamp>,
+        finance_note -> Nullable<Text>,
+        finance_by -> Nullable<BigInt>,
+        finance_at -> Nullable<Timestamp>,
+        budget_version -> Nullable<Integer>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(project_changes -> projects (project_id));
+
+diesel::table! {
+    project_budgets (project_id, version) {
+        project_id -> BigInt,
+        version -> Integer,
+        lines -> Text,
+        total -> BigInt,
+        reason -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(project_budgets -> projects (project_id));
+
+diesel::table! {
     project_closures (project_id) {
         project_id -> BigInt,
         final_accounts -> Text,
@@ -714,6 +753,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     organisation_standing,
     organisation_documents,
     project_closures,
+    project_budgets,
+    project_changes,
     funds,
     calendar_years,
     calendar_days,

@@ -92,6 +92,25 @@ pub fn closures_waiting(conn: &mut DbConn, prefix: Option<&str>) -> QueryResult<
     q.load(conn)
 }
 
+/// Change requests in `status` (pending for staff, awaiting_finance for finance): (project,
+/// agreement number), oldest first.
+pub fn changes_waiting(conn: &mut DbConn, status: &str, prefix: Option<&str>) -> QueryResult<Vec<(i64, String)>> {
+    use super::schema::project_changes;
+    let mut q = project_changes::table
+        .inner_join(projects::table.on(projects::id.eq(project_changes::project_id)))
+        .inner_join(bids::table.on(bids::id.eq(projects::bid_id)))
+        .inner_join(pools::table.on(pools::id.eq(bids::pool_id)))
+        .filter(project_changes::status.eq(status))
+        .select((projects::id, projects::agreement_no))
+        .order(project_changes::id)
+        .limit(100)
+        .into_boxed();
+    if let Some(p) = prefix {
+        q = q.filter(pools::region_code.like(format!("{p}%")));
+    }
+    q.load(conn)
+}
+
 /// Registrations waiting for verification (of one town's organisations, if given).
 pub fn organisations_waiting(conn: &mut DbConn, prefix: Option<&str>) -> QueryResult<i64> {
     let mut q = organisations::table.filter(organisations::status.eq("pending")).into_boxed();

@@ -49,6 +49,16 @@ pub struct Terms {
     /// Projects approved at or above this (fen) close only with an audit report; none: never.
     #[serde(default)]
     pub audit_threshold: Option<i64>,
+    /// A budget change moving more than this % of the approved amount between categories needs
+    /// finance's approval too.
+    #[serde(default = "default_pct")]
+    pub change_finance_pct: u32,
+}
+
+pub const DEFAULT_CHANGE_FINANCE_PCT: u32 = 10;
+
+fn default_pct() -> u32 {
+    DEFAULT_CHANGE_FINANCE_PCT
 }
 
 fn default_days() -> u32 {
@@ -61,6 +71,7 @@ impl Default for Terms {
             payment_mode: PaymentMode::Tranches,
             final_report_days: DEFAULT_FINAL_REPORT_DAYS,
             audit_threshold: None,
+            change_finance_pct: DEFAULT_CHANGE_FINANCE_PCT,
         }
     }
 }
@@ -84,6 +95,9 @@ pub fn check(t: &Terms, tranches: &[u32]) -> Vec<(String, &'static str, String)>
     }
     if t.payment_mode == PaymentMode::AfterFinal && tranches != [100] {
         out.push(("tranches".into(), "tranches_not_single", "结项后一次拨付时，拨付比例应为 [100]".into()));
+    }
+    if t.change_finance_pct > 100 {
+        out.push(("change_finance_pct".into(), "invalid_pct", "需财务审核的调整比例应为 0–100".into()));
     }
     if t.audit_threshold.is_some_and(|f| f <= 0) {
         out.push(("audit_threshold".into(), "amount_not_positive", "审计门槛应大于 0".into()));
@@ -110,8 +124,9 @@ mod tests {
         assert!(check(&after, &[100]).is_empty());
         let codes = |v: Vec<(String, &'static str, String)>| v.into_iter().map(|x| x.1).collect::<Vec<_>>();
         assert_eq!(codes(check(&after, &[50, 50])), ["tranches_not_single"]);
-        let long = Terms { final_report_days: 181, audit_threshold: Some(0), ..Terms::default() };
-        assert_eq!(codes(check(&long, &[40, 60])), ["invalid_final_report_days", "amount_not_positive"]);
+        let long =
+            Terms { final_report_days: 181, audit_threshold: Some(0), change_finance_pct: 101, ..Terms::default() };
+        assert_eq!(codes(check(&long, &[40, 60])), ["invalid_final_report_days", "invalid_pct", "amount_not_positive"]);
         assert!(check(&Terms { final_report_days: 180, ..Terms::default() }, &[40, 60]).is_empty());
         assert_eq!(PaymentMode::parse("after_final"), Some(PaymentMode::AfterFinal));
         assert_eq!(PaymentMode::parse("monthly"), None);

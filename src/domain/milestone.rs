@@ -137,7 +137,7 @@ mod tests {
 
     #[test]
     fn paid_after_the_final_evaluation_signing_releases_nothing() {
-        let t = Terms { payment_mode: PaymentMode::AfterFinal, final_report_days: 0, audit_threshold: None };
+        let t = Terms { payment_mode: PaymentMode::AfterFinal, final_report_days: 0, ..Terms::default() };
         let p = plan(1, d("2026-04-01"), d("2026-12-31"), &t);
         assert_eq!(
             p.iter().map(|m| (m.kind, m.tranche_seq, m.due_date)).collect::<Vec<_>>(),

@@ -10,6 +10,7 @@ pub mod budget;
 pub mod calendar;
 pub mod call;
 pub mod capitals;
+pub mod change;
 pub mod checklist;
 pub mod closure;
 pub mod dossier;

@@ -321,6 +321,38 @@ pub fn project_completed(to: &str, name: &str, agreement_no: &str, spent: Money,
     }
 }
 
+pub fn project_rebudgeted(to: &str, agreement_no: &str, version: i32, approved: Money) -> Mail {
+    Mail {
+        kind: "project_rebudgeted",
+        to: to.into(),
+        subject: format!("项目预算已调整：{agreement_no}"),
+        body: format!(
+            "工作人员：\n\n项目 {agreement_no} 已按核定金额 {} 元调整预算（第 {version} 版），可以登记协议签订。",
+            approved.grouped()
+        ),
+    }
+}
+
+pub fn change_filed(to: &str, agreement_no: &str, kind: &str, needs_finance: bool) -> Mail {
+    let finance = if needs_finance { "调整金额较大，民政部门同意后还须财务审核。" } else { "" };
+    Mail {
+        kind: "change_filed",
+        to: to.into(),
+        subject: format!("项目变更申请：{agreement_no} {kind}"),
+        body: format!("工作人员：\n\n项目 {agreement_no} 提交了{kind}申请。{finance}请登录平台审核。"),
+    }
+}
+
+pub fn change_decided(to: &str, name: &str, agreement_no: &str, kind: &str, outcome: &str, note: &str) -> Mail {
+    let note = if note.is_empty() { String::new() } else { format!("\n\n意见：{note}") };
+    Mail {
+        kind: "change_decided",
+        to: to.into(),
+        subject: format!("项目变更：{agreement_no} {kind} {outcome}"),
+        body: format!("{name}：\n\n项目 {agreement_no} 的{kind}申请：{outcome}。{note}"),
+    }
+}
+
 pub fn milestone_overdue(to: &str, name: &str, agreement_no: &str, title: &str, due: chrono::NaiveDate) -> Mail {
     Mail {
         kind: "milestone_overdue",

@@ -16,7 +16,7 @@ use serde::Serialize;
 #[derive(Serialize, Debug, utoipa::ToSchema)]
 pub struct WorkItem {
     /// `screen` · `objections` · `verify_reports` · `verify_organisations` · `check_budgets` ·
-    /// `pay` · `review` · `correct` · `draft` · `project` · `renew_documents` · `close_projects`
+    /// `pay` · `review` · `correct` · `draft` · `project` · `renew_documents` · `close_projects` · `decide_changes` · `finance_changes`
     pub kind: &'static str,
     /// What to do, in Chinese.
     pub label: String,
@@ -66,6 +66,13 @@ pub fn worklist(conn: &mut DbConn, ctx: &Ctx) -> AppResult<WorkList> {
                 );
                 items.push(i);
             }
+            let changes = db::worklist::changes_waiting(conn, "pending", scope)?;
+            if let Some((project, _)) = changes.first() {
+                let mut i =
+                    item("decide_changes", "审核项目变更".into(), changes.len() as i64, format!("/projects/{project}"));
+                i.detail = Some(changes.iter().take(5).map(|(_, no)| no.clone()).collect::<Vec<_>>().join("、"));
+                items.push(i);
+            }
             let closing = db::worklist::closures_waiting(conn, scope)?;
             if let Some((project, _)) = closing.first() {
                 let mut i =
@@ -86,6 +93,17 @@ pub fn worklist(conn: &mut DbConn, ctx: &Ctx) -> AppResult<WorkList> {
         Role::Finance => {
             for (call, title, _, n) in db::worklist::bids_waiting(conn, &["eligible"], true, None)? {
                 items.push(item("check_budgets", format!("预算审核：{title}"), n, format!("/staff/calls/{call}/bids")));
+            }
+            let changes = db::worklist::changes_waiting(conn, "awaiting_finance", None)?;
+            if let Some((project, _)) = changes.first() {
+                let mut i = item(
+                    "finance_changes",
+                    "审核预算调整".into(),
+                    changes.len() as i64,
+                    format!("/projects/{project}"),
+                );
+                i.detail = Some(changes.iter().take(5).map(|(_, no)| no.clone()).collect::<Vec<_>>().join("、"));
+                items.push(i);
             }
             let tranches = db::projects::payable_tranches(conn, None)?;
             let open: Vec<&(i64, i64)> = tranches.iter().filter(|(amount, paid)| paid < amount).collect();

@@ -95,6 +95,12 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("/api/v1/projects/{id}/rectify", "post", "staff"),
     ("/api/v1/projects/{id}/terminate", "post", "staff"),
     ("/api/v1/projects/{id}/closure", "post", "org"),
+    ("/api/v1/projects/{id}/budget", "get", "org staff finance"),
+    ("/api/v1/projects/{id}/budget", "put", "org"),
+    ("/api/v1/projects/{id}/changes", "post", "org"),
+    ("/api/v1/projects/{id}/changes", "get", "org staff finance"),
+    ("/api/v1/changes/{id}/decision", "post", "staff"),
+    ("/api/v1/changes/{id}/finance", "post", "finance"),
     ("/api/v1/projects/{id}/close", "post", "staff"),
     ("/api/v1/milestones/{id}/report", "post", "org"),
     ("/api/v1/milestones/{id}/verify", "post", "staff"),
@@ -136,6 +142,9 @@ fn body_for(path: &str, method: &str) -> serde_json::Value {
         ("/api/v1/organisations/{id}/debar", _) | ("/api/v1/organisations/{id}/suspend", _) => json!({"reason": ""}),
         ("/api/v1/organisations/{id}/restore", _) => json!({"reason": ""}),
         ("/api/v1/projects/{id}/closure", _) => json!({"final_accounts": []}),
+        ("/api/v1/projects/{id}/budget", "put") => json!({"budget_lines": []}),
+        ("/api/v1/projects/{id}/changes", "post") => json!({"kind": "team", "description": "x"}),
+        ("/api/v1/changes/{id}/decision", _) | ("/api/v1/changes/{id}/finance", _) => json!({"approved": true}),
         ("/api/v1/calls/{id}/bids", _) | ("/api/v1/bids/{id}", "put") => {
             json!({"pool_id": 1, "title": "", "requested_amount": ""})
         }

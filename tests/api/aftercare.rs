@@ -73,6 +73,7 @@ async fn paid_once_after_the_final_evaluation(app: TestApp) {
     app.clock.set("2026-03-12T09:00:00+08:00".parse().unwrap());
     app.relogin(&[&s.staff, &s.fin]).await;
     assert_eq!(s.staff.post(&format!("/api/v1/calls/{}/finalize", s.call.id), json!({})).await.status, 200);
+    crate::projects::rebase_all(&app, &s).await;
     let p = s.fin.get("/api/v1/projects").await.json[0].clone();
     let pid = p["id"].as_i64().unwrap();
     let plan: Vec<(&str, &str)> = p["milestones"]

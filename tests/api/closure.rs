@@ -177,8 +177,9 @@ async fn closing_rules_and_a_race(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 201);
-    // Spent 80,000 with 72,000 paid: the last 8,000 is paid before closing.
-    assert_eq!(org.post(&closure, accounts("30000.00", "50000.00")).await.status, 200);
+    // Spent 80,000 with 72,000 paid: the last 8,000 is paid before closing. (No note: optional.)
+    let lines = json!({"final_accounts": [{"category": "personnel", "amount": "30000.00"}, {"category": "activity", "amount": "50000.00"}]});
+    assert_eq!(org.post(&closure, lines).await.status, 200);
     let r = s.staff.post(&close, json!({})).await;
     assert_eq!((r.status, r.code()), (409, "payment_outstanding"), "{}", r.text);
     let r = s.fin.post(&format!("/api/v1/projects/{pid}/payments"), pay_body(milestone(p, "final"), "8000.00")).await;

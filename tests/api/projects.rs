@@ -14,8 +14,31 @@ pub(crate) async fn finalized(app: &TestApp) -> (Setup, Vec<Value>) {
     app.relogin(&[&s.staff, &s.fin]).await;
     let r = s.staff.post(&format!("/api/v1/calls/{}/finalize", s.call.id), json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
+    rebase_all(app, &s).await;
     let list = s.fin.get("/api/v1/projects").await;
     (s, list.json.as_array().unwrap().clone())
+}
+
+/// 项目优化 for every project whose amount was cut: 27,000 personnel, 63,000 activity (90,000).
+pub(crate) async fn rebase_all(app: &TestApp, s: &Setup) {
+    for p in s.fin.get("/api/v1/projects").await.json.as_array().unwrap() {
+        if p["rebase_required"] != true {
+            continue;
+        }
+        let org = app.login(if p["bid_id"] == s.bids[0] { "orga" } else { "orgb" }).await;
+        let lines = rebased_lines(p["approved_amount"].as_str().unwrap());
+        let r = org.put(&format!("/api/v1/projects/{}/budget", p["id"]), json!({"budget_lines": lines})).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+}
+
+/// Lines for `approved`: 30% personnel, the rest activity.
+pub(crate) fn rebased_lines(approved: &str) -> Value {
+    let fen: i64 = approved.replace('.', "").parse().unwrap();
+    let personnel = fen * 3 / 10;
+    let yuan = |f: i64| format!("{}.{:02}", f / 100, f % 100);
+    json!([{"category": "personnel", "item": "社工补贴", "amount": yuan(personnel)},
+           {"category": "activity", "item": "助餐活动", "amount": yuan(fen - personnel)}])
 }
 
 pub(crate) fn milestone(p: &Value, kind: &str) -> i64 {

@@ -153,6 +153,12 @@ fn upgrades_without_loss(url: &str) {
     let closed: N =
         diesel::sql_query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM project_closures").get_result(&mut conn).unwrap();
     assert_eq!(closed.n, 0, "no project is closed by the upgrade");
+    let versions: N =
+        diesel::sql_query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM project_budgets").get_result(&mut conn).unwrap();
+    assert_eq!(versions.n, 0, "existing projects keep their bid's budget as version 1");
+    let changes: N =
+        diesel::sql_query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM project_changes").get_result(&mut conn).unwrap();
+    assert_eq!(changes.n, 0);
     assert_eq!(db::migrate(&mut conn).unwrap(), 0, "nothing left to run");
 }
 

@@ -122,7 +122,7 @@ fn parse_category(conn: &mut DbConn, p: &mut Problems, call_id: i64, given: Opti
 }
 
 /// Budget lines, at most 100; quantity × unit price must make the amount when both are given.
-fn parse_lines(p: &mut Problems, given: &[BudgetLineInput]) -> Vec<NewLine> {
+pub(crate) fn parse_lines(p: &mut Problems, given: &[BudgetLineInput]) -> Vec<NewLine> {
     if given.len() > 100 {
         p.add("budget_lines", "too_many", "预算明细最多 100 行");
     }

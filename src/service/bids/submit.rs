@@ -54,16 +54,7 @@ fn submission_problems(
     if has_categories && b.category.is_none() {
         p.add("category", "required", "请选择项目类别");
     }
-    let rules = BudgetRules {
-        min_grant: Money::from_fen(call.min_grant),
-        max_grant: Money::from_fen(call.max_grant),
-        personnel_pct: call.personnel_pct.map(|x| x as u32),
-        admin_pct: call.admin_pct.map(|x| x as u32),
-        forbidden: db::calls::split_list(&call.forbidden_categories)
-            .iter()
-            .filter_map(|c| BudgetCategory::parse(c))
-            .collect(),
-    };
+    let rules = budget_rules(call);
     let blines: Vec<BudgetLine> = lines
         .iter()
         .filter_map(|l| {
@@ -74,6 +65,20 @@ fn submission_problems(
         p.add(&v.field, v.code, v.message);
     }
     p
+}
+
+/// The call's budget rules (grant range, category caps, forbidden categories).
+pub(crate) fn budget_rules(call: &crate::db::calls::CallRow) -> BudgetRules {
+    BudgetRules {
+        min_grant: Money::from_fen(call.min_grant),
+        max_grant: Money::from_fen(call.max_grant),
+        personnel_pct: call.personnel_pct.map(|x| x as u32),
+        admin_pct: call.admin_pct.map(|x| x as u32),
+        forbidden: db::calls::split_list(&call.forbidden_categories)
+            .iter()
+            .filter_map(|c| BudgetCategory::parse(c))
+            .collect(),
+    }
 }
 
 pub fn submit(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {

@@ -144,6 +144,9 @@ pub struct CallInput {
     pub final_report_days: Option<u32>,
     /// Projects approved at or above this amount close only with an audit report; omitted: none.
     pub audit_threshold: Option<String>,
+    /// A budget change moving more than this % of the approved amount between categories also
+    /// needs finance (default 10).
+    pub change_finance_pct: Option<u32>,
 }
 
 fn key_ok(k: &str) -> bool {
@@ -483,6 +486,9 @@ fn parse_terms(p: &mut Problems, i: &CallInput) -> crate::domain::aftercare::Ter
     }
     if let Some(d) = i.final_report_days {
         t.final_report_days = d;
+    }
+    if let Some(x) = i.change_finance_pct {
+        t.change_finance_pct = x;
     }
     if let Some(a) = i.audit_threshold.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         t.audit_threshold = p.money("audit_threshold", a).map(|m| m.fen());

@@ -132,6 +132,8 @@ pub struct CallView {
     pub final_report_days: u32,
     /// Projects approved at or above this close only with an audit report; null: none.
     pub audit_threshold: Option<Money>,
+    /// A budget change moving more than this % between categories also needs finance.
+    pub change_finance_pct: u32,
 }
 
 impl CallView {
@@ -220,6 +222,7 @@ fn view(c: &CallRow, pools: &[PoolRow], crit: &[CriterionRow], cats: &[CategoryR
         payment_mode_label: crate::domain::aftercare::PaymentMode::Tranches.label(),
         final_report_days: crate::domain::aftercare::DEFAULT_FINAL_REPORT_DAYS,
         audit_threshold: None,
+        change_finance_pct: crate::domain::aftercare::DEFAULT_CHANGE_FINANCE_PCT,
     }
 }
 
@@ -311,6 +314,7 @@ fn fill_scoring(conn: &mut DbConn, id: i64, v: &mut CallView) -> AppResult<()> {
     v.payment_mode_label = design.terms.payment_mode.label();
     v.final_report_days = design.terms.final_report_days;
     v.audit_threshold = design.terms.audit_threshold.map(Money::from_fen);
+    v.change_finance_pct = design.terms.change_finance_pct;
     Ok(())
 }
 

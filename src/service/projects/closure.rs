@@ -97,7 +97,11 @@ pub fn file(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &ClosureInput) -> AppR
     for (f, code, msg) in check_accounts(&lines, p.approved) {
         pr.add(&f, code, msg);
     }
-    let note = pr.take("note", text::paragraph(&input.note, 2000), |e| (e.code().into(), e.message()));
+    // The note is optional.
+    let note = match input.note.trim() {
+        "" => Some(String::new()),
+        n => pr.take("note", text::paragraph(n, 2000), |e| (e.code().into(), e.message())),
+    };
     pr.finish()?;
     let note = note.unwrap_or_default();
     match ProjectStatus::parse(&p.status) {

@@ -120,6 +120,15 @@ fn responsible(staff: &[(Option<String>, String)], pool_region: &str) -> Vec<Str
         .collect()
 }
 
+/// The emails of the active finance reviewers.
+pub(super) fn finance_emails(conn: &mut DbConn) -> AppResult<Vec<String>> {
+    Ok(db::users::list(conn, Some("finance"), 0, 1000)?
+        .into_iter()
+        .filter(|u| u.active)
+        .filter_map(|u| u.email)
+        .collect())
+}
+
 /// The emails of the staff responsible for the project (district and its town).
 pub(super) fn responsible_staff(conn: &mut DbConn, project_id: i64) -> AppResult<Vec<String>> {
     let all = staff_emails(conn)?;

@@ -20,6 +20,9 @@ pub fn sign(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &SigningInput) -> AppR
     if on > crate::clock::local_date(ctx.now) {
         return Err(AppError::invalid_field("signed_on", "date_in_future", "签订日期不能晚于今天"));
     }
+    if super::budget::rebase_required(&p, super::budget::total_in_force(conn, &p)?) {
+        return Err(AppError::from(Code::BudgetNotRebased));
+    }
     let ms = db::projects::milestones_of(conn, &[p.id])?;
     let signing = ms
         .iter()

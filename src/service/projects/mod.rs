@@ -2,6 +2,8 @@
 //! `milestones`; payments, rectification and termination in `money`; the timed jobs in `jobs`.
 
 pub mod agreement;
+pub mod budget;
+pub mod changes;
 pub mod closure;
 mod jobs;
 mod milestones;
@@ -107,6 +109,12 @@ pub struct ProjectView {
     pub payable: bool,
     /// The final accounts filed for 结项 and, once closed, the refund; null before filing.
     pub closure: Option<closure::ClosureView>,
+    /// The budget version in force (1: the bid's; `GET …/budget?version=N` reads any).
+    pub budget_version: i32,
+    /// Approved below the budget in force and not yet signed: the organisation re-budgets first.
+    pub rebase_required: bool,
+    /// Change requests (项目变更), oldest first, decided or not.
+    pub changes: Vec<changes::ChangeView>,
 }
 
 impl ProjectView {
@@ -141,6 +149,8 @@ struct Related {
     evidence: Vec<db::attachments::AttachmentRow>,
     payments: Vec<db::projects::PaymentRow>,
     closures: Vec<db::closures::ClosureRow>,
+    budgets: Vec<db::budgets::BudgetRow>,
+    changes: Vec<db::changes::ChangeRow>,
 }
 
 fn related(conn: &mut DbConn, rows: &[ProjectRow], milestone_ids: &[i64]) -> AppResult<Related> {
@@ -153,6 +163,8 @@ fn related(conn: &mut DbConn, rows: &[ProjectRow], milestone_ids: &[i64]) -> App
         evidence: db::attachments::of_milestones(conn, milestone_ids)?,
         payments: db::projects::payments_of(conn, &ids)?,
         closures: db::closures::of(conn, &ids)?,
+        budgets: db::budgets::of(conn, &ids)?,
+        changes: db::changes::of(conn, &ids)?,
     })
 }
 
@@ -205,7 +217,11 @@ fn view(
         overdue: false,
         payable: false,
         closure: rel.closures.iter().find(|c| c.project_id == p.id).map(|c| closure::view(p, c)),
+        budget_version: budget::latest(&rel.budgets, p.id).map_or(1, |b| b.version),
+        rebase_required: false,
+        changes: rel.changes.iter().filter(|c| c.project_id == p.id).map(changes::view).collect(),
     };
+    v.rebase_required = budget::rebase_required(p, v.budget.iter().map(|b| b.budgeted.fen()).sum());
     v.overdue = v.milestones.iter().any(|m| m.status == "overdue");
     v.payable = v.tranches.iter().any(|t| t.status == "payable");
     v.next_step = next_step(&v);
@@ -215,13 +231,19 @@ fn view(
 /// The approved budget per category beside what the latest report says was spent.
 fn budget_use(p: &ProjectRow, rel: &Related) -> Vec<BudgetUse> {
     let mut budget: Vec<BudgetUse> = Vec::new();
-    for l in rel.lines.iter().filter(|l| l.bid_id == p.bid_id) {
-        match budget.iter_mut().find(|b| b.category == l.category) {
-            Some(b) => b.budgeted = Money::from_fen(b.budgeted.fen() + l.amount),
+    // The latest version in force, else the bid's own lines (version 1).
+    let lines: Vec<(String, i64)> = match budget::latest(&rel.budgets, p.id) {
+        Some(v) => v.stored_lines().into_iter().map(|l| (l.category, l.amount)).collect(),
+        None => rel.lines.iter().filter(|l| l.bid_id == p.bid_id).map(|l| (l.category.clone(), l.amount)).collect(),
+    };
+    for (category, amount) in &lines {
+        let l = (category, *amount);
+        match budget.iter_mut().find(|b| b.category == *l.0) {
+            Some(b) => b.budgeted = Money::from_fen(b.budgeted.fen() + l.1),
             None => budget.push(BudgetUse {
-                category: l.category.clone(),
-                label: BudgetCategory::parse(&l.category).map_or("其他", BudgetCategory::label),
-                budgeted: Money::from_fen(l.amount),
+                category: l.0.clone(),
+                label: BudgetCategory::parse(l.0).map_or("其他", BudgetCategory::label),
+                budgeted: Money::from_fen(l.1),
                 spent: Money::ZERO,
                 overspent: false,
             }),
@@ -312,6 +334,9 @@ fn next_step(v: &ProjectView) -> String {
         "completed" => return "项目已结项".into(),
         "suspended" => return "评估不合格，拨付暂停，等待民政部门决定整改或终止".into(),
         _ => {}
+    }
+    if v.rebase_required {
+        return "核定金额低于申请金额：请社会组织按核定金额调整预算后签约".into();
     }
     if v.signed_on.is_none() {
         return "等待签订项目协议".into();

@@ -186,3 +186,106 @@ pub async fn close(
     state.mail_wake.notify_one();
     Ok(HttpResponse::Ok().json(v))
 }
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct VersionQuery {
+    /// The budget version (1: the bid's); omitted: the latest.
+    pub version: Option<i32>,
+}
+
+/// A project's budget by version (the project's readers): 1 is the bid's, each re-budget adds one.
+#[utoipa::path(get, path = "/api/v1/projects/{id}/budget", tag = "projects", params(("id" = i64, Path), VersionQuery),
+    responses((status = 200, body = crate::service::projects::budget::BudgetVersionView), (status = 404, body = ErrorBody)))]
+pub async fn budget(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    q: web::Query<VersionQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (ctx, id, version) = (auth.ctx.clone(), id.into_inner(), q.version);
+    let v = state.db(move |c| crate::service::projects::budget::get(c, &ctx, id, version)).await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// 项目优化 (the project's organisation, before signing): budget lines summing to the approved
+/// amount within the call's caps, stored as the next version. Signing waits for it when finance
+/// approved less than was asked (409 `budget_not_rebased`); after signing 409 `budget_locked`.
+#[utoipa::path(put, path = "/api/v1/projects/{id}/budget", tag = "projects", params(("id" = i64, Path)),
+    request_body = crate::service::projects::budget::RebudgetInput,
+    responses((status = 200, body = crate::service::projects::budget::BudgetVersionView), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn rebudget(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    body: ApiJson<crate::service::projects::budget::RebudgetInput>,
+) -> Result<HttpResponse, AppError> {
+    let (ctx, id) = (auth.ctx.clone(), id.into_inner());
+    let v = state.db(move |c| crate::service::projects::budget::rebudget(c, &ctx, id, &body.0)).await?;
+    state.mail_wake.notify_one();
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// File a change request (the project's organisation, while active): `kind` team · venue ·
+/// beneficiaries · schedule (`new_end_date`) · budget (`budget_lines`, the total unchanged:
+/// 422 `total_changed`). Staff, and finance for a budget move above the call's
+/// `change_finance_pct`, are emailed.
+#[utoipa::path(post, path = "/api/v1/projects/{id}/changes", tag = "projects", params(("id" = i64, Path)),
+    request_body = crate::service::projects::changes::ChangeInput,
+    responses((status = 201, body = crate::service::projects::changes::ChangeView), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn file_change(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    body: ApiJson<crate::service::projects::changes::ChangeInput>,
+) -> Result<HttpResponse, AppError> {
+    let (ctx, id) = (auth.ctx.clone(), id.into_inner());
+    let v = state.db(move |c| crate::service::projects::changes::file(c, &ctx, id, &body.0)).await?;
+    state.mail_wake.notify_one();
+    Ok(HttpResponse::Created().json(v))
+}
+
+/// A project's change requests (its readers), oldest first.
+#[utoipa::path(get, path = "/api/v1/projects/{id}/changes", tag = "projects", params(("id" = i64, Path)),
+    responses((status = 200, body = [crate::service::projects::changes::ChangeView]), (status = 404, body = ErrorBody)))]
+pub async fn changes(state: web::Data<AppState>, auth: Auth, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let (ctx, id) = (auth.ctx.clone(), id.into_inner());
+    let v = state.db(move |c| crate::service::projects::changes::of_project(c, &ctx, id)).await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// Staff decide a change request: approved takes effect (a budget version, a moved final
+/// evaluation) or goes on to finance for a large budget move; not approved needs a `note`.
+#[utoipa::path(post, path = "/api/v1/changes/{id}/decision", tag = "projects", params(("id" = i64, Path)),
+    request_body = crate::service::projects::changes::DecisionInput,
+    responses((status = 200, body = crate::service::projects::changes::ChangeView), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn decide_change(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    body: ApiJson<crate::service::projects::changes::DecisionInput>,
+) -> Result<HttpResponse, AppError> {
+    let (ctx, id) = (auth.ctx.clone(), id.into_inner());
+    let v = state.db(move |c| crate::service::projects::changes::decide(c, &ctx, id, &body.0)).await?;
+    state.mail_wake.notify_one();
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// Finance decide a budget change staff approved that moves more than the call's share.
+#[utoipa::path(post, path = "/api/v1/changes/{id}/finance", tag = "projects", params(("id" = i64, Path)),
+    request_body = crate::service::projects::changes::DecisionInput,
+    responses((status = 200, body = crate::service::projects::changes::ChangeView), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn finance_change(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    body: ApiJson<crate::service::projects::changes::DecisionInput>,
+) -> Result<HttpResponse, AppError> {
+    let (ctx, id) = (auth.ctx.clone(), id.into_inner());
+    let v = state.db(move |c| crate::service::projects::changes::finance(c, &ctx, id, &body.0)).await?;
+    state.mail_wake.notify_one();
+    Ok(HttpResponse::Ok().json(v))
+}

@@ -137,6 +137,7 @@ fn defaults(year: i32, town: Option<&str>) -> Fields {
         ("dossier", "standard".into()),
         ("payment_mode", "tranches".into()),
         ("final_report_days", "30".into()),
+        ("change_finance_pct", "10".into()),
     ] {
         f.push(k, v);
     }
@@ -252,6 +253,7 @@ fn from_view(c: &CallView) -> Fields {
     f.push("repeat_funding", c.repeat_funding);
     f.push("payment_mode", c.payment_mode.as_str());
     f.push("final_report_days", c.final_report_days.to_string());
+    f.push("change_finance_pct", c.change_finance_pct.to_string());
     if let Some(a) = c.audit_threshold {
         f.push("audit_threshold", a.to_string());
     }
@@ -422,6 +424,7 @@ fn to_input(f: &Fields, regions: &Regions) -> Result<CallInput, AppError> {
         payment_mode: f.opt("payment_mode"),
         final_report_days: f.number("final_report_days", &mut p),
         audit_threshold: f.opt("audit_threshold"),
+        change_finance_pct: f.number("change_finance_pct", &mut p),
     };
     p.finish().map(|()| input)
 }

@@ -80,6 +80,10 @@ struct DetailPage<'a> {
     today: String,
     /// What was typed into a refused form, shown again in it.
     typed: Fields,
+    /// The re-budget form's rows (项目优化): (category, item, amount), typed or in force, and
+    /// two empty ones; empty when no re-budget is due.
+    rebase_rows: Vec<(String, String, String)>,
+    change_kinds: Vec<(&'static str, &'static str)>,
 }
 
 impl DetailPage<'_> {
@@ -115,12 +119,42 @@ async fn detail_page(
     let a = auth.ctx.require(&Role::ALL)?;
     let (role, district) = (a.role.as_str(), a.region_code.is_none());
     let ctx = auth.ctx.clone();
-    let p = state.db(move |c| projects::get(c, &ctx, id)).await?;
+    let (p, version) = state
+        .db(move |c| {
+            let p = projects::get(c, &ctx, id)?;
+            // The re-budget form, or the change form's budget rows, start from the lines in force.
+            let v = if p.rebase_required || (p.status == "active" && p.signed_on.is_some()) {
+                Some(projects::budget::get(c, &ctx, id, None)?)
+            } else {
+                None
+            };
+            Ok((p, v))
+        })
+        .await?;
+    let rebase_rows = match version {
+        Some(_) if matches!(typed.get("form").as_str(), "rebudget" | "change") => {
+            (0..typed.get("rows").parse::<usize>().unwrap_or(0).min(100))
+                .map(|i| {
+                    (typed.get_n("line_category_", i), typed.get_n("line_item_", i), typed.get_n("line_amount_", i))
+                })
+                .collect()
+        }
+        Some(v) => v
+            .lines
+            .iter()
+            .map(|l| (l.category.clone(), l.item.clone(), l.amount.to_string()))
+            .chain(std::iter::repeat_with(Default::default).take(2))
+            .collect(),
+        None => Vec::new(),
+    };
     let l = Layout::new(req, state, auth);
     let categories = BudgetCategory::ALL.iter().map(|c| (c.as_str(), c.label())).collect();
     let today = crate::clock::local_date(auth.ctx.now).to_string();
     let status = super::status_for(&errors);
-    render_status(&l, &DetailPage { l: &l, p, role, district, categories, flash, errors, today, typed }, status)
+    let change_kinds = crate::domain::change::Kind::ALL.iter().map(|k| (k.as_str(), k.label())).collect();
+    let page =
+        DetailPage { l: &l, p, role, district, categories, flash, errors, today, typed, rebase_rows, change_kinds };
+    render_status(&l, &page, status)
 }
 
 pub async fn detail(
@@ -138,6 +172,9 @@ pub async fn detail(
         Some("rectify") => Some("已通知该组织限期整改。"),
         Some("terminated") => Some("项目已终止，未拨付资金已退回资金池。"),
         Some("closure") => Some("决算已提交，等待民政部门结项。"),
+        Some("rebudgeted") => Some("预算已按核定金额调整，等待民政部门登记协议签订。"),
+        Some("change_filed") => Some("变更申请已提交，等待审核。"),
+        Some("change_decided") => Some("已审核，并已邮件通知该组织。"),
         Some("completed") => Some("项目已结项，结余资金已退回资金池。"),
         Some("uploaded") => Some("材料已上传。"),
         _ => None,
@@ -272,6 +309,89 @@ pub async fn terminate(
     }
     let input = TerminateInput { note: form.get("note") };
     act(req, state, auth, id, &form, "terminated", move |c, ctx| projects::terminate(c, ctx, id, &input)).await
+}
+
+/// 项目优化 (the organisation): the rows with an amount become the new budget lines.
+pub async fn rebudget(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    let (id, mut form) = (id.into_inner(), form.into_inner());
+    let input = projects::budget::RebudgetInput { budget_lines: budget_rows(&form), reason: form.get("reason") };
+    form.set("form", "rebudget");
+    act(req, state, auth, id, &form, "rebudgeted", move |c, ctx| {
+        projects::budget::rebudget(c, ctx, id, &input)?;
+        projects::get(c, ctx, id)
+    })
+    .await
+}
+
+/// Budget rows of a form (`rows`, then line_category_N / line_item_N / line_amount_N); rows
+/// without an amount are left out.
+fn budget_rows(form: &Fields) -> Vec<crate::service::bids::BudgetLineInput> {
+    let rows = form.get("rows").parse::<usize>().unwrap_or(0).min(100);
+    (0..rows)
+        .filter(|i| !form.get_n("line_amount_", i).trim().is_empty())
+        .map(|i| crate::service::bids::BudgetLineInput {
+            category: form.get_n("line_category_", i),
+            item: form.get_n("line_item_", i),
+            quantity: None,
+            unit_price: None,
+            amount: form.get_n("line_amount_", i),
+            note: String::new(),
+        })
+        .collect()
+}
+
+/// 项目变更 (the organisation): the budget rows count only for a budget change, the end date
+/// only for a schedule change.
+pub async fn file_change(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    let (id, mut form) = (id.into_inner(), form.into_inner());
+    let kind = form.get("kind");
+    let input = projects::changes::ChangeInput {
+        budget_lines: (kind == "budget").then(|| budget_rows(&form)),
+        new_end_date: (kind == "schedule").then(|| form.get("new_end_date")),
+        kind,
+        description: form.get("description"),
+    };
+    form.set("form", "change");
+    act(req, state, auth, id, &form, "change_filed", move |c, ctx| {
+        projects::changes::file(c, ctx, id, &input)?;
+        projects::get(c, ctx, id)
+    })
+    .await
+}
+
+/// Staff's or finance's decision on a change request, back to its project.
+pub async fn decide_change(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    let (id, form) = (id.into_inner(), form.into_inner());
+    let project = form.get("project_id").parse::<i64>().unwrap_or(0);
+    let input = projects::changes::DecisionInput { approved: form.get("approved") == "1", note: form.get("note") };
+    let finance = auth.actor().map(|a| a.role) == Some(Role::Finance);
+    act(req, state, auth, project, &form, "change_decided", move |c, ctx| {
+        let v = if finance {
+            projects::changes::finance(c, ctx, id, &input)?
+        } else {
+            projects::changes::decide(c, ctx, id, &input)?
+        };
+        projects::get(c, ctx, v.project_id)
+    })
+    .await
 }
 
 /// 结项 (the organisation): one amount per budget category; empty rows are left out.
