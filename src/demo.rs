@@ -183,6 +183,8 @@ fn demo_call(conn: &mut DbConn, staff: &Ctx, docs: &DocSettings) -> AppResult<()
         final_report_days: None,
         audit_threshold: None,
         change_finance_pct: None,
+        evaluation_rubric: None,
+        grade_cutoffs: None,
     };
     let call = calls::create(conn, staff, &input)?;
     calls::publish(conn, staff, docs, call.id)?;

@@ -222,6 +222,38 @@ pub fn verify(conn: &mut DbConn, id: i64, from: &[MilestoneStatus], v: &Verdict<
     .execute(conn)
 }
 
+/// The indicator scores of a verified evaluation (JSON) and their total in hundredths; replaced
+/// when the evaluation is verified again after rectification.
+pub fn set_scores(
+    conn: &mut DbConn,
+    milestone_id: i64,
+    scores: &str,
+    total: i64,
+    by: i64,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    use super::schema::evaluation_scores as es;
+    diesel::delete(es::table.find(milestone_id)).execute(conn)?;
+    diesel::insert_into(es::table)
+        .values((
+            es::milestone_id.eq(milestone_id),
+            es::scores.eq(scores),
+            es::total.eq(total),
+            es::scored_by.eq(by),
+            es::scored_at.eq(at),
+        ))
+        .execute(conn)
+}
+
+/// (milestone, scores JSON, total in hundredths) of the milestones' evaluations.
+pub fn scores_of(conn: &mut DbConn, milestone_ids: &[i64]) -> QueryResult<Vec<(i64, String, i64)>> {
+    use super::schema::evaluation_scores as es;
+    es::table
+        .filter(es::milestone_id.eq_any(milestone_ids))
+        .select((es::milestone_id, es::scores, es::total))
+        .load(conn)
+}
+
 pub fn set_signed(conn: &mut DbConn, id: i64, on: NaiveDate) -> QueryResult<usize> {
     diesel::update(projects::table.find(id).filter(projects::signed_on.is_null()))
         .set(projects::signed_on.eq(Some(on)))

@@ -538,6 +538,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    evaluation_scores (milestone_id) {
+        milestone_id -> BigInt,
+        scores -> Text,
+        total -> BigInt,
+        scored_by -> BigInt,
+        scored_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     project_changes (id) {
         id -> BigInt,
         project_id -> BigInt,
@@ -755,6 +765,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     project_closures,
     project_budgets,
     project_changes,
+    evaluation_scores,
     funds,
     calendar_years,
     calendar_days,

@@ -40,7 +40,7 @@ pub const DEFAULT_FINAL_REPORT_DAYS: u32 = 30;
 pub const MAX_FINAL_REPORT_DAYS: u32 = 180;
 
 /// The terms as stored with the call (JSON); a call from before has the defaults.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Terms {
     #[serde(default)]
     pub payment_mode: PaymentMode,
@@ -53,6 +53,12 @@ pub struct Terms {
     /// finance's approval too.
     #[serde(default = "default_pct")]
     pub change_finance_pct: u32,
+    /// The evaluation rubric; none: `evaluation::default_rubric()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_rubric: Option<Vec<super::evaluation::Indicator>>,
+    /// The grade cut-offs; none: 优秀 90, 良好 75, 合格 60.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grade_cutoffs: Option<super::evaluation::Cutoffs>,
 }
 
 pub const DEFAULT_CHANGE_FINANCE_PCT: u32 = 10;
@@ -72,11 +78,20 @@ impl Default for Terms {
             final_report_days: DEFAULT_FINAL_REPORT_DAYS,
             audit_threshold: None,
             change_finance_pct: DEFAULT_CHANGE_FINANCE_PCT,
+            evaluation_rubric: None,
+            grade_cutoffs: None,
         }
     }
 }
 
 impl Terms {
+    /// The rubric in force: the call's own or the default.
+    pub fn rubric(&self) -> Vec<super::evaluation::Indicator> {
+        self.evaluation_rubric.clone().unwrap_or_else(super::evaluation::default_rubric)
+    }
+    pub fn cutoffs(&self) -> super::evaluation::Cutoffs {
+        self.grade_cutoffs.unwrap_or_default()
+    }
     /// The final evaluation's due date: that many days after the project's last day.
     pub fn final_due(&self, end: NaiveDate) -> NaiveDate {
         end + Duration::days(i64::from(self.final_report_days))
@@ -98,6 +113,9 @@ pub fn check(t: &Terms, tranches: &[u32]) -> Vec<(String, &'static str, String)>
     }
     if t.change_finance_pct > 100 {
         out.push(("change_finance_pct".into(), "invalid_pct", "需财务审核的调整比例应为 0–100".into()));
+    }
+    if t.evaluation_rubric.is_some() || t.grade_cutoffs.is_some() {
+        out.extend(super::evaluation::check(&t.rubric(), &t.cutoffs()));
     }
     if t.audit_threshold.is_some_and(|f| f <= 0) {
         out.push(("audit_threshold".into(), "amount_not_positive", "审计门槛应大于 0".into()));

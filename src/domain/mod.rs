@@ -15,6 +15,7 @@ pub mod checklist;
 pub mod closure;
 pub mod dossier;
 pub mod draw;
+pub mod evaluation;
 pub mod export;
 pub mod fund;
 pub mod milestone;

@@ -1,6 +1,7 @@
 //! Black-box tests: each starts the real server on a random port over a fresh database and drives
 //! it over HTTP. Every test runs on SQLite; with GONGYI_TEST_PG_URL set, also on PostgreSQL.
 
+mod evaluation;
 mod flow;
 mod hardening;
 mod helpers;

@@ -159,6 +159,9 @@ fn upgrades_without_loss(url: &str) {
     let changes: N =
         diesel::sql_query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM project_changes").get_result(&mut conn).unwrap();
     assert_eq!(changes.n, 0);
+    let scored: N =
+        diesel::sql_query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM evaluation_scores").get_result(&mut conn).unwrap();
+    assert_eq!(scored.n, 0, "earlier evaluations keep their grade without indicators");
     assert_eq!(db::migrate(&mut conn).unwrap(), 0, "nothing left to run");
 }
 

@@ -147,6 +147,11 @@ pub struct CallInput {
     /// A budget change moving more than this % of the approved amount between categories also
     /// needs finance (default 10).
     pub change_finance_pct: Option<u32>,
+    /// Evaluation indicators `[{key, name, max_points}]`; omitted: 项目实施 30, 投入与管理 20,
+    /// 财务管理 20, 项目成效 30.
+    pub evaluation_rubric: Option<Vec<crate::domain::evaluation::Indicator>>,
+    /// `{excellent, good, pass}` lowest totals; omitted: 90 / 75 / 60.
+    pub grade_cutoffs: Option<crate::domain::evaluation::Cutoffs>,
 }
 
 fn key_ok(k: &str) -> bool {
@@ -490,6 +495,8 @@ fn parse_terms(p: &mut Problems, i: &CallInput) -> crate::domain::aftercare::Ter
     if let Some(x) = i.change_finance_pct {
         t.change_finance_pct = x;
     }
+    t.evaluation_rubric = i.evaluation_rubric.clone().filter(|r| *r != crate::domain::evaluation::default_rubric());
+    t.grade_cutoffs = i.grade_cutoffs.filter(|c| *c != crate::domain::evaluation::Cutoffs::default());
     if let Some(a) = i.audit_threshold.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         t.audit_threshold = p.money("audit_threshold", a).map(|m| m.fen());
     }

@@ -134,6 +134,9 @@ pub struct CallView {
     pub audit_threshold: Option<Money>,
     /// A budget change moving more than this % between categories also needs finance.
     pub change_finance_pct: u32,
+    /// The evaluation rubric in force (the call's own or the default).
+    pub evaluation_rubric: Vec<crate::domain::evaluation::Indicator>,
+    pub grade_cutoffs: crate::domain::evaluation::Cutoffs,
 }
 
 impl CallView {
@@ -223,6 +226,8 @@ fn view(c: &CallRow, pools: &[PoolRow], crit: &[CriterionRow], cats: &[CategoryR
         final_report_days: crate::domain::aftercare::DEFAULT_FINAL_REPORT_DAYS,
         audit_threshold: None,
         change_finance_pct: crate::domain::aftercare::DEFAULT_CHANGE_FINANCE_PCT,
+        evaluation_rubric: crate::domain::evaluation::default_rubric(),
+        grade_cutoffs: Default::default(),
     }
 }
 
@@ -315,6 +320,8 @@ fn fill_scoring(conn: &mut DbConn, id: i64, v: &mut CallView) -> AppResult<()> {
     v.final_report_days = design.terms.final_report_days;
     v.audit_threshold = design.terms.audit_threshold.map(Money::from_fen);
     v.change_finance_pct = design.terms.change_finance_pct;
+    v.evaluation_rubric = design.terms.rubric();
+    v.grade_cutoffs = design.terms.cutoffs();
     Ok(())
 }
 

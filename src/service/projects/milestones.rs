@@ -109,9 +109,18 @@ pub fn report(conn: &mut DbConn, ctx: &Ctx, milestone_id: i64, input: &ReportInp
 #[derive(Deserialize, Clone, utoipa::ToSchema)]
 pub struct VerifyInput {
     pub accepted: bool,
-    /// Evaluations (mid-term, final): 优秀 / 良好 / 合格 / 不合格.
+    /// Evaluations (mid-term, final): 优秀 / 良好 / 合格 / 不合格. With `scores` it may be left
+    /// out (it follows from the total) and must agree when given (422 `grade_mismatch`).
     pub grade: Option<String>,
     pub note: Option<String>,
+    /// Evaluations: points per indicator of the call's rubric, `[{key, points}]` (decimal strings).
+    pub scores: Option<Vec<ScoreInput>>,
+}
+
+#[derive(Deserialize, Serialize, Clone, utoipa::ToSchema)]
+pub struct ScoreInput {
+    pub key: String,
+    pub points: String,
 }
 
 /// Staff verify a reported milestone: accepted → verified (its tranche payable); not accepted →
@@ -122,7 +131,37 @@ pub fn verify(conn: &mut DbConn, ctx: &Ctx, milestone_id: i64, input: &VerifyInp
     let p = visible(conn, ctx, m.project_id)?;
     let mut pr = Problems::default();
     let evaluation = matches!(m.kind.as_str(), "midterm" | "final");
+    // Scored on the call's indicators: the grade follows from the total.
+    let scored = match (&input.scores, evaluation && input.accepted) {
+        (Some(scores), true) => {
+            let terms = crate::service::calls::scoring_design(conn, p.call_id)?.terms;
+            let pairs: Vec<(String, String)> =
+                scores.iter().map(|s| (s.key.trim().to_string(), s.points.clone())).collect();
+            match crate::domain::evaluation::total(&terms.rubric(), &pairs) {
+                Ok(t) => Some((t, crate::domain::evaluation::grade_of(t, &terms.cutoffs()), pairs)),
+                Err(problems) => {
+                    for (f, code, msg) in problems {
+                        pr.add(&f, code, msg);
+                    }
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
     let grade = match (input.grade.as_deref(), evaluation && input.accepted) {
+        (g, true) if input.scores.is_some() => {
+            match (g.map(Grade::parse), &scored) {
+                (Some(Some(given)), Some((total, derived, _))) if given != *derived => pr.add(
+                    "grade",
+                    "grade_mismatch",
+                    format!("总分 {total} 对应“{}”，与所填等次“{}”不一致", derived.label(), given.label()),
+                ),
+                (Some(None), _) => pr.add("grade", "invalid_grade", "评估等次应为 优秀、良好、合格 或 不合格"),
+                _ => {}
+            }
+            scored.as_ref().map(|s| s.1)
+        }
         (Some(g), _) => {
             let parsed = Grade::parse(g);
             if parsed.is_none() {
@@ -159,6 +198,17 @@ pub fn verify(conn: &mut DbConn, ctx: &Ctx, milestone_id: i64, input: &VerifyInp
         if db::projects::verify(c, m.id, &[MilestoneStatus::Reported], &verdict)? != 1 {
             return Err(Code::NotReported.says("状态已变化，请刷新"));
         }
+        if let (true, Some((total, _, pairs))) = (input.accepted, &scored) {
+            let json = serde_json::to_string(
+                &pairs
+                    .iter()
+                    .map(|(k, p)| ScoreInput { key: k.clone(), points: p.trim().to_string() })
+                    .collect::<Vec<_>>(),
+            )
+            .map_err(|e| AppError::internal(e.to_string()))?;
+            let hundredths = (*total * rust_decimal::Decimal::from(100)).trunc().try_into().unwrap_or(0i64);
+            db::projects::set_scores(c, m.id, &json, hundredths, a.id, db_time(ctx.now))?;
+        }
         if failed {
             // A terminated project stays terminated; a suspended one stays suspended.
             db::projects::change_status(c, p.id, &[ProjectStatus::Active], ProjectStatus::Suspended)?;
@@ -169,7 +219,8 @@ pub fn verify(conn: &mut DbConn, ctx: &Ctx, milestone_id: i64, input: &VerifyInp
             "milestone.verify",
             "project",
             Some(p.id),
-            serde_json::json!({"milestone_id": m.id, "accepted": input.accepted, "grade": g, "suspended": failed}),
+            serde_json::json!({"milestone_id": m.id, "accepted": input.accepted, "grade": g, "suspended": failed,
+                "total": scored.as_ref().map(|s| s.0.to_string())}),
         )
     })?;
     get(conn, ctx, p.id)

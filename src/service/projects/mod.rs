@@ -75,6 +75,10 @@ pub struct MilestoneView {
     pub report_text: Option<String>,
     /// Evidence attached to the report.
     pub attachments: Vec<super::attachments::AttachmentView>,
+    /// An evaluation scored on the call's indicators: the points per indicator.
+    pub scores: Vec<ScoreInput>,
+    /// Their total (a decimal string); null when not scored on indicators.
+    pub total: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -151,6 +155,8 @@ struct Related {
     closures: Vec<db::closures::ClosureRow>,
     budgets: Vec<db::budgets::BudgetRow>,
     changes: Vec<db::changes::ChangeRow>,
+    /// (milestone, scores JSON, total in hundredths) of evaluations scored on indicators.
+    scores: Vec<(i64, String, i64)>,
 }
 
 fn related(conn: &mut DbConn, rows: &[ProjectRow], milestone_ids: &[i64]) -> AppResult<Related> {
@@ -165,6 +171,7 @@ fn related(conn: &mut DbConn, rows: &[ProjectRow], milestone_ids: &[i64]) -> App
         closures: db::closures::of(conn, &ids)?,
         budgets: db::budgets::of(conn, &ids)?,
         changes: db::changes::of(conn, &ids)?,
+        scores: db::projects::scores_of(conn, milestone_ids)?,
     })
 }
 
@@ -325,6 +332,17 @@ fn milestone_view(m: &MilestoneRow, rel: &Related, today: NaiveDate, running: bo
             .filter(|a| a.milestone_id == Some(m.id))
             .map(super::attachments::view)
             .collect(),
+        scores: rel
+            .scores
+            .iter()
+            .find(|s| s.0 == m.id)
+            .and_then(|s| serde_json::from_str(&s.1).ok())
+            .unwrap_or_default(),
+        total: rel
+            .scores
+            .iter()
+            .find(|s| s.0 == m.id)
+            .map(|s| rust_decimal::Decimal::new(s.2, 2).normalize().to_string()),
     }
 }
 

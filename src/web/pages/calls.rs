@@ -254,6 +254,8 @@ fn from_view(c: &CallView) -> Fields {
     f.push("payment_mode", c.payment_mode.as_str());
     f.push("final_report_days", c.final_report_days.to_string());
     f.push("change_finance_pct", c.change_finance_pct.to_string());
+    f.push("evaluation_rubric_json", serde_json::to_string(&c.evaluation_rubric).unwrap_or_default());
+    f.push("grade_cutoffs_json", serde_json::to_string(&c.grade_cutoffs).unwrap_or_default());
     if let Some(a) = c.audit_threshold {
         f.push("audit_threshold", a.to_string());
     }
@@ -425,6 +427,9 @@ fn to_input(f: &Fields, regions: &Regions) -> Result<CallInput, AppError> {
         final_report_days: f.number("final_report_days", &mut p),
         audit_threshold: f.opt("audit_threshold"),
         change_finance_pct: f.number("change_finance_pct", &mut p),
+        // A call's own rubric and cut-offs (set by the API) ride along the form unchanged.
+        evaluation_rubric: serde_json::from_str(&f.get("evaluation_rubric_json")).ok(),
+        grade_cutoffs: serde_json::from_str(&f.get("grade_cutoffs_json")).ok(),
     };
     p.finish().map(|()| input)
 }

@@ -83,10 +83,16 @@ struct DetailPage<'a> {
     /// The re-budget form's rows (项目优化): (category, item, amount), typed or in force, and
     /// two empty ones; empty when no re-budget is due.
     rebase_rows: Vec<(String, String, String)>,
+    /// The call's evaluation indicators, for the verify form.
+    rubric: Vec<crate::domain::evaluation::Indicator>,
     change_kinds: Vec<(&'static str, &'static str)>,
 }
 
 impl DetailPage<'_> {
+    /// The Chinese name of one of the call's indicators.
+    fn indicator_name<'s>(&'s self, key: &'s str) -> &'s str {
+        self.rubric.iter().find(|i| i.key == key).map_or(key, |i| i.name.as_str())
+    }
     /// The typed value of `field` if the refused form was the one for milestone `mid`, else `default`.
     fn typed_for(&self, mid: &i64, field: &str, default: String) -> String {
         if self.typed.get("milestone_id") == mid.to_string() {
@@ -119,16 +125,17 @@ async fn detail_page(
     let a = auth.ctx.require(&Role::ALL)?;
     let (role, district) = (a.role.as_str(), a.region_code.is_none());
     let ctx = auth.ctx.clone();
-    let (p, version) = state
+    let (p, version, rubric) = state
         .db(move |c| {
             let p = projects::get(c, &ctx, id)?;
+            let rubric = crate::service::calls::scoring_design(c, p.call_id)?.terms.rubric();
             // The re-budget form, or the change form's budget rows, start from the lines in force.
             let v = if p.rebase_required || (p.status == "active" && p.signed_on.is_some()) {
                 Some(projects::budget::get(c, &ctx, id, None)?)
             } else {
                 None
             };
-            Ok((p, v))
+            Ok((p, v, rubric))
         })
         .await?;
     let rebase_rows = match version {
@@ -152,8 +159,20 @@ async fn detail_page(
     let today = crate::clock::local_date(auth.ctx.now).to_string();
     let status = super::status_for(&errors);
     let change_kinds = crate::domain::change::Kind::ALL.iter().map(|k| (k.as_str(), k.label())).collect();
-    let page =
-        DetailPage { l: &l, p, role, district, categories, flash, errors, today, typed, rebase_rows, change_kinds };
+    let page = DetailPage {
+        l: &l,
+        p,
+        role,
+        district,
+        categories,
+        flash,
+        errors,
+        today,
+        typed,
+        rebase_rows,
+        rubric,
+        change_kinds,
+    };
     render_status(&l, &page, status)
 }
 
@@ -252,7 +271,21 @@ pub async fn verify(
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let ((id, milestone), form) = (path.into_inner(), form.into_inner());
-    let input = VerifyInput { accepted: form.get("accepted") == "1", grade: form.opt("grade"), note: form.opt("note") };
+    // The indicator inputs (pts_KEY): scored when any was filled in.
+    let scores: Vec<projects::ScoreInput> = form
+        .0
+        .iter()
+        .filter_map(|(k, v)| {
+            k.strip_prefix("pts_").map(|key| projects::ScoreInput { key: key.into(), points: v.clone() })
+        })
+        .collect();
+    let any = scores.iter().any(|s| !s.points.trim().is_empty());
+    let input = VerifyInput {
+        accepted: form.get("accepted") == "1",
+        grade: form.opt("grade"),
+        note: form.opt("note"),
+        scores: any.then_some(scores),
+    };
     act(req, state, auth, id, &form, "verified", move |c, ctx| projects::verify(c, ctx, milestone, &input)).await
 }
 
