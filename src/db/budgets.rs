@@ -19,6 +19,19 @@ pub struct StoredLine {
     pub note: String,
 }
 
+impl From<super::bids::NewLine> for StoredLine {
+    fn from(l: super::bids::NewLine) -> Self {
+        StoredLine {
+            category: l.category,
+            item: l.item,
+            quantity: l.quantity,
+            unit_price: l.unit_price,
+            amount: l.amount,
+            note: l.note,
+        }
+    }
+}
+
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = pb)]
 pub struct BudgetRow {

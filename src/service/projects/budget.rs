@@ -153,17 +153,7 @@ pub fn rebudget(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &RebudgetInput) ->
     if p.signed_on.is_some() {
         return Err(AppError::from(Code::BudgetLocked));
     }
-    let stored: Vec<StoredLine> = lines
-        .into_iter()
-        .map(|l| StoredLine {
-            category: l.category,
-            item: l.item,
-            quantity: l.quantity,
-            unit_price: l.unit_price,
-            amount: l.amount,
-            note: l.note,
-        })
-        .collect();
+    let stored: Vec<StoredLine> = lines.into_iter().map(StoredLine::from).collect();
     let reason = reason.unwrap_or_default();
     let staff = jobs::responsible_staff(conn, p.id)?;
     let version = db::write_tx(conn, |c| {

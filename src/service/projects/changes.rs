@@ -128,17 +128,7 @@ pub fn file(conn: &mut DbConn, ctx: &Ctx, project_id: i64, input: &ChangeInput) 
                     .collect();
                 let after: Vec<(BudgetCategory, i64)> = checked.iter().map(|l| (l.category, l.amount.fen())).collect();
                 moved = change::moved(&before, &after);
-                stored = lines
-                    .into_iter()
-                    .map(|l| StoredLine {
-                        category: l.category,
-                        item: l.item,
-                        quantity: l.quantity,
-                        unit_price: l.unit_price,
-                        amount: l.amount,
-                        note: l.note,
-                    })
-                    .collect();
+                stored = lines.into_iter().map(StoredLine::from).collect();
             }
         },
         Some(Kind::Schedule) => match input.new_end_date.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
