@@ -23,6 +23,7 @@ pub const DEMO_USERS: &[(&str, &str, &str, Option<&str>)] = &[
     ("expert3", "reviewer", "评审专家 赵社工师", None),
     ("expert4", "reviewer", "评审专家 孙律师", None),
     ("expert5", "reviewer", "评审专家 周审计师", None),
+    ("pinggu", "evaluator", "第三方评估 皖江社会服务评估中心", None),
 ];
 
 /// (login, name, USCC body, type, region, contact, verified)

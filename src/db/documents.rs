@@ -63,3 +63,13 @@ pub fn by_hash(conn: &mut DbConn, sha256: &str) -> QueryResult<Option<DocumentRo
 pub fn audit_heads(conn: &mut DbConn) -> QueryResult<Vec<(String, String)>> {
     documents::table.filter(documents::audit_head.ne("")).select((documents::title, documents::audit_head)).load(conn)
 }
+
+/// (entity, SHA-256) of the current documents of one kind for these entities, in one query.
+pub fn current_of(conn: &mut DbConn, kind: &str, entity_ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
+    documents::table
+        .filter(documents::kind.eq(kind))
+        .filter(documents::entity_id.eq_any(entity_ids))
+        .filter(documents::current.eq(true))
+        .select((documents::entity_id, documents::sha256))
+        .load(conn)
+}

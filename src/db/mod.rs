@@ -11,6 +11,7 @@ pub mod calls;
 pub mod changes;
 pub mod closures;
 pub mod documents;
+pub mod evaluators;
 pub mod funds;
 pub mod group;
 pub mod meta;

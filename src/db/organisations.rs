@@ -118,3 +118,12 @@ pub fn usccs_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, String)
 pub fn count_with_status(conn: &mut DbConn, status: &str) -> QueryResult<i64> {
     organisations::table.filter(organisations::status.eq(status)).count().get_result(conn)
 }
+
+/// (id, name, email) of these organisations, in one query.
+pub fn emails_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, String, String)>> {
+    organisations::table
+        .filter(organisations::id.eq_any(ids))
+        .select((organisations::id, organisations::name, organisations::email))
+        .order(organisations::id)
+        .load(conn)
+}

@@ -53,6 +53,8 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<ProjectRow>> {
 pub struct ProjectQuery<'a> {
     pub org: Option<i64>,
     pub region_prefix: Option<&'a str>,
+    /// Only the projects this evaluator is assigned to.
+    pub evaluator: Option<i64>,
     pub status: Option<&'a str>,
     /// Only projects with a milestone overdue on this day.
     pub overdue_on: Option<NaiveDate>,
@@ -81,6 +83,10 @@ pub fn list(conn: &mut DbConn, f: &ProjectQuery<'_>) -> QueryResult<Vec<ProjectR
     }
     if let Some(s) = f.status {
         q = q.filter(projects::status.eq(s.to_string()));
+    }
+    if let Some(user) = f.evaluator {
+        use super::schema::project_evaluators as pe;
+        q = q.filter(projects::id.eq_any(pe::table.filter(pe::user_id.eq(user)).select(pe::project_id)));
     }
     if let Some(today) = f.overdue_on {
         q = q.filter(
@@ -229,6 +235,7 @@ pub fn set_scores(
     milestone_id: i64,
     scores: &str,
     total: i64,
+    site_visit: Option<&str>,
     by: i64,
     at: NaiveDateTime,
 ) -> QueryResult<usize> {
@@ -239,6 +246,7 @@ pub fn set_scores(
             es::milestone_id.eq(milestone_id),
             es::scores.eq(scores),
             es::total.eq(total),
+            es::site_visit.eq(site_visit),
             es::scored_by.eq(by),
             es::scored_at.eq(at),
         ))
@@ -246,11 +254,14 @@ pub fn set_scores(
 }
 
 /// (milestone, scores JSON, total in hundredths) of the milestones' evaluations.
-pub fn scores_of(conn: &mut DbConn, milestone_ids: &[i64]) -> QueryResult<Vec<(i64, String, i64)>> {
+/// (milestone, scores JSON, total in hundredths, site-visit notes)
+pub type Scored = (i64, String, i64, Option<String>);
+
+pub fn scores_of(conn: &mut DbConn, milestone_ids: &[i64]) -> QueryResult<Vec<Scored>> {
     use super::schema::evaluation_scores as es;
     es::table
         .filter(es::milestone_id.eq_any(milestone_ids))
-        .select((es::milestone_id, es::scores, es::total))
+        .select((es::milestone_id, es::scores, es::total, es::site_visit))
         .load(conn)
 }
 
@@ -616,4 +627,8 @@ pub fn ledger(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<LedgerRow>> {
 
 pub fn of_call(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<ProjectRow>> {
     projects::table.filter(projects::call_id.eq(call_id)).select(ProjectRow::as_select()).order(projects::id).load(conn)
+}
+
+pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<ProjectRow>> {
+    projects::table.filter(projects::id.eq_any(ids)).select(ProjectRow::as_select()).order(projects::id).load(conn)
 }

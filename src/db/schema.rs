@@ -544,6 +544,7 @@ diesel::table! {
         total -> BigInt,
         scored_by -> BigInt,
         scored_at -> Timestamp,
+        site_visit -> Nullable<Text>,
     }
 }
 
@@ -571,6 +572,29 @@ diesel::table! {
 }
 
 diesel::joinable!(project_changes -> projects (project_id));
+
+diesel::table! {
+    project_evaluators (project_id, user_id) {
+        project_id -> BigInt,
+        user_id -> BigInt,
+        assigned_by -> BigInt,
+        assigned_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evaluation_notices (id) {
+        id -> BigInt,
+        call_id -> BigInt,
+        kind -> Text,
+        seq -> Integer,
+        title -> Text,
+        entries -> Text,
+        ends_on -> Date,
+        published_by -> BigInt,
+        published_at -> Timestamp,
+    }
+}
 
 diesel::table! {
     project_budgets (project_id, version) {
@@ -766,6 +790,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     project_budgets,
     project_changes,
     evaluation_scores,
+    project_evaluators,
+    evaluation_notices,
     funds,
     calendar_years,
     calendar_days,

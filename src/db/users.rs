@@ -194,3 +194,14 @@ pub fn expire_resets(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) -> Que
     .set(password_resets::used_at.eq(now))
     .execute(conn)
 }
+
+/// (name, email) of these users when active and reachable by mail.
+pub fn emails_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(String, String)>> {
+    users::table
+        .filter(users::id.eq_any(ids))
+        .filter(users::active.eq(true))
+        .filter(users::email.is_not_null())
+        .select((users::display_name, users::email.assume_not_null()))
+        .order(users::id)
+        .load(conn)
+}

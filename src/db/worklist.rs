@@ -132,3 +132,18 @@ pub fn assignments_of(conn: &mut DbConn, reviewer_id: i64) -> QueryResult<Vec<As
         .order(calls::id)
         .load(conn)
 }
+
+/// Mid-term and final reports waiting on a third-party evaluator's scores, oldest first.
+pub fn evaluations_waiting(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<ReportWaiting>> {
+    use super::schema::project_evaluators as pe;
+    project_milestones::table
+        .inner_join(projects::table.on(projects::id.eq(project_milestones::project_id)))
+        .inner_join(pe::table.on(pe::project_id.eq(projects::id)))
+        .filter(pe::user_id.eq(user_id))
+        .filter(project_milestones::status.eq("reported"))
+        .filter(project_milestones::kind.eq_any(["midterm", "final"]))
+        .select((projects::id, projects::agreement_no, project_milestones::title, project_milestones::reported_at))
+        .order(project_milestones::reported_at)
+        .limit(100)
+        .load(conn)
+}

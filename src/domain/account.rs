@@ -10,10 +10,12 @@ pub enum Role {
     Finance,
     Reviewer,
     Org,
+    /// A third-party evaluator (第三方评估机构): reads and scores the projects it is assigned to.
+    Evaluator,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::Admin, Role::Staff, Role::Finance, Role::Reviewer, Role::Org];
+    pub const ALL: [Role; 6] = [Role::Admin, Role::Staff, Role::Finance, Role::Reviewer, Role::Org, Role::Evaluator];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -22,6 +24,7 @@ impl Role {
             Role::Finance => "finance",
             Role::Reviewer => "reviewer",
             Role::Org => "org",
+            Role::Evaluator => "evaluator",
         }
     }
     pub fn parse(s: &str) -> Option<Role> {
@@ -34,6 +37,7 @@ impl Role {
             Role::Finance => "财务审核",
             Role::Reviewer => "评审专家",
             Role::Org => "社会组织",
+            Role::Evaluator => "第三方评估",
         }
     }
 }

@@ -116,9 +116,99 @@ pub fn grade_of(total: Decimal, c: &Cutoffs) -> Grade {
     }
 }
 
+/// Which evaluations a results notice (评估结果公示) publishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    Midterm,
+    Final,
+}
+
+impl NoticeKind {
+    pub fn parse(s: &str) -> Option<NoticeKind> {
+        match s.trim() {
+            "midterm" => Some(NoticeKind::Midterm),
+            "final" => Some(NoticeKind::Final),
+            _ => None,
+        }
+    }
+    /// The milestone kind it publishes, and how it is stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeKind::Midterm => "midterm",
+            NoticeKind::Final => "final",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            NoticeKind::Midterm => "中期评估",
+            NoticeKind::Final => "结项评估",
+        }
+    }
+}
+
+/// One published line: an evaluation's grade and, when scored on indicators, its total.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NoticeEntry {
+    pub milestone_id: i64,
+    pub project_id: i64,
+    pub agreement_no: String,
+    pub title: String,
+    pub organisation: String,
+    pub grade: String,
+    /// A decimal string; null when graded without indicators.
+    pub total: Option<String>,
+}
+
+/// A notice publishes every verified grade of its kind; another is worth publishing only when a
+/// grade was added or changed since the last one (a re-published identical list would restart
+/// the objection window for nothing).
+pub fn worth_publishing(previous: Option<&[NoticeEntry]>, now: &[NoticeEntry]) -> bool {
+    if now.is_empty() {
+        return false;
+    }
+    let key = |e: &NoticeEntry| (e.milestone_id, e.grade.clone(), e.total.clone());
+    match previous {
+        None => true,
+        Some(prev) => {
+            let mut a: Vec<_> = prev.iter().map(key).collect();
+            let mut b: Vec<_> = now.iter().map(key).collect();
+            a.sort();
+            b.sort();
+            a != b
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn entry(id: i64, grade: &str) -> NoticeEntry {
+        NoticeEntry {
+            milestone_id: id,
+            project_id: id,
+            agreement_no: format!("A-{id}"),
+            title: "t".into(),
+            organisation: "o".into(),
+            grade: grade.into(),
+            total: None,
+        }
+    }
+
+    #[test]
+    fn a_notice_needs_a_grade_not_yet_published() {
+        assert!(!worth_publishing(None, &[]));
+        assert!(worth_publishing(None, &[entry(1, "良好")]));
+        let first = vec![entry(1, "良好")];
+        assert!(!worth_publishing(Some(&first), &[entry(1, "良好")]));
+        assert!(worth_publishing(Some(&first), &[entry(1, "良好"), entry(2, "合格")]));
+        // The order of the lines does not matter; a changed grade does.
+        let two = vec![entry(2, "合格"), entry(1, "良好")];
+        assert!(!worth_publishing(Some(&two), &[entry(1, "良好"), entry(2, "合格")]));
+        assert!(worth_publishing(Some(&first), &[entry(1, "优秀")]));
+        assert_eq!(NoticeKind::parse(" final"), Some(NoticeKind::Final));
+        assert_eq!(NoticeKind::parse("signing"), None);
+    }
 
     fn s(v: &[(&str, &str)]) -> Vec<(String, String)> {
         v.iter().map(|(k, p)| (k.to_string(), p.to_string())).collect()

@@ -6,6 +6,7 @@ pub mod agreement;
 pub mod announcement;
 pub mod award;
 pub mod dossier;
+pub mod evaluation_notice;
 mod layout;
 pub mod notice;
 

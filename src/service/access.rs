@@ -34,6 +34,8 @@ pub(crate) fn visible(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<(BidRo
                 && !call.phase(ctx.now).bids_sealed() => {}
         // A reviewer reads a bid only on a live assignment, after confirming no conflict.
         Role::Reviewer if db::review::reviewer_may_read(conn, a.id, b.id)? => {}
+        // A third-party evaluator reads the application of a project it evaluates.
+        Role::Evaluator if db::evaluators::evaluates_bid(conn, b.id, a.id)? => {}
         _ => return Err(AppError::not_found()),
     }
     Ok((b, call, pool))

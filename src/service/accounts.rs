@@ -163,7 +163,7 @@ fn email_field(p: &mut Problems, e: &str) -> Option<String> {
 fn role_field(p: &mut Problems, r: &str) -> Option<Role> {
     let v = Role::parse(r).filter(|x| *x != Role::Org);
     if v.is_none() {
-        p.add("role", "invalid_role", "角色应为 admin、staff、finance 或 reviewer");
+        p.add("role", "invalid_role", "角色应为 admin、staff、finance、reviewer 或 evaluator");
     }
     v
 }

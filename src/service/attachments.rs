@@ -153,7 +153,7 @@ pub fn for_download(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<Attachme
     ctx.require(&Role::ALL)?;
     let a = db::attachments::find(conn, id)?.ok_or_else(AppError::not_found)?;
     visible(conn, ctx, a.bid_id)?;
-    if matches!(ctx.actor().map(|x| x.role), Some(Role::Staff | Role::Finance)) {
+    if matches!(ctx.actor().map(|x| x.role), Some(Role::Staff | Role::Finance | Role::Evaluator)) {
         db::write_tx(conn, |c| {
             audit::record(c, ctx, "attachment.read", "bid", Some(a.bid_id), serde_json::json!({"attachment_id": id}))
         })?;

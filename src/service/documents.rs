@@ -94,7 +94,8 @@ pub fn read_by_hash(
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Verification {
-    /// `announcement` (招标公告), `notice` (评审结果公示), `award_notice` (创新奖励公告) or
+    /// `announcement` (招标公告), `notice` (评审结果公示), `award_notice` (创新奖励公告),
+    /// `evaluation_notice` (评估结果公示) or
     /// `agreement` (协议书).
     pub kind: String,
     pub title: String,

@@ -343,6 +343,48 @@ pub fn change_filed(to: &str, agreement_no: &str, kind: &str, needs_finance: boo
     }
 }
 
+pub fn evaluator_assigned(to: &str, name: &str, agreement_no: &str, title: &str, project_id: i64) -> Mail {
+    Mail {
+        kind: "evaluator_assigned",
+        to: to.into(),
+        subject: format!("受托评估：{agreement_no} {title}"),
+        body: format!(
+            "{name}：\n\n民政部门委托您对项目 {agreement_no}“{title}”进行第三方评估。\n\
+             社会组织提交中期、结项评估报告后，请登录平台查看报告和佐证材料，按评估指标打分（项目页 /projects/{project_id}）。"
+        ),
+    }
+}
+
+pub fn evaluation_reported(to: &str, name: &str, agreement_no: &str, title: &str, project_id: i64) -> Mail {
+    Mail {
+        kind: "evaluation_reported",
+        to: to.into(),
+        subject: format!("评估报告待评分：{agreement_no} {title}"),
+        body: format!(
+            "{name}：\n\n项目 {agreement_no} 已提交“{title}”报告，请登录平台查看并按评估指标打分（项目页 /projects/{project_id}）。"
+        ),
+    }
+}
+
+pub fn evaluation_published(
+    to: &str,
+    name: &str,
+    agreement_no: &str,
+    kind: &str,
+    grade: &str,
+    ends_on: chrono::NaiveDate,
+) -> Mail {
+    Mail {
+        kind: "evaluation_published",
+        to: to.into(),
+        subject: format!("{kind}结果公示：{agreement_no} {grade}"),
+        body: format!(
+            "{name}：\n\n项目 {agreement_no} 的{kind}结果（{grade}）已公示，公示期至 {ends_on} 24:00。\n\
+             对结果有异议的，请在公示期内向民政部门书面反映。"
+        ),
+    }
+}
+
 pub fn change_decided(to: &str, name: &str, agreement_no: &str, kind: &str, outcome: &str, note: &str) -> Mail {
     let note = if note.is_empty() { String::new() } else { format!("\n\n意见：{note}") };
     Mail {

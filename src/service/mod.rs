@@ -14,6 +14,7 @@ pub mod calls;
 pub mod dashboard;
 pub mod decision;
 pub mod documents;
+pub mod evaluation_notices;
 pub mod exports;
 pub mod funds;
 pub mod mail;

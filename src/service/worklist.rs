@@ -16,7 +16,8 @@ use serde::Serialize;
 #[derive(Serialize, Debug, utoipa::ToSchema)]
 pub struct WorkItem {
     /// `screen` · `objections` · `verify_reports` · `verify_organisations` · `check_budgets` ·
-    /// `pay` · `review` · `correct` · `draft` · `project` · `renew_documents` · `close_projects` · `decide_changes` · `finance_changes`
+    /// `pay` · `review` · `correct` · `draft` · `project` · `renew_documents` · `close_projects` · `decide_changes` · `finance_changes` ·
+    /// `evaluate`
     pub kind: &'static str,
     /// What to do, in Chinese.
     pub label: String,
@@ -186,6 +187,17 @@ pub fn worklist(conn: &mut DbConn, ctx: &Ctx) -> AppResult<WorkList> {
                     i.detail = Some(names.join("、"));
                     items.push(i);
                 }
+            }
+        }
+        Role::Evaluator => {
+            let waiting = db::worklist::evaluations_waiting(conn, a.id)?;
+            if let Some((project, _, _, _)) = waiting.first() {
+                let mut i =
+                    item("evaluate", "第三方评估打分".into(), waiting.len() as i64, format!("/projects/{project}"));
+                i.detail = Some(
+                    waiting.iter().take(5).map(|(_, no, t, _)| format!("{no}“{t}”")).collect::<Vec<_>>().join("、"),
+                );
+                items.push(i);
             }
         }
         Role::Admin => {}

@@ -13,9 +13,9 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("/api/v1/openapi.json", "get", "public"),
     ("/api/v1/session", "post", "public"),
     ("/api/v1/session", "delete", "public"),
-    ("/api/v1/me", "get", "org staff finance reviewer admin"),
-    ("/api/v1/me/password", "post", "org staff finance reviewer admin"),
-    ("/api/v1/worklist", "get", "org staff finance reviewer admin"),
+    ("/api/v1/me", "get", "org staff finance reviewer admin evaluator"),
+    ("/api/v1/me/password", "post", "org staff finance reviewer admin evaluator"),
+    ("/api/v1/worklist", "get", "org staff finance reviewer admin evaluator"),
     ("/api/v1/password-reset", "post", "public"),
     ("/api/v1/password-reset/{token}", "post", "public"),
     ("/api/v1/users/{id}/password-reset", "post", "admin"),
@@ -87,8 +87,8 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("/api/v1/notices/{id}/objections/dismiss", "post", "staff"),
     ("/api/v1/documents/verify", "get", "public"),
     ("/api/v1/documents/{sha256}", "get", "public"),
-    ("/api/v1/projects", "get", "org staff finance"),
-    ("/api/v1/projects/{id}", "get", "org staff finance"),
+    ("/api/v1/projects", "get", "org staff finance evaluator"),
+    ("/api/v1/projects/{id}", "get", "org staff finance evaluator"),
     ("/api/v1/projects/{id}/agreement.pdf", "get", "org staff finance"),
     ("/api/v1/projects/{id}/signing", "post", "staff"),
     ("/api/v1/projects/{id}/payments", "post", "finance"),
@@ -102,8 +102,15 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("/api/v1/changes/{id}/decision", "post", "staff"),
     ("/api/v1/changes/{id}/finance", "post", "finance"),
     ("/api/v1/projects/{id}/close", "post", "staff"),
+    ("/api/v1/projects/{id}/evaluators", "post", "staff"),
+    ("/api/v1/projects/{id}/evaluators", "get", "org staff finance evaluator"),
+    ("/api/v1/projects/{id}/evaluators/{user_id}", "delete", "staff"),
+    ("/api/v1/calls/{id}/evaluation-notices", "post", "staff"),
+    ("/api/v1/calls/{id}/evaluation-notices", "get", "public"),
+    ("/api/v1/evaluation-notices/{id}", "get", "public"),
+    ("/api/v1/evaluation-notices/{id}/notice.pdf", "get", "public"),
     ("/api/v1/milestones/{id}/report", "post", "org"),
-    ("/api/v1/milestones/{id}/verify", "post", "staff"),
+    ("/api/v1/milestones/{id}/verify", "post", "staff evaluator"),
     ("/api/v1/milestones/{id}/attachments", "post", "org"),
     ("/api/v1/dashboard", "get", "staff finance"),
     ("/api/v1/board", "get", "public"),
@@ -145,6 +152,8 @@ fn body_for(path: &str, method: &str) -> serde_json::Value {
         ("/api/v1/projects/{id}/budget", "put") => json!({"budget_lines": []}),
         ("/api/v1/projects/{id}/changes", "post") => json!({"kind": "team", "description": "x"}),
         ("/api/v1/changes/{id}/decision", _) | ("/api/v1/changes/{id}/finance", _) => json!({"approved": true}),
+        ("/api/v1/projects/{id}/evaluators", "post") => json!({"user_id": 1}),
+        ("/api/v1/calls/{id}/evaluation-notices", "post") => json!({"kind": "midterm"}),
         ("/api/v1/calls/{id}/bids", _) | ("/api/v1/bids/{id}", "put") => {
             json!({"pool_id": 1, "title": "", "requested_amount": ""})
         }
@@ -196,12 +205,14 @@ async fn every_route_by_every_role(app: TestApp) {
     clients.push(("finance", app.as_role("fin1", "finance").await));
     clients.push(("reviewer", app.as_role("rev1", "reviewer").await));
     clients.push(("admin", app.as_role("admin1", "admin").await));
+    clients.push(("evaluator", app.as_role("eval1", "evaluator").await));
     let mut wrong = Vec::new();
     for (path, method, who) in MATRIX {
         // A resource that does not exist: the access check must answer before the lookup.
         let p = path
             .replace("{id}", "999999")
             .replace("{document_id}", "999999")
+            .replace("{user_id}", "999999")
             .replace("{sha256}", &"ab".repeat(32))
             .replace("{year}", "2099")
             .replace("{token}", &"cd".repeat(32));
@@ -254,7 +265,7 @@ async fn town_staff_see_only_their_town_everywhere(app: TestApp) {
         } else {
             district_bid
         };
-        path.replace("{id}", &id.to_string()).replace("{document_id}", "1")
+        path.replace("{id}", &id.to_string()).replace("{document_id}", "1").replace("{user_id}", "1")
     };
     let mut routes: Vec<String> = MATRIX
         .iter()

@@ -114,6 +114,13 @@ async fn openapi_lists_every_endpoint(app: TestApp) {
         ("/api/v1/changes/{id}/decision", "post"),
         ("/api/v1/changes/{id}/finance", "post"),
         ("/api/v1/projects/{id}/close", "post"),
+        ("/api/v1/projects/{id}/evaluators", "post"),
+        ("/api/v1/projects/{id}/evaluators", "get"),
+        ("/api/v1/projects/{id}/evaluators/{user_id}", "delete"),
+        ("/api/v1/calls/{id}/evaluation-notices", "post"),
+        ("/api/v1/calls/{id}/evaluation-notices", "get"),
+        ("/api/v1/evaluation-notices/{id}", "get"),
+        ("/api/v1/evaluation-notices/{id}/notice.pdf", "get"),
         ("/api/v1/dashboard", "get"),
         ("/api/v1/board", "get"),
         ("/api/v1/funds", "post"),
@@ -143,8 +150,12 @@ async fn openapi_lists_every_endpoint(app: TestApp) {
     // And each documented path really answers (not the catch-all 404).
     let c = app.client();
     for (p, m) in expected {
-        let path =
-            p.replace("{id}", "1").replace("{document_id}", "1").replace("{year}", "2026").replace("{token}", "0");
+        let path = p
+            .replace("{id}", "1")
+            .replace("{document_id}", "1")
+            .replace("{user_id}", "1")
+            .replace("{year}", "2026")
+            .replace("{token}", "0");
         let r = match m {
             "get" => c.get(&path).await,
             "delete" => c.delete(&path).await,

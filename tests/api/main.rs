@@ -2,6 +2,7 @@
 //! it over HTTP. Every test runs on SQLite; with GONGYI_TEST_PG_URL set, also on PostgreSQL.
 
 mod evaluation;
+mod evaluators;
 mod flow;
 mod hardening;
 mod helpers;

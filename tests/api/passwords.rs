@@ -75,6 +75,7 @@ async fn an_admin_reset_gates_every_route_until_changed(app: TestApp) {
         let p = path
             .replace("{id}", "1")
             .replace("{document_id}", "1")
+            .replace("{user_id}", "1")
             .replace("{year}", "2026")
             .replace("{sha256}", &"ab".repeat(32));
         for m in methods.as_object().unwrap().keys() {

@@ -162,6 +162,41 @@ fn upgrades_without_loss(url: &str) {
     let scored: N =
         diesel::sql_query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM evaluation_scores").get_result(&mut conn).unwrap();
     assert_eq!(scored.n, 0, "earlier evaluations keep their grade without indicators");
+    // The role migration rebuilt users on SQLite: every user and every reference to one kept,
+    // foreign keys enforced again, and the new roles accepted.
+    let kept: N = diesel::sql_query(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM calls c JOIN users u ON u.id = c.created_by \
+         WHERE u.login = 'staff' AND u.display_name = '王科长' AND u.role = 'staff'",
+    )
+    .get_result(&mut conn)
+    .unwrap();
+    assert_eq!(kept.n, 3, "the calls still point at their author");
+    if matches!(conn, DbConn::Sqlite(_)) {
+        let broken: Vec<N> =
+            diesel::sql_query("SELECT CAST(1 AS BIGINT) AS n FROM pragma_foreign_key_check").load(&mut conn).unwrap();
+        assert!(broken.is_empty(), "no dangling reference after the rebuild");
+        let on: N = diesel::sql_query("SELECT CAST(foreign_keys AS BIGINT) AS n FROM pragma_foreign_keys")
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(on.n, 1, "foreign keys are enforced again");
+    }
+    let orphan = conn.batch_execute(
+        "INSERT INTO project_evaluators (project_id, user_id, assigned_by, assigned_at) \
+         VALUES (999, 999, 999, '2026-12-06 09:00:00')",
+    );
+    assert!(orphan.is_err(), "references are checked");
+    conn.batch_execute(
+        "INSERT INTO users (id, login, password_hash, display_name, role, active, created_at, must_change_password) \
+         VALUES (2, 'pinggu', 'x', '第三方评估', 'evaluator', TRUE, '2026-12-06 09:00:00', FALSE)"
+            .replace("TRUE", if matches!(conn, DbConn::Sqlite(_)) { "1" } else { "TRUE" })
+            .replace("FALSE", if matches!(conn, DbConn::Sqlite(_)) { "0" } else { "FALSE" })
+            .as_str(),
+    )
+    .expect("the evaluator role is accepted");
+    let notices: N = diesel::sql_query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM evaluation_notices")
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(notices.n, 0);
     assert_eq!(db::migrate(&mut conn).unwrap(), 0, "nothing left to run");
 }
 

@@ -90,9 +90,19 @@ pub fn report(conn: &mut DbConn, ctx: &Ctx, milestone_id: i64, input: &ReportInp
         return Err(Code::WrongStatus.says("该节点已报告或已核验"));
     }
     let body = body.unwrap_or_default();
+    // An evaluation's report goes to the project's third-party evaluators too.
+    let evaluators: Vec<(String, String)> = if matches!(m.kind.as_str(), "midterm" | "final") {
+        let ids: Vec<i64> = db::evaluators::of(conn, &[p.id])?.into_iter().map(|e| e.1).collect();
+        db::users::emails_of(conn, &ids)?
+    } else {
+        vec![]
+    };
     db::write_tx(conn, |c| {
         if db::projects::report(c, m.id, &body, db_time(ctx.now), &actuals)? != 1 {
             return Err(Code::WrongStatus.says("该节点已报告或已核验"));
+        }
+        for (name, to) in &evaluators {
+            mail::queue(c, ctx, mail::evaluation_reported(to, name, &p.agreement_no, &m.title, p.id))?;
         }
         audit::record(
             c,
@@ -115,6 +125,9 @@ pub struct VerifyInput {
     pub note: Option<String>,
     /// Evaluations: points per indicator of the call's rubric, `[{key, points}]` (decimal strings).
     pub scores: Option<Vec<ScoreInput>>,
+    /// Evaluations scored on indicators: the site-visit notes (实地走访记录), at most 2,000
+    /// characters; only with `scores`.
+    pub site_visit: Option<String>,
 }
 
 #[derive(Deserialize, Serialize, Clone, utoipa::ToSchema)]
@@ -124,13 +137,17 @@ pub struct ScoreInput {
 }
 
 /// Staff verify a reported milestone: accepted → verified (its tranche payable); not accepted →
-/// back to pending with the reason. A 不合格 evaluation suspends the project's payments.
+/// back to pending with the reason. A 不合格 evaluation suspends the project's payments. A
+/// project's third-party evaluator verifies its mid-term and final evaluations only.
 pub fn verify(conn: &mut DbConn, ctx: &Ctx, milestone_id: i64, input: &VerifyInput) -> AppResult<ProjectView> {
-    let a = ctx.require(&[Role::Staff])?.clone();
+    let a = ctx.require(&[Role::Staff, Role::Evaluator])?.clone();
     let m = db::projects::find_milestone(conn, milestone_id)?.ok_or_else(AppError::not_found)?;
     let p = visible(conn, ctx, m.project_id)?;
     let mut pr = Problems::default();
     let evaluation = matches!(m.kind.as_str(), "midterm" | "final");
+    if a.role == Role::Evaluator && !evaluation {
+        return Err(AppError::forbidden());
+    }
     // Scored on the call's indicators: the grade follows from the total.
     let scored = match (&input.scores, evaluation && input.accepted) {
         (Some(scores), true) => {
@@ -175,6 +192,14 @@ pub fn verify(conn: &mut DbConn, ctx: &Ctx, milestone_id: i64, input: &VerifyInp
         }
         (None, false) => None,
     };
+    let site_visit = match input.site_visit.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(_) if scored.is_none() && input.scores.is_none() => {
+            pr.add("site_visit", "scores_required", "实地走访记录随指标评分一并提交");
+            None
+        }
+        Some(n) => pr.take("site_visit", text::paragraph(n, 2000), |e| (e.code().into(), e.message())),
+        None => None,
+    };
     let note = match input.note.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(n) => pr.take("note", text::paragraph(n, 2000), |e| (e.code().into(), e.message())),
         None if !input.accepted => {
@@ -207,7 +232,7 @@ pub fn verify(conn: &mut DbConn, ctx: &Ctx, milestone_id: i64, input: &VerifyInp
             )
             .map_err(|e| AppError::internal(e.to_string()))?;
             let hundredths = (*total * rust_decimal::Decimal::from(100)).trunc().try_into().unwrap_or(0i64);
-            db::projects::set_scores(c, m.id, &json, hundredths, a.id, db_time(ctx.now))?;
+            db::projects::set_scores(c, m.id, &json, hundredths, site_visit.as_deref(), a.id, db_time(ctx.now))?;
         }
         if failed {
             // A terminated project stays terminated; a suspended one stays suspended.
@@ -220,7 +245,7 @@ pub fn verify(conn: &mut DbConn, ctx: &Ctx, milestone_id: i64, input: &VerifyInp
             "project",
             Some(p.id),
             serde_json::json!({"milestone_id": m.id, "accepted": input.accepted, "grade": g, "suspended": failed,
-                "total": scored.as_ref().map(|s| s.0.to_string())}),
+                "total": scored.as_ref().map(|s| s.0.to_string()), "site_visit": site_visit}),
         )
     })?;
     get(conn, ctx, p.id)

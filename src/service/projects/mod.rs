@@ -5,6 +5,7 @@ pub mod agreement;
 pub mod budget;
 pub mod changes;
 pub mod closure;
+pub mod evaluators;
 mod jobs;
 mod milestones;
 mod money;
@@ -79,6 +80,8 @@ pub struct MilestoneView {
     pub scores: Vec<ScoreInput>,
     /// Their total (a decimal string); null when not scored on indicators.
     pub total: Option<String>,
+    /// The evaluator's site-visit notes (实地走访记录), given with the scores.
+    pub site_visit: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -119,6 +122,8 @@ pub struct ProjectView {
     pub rebase_required: bool,
     /// Change requests (项目变更), oldest first, decided or not.
     pub changes: Vec<changes::ChangeView>,
+    /// Third-party evaluators assigned to the project.
+    pub evaluators: Vec<evaluators::EvaluatorView>,
 }
 
 impl ProjectView {
@@ -155,8 +160,9 @@ struct Related {
     closures: Vec<db::closures::ClosureRow>,
     budgets: Vec<db::budgets::BudgetRow>,
     changes: Vec<db::changes::ChangeRow>,
-    /// (milestone, scores JSON, total in hundredths) of evaluations scored on indicators.
-    scores: Vec<(i64, String, i64)>,
+    /// Evaluations scored on indicators.
+    scores: Vec<db::projects::Scored>,
+    evaluators: Vec<db::evaluators::Assigned>,
 }
 
 fn related(conn: &mut DbConn, rows: &[ProjectRow], milestone_ids: &[i64]) -> AppResult<Related> {
@@ -172,6 +178,7 @@ fn related(conn: &mut DbConn, rows: &[ProjectRow], milestone_ids: &[i64]) -> App
         budgets: db::budgets::of(conn, &ids)?,
         changes: db::changes::of(conn, &ids)?,
         scores: db::projects::scores_of(conn, milestone_ids)?,
+        evaluators: db::evaluators::of(conn, &ids)?,
     })
 }
 
@@ -227,6 +234,7 @@ fn view(
         budget_version: budget::latest(&rel.budgets, p.id).map_or(1, |b| b.version),
         rebase_required: false,
         changes: rel.changes.iter().filter(|c| c.project_id == p.id).map(changes::view).collect(),
+        evaluators: rel.evaluators.iter().filter(|e| e.0 == p.id).cloned().map(evaluators::view).collect(),
     };
     v.rebase_required = budget::rebase_required(p, v.budget.iter().map(|b| b.budgeted.fen()).sum());
     v.overdue = v.milestones.iter().any(|m| m.status == "overdue");
@@ -343,6 +351,7 @@ fn milestone_view(m: &MilestoneRow, rel: &Related, today: NaiveDate, running: bo
             .iter()
             .find(|s| s.0 == m.id)
             .map(|s| rust_decimal::Decimal::new(s.2, 2).normalize().to_string()),
+        site_visit: rel.scores.iter().find(|s| s.0 == m.id).and_then(|s| s.3.clone()),
     }
 }
 
@@ -369,7 +378,7 @@ fn next_step(v: &ProjectView) -> String {
 }
 
 /// The project if the actor may see it: its organisation, staff (town staff their town's pool),
-/// finance; 404 otherwise.
+/// finance, its assigned evaluators; 404 otherwise.
 pub(crate) fn visible(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<ProjectRow> {
     let a = ctx.require(&Role::ALL)?;
     let p = db::projects::find(conn, id)?.ok_or_else(AppError::not_found)?;
@@ -381,6 +390,7 @@ pub(crate) fn visible(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<Projec
             let pool = db::calls::find_pool(conn, bid.pool_id)?.ok_or_else(AppError::not_found)?;
             a.in_scope(&pool.region_code)
         }
+        Role::Evaluator => db::evaluators::is_assigned(conn, p.id, a.id)?,
         _ => false,
     };
     if ok {
@@ -421,16 +431,17 @@ pub struct ProjectFilter {
     pub limit: Option<i64>,
 }
 
-/// Projects: an organisation its own; staff (town staff their town's) and finance all; filtered
-/// and paged in SQL.
+/// Projects: an organisation its own; staff (town staff their town's) and finance all; an
+/// evaluator those assigned to it; filtered and paged in SQL.
 pub fn list(conn: &mut DbConn, ctx: &Ctx, f: &ProjectFilter) -> AppResult<Vec<ProjectView>> {
-    let a = ctx.require(&[Role::Org, Role::Staff, Role::Finance])?.clone();
+    let a = ctx.require(&[Role::Org, Role::Staff, Role::Finance, Role::Evaluator])?.clone();
     let org = if a.role == Role::Org { Some(a.organisation_id.unwrap_or(-1)) } else { None };
     let rows = db::projects::list(
         conn,
         &db::projects::ProjectQuery {
             org,
             region_prefix: a.region_scope(),
+            evaluator: (a.role == Role::Evaluator).then_some(a.id),
             status: f.status.as_deref(),
             overdue_on: f.overdue.then(|| crate::clock::local_date(ctx.now)),
             payable: f.payable,

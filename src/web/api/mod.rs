@@ -5,6 +5,7 @@ mod awards;
 mod bids;
 mod calls;
 mod dashboard;
+mod evaluations;
 mod funds;
 pub mod json;
 mod notices;
@@ -125,6 +126,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/changes/{id}/decision", web::post().to(projects::decide_change))
             .route("/changes/{id}/finance", web::post().to(projects::finance_change))
             .route("/projects/{id}/close", web::post().to(projects::close))
+            .route("/projects/{id}/evaluators", web::post().to(evaluations::assign))
+            .route("/projects/{id}/evaluators", web::get().to(evaluations::list))
+            .route("/projects/{id}/evaluators/{user_id}", web::delete().to(evaluations::remove))
+            .route("/calls/{id}/evaluation-notices", web::post().to(evaluations::publish))
+            .route("/calls/{id}/evaluation-notices", web::get().to(evaluations::notices))
+            .route("/evaluation-notices/{id}", web::get().to(evaluations::notice))
+            .route("/evaluation-notices/{id}/notice.pdf", web::get().to(evaluations::notice_pdf))
             .route("/milestones/{id}/report", web::post().to(projects::report))
             .route("/milestones/{id}/verify", web::post().to(projects::verify))
             .route("/milestones/{id}/attachments", web::post().to(attachments::upload_evidence))

@@ -51,7 +51,7 @@ async fn users_page(
         .db(move |c| Ok((accounts::list_users(c, &ctx, None, 0, Some(100))?, crate::db::regions::all(c)?)))
         .await?;
     let towns = regions.into_iter().filter(|r| r.level == "town").map(|r| (r.code, r.name)).collect();
-    let roles = [Role::Staff, Role::Finance, Role::Reviewer, Role::Admin]
+    let roles = [Role::Staff, Role::Finance, Role::Reviewer, Role::Evaluator, Role::Admin]
         .into_iter()
         .map(|r| (r.as_str(), r.label()))
         .collect();

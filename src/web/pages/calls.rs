@@ -27,6 +27,8 @@ struct CallPage<'a> {
     /// For the 办事指南: the way every bid goes and the attachment size limit.
     steps: &'static [&'static str],
     upload_mb: usize,
+    /// 评估结果公示 of the call's projects, oldest first.
+    evaluation_notices: Vec<EvaluationNoticeView>,
 }
 
 pub async fn public(
@@ -40,23 +42,28 @@ pub async fn public(
     if auth.actor().is_none() {
         let st: &AppState = &state;
         return super::shared_page(&req, st, &auth, &st.public.call_pages, id, |l| async move {
-            let c = crate::web::public::call(st, ctx, id).await?;
+            let c = crate::web::public::call(st, ctx.clone(), id).await?;
+            let evaluation_notices = st.db(move |conn| evaluation_notices::list(conn, &ctx, id)).await?;
             let forbidden = forbidden_labels(&c);
             let upload_mb = st.config.upload_limit / 1024 / 1024;
-            super::to_html(&CallPage { l: &l, c: &c, forbidden, can_bid: false, steps: &STEPS, upload_mb })
+            let page =
+                CallPage { l: &l, c: &c, forbidden, can_bid: false, steps: &STEPS, upload_mb, evaluation_notices };
+            super::to_html(&page)
         })
         .await;
     }
-    let c = state.db(move |conn| calls::get(conn, &ctx, id)).await?;
+    let (c, evaluation_notices) =
+        state.db(move |conn| Ok((calls::get(conn, &ctx, id)?, evaluation_notices::list(conn, &ctx, id)?))).await?;
     let forbidden = forbidden_labels(&c);
     let is_org = auth.actor().is_some_and(|a| a.role == Role::Org);
     let can_bid = is_org && c.status == "open";
     let l = Layout::new(&req, &state, &auth);
     let upload_mb = state.config.upload_limit / 1024 / 1024;
-    render(&l, &CallPage { l: &l, c: &c, forbidden, can_bid, steps: &STEPS, upload_mb })
+    render(&l, &CallPage { l: &l, c: &c, forbidden, can_bid, steps: &STEPS, upload_mb, evaluation_notices })
 }
 
 use crate::domain::bid::STEPS;
+use crate::service::evaluation_notices::{self, EvaluationNoticeView};
 
 fn forbidden_labels(c: &CallView) -> Vec<&'static str> {
     c.forbidden_categories.iter().filter_map(|k| BudgetCategory::parse(k)).map(|b| b.label()).collect()
@@ -538,6 +545,7 @@ struct StaffCall<'a> {
     district: bool,
     flash: Option<&'static str>,
     errors: Vec<FieldError>,
+    evaluation_notices: Vec<EvaluationNoticeView>,
 }
 
 #[derive(serde::Deserialize)]
@@ -555,14 +563,18 @@ async fn detail_page(
 ) -> Result<HttpResponse, PageError> {
     auth.ctx.require(&[Role::Staff, Role::Finance])?;
     let ctx = auth.ctx.clone();
-    let (c, stats) =
-        state.db(move |conn| Ok((calls::get(conn, &ctx, id)?, crate::service::bids::stats(conn, &ctx, id)?))).await?;
+    let (c, stats, evaluation_notices) = state
+        .db(move |conn| {
+            let c = calls::get(conn, &ctx, id)?;
+            Ok((c, crate::service::bids::stats(conn, &ctx, id)?, evaluation_notices::list(conn, &ctx, id)?))
+        })
+        .await?;
     let counts =
         stats.by_status.into_iter().map(|(s, n)| (crate::service::bids::status_label(&s).to_string(), n)).collect();
     let l = Layout::new(req, state, auth);
     let status = super::status_for(&errors);
     let district = runs_call(auth, &c);
-    let page = StaffCall { l: &l, c, counts, pools: stats.pools, district, flash, errors };
+    let page = StaffCall { l: &l, c, counts, pools: stats.pools, district, flash, errors, evaluation_notices };
     render_status(&l, &page, status)
 }
 
@@ -580,6 +592,7 @@ pub async fn staff_detail(
         Some("cloned") => Some("已复制为新的草稿，请核对日期和资金池。"),
         Some("drawn") => Some("已随机抽取评审专家，并已邮件通知专家。"),
         Some("finalized") => Some("资助结果已确定，已生成资助项目并通知各社会组织。"),
+        Some("evaluation_notice") => Some("评估结果公示已发布，并已邮件通知所列项目的社会组织。"),
         _ => None,
     };
     detail_page(&req, &state, &auth, id.into_inner(), flash, vec![]).await
@@ -614,6 +627,21 @@ pub async fn publish(
     }
     let to = |_: &CallView| format!("/staff/calls/{id}?done=published");
     on_call(req, state, auth, (id, &form), to, move |c, ctx| calls::publish(c, ctx, &docs, id)).await
+}
+
+/// 评估结果公示: the button's `kind` (midterm or final).
+pub async fn publish_evaluation_notice(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    let (id, docs) = (id.into_inner(), state.doc_settings());
+    let input = evaluation_notices::NoticeInput { kind: form.get("kind") };
+    let to = |_: &EvaluationNoticeView| format!("/staff/calls/{id}?done=evaluation_notice#evaluation-notices");
+    on_call(req, state, auth, (id, &form), to, move |c, ctx| evaluation_notices::publish(c, ctx, &docs, id, &input))
+        .await
 }
 
 pub async fn amend(

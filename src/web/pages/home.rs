@@ -65,7 +65,7 @@ pub async fn workbench(req: HttpRequest, state: web::Data<AppState>, auth: Auth)
     let role = auth.actor().map(|a| a.role).unwrap_or(Role::Org);
     let links = match role {
         Role::Admin => vec![
-            ("/admin/users", "用户管理", "新建民政工作人员、财务审核、评审专家账号"),
+            ("/admin/users", "用户管理", "新建民政工作人员、财务审核、评审专家、第三方评估账号"),
             ("/admin/outbox", "邮件队列", "查看待发送、已发送和发送失败的邮件"),
         ],
         Role::Staff => vec![
@@ -74,6 +74,7 @@ pub async fn workbench(req: HttpRequest, state: web::Data<AppState>, auth: Auth)
         ],
         Role::Finance => vec![("/staff/calls", "预算审核", "招标截止后审核资格审查通过的项目预算")],
         Role::Reviewer => vec![("/review", "评审任务", "确认利益冲突、查看申报材料并评分")],
+        Role::Evaluator => vec![("/projects", "评估项目", "查看受托评估的项目，按指标为中期、终期评估打分")],
         Role::Org => vec![
             ("/", "招标公告", "查看正在申报的公益创投招标并在线申报"),
             ("/organisation/documents", "单位资料", "登记证书、章程、年报等上传一次，有效期内每个申报自动使用"),

@@ -44,7 +44,7 @@ pub async fn list(
     auth: Auth,
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let a = auth.ctx.require(&[Role::Org, Role::Staff, Role::Finance])?;
+    let a = auth.ctx.require(&[Role::Org, Role::Staff, Role::Finance, Role::Evaluator])?;
     let is_org = a.role == Role::Org;
     let status = q.status.clone().filter(|s| matches!(s.as_str(), "active" | "suspended" | "terminated" | "completed"));
     let f = ProjectFilter {
@@ -86,6 +86,8 @@ struct DetailPage<'a> {
     /// The call's evaluation indicators, for the verify form.
     rubric: Vec<crate::domain::evaluation::Indicator>,
     change_kinds: Vec<(&'static str, &'static str)>,
+    /// The evaluator accounts staff may assign, not yet on the project.
+    evaluator_accounts: Vec<projects::evaluators::EvaluatorView>,
 }
 
 impl DetailPage<'_> {
@@ -125,9 +127,17 @@ async fn detail_page(
     let a = auth.ctx.require(&Role::ALL)?;
     let (role, district) = (a.role.as_str(), a.region_code.is_none());
     let ctx = auth.ctx.clone();
-    let (p, version, rubric) = state
+    let staff = a.role == Role::Staff;
+    let (p, version, rubric, evaluator_accounts) = state
         .db(move |c| {
             let p = projects::get(c, &ctx, id)?;
+            let accounts = if staff {
+                let mut all = projects::evaluators::accounts(c, &ctx)?;
+                all.retain(|e| !p.evaluators.iter().any(|x| x.user_id == e.user_id));
+                all
+            } else {
+                Vec::new()
+            };
             let rubric = crate::service::calls::scoring_design(c, p.call_id)?.terms.rubric();
             // The re-budget form, or the change form's budget rows, start from the lines in force.
             let v = if p.rebase_required || (p.status == "active" && p.signed_on.is_some()) {
@@ -135,7 +145,7 @@ async fn detail_page(
             } else {
                 None
             };
-            Ok((p, v, rubric))
+            Ok((p, v, rubric, accounts))
         })
         .await?;
     let rebase_rows = match version {
@@ -172,6 +182,7 @@ async fn detail_page(
         rebase_rows,
         rubric,
         change_kinds,
+        evaluator_accounts,
     };
     render_status(&l, &page, status)
 }
@@ -196,6 +207,8 @@ pub async fn detail(
         Some("change_decided") => Some("已审核，并已邮件通知该组织。"),
         Some("completed") => Some("项目已结项，结余资金已退回资金池。"),
         Some("uploaded") => Some("材料已上传。"),
+        Some("evaluator_assigned") => Some("已委托第三方评估，并已邮件通知受托方。"),
+        Some("evaluator_removed") => Some("已撤回委托。"),
         _ => None,
     };
     detail_page(&req, &state, &auth, id.into_inner(), flash, (Vec::new(), Fields::default())).await
@@ -285,8 +298,41 @@ pub async fn verify(
         grade: form.opt("grade"),
         note: form.opt("note"),
         scores: any.then_some(scores),
+        site_visit: form.opt("site_visit"),
     };
     act(req, state, auth, id, &form, "verified", move |c, ctx| projects::verify(c, ctx, milestone, &input)).await
+}
+
+/// Staff assign a third-party evaluator from the project page.
+pub async fn assign_evaluator(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    let (id, form) = (id.into_inner(), form.into_inner());
+    let input = form.read(|f, p| projects::evaluators::EvaluatorInput { user_id: f.number("user_id", p).unwrap_or(0) });
+    act(req, state, auth, id, &form, "evaluator_assigned", move |c, ctx| {
+        projects::evaluators::assign(c, ctx, id, &input?)?;
+        projects::get(c, ctx, id)
+    })
+    .await
+}
+
+pub async fn remove_evaluator(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    let ((id, user), form) = (path.into_inner(), form.into_inner());
+    act(req, state, auth, id, &form, "evaluator_removed", move |c, ctx| {
+        projects::evaluators::remove(c, ctx, id, user)?;
+        projects::get(c, ctx, id)
+    })
+    .await
 }
 
 pub async fn pay(
