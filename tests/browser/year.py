@@ -303,6 +303,11 @@ try:
         h.confirm(fin, "confirm-payment")
         expect(fin, "45,000.00")
         shot(fin, "paid")
+        # A third-party evaluator (the demo's 皖江社会服务评估中心) will score the evaluations.
+        staff.goto(project_url)
+        staff.select_option("#evaluator", label="第三方评估 皖江社会服务评估中心")
+        staff.click("button:has-text('委托')")
+        expect(staff, "已委托第三方评估")
 
         # Every page as every role, on a phone and a desktop (issue 21): looked at, none too wide.
         project = project_url.replace(base, "")
@@ -319,6 +324,7 @@ try:
         pages += h.tour(browser, "finance", "demo2026", ["/workbench", "/staff/calls", f"{c}/bids", f"/bids/{bid_id}",
                                                          "/projects", project, "/staff/dashboard"])
         pages += h.tour(browser, "expert1", "demo2026", ["/workbench", "/review"])
+        pages += h.tour(browser, "pinggu", "demo2026", ["/workbench", "/projects", project])
         pages += h.tour(browser, "yearorg", "year-pass-2027", ["/workbench", f"/calls/{call_id}", f"/bids/{bid_id}",
                                                                "/projects", project, "/organisation/documents"])
         pages += h.tour(browser, "admin", "demo2026", ["/workbench", "/admin/users", "/admin/calendar",
@@ -338,15 +344,35 @@ try:
         mid.locator("button:has-text('提交报告')").click()
         expect(org, "报告已提交")
         fits(org)
-        staff = login(browser.new_context(**DESK), "staff")
-        staff.goto(project_url)
-        # Scored on the call's indicators: the grade (良好) follows from the total, 85.5.
-        check = staff.locator("form:has(h3:has-text('核验“中期评估”'))").first
+        # The third-party evaluator finds it on its 工作台 and scores it on a phone, on the call's
+        # indicators: the grade (良好) follows from the total, 85.5.
+        ev = login(browser.new_context(**PHONE), "pinggu")
+        ev.goto(base + "/workbench")
+        expect(ev, "第三方评估打分")
+        ev.click("a:has-text('第三方评估打分')")
+        check = ev.locator("form:has(h3:has-text('第三方评估：“中期评估”'))").first
         for key, pts in [("implementation", "27"), ("management", "18"), ("finance", "15"), ("outcomes", "25.5")]:
             check.locator(f"input[name=pts_{key}]").fill(pts)
+        fits(ev)
+        shot(ev, "evaluator-scores")
         check.locator("button:has-text('提交核验')").click()
-        expect(staff, "已核验")
-        expect(staff, "总分 85.5")
+        expect(ev, "已核验")
+        expect(ev, "总分 85.5")
+        # Staff publish the mid-term results; the public reads them on the call's page.
+        staff = login(browser.new_context(**DESK), "staff")
+        staff.goto(f"{base}/staff/calls/{call_id}")
+        staff.click("button:has-text('发布中期评估结果公示')")
+        expect(staff, "评估结果公示已发布")
+        public = browser.new_context(**PHONE).new_page()
+        public.goto(f"{base}/calls/{call_id}")
+        expect(public, "中期评估结果公示")
+        expect(public, "85.5")
+        fits(public)
+        shot(public, "evaluation-notice")
+        href = public.get_attribute("a:has-text('下载公示（PDF）')", "href")
+        r = public.request.get(base + href)
+        assert r.ok and r.body()[:5] == b"%PDF-", "the evaluation notice downloads as a PDF"
+        open(f"{out}/evaluation-notice.pdf", "wb").write(r.body())
         # A change request on the phone (项目变更): the team changes; staff approve it.
         org.goto(project_url)
         org.click("summary:has-text('申请项目变更')")
