@@ -235,6 +235,7 @@ fn raw_bid(c: &mut db::DbConn, call_id: i64, org_id: i64, pool: i64) -> diesel::
         end_date: None,
         requested: 9_999_997,
         matching: 0,
+        topic_id: None,
     };
     let id = db::bids::insert(c, call_id, org_id, &content, 1, now)?;
     let lines: Vec<NewLine> = (0..10)

@@ -182,12 +182,15 @@ pub fn start(p: Prepared, listener: TcpListener) -> Result<Running, String> {
                         projects::remind_due(c, &ctx)?,
                         projects::notify_overdue(c, &ctx)?,
                         projects::lapse_evaluations(c, &ctx, grace)?,
+                        crate::service::demands::remind_escalated(c, &ctx)?,
                     ))
                 })
                 .await;
             match r {
-                Ok((a, b, c)) if a + b + c > 0 => {
-                    tracing::info!("milestones: {a} reminded, {b} newly overdue, {c} evaluations lapsed");
+                Ok((a, b, c, d)) if a + b + c + d > 0 => {
+                    tracing::info!(
+                        "milestones: {a} reminded, {b} newly overdue, {c} evaluations lapsed; {d} demands reminded"
+                    );
                     hk.mail_wake.notify_one();
                 }
                 Ok(_) => {}

@@ -24,6 +24,7 @@ pub const DEMO_USERS: &[(&str, &str, &str, Option<&str>)] = &[
     ("expert4", "reviewer", "评审专家 孙律师", None),
     ("expert5", "reviewer", "评审专家 周审计师", None),
     ("pinggu", "evaluator", "第三方评估 皖江社会服务评估中心", None),
+    ("cunwei", "community", "沈巷社区 周主任", Some("340207101001")),
 ];
 
 /// (login, name, USCC body, type, region, contact, verified)
@@ -85,8 +86,36 @@ pub fn load(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher, docs: &DocSettings) -
     }
     demo_call(conn, &staff_ctx, docs)?;
     demo_awards(conn, &staff_ctx)?;
+    demo_demands(conn, &staff_ctx)?;
     db::meta::set(conn, "demo_loaded", "1")?;
     Ok(true)
+}
+
+/// Three demands from 沈巷社区: one settled in the village, one escalated to 沈巷镇 and waiting to
+/// be accepted, one just registered (the worker may escalate it in the demo).
+fn demo_demands(conn: &mut DbConn, staff: &Ctx) -> AppResult<()> {
+    use crate::service::demands::{self, DemandInput, TransitionInput};
+    let worker = db::users::by_login(conn, "cunwei")?.ok_or_else(crate::error::AppError::not_found)?;
+    let village = Ctx { principal: Principal::User(accounts::actor_of(&worker)?), ..staff.clone() };
+    let demand = |channel: &str, category: &str, text: &str| DemandInput {
+        region_code: None,
+        channel: channel.into(),
+        category: category.into(),
+        text: text.into(),
+        reporter_name: None,
+        reporter_contact: None,
+    };
+    let lamp = demands::file(conn, &village, &demand("visit", "便民服务", "小区东门路灯损坏，夜间出行不便。"))?;
+    let to = |to: &str, note: &str| TransitionInput { to: to.into(), note: note.into() };
+    demands::transition(conn, &village, lamp.id, &to("resolved_locally", "已联系物业更换灯泡。"))?;
+    let meals = demands::file(
+        conn,
+        &village,
+        &demand("meeting", "养老服务", "高龄独居老人较多，希望就近有助餐点和定期上门探访。"),
+    )?;
+    demands::transition(conn, &village, meals.id, &to("escalated", "村里无场地和专业力量，上报镇里。"))?;
+    demands::file(conn, &village, &demand("online", "儿童关爱", "双职工家庭孩子放学后无人照看。"))?;
+    Ok(())
 }
 
 /// This year's award fund with two awards, not yet published (staff can publish it in the demo).
@@ -186,6 +215,8 @@ fn demo_call(conn: &mut DbConn, staff: &Ctx, docs: &DocSettings) -> AppResult<()
         change_finance_pct: None,
         evaluation_rubric: None,
         grade_cutoffs: None,
+        topics: vec![],
+        topic_required: false,
     };
     let call = calls::create(conn, staff, &input)?;
     calls::publish(conn, staff, docs, call.id)?;
@@ -243,6 +274,7 @@ fn demo_call(conn: &mut DbConn, staff: &Ctx, docs: &DocSettings) -> AppResult<()
             renewal_of: None,
             sections: Default::default(),
             outputs: vec![],
+            topic_id: None,
         },
     )?;
     bids::submit(conn, &org_ctx, bid.id)?;

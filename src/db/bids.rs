@@ -39,6 +39,8 @@ pub struct BidRow {
     pub created_by: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The topic (选题) the bid answers.
+    pub topic_id: Option<i64>,
 }
 
 /// The fields an organisation writes (create and edit the draft).
@@ -56,6 +58,7 @@ pub struct BidContent {
     pub end_date: Option<NaiveDate>,
     pub requested: i64,
     pub matching: i64,
+    pub topic_id: Option<i64>,
 }
 
 #[derive(Queryable, Selectable, Clone, Debug)]

@@ -253,6 +253,8 @@ pub struct ScoringRow {
     pub dossier: Option<String>,
     /// After-funding terms, as JSON (`domain::aftercare::Terms`); none: the defaults.
     pub aftercare: Option<String>,
+    /// The topics (选题) bids answer, as JSON (`domain::topic::CallTopics`); none: no topics.
+    pub topics: Option<String>,
 }
 
 pub fn scoring_of(conn: &mut DbConn, call_id: i64) -> QueryResult<Option<ScoringRow>> {

@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod calls;
 pub mod changes;
 pub mod closures;
+pub mod demands;
 pub mod documents;
 pub mod evaluators;
 pub mod funds;

@@ -252,6 +252,7 @@ diesel::table! {
         screening_checklist -> Nullable<Text>,
         dossier -> Nullable<Text>,
         aftercare -> Nullable<Text>,
+        topics -> Nullable<Text>,
     }
 }
 
@@ -370,6 +371,7 @@ diesel::table! {
         created_by -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        topic_id -> Nullable<BigInt>,
     }
 }
 
@@ -572,6 +574,49 @@ diesel::table! {
 }
 
 diesel::joinable!(project_changes -> projects (project_id));
+
+diesel::table! {
+    topics (id) {
+        id -> BigInt,
+        year -> Integer,
+        title -> Text,
+        description -> Text,
+        region_code -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    demands (id) {
+        id -> BigInt,
+        region_code -> Text,
+        channel -> Text,
+        category -> Text,
+        body -> Text,
+        reporter_name -> Nullable<Text>,
+        reporter_contact -> Nullable<Text>,
+        status -> Text,
+        topic_id -> Nullable<BigInt>,
+        escalated_at -> Nullable<Timestamp>,
+        reminded_at -> Nullable<Timestamp>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    demand_events (id) {
+        id -> BigInt,
+        demand_id -> BigInt,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        note -> Text,
+        by_user -> BigInt,
+        at -> Timestamp,
+    }
+}
 
 diesel::table! {
     project_evaluators (project_id, user_id) {
@@ -792,6 +837,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     evaluation_scores,
     project_evaluators,
     evaluation_notices,
+    topics,
+    demands,
+    demand_events,
     funds,
     calendar_years,
     calendar_days,

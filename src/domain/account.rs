@@ -12,10 +12,13 @@ pub enum Role {
     Org,
     /// A third-party evaluator (第三方评估机构): reads and scores the projects it is assigned to.
     Evaluator,
+    /// A village's or community's worker (村（社区）工作人员): files residents' demands.
+    Community,
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [Role::Admin, Role::Staff, Role::Finance, Role::Reviewer, Role::Org, Role::Evaluator];
+    pub const ALL: [Role; 7] =
+        [Role::Admin, Role::Staff, Role::Finance, Role::Reviewer, Role::Org, Role::Evaluator, Role::Community];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -25,6 +28,7 @@ impl Role {
             Role::Reviewer => "reviewer",
             Role::Org => "org",
             Role::Evaluator => "evaluator",
+            Role::Community => "community",
         }
     }
     pub fn parse(s: &str) -> Option<Role> {
@@ -38,6 +42,7 @@ impl Role {
             Role::Reviewer => "评审专家",
             Role::Org => "社会组织",
             Role::Evaluator => "第三方评估",
+            Role::Community => "村（社区）工作人员",
         }
     }
 }

@@ -106,6 +106,7 @@ catalogue! {
     ProjectSuspended = "project_suspended" / CONFLICT / "项目评估不合格，拨付已暂停",
     ProjectCompleted = "project_completed" / CONFLICT / "项目已结项",
     AlreadyAssigned = "already_assigned" / CONFLICT / "该评估人员已受托评估本项目",
+    BadTransition = "bad_transition" / CONFLICT / "诉求当前状态不能这样处理",
     NothingToPublish = "nothing_to_publish" / CONFLICT / "没有新的已核验评估结果可公示",
     FinalNotPassed = "final_not_passed" / CONFLICT / "结项评估核验合格后才能申请结项",
     AuditMissing = "audit_missing" / CONFLICT / "本项目须先上传审计报告（附件类型 audit_report）才能申请结项",

@@ -115,7 +115,7 @@ pub struct NewUserInput {
     pub password: String,
     pub display_name: String,
     pub email: Option<String>,
-    /// `admin`, `staff`, `finance` or `reviewer` (organisation users register themselves).
+    /// `admin`, `staff`, `finance`, `reviewer` or `evaluator` (organisation users register themselves).
     pub role: String,
     /// Staff only: the town they act for (none = district staff).
     pub region_code: Option<String>,
@@ -163,28 +163,42 @@ fn email_field(p: &mut Problems, e: &str) -> Option<String> {
 fn role_field(p: &mut Problems, r: &str) -> Option<Role> {
     let v = Role::parse(r).filter(|x| *x != Role::Org);
     if v.is_none() {
-        p.add("role", "invalid_role", "角色应为 admin、staff、finance、reviewer 或 evaluator");
+        p.add("role", "invalid_role", "角色应为 admin、staff、finance、reviewer、evaluator 或 community");
     }
     v
 }
 
-/// The town a staff account acts for; no other role has one.
+/// The region an account acts for: a town for town staff, a village or community for a
+/// `community` account; no other role has one.
 fn town_field(conn: &mut DbConn, p: &mut Problems, role: Option<Role>, code: &str) -> AppResult<Option<String>> {
-    if role != Some(Role::Staff) {
-        p.add("region_code", "region_not_allowed", "只有镇街工作人员可以指定所属镇街");
+    if !matches!(role, Some(Role::Staff | Role::Community)) {
+        p.add("region_code", "region_not_allowed", "只有镇街工作人员和村（社区）工作人员可以指定所属区域");
         return Ok(None);
     }
     let Some(rc) = RegionCode::parse(code) else {
         p.add("region_code", "invalid_region_code", "区划代码应为 6 位或 12 位数字");
         return Ok(None);
     };
-    Ok(match db::regions::find(conn, rc.as_str())? {
-        Some(r) if r.level == "town" => Some(r.code),
+    let found = db::regions::find(conn, rc.as_str())?;
+    Ok(match (role, found) {
+        (Some(Role::Staff), Some(r)) if r.level == "town" => Some(r.code),
+        (Some(Role::Community), Some(r)) if r.level == "village" => Some(r.code),
+        (Some(Role::Community), _) => {
+            p.add("region_code", "unknown_village", "所属村（社区）不存在");
+            None
+        }
         _ => {
             p.add("region_code", "unknown_town", "所属镇街不存在");
             None
         }
     })
+}
+
+/// A `community` account needs its village.
+fn region_required(p: &mut Problems, role: Option<Role>, region: &Option<String>, given: bool) {
+    if role == Some(Role::Community) && region.is_none() && !given {
+        p.add("region_code", "region_required", "请选择所属村（社区）");
+    }
 }
 
 /// A reviewer's affiliated organisations, each code once; other roles have none.
@@ -220,10 +234,12 @@ pub fn create_user(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher, input: &NewUse
         Some(e) => email_field(&mut p, e),
     };
     let role = role_field(&mut p, &input.role);
+    let given = input.region_code.as_deref().is_some_and(|s| !s.trim().is_empty());
     let region = match input.region_code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(code) => town_field(conn, &mut p, role, code)?,
         None => None,
     };
+    region_required(&mut p, role, &region, given);
     let affiliations = affiliations_field(&mut p, role, &input.affiliations);
     p.finish()?;
     let (login, name, role) = (login.unwrap_or_default(), name.unwrap_or_default(), role.unwrap_or(Role::Staff));
@@ -357,10 +373,16 @@ pub fn update_user(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &UpdateUserInpu
         Some(r) => role_field(&mut p, r),
     };
     let region = match input.region_code.as_deref().map(str::trim) {
-        None => u.region_code.clone().filter(|_| role == Some(Role::Staff)),
+        // Kept only where the role still has one of the same level (a town is no village).
+        None => u
+            .region_code
+            .clone()
+            .filter(|_| role == Some(current) && matches!(role, Some(Role::Staff | Role::Community))),
         Some("") => None,
         Some(code) => town_field(conn, &mut p, role, code)?,
     };
+    let given = input.region_code.as_deref().is_some_and(|s| !s.trim().is_empty());
+    region_required(&mut p, role, &region, given);
     let affiliations = input.affiliations.as_ref().map(|list| affiliations_field(&mut p, role, list));
     if let Some(list) = &affiliations {
         let mut now: Vec<String> = db::users::affiliations(conn, &[id])?.into_iter().map(|(_, s)| s).collect();

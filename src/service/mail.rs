@@ -385,6 +385,29 @@ pub fn evaluation_published(
     }
 }
 
+/// A demand moved: to the town's staff when escalated, to the village's workers when accepted
+/// or answered. Never the reporter's name or contact.
+pub fn demand_moved(to: &str, id: i64, region: &str, category: &str, status: &str, note: &str) -> Mail {
+    let note = if note.is_empty() { String::new() } else { format!("\n\n处理情况：{note}") };
+    Mail {
+        kind: "demand_moved",
+        to: to.into(),
+        subject: format!("群众诉求{status}：{region} {category}"),
+        body: format!("您好：\n\n{region}登记的一项“{category}”类群众诉求（编号 {id}）{status}。{note}\n\n请登录平台查看（/demands/{id}）。"),
+    }
+}
+
+pub fn demand_waiting(to: &str, id: i64, region: &str, category: &str, due: chrono::NaiveDate) -> Mail {
+    Mail {
+        kind: "demand_waiting",
+        to: to.into(),
+        subject: format!("群众诉求待受理：{region} {category}"),
+        body: format!(
+            "您好：\n\n{region}上报的一项“{category}”类群众诉求（编号 {id}）已超过 5 个工作日（{due}）仍未受理，请尽快登录平台处理（/demands/{id}）。"
+        ),
+    }
+}
+
 pub fn change_decided(to: &str, name: &str, agreement_no: &str, kind: &str, outcome: &str, note: &str) -> Mail {
     let note = if note.is_empty() { String::new() } else { format!("\n\n意见：{note}") };
     Mail {

@@ -13,6 +13,7 @@ pub mod calendar;
 pub mod calls;
 pub mod dashboard;
 pub mod decision;
+pub mod demands;
 pub mod documents;
 pub mod evaluation_notices;
 pub mod exports;
@@ -32,6 +33,7 @@ pub mod review;
 pub mod scores;
 pub mod stages;
 pub mod standing;
+pub mod topics;
 pub mod worklist;
 
 use crate::domain::account::Role;
@@ -113,6 +115,9 @@ impl Actor {
     pub fn region_scope(&self) -> Option<&str> {
         match (self.role, &self.region_code) {
             (Role::Staff, Some(code)) => Some(crate::domain::region::town_prefix(code)),
+            // A village worker's scope is its own village; never everything.
+            (Role::Community, Some(code)) => Some(code.as_str()),
+            (Role::Community, None) => Some("-"),
             _ => None,
         }
     }

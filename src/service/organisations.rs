@@ -293,7 +293,7 @@ pub(crate) fn visible(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<OrgRow
         Role::Admin | Role::Finance => true,
         Role::Staff => a.in_scope(&o.region_code),
         Role::Org => a.organisation_id == Some(o.id),
-        Role::Reviewer | Role::Evaluator => false,
+        Role::Reviewer | Role::Evaluator | Role::Community => false,
     };
     if ok {
         Ok(o)

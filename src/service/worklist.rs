@@ -17,7 +17,7 @@ use serde::Serialize;
 pub struct WorkItem {
     /// `screen` · `objections` · `verify_reports` · `verify_organisations` · `check_budgets` ·
     /// `pay` · `review` · `correct` · `draft` · `project` · `renew_documents` · `close_projects` · `decide_changes` · `finance_changes` ·
-    /// `evaluate`
+    /// `evaluate` · `demands` · `accept_demands`
     pub kind: &'static str,
     /// What to do, in Chinese.
     pub label: String,
@@ -79,6 +79,19 @@ pub fn worklist(conn: &mut DbConn, ctx: &Ctx) -> AppResult<WorkList> {
                 let mut i =
                     item("close_projects", "办理结项".into(), closing.len() as i64, format!("/projects/{project}"));
                 i.detail = Some(closing.iter().take(5).map(|(_, no)| no.clone()).collect::<Vec<_>>().join("、"));
+                items.push(i);
+            }
+            // Demands escalated by the villages (the district's staff see every town's).
+            let escalated = db::demands::count_by_status(conn, scope.unwrap_or(""))?;
+            let n = escalated.iter().find(|(s, _)| s == "escalated").map_or(0, |w| w.1);
+            if n > 0 {
+                let mut i = item(
+                    "accept_demands",
+                    "受理村（社区）上报的群众诉求".into(),
+                    n,
+                    "/demands?status=escalated".into(),
+                );
+                i.detail = Some("5 个工作日内受理；可答复，或纳入年度选题".into());
                 items.push(i);
             }
             let orgs = db::worklist::organisations_waiting(conn, scope)?;
@@ -197,6 +210,15 @@ pub fn worklist(conn: &mut DbConn, ctx: &Ctx) -> AppResult<WorkList> {
                 i.detail = Some(
                     waiting.iter().take(5).map(|(_, no, t, _)| format!("{no}“{t}”")).collect::<Vec<_>>().join("、"),
                 );
+                items.push(i);
+            }
+        }
+        Role::Community => {
+            let waiting = db::demands::count_by_status(conn, scope.unwrap_or("-"))?;
+            let n = waiting.iter().find(|(s, _)| s == "registered").map_or(0, |w| w.1);
+            if n > 0 {
+                let mut i = item("demands", "处理群众诉求".into(), n, "/demands?status=registered".into());
+                i.detail = Some("能就地解决的请登记解决情况，解决不了的上报镇街".into());
                 items.push(i);
             }
         }

@@ -13,9 +13,9 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("/api/v1/openapi.json", "get", "public"),
     ("/api/v1/session", "post", "public"),
     ("/api/v1/session", "delete", "public"),
-    ("/api/v1/me", "get", "org staff finance reviewer admin evaluator"),
-    ("/api/v1/me/password", "post", "org staff finance reviewer admin evaluator"),
-    ("/api/v1/worklist", "get", "org staff finance reviewer admin evaluator"),
+    ("/api/v1/me", "get", "org staff finance reviewer admin evaluator community"),
+    ("/api/v1/me/password", "post", "org staff finance reviewer admin evaluator community"),
+    ("/api/v1/worklist", "get", "org staff finance reviewer admin evaluator community"),
     ("/api/v1/password-reset", "post", "public"),
     ("/api/v1/password-reset/{token}", "post", "public"),
     ("/api/v1/users/{id}/password-reset", "post", "admin"),
@@ -102,6 +102,14 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("/api/v1/changes/{id}/decision", "post", "staff"),
     ("/api/v1/changes/{id}/finance", "post", "finance"),
     ("/api/v1/projects/{id}/close", "post", "staff"),
+    ("/api/v1/demands", "post", "staff community"),
+    ("/api/v1/demands", "get", "staff community"),
+    ("/api/v1/demands/{id}", "get", "staff community"),
+    ("/api/v1/demands/{id}/transition", "post", "staff community"),
+    ("/api/v1/topics", "post", "staff"),
+    ("/api/v1/topics", "get", "public"),
+    ("/api/v1/topics/{id}", "get", "public"),
+    ("/api/v1/public/demands", "get", "public"),
     ("/api/v1/projects/{id}/evaluators", "post", "staff"),
     ("/api/v1/projects/{id}/evaluators", "get", "org staff finance evaluator"),
     ("/api/v1/projects/{id}/evaluators/{user_id}", "delete", "staff"),
@@ -153,6 +161,9 @@ fn body_for(path: &str, method: &str) -> serde_json::Value {
         ("/api/v1/projects/{id}/changes", "post") => json!({"kind": "team", "description": "x"}),
         ("/api/v1/changes/{id}/decision", _) | ("/api/v1/changes/{id}/finance", _) => json!({"approved": true}),
         ("/api/v1/projects/{id}/evaluators", "post") => json!({"user_id": 1}),
+        ("/api/v1/demands", "post") => json!({"channel": "visit", "category": "", "text": ""}),
+        ("/api/v1/demands/{id}/transition", _) => json!({"to": "escalated"}),
+        ("/api/v1/topics", "post") => json!({"year": 2026, "title": "", "region_code": "", "demand_ids": []}),
         ("/api/v1/calls/{id}/evaluation-notices", "post") => json!({"kind": "midterm"}),
         ("/api/v1/calls/{id}/bids", _) | ("/api/v1/bids/{id}", "put") => {
             json!({"pool_id": 1, "title": "", "requested_amount": ""})
@@ -206,6 +217,8 @@ async fn every_route_by_every_role(app: TestApp) {
     clients.push(("reviewer", app.as_role("rev1", "reviewer").await));
     clients.push(("admin", app.as_role("admin1", "admin").await));
     clients.push(("evaluator", app.as_role("eval1", "evaluator").await));
+    app.add_user("cun1", "community", Some("340207101001")).await;
+    clients.push(("community", app.login("cun1").await));
     let mut wrong = Vec::new();
     for (path, method, who) in MATRIX {
         // A resource that does not exist: the access check must answer before the lookup.

@@ -24,6 +24,7 @@ mod categories;
 mod changes;
 mod checklist;
 mod closure;
+mod demands;
 mod dossier;
 mod funds;
 mod logs;

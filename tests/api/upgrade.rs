@@ -131,7 +131,7 @@ fn upgrades_without_loss(url: &str) {
     let scoring: N = diesel::sql_query(
         "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM call_scoring WHERE call_id = 2 AND repeat_rule = 'refuse' \
          AND bonus_unit = 1000000 AND bonus_step = 100 AND bonus_cap = 1000 AND eligibility IS NULL \
-         AND screening_checklist IS NULL AND dossier IS NULL AND aftercare IS NULL",
+         AND screening_checklist IS NULL AND dossier IS NULL AND aftercare IS NULL AND topics IS NULL",
     )
     .get_result(&mut conn)
     .unwrap();
@@ -197,6 +197,14 @@ fn upgrades_without_loss(url: &str) {
         .get_result(&mut conn)
         .unwrap();
     assert_eq!(notices.n, 0);
+    // Demands and topics: none invented; existing calls list no topic.
+    let none: N = diesel::sql_query(
+        "SELECT CAST((SELECT COUNT(*) FROM demands) + (SELECT COUNT(*) FROM topics) \
+         + (SELECT COUNT(*) FROM call_scoring WHERE topics IS NOT NULL) AS BIGINT) AS n",
+    )
+    .get_result(&mut conn)
+    .unwrap();
+    assert_eq!(none.n, 0);
     assert_eq!(db::migrate(&mut conn).unwrap(), 0, "nothing left to run");
 }
 

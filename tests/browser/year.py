@@ -27,7 +27,40 @@ try:
         phone, desk = PHONE, DESK
         h.prepare_year(browser)
 
+        # Residents' needs first: 沈巷社区's worker registers a demand from the 议事会 on a phone and
+        # escalates it; 沈巷镇 accepts it; the district draws the year's topic from it.
+        cun = login(browser.new_context(**phone), "cunwei")
+        cun.goto(base + "/demands")
+        cun.select_option("#channel", "meeting")
+        cun.fill("#category", "养老服务")
+        cun.fill("#text", "议事会上居民反映：高龄独居老人多，希望有人定期上门探访、就近助餐。")
+        cun.fill("#reporter_name", "王阿姨")
+        fits(cun)
+        shot(cun, "demand-form")
+        cun.click("button:has-text('登记')")
+        expect(cun, "诉求已登记")
+        cun.fill("#note-escalated", "村里缺少专业力量，上报镇里。")
+        cun.click("button:has-text('上报镇街')")
+        expect(cun, "已处理")
+        fits(cun)
+        shot(cun, "demand-escalated")
+        town = login(browser.new_context(**desk), "shenxiang")
+        town.goto(base + "/demands?status=escalated")
+        town.click("text=议事会上居民反映")
+        town.click("button:has-text('受理')")
+        expect(town, "已处理")
+        town.context.close()
         staff = login(browser.new_context(**desk), "staff")
+        staff.goto(base + "/topics")
+        staff.fill("#year", "2027")
+        staff.fill("#title", "高龄独居老人关爱")
+        staff.fill("#description", "上门探访、就近助餐")
+        staff.select_option("#region_code", label="沈巷镇")
+        staff.check("input[name=demand_ids] >> nth=0")
+        staff.click("button:has-text('形成选题')")
+        expect(staff, "选题已形成")
+        shot(staff, "topic")
+
         staff.goto(base + "/staff/calls/new")
         staff.fill("#year", "2027")
         staff.fill("#title", "鸠江区2027年度公益创投项目（全年流程）")
@@ -45,6 +78,8 @@ try:
         # The standard 申报书 is preselected; the screener's checklist is typed one item per line.
         assert staff.input_value("#dossier") == "standard"
         staff.fill("#screening_checklist", "登记证书在有效期内\n（可选）有同类项目经验")
+        staff.check("input[name=topics] >> nth=0")
+        staff.check("input[name=topic_required]")
         shot(staff, "call-form")
         staff.click("form.stack button[type=submit]")
         staff.wait_for_selector("text=发布招标公告")
@@ -132,6 +167,7 @@ try:
         org.fill("#title", "“银龄互助”居家养老服务")
         org.fill("#summary", "为独居老人提供探访、助餐与互助小组服务。")
         org.select_option("#service_region_code", "340207101001")
+        org.select_option("#topic_id", label="高龄独居老人关爱")
         org.fill("#beneficiary_kind", "独居老人")
         org.fill("#beneficiary_count", "120")
         org.fill("#start_date", "2027-04-01")
@@ -289,6 +325,15 @@ try:
         shot(org, "rebudget")
         org.click("button:has-text('保存调整后的预算')")
         expect(org, "预算已按核定金额调整")
+        # The public needs board names the topic with the project funded for it.
+        needs = browser.new_context(**PHONE).new_page()
+        needs.goto(base + "/needs")
+        expect(needs, "高龄独居老人关爱")
+        expect(needs, "“银龄互助”居家养老服务")
+        assert "王阿姨" not in needs.content(), "never the reporter"
+        fits(needs)
+        shot(needs, "needs-board")
+        needs.context.close()
         staff.goto(base + "/projects")
         staff.click("text=“银龄互助”居家养老服务")
         staff.click("button:has-text('登记')")
@@ -325,6 +370,9 @@ try:
                                                          "/projects", project, "/staff/dashboard"])
         pages += h.tour(browser, "expert1", "demo2026", ["/workbench", "/review"])
         pages += h.tour(browser, "pinggu", "demo2026", ["/workbench", "/projects", project])
+        pages += h.tour(browser, "cunwei", "demo2026", ["/workbench", "/demands", "/demands?status=registered"])
+        pages += h.tour(browser, None, None, ["/needs"])
+        pages += h.tour(browser, "shenxiang", "demo2026", ["/demands", "/topics"])
         pages += h.tour(browser, "yearorg", "year-pass-2027", ["/workbench", f"/calls/{call_id}", f"/bids/{bid_id}",
                                                                "/projects", project, "/organisation/documents"])
         pages += h.tour(browser, "admin", "demo2026", ["/workbench", "/admin/users", "/admin/calendar",

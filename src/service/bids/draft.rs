@@ -57,6 +57,8 @@ pub struct BidInput {
     /// Output indicators (产出指标).
     #[serde(default)]
     pub outputs: Vec<crate::domain::dossier::Output>,
+    /// The topic (选题) the bid answers: one of its call's `topics`.
+    pub topic_id: Option<i64>,
 }
 
 struct Parsed {
@@ -229,7 +231,11 @@ fn parse(conn: &mut DbConn, call: &CallRow, i: &BidInput) -> AppResult<(Parsed, 
     let lines = parse_lines(&mut p, &i.budget_lines);
     let milestones = parse_milestones(&mut p, &i.milestones);
     // The dossier's texts are kept as typed; only what cannot be kept is refused now.
-    let dossier = crate::service::calls::scoring_design(conn, call.id)?.dossier;
+    let design = crate::service::calls::scoring_design(conn, call.id)?;
+    let dossier = design.dossier;
+    if let Err(t) = crate::domain::topic::check_bid(&design.topics, i.topic_id, false) {
+        p.add("topic_id", t.code(), t.message());
+    }
     let sections: std::collections::BTreeMap<String, String> = i
         .sections
         .iter()
@@ -265,6 +271,7 @@ fn parse(conn: &mut DbConn, call: &CallRow, i: &BidInput) -> AppResult<(Parsed, 
                 end_date: end,
                 requested: requested.ok_or_else(bad)?.fen(),
                 matching: matching.ok_or_else(bad)?.fen(),
+                topic_id: i.topic_id,
             },
             dossier: (!sections.is_empty() || !outputs.is_empty())
                 .then(|| {

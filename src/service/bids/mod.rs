@@ -106,6 +106,10 @@ pub struct BidView {
     /// The organisation's profile documents the bid counts (held and valid when it was
     /// submitted, or now for a draft; a single bid read only).
     pub profile_documents: Vec<super::org_documents::OrgDocumentView>,
+    /// The topic (选题) the bid answers.
+    pub topic_id: Option<i64>,
+    /// That topic with the residents' demands behind it (a single bid read only).
+    pub topic: Option<super::topics::TopicView>,
 }
 
 #[derive(Serialize, utoipa::ToSchema, Clone)]
@@ -184,6 +188,8 @@ fn view(b: &BidRow, lines: &[LineRow], ms: &[MilestoneRow], atts: &[crate::db::a
         checklist: Vec::new(),
         sections: Default::default(),
         profile_documents: Vec::new(),
+        topic_id: b.topic_id,
+        topic: None,
         outputs: Vec::new(),
     }
 }
@@ -280,6 +286,9 @@ pub fn get(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
     v.actions = Some(super::access::actions(&b, &call, ctx));
     let at = b.submitted_at.map_or(ctx.now, |t| t.and_utc());
     v.profile_documents = super::org_documents::usable_views(conn, b.organisation_id, at)?;
+    if let Some(t) = b.topic_id {
+        v.topic = super::topics::of_bid(conn, t)?;
+    }
     let items = super::calls::scoring_design(conn, call.id)?.checklist;
     if !items.is_empty() {
         let ticks = db::bids::checklist_of(conn, id)?;

@@ -104,6 +104,9 @@ pub fn submit(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
     let has_categories = !db::calls::categories_of(conn, call.id)?.is_empty();
     submission_problems(&call, &pool, &b, &lines, &ms, has_categories).finish()?;
     let design = crate::service::calls::scoring_design(conn, call.id)?;
+    if let Err(t) = crate::domain::topic::check_bid(&design.topics, b.topic_id, true) {
+        return Err(AppError::invalid_field("topic_id", t.code(), t.message()));
+    }
     dossier_problems(conn, ctx, id, org_id, &design.dossier)?;
     // The applicant's standing: debarment, suspension and the call's eligibility rules.
     crate::service::standing::admit(conn, org_id, &design.eligibility, local_date(ctx.now))?;

@@ -152,6 +152,12 @@ pub struct CallInput {
     pub evaluation_rubric: Option<Vec<crate::domain::evaluation::Indicator>>,
     /// `{excellent, good, pass}` lowest totals; omitted: 90 / 75 / 60.
     pub grade_cutoffs: Option<crate::domain::evaluation::Cutoffs>,
+    /// Topics (选题, ids from `POST /api/v1/topics`, of the call's year) bids may answer.
+    #[serde(default)]
+    pub topics: Vec<i64>,
+    /// Whether every bid must answer one of `topics` (422 `topic_required` on submitting).
+    #[serde(default)]
+    pub topic_required: bool,
 }
 
 fn key_ok(k: &str) -> bool {
@@ -239,6 +245,17 @@ fn parse_input(conn: &mut DbConn, ctx: &Ctx, actor: &Actor, i: &CallInput) -> Ap
     };
     let (stages, stage_criteria) = parse_stages(&mut p, &i.stages);
     let scoring = parse_scoring(&mut p, i);
+    // Each topic exists and is of the call's year.
+    let known = db::demands::topics_by_id(conn, &i.topics)?;
+    for (n, id) in i.topics.iter().enumerate() {
+        match known.iter().find(|t| t.id == *id) {
+            None => p.add(&format!("topics[{n}]"), "unknown_topic", "选题不存在"),
+            Some(t) if t.year != i.year => {
+                p.add(&format!("topics[{n}]"), "topic_year", format!("选题《{}》属于 {} 年度", t.title, t.year))
+            }
+            Some(_) => {}
+        }
+    }
     let pools = parse_pools(conn, &mut p, i.year, &i.pools)?;
     p.finish()?;
     let bad = || AppError::internal("validated call lost a value");
@@ -526,6 +543,7 @@ fn parse_scoring(p: &mut Problems, i: &CallInput) -> Option<db::calls::ScoringRo
         screening_checklist: None,
         dossier: None,
         aftercare: None,
+        topics: None,
     };
     if let Some(b) = &i.bonus {
         row.bonus_name = match b.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -585,7 +603,15 @@ fn parse_scoring(p: &mut Problems, i: &CallInput) -> Option<db::calls::ScoringRo
     if terms != crate::domain::aftercare::Terms::default() {
         row.aftercare = serde_json::to_string(&terms).ok();
     }
+    let topics = crate::domain::topic::CallTopics { ids: i.topics.clone(), required: i.topic_required };
+    if let Some((code, msg)) = crate::domain::topic::check_call(&topics) {
+        p.add("topics", code, msg);
+    }
+    if !topics.ids.is_empty() {
+        row.topics = serde_json::to_string(&topics).ok();
+    }
     (repeat != RepeatRule::Allow
+        || row.topics.is_some()
         || row.aftercare.is_some()
         || i.bonus.is_some()
         || row.eligibility.is_some()

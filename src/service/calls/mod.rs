@@ -137,6 +137,18 @@ pub struct CallView {
     /// The evaluation rubric in force (the call's own or the default).
     pub evaluation_rubric: Vec<crate::domain::evaluation::Indicator>,
     pub grade_cutoffs: crate::domain::evaluation::Cutoffs,
+    /// The topics (选题) bids answer, in the call's order.
+    pub topics: Vec<TopicBrief>,
+    /// Whether every bid must answer one of them.
+    pub topic_required: bool,
+}
+
+/// A topic as a call or a bid shows it.
+#[derive(Serialize, Clone, Debug, utoipa::ToSchema)]
+pub struct TopicBrief {
+    pub id: i64,
+    pub title: String,
+    pub description: String,
 }
 
 impl CallView {
@@ -228,6 +240,8 @@ fn view(c: &CallRow, pools: &[PoolRow], crit: &[CriterionRow], cats: &[CategoryR
         change_finance_pct: crate::domain::aftercare::DEFAULT_CHANGE_FINANCE_PCT,
         evaluation_rubric: crate::domain::evaluation::default_rubric(),
         grade_cutoffs: Default::default(),
+        topics: Vec::new(),
+        topic_required: false,
     }
 }
 
@@ -249,6 +263,7 @@ pub struct ScoringDesign {
     pub checklist: Vec<crate::domain::checklist::Item>,
     pub dossier: crate::domain::dossier::Dossier,
     pub terms: crate::domain::aftercare::Terms,
+    pub topics: crate::domain::topic::CallTopics,
 }
 
 pub fn scoring_design(conn: &mut DbConn, call_id: i64) -> AppResult<ScoringDesign> {
@@ -278,8 +293,10 @@ pub fn scoring_design(conn: &mut DbConn, call_id: i64) -> AppResult<ScoringDesig
         .and_then(|r| r.aftercare.as_deref())
         .and_then(|e| serde_json::from_str(e).ok())
         .unwrap_or_default();
+    let topics =
+        row.as_ref().and_then(|r| r.topics.as_deref()).and_then(|e| serde_json::from_str(e).ok()).unwrap_or_default();
     let repeat = row.and_then(|r| RepeatRule::parse(&r.repeat_rule)).unwrap_or(RepeatRule::Allow);
-    Ok(ScoringDesign { stages, bonus, repeat, eligibility, checklist, dossier, terms })
+    Ok(ScoringDesign { stages, bonus, repeat, eligibility, checklist, dossier, terms, topics })
 }
 
 fn fill_scoring(conn: &mut DbConn, id: i64, v: &mut CallView) -> AppResult<()> {
@@ -322,6 +339,15 @@ fn fill_scoring(conn: &mut DbConn, id: i64, v: &mut CallView) -> AppResult<()> {
     v.change_finance_pct = design.terms.change_finance_pct;
     v.evaluation_rubric = design.terms.rubric();
     v.grade_cutoffs = design.terms.cutoffs();
+    let rows = db::demands::topics_by_id(conn, &design.topics.ids)?;
+    v.topics = design
+        .topics
+        .ids
+        .iter()
+        .filter_map(|id| rows.iter().find(|t| t.id == *id))
+        .map(|t| TopicBrief { id: t.id, title: t.title.clone(), description: t.description.clone() })
+        .collect();
+    v.topic_required = design.topics.required;
     Ok(())
 }
 

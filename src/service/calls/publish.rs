@@ -116,6 +116,27 @@ pub(super) fn announcement_doc(
         ),
         ("预算要求".into(), format!("{}。评审得分低于 {} 分的项目不予资助。", budget.join("；"), v.score_threshold)),
     ];
+    if !v.topics.is_empty() {
+        // The year's topics, drawn from residents' demands (选题).
+        let list: Vec<String> = v
+            .topics
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                if t.description.is_empty() {
+                    format!("{}. {}", i + 1, t.title)
+                } else {
+                    format!("{}. {}：{}", i + 1, t.title, t.description)
+                }
+            })
+            .collect();
+        let must = if v.topic_required {
+            "每个申报项目须对应以下选题之一"
+        } else {
+            "鼓励申报项目对应以下选题"
+        };
+        sections.push(("申报选题".into(), format!("本次招标的选题来自群众诉求，{must}：{}", list.join("；"))));
+    }
     sections.extend(scoring_section(v));
     crate::pdf::announcement::AnnouncementDoc {
         title: announcement_title(&v.title),

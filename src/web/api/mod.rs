@@ -5,6 +5,7 @@ mod awards;
 mod bids;
 mod calls;
 mod dashboard;
+mod demands;
 mod evaluations;
 mod funds;
 pub mod json;
@@ -126,6 +127,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/changes/{id}/decision", web::post().to(projects::decide_change))
             .route("/changes/{id}/finance", web::post().to(projects::finance_change))
             .route("/projects/{id}/close", web::post().to(projects::close))
+            .route("/demands", web::post().to(demands::file))
+            .route("/demands", web::get().to(demands::list))
+            .route("/demands/{id}", web::get().to(demands::get))
+            .route("/demands/{id}/transition", web::post().to(demands::transition))
+            .route("/topics", web::post().to(demands::create_topic))
+            .route("/topics", web::get().to(demands::list_topics))
+            .route("/topics/{id}", web::get().to(demands::get_topic))
+            .route("/public/demands", web::get().to(demands::board))
             .route("/projects/{id}/evaluators", web::post().to(evaluations::assign))
             .route("/projects/{id}/evaluators", web::get().to(evaluations::list))
             .route("/projects/{id}/evaluators/{user_id}", web::delete().to(evaluations::remove))

@@ -50,8 +50,14 @@ async fn users_page(
     let (users, regions) = state
         .db(move |c| Ok((accounts::list_users(c, &ctx, None, 0, Some(100))?, crate::db::regions::all(c)?)))
         .await?;
-    let towns = regions.into_iter().filter(|r| r.level == "town").map(|r| (r.code, r.name)).collect();
-    let roles = [Role::Staff, Role::Finance, Role::Reviewer, Role::Evaluator, Role::Admin]
+    // Towns for town staff, each followed by its villages for village workers (codes sort so).
+    let mut towns: Vec<(String, String)> = regions
+        .into_iter()
+        .filter(|r| r.level != "district")
+        .map(|r| (r.code, if r.level == "village" { format!("　└ {}", r.name) } else { r.name }))
+        .collect();
+    towns.sort();
+    let roles = [Role::Staff, Role::Finance, Role::Reviewer, Role::Evaluator, Role::Community, Role::Admin]
         .into_iter()
         .map(|r| (r.as_str(), r.label()))
         .collect();

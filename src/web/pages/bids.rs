@@ -153,6 +153,7 @@ fn to_input(f: &Fields) -> Result<BidInput, AppError> {
                 unit: f.get_n("out_unit_", i),
             })
             .collect(),
+        topic_id: f.opt("topic_id").and_then(|t| t.trim().parse().ok()),
     };
     p.finish().map(|()| input)
 }
@@ -164,6 +165,7 @@ fn from_view(b: &BidView) -> Fields {
         ("pool_id", b.pool_id.to_string()),
         ("category", b.category.clone().unwrap_or_default()),
         ("renewal_of", b.renewal_of.map(|p| p.to_string()).unwrap_or_default()),
+        ("topic_id", b.topic_id.map(|t| t.to_string()).unwrap_or_default()),
         ("title", b.title.clone()),
         ("summary", b.summary.clone()),
         ("service_region_code", b.service_region_code.clone().unwrap_or_default()),

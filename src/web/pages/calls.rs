@@ -107,6 +107,8 @@ struct CallForm<'a> {
     district_pool: bool,
     crit_rows: Vec<usize>,
     cat_rows: Vec<usize>,
+    /// Topics (选题) a call may list: this year's and next.
+    topics: Vec<crate::service::topics::TopicView>,
 }
 
 impl FieldMarks for CallForm<'_> {
@@ -259,6 +261,12 @@ fn from_view(c: &CallView) -> Fields {
     }
     f.push("repeat_funding", c.repeat_funding);
     f.push("payment_mode", c.payment_mode.as_str());
+    for t in &c.topics {
+        f.push("topics", t.id.to_string());
+    }
+    if c.topic_required {
+        f.push("topic_required", "1".to_string());
+    }
     f.push("final_report_days", c.final_report_days.to_string());
     f.push("change_finance_pct", c.change_finance_pct.to_string());
     f.push("evaluation_rubric_json", serde_json::to_string(&c.evaluation_rubric).unwrap_or_default());
@@ -437,6 +445,8 @@ fn to_input(f: &Fields, regions: &Regions) -> Result<CallInput, AppError> {
         // A call's own rubric and cut-offs (set by the API) ride along the form unchanged.
         evaluation_rubric: serde_json::from_str(&f.get("evaluation_rubric_json")).ok(),
         grade_cutoffs: serde_json::from_str(&f.get("grade_cutoffs_json")).ok(),
+        topics: f.all("topics").iter().filter_map(|t| t.trim().parse().ok()).collect(),
+        topic_required: f.get("topic_required") == "1",
     };
     p.finish().map(|()| input)
 }
@@ -461,6 +471,14 @@ async fn form_page(
     let l = Layout::new(req, state, auth);
     let status = super::status_for(&errors);
     let budget_categories = BudgetCategory::ALL.into_iter().map(|c| (c.as_str(), c.label())).collect();
+    let ctx = auth.ctx.clone();
+    let this_year = crate::service::calls::local_year(auth.ctx.now);
+    let topics = state
+        .db(move |c| crate::service::topics::list(c, &ctx, &Default::default()))
+        .await?
+        .into_iter()
+        .filter(|t| t.year >= this_year)
+        .collect();
     let page = CallForm {
         l: &l,
         call_id,
@@ -471,6 +489,7 @@ async fn form_page(
         district_pool: own.is_none(),
         crit_rows: (0..CRIT_ROWS).collect(),
         cat_rows: (0..CAT_ROWS).collect(),
+        topics,
     };
     render_status(&l, &page, status)
 }

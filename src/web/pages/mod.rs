@@ -8,6 +8,7 @@ mod calls;
 pub mod charts;
 mod confirm;
 mod dashboard;
+mod demands;
 pub mod fields;
 mod funds;
 mod home;
@@ -131,6 +132,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/changes/{id}/decision", web::post().to(projects::decide_change))
     .route("/projects/{id}/close", web::post().to(projects::close))
     .route("/projects/{id}/evaluators", web::post().to(projects::assign_evaluator))
+    .route("/demands", web::get().to(demands::list))
+    .route("/demands", web::post().to(demands::file))
+    .route("/demands/{id}", web::get().to(demands::detail))
+    .route("/demands/{id}/transition", web::post().to(demands::transition))
+    .route("/topics", web::get().to(demands::topics_list))
+    .route("/topics", web::post().to(demands::create_topic))
+    .route("/needs", web::get().to(demands::needs))
     .route("/projects/{id}/evaluators/{user}/remove", web::post().to(projects::remove_evaluator))
     .route("/awards", web::get().to(awards::public))
     .route("/staff/funds", web::get().to(funds::list))
