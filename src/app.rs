@@ -18,21 +18,27 @@ pub struct Prepared {
     pub state: AppState,
 }
 
-/// Reads the audit key: a file path or the value itself; otherwise `DATA_DIR/audit.key`,
-/// generated on first start. Kept outside the database so a database edit cannot re-sign history.
-pub fn audit_key(config: &Config) -> Result<Vec<u8>, String> {
+/// The audit key already set up: GONGYI_AUDIT_KEY (a file path or the value itself) or
+/// `DATA_DIR/audit.key`; `None` when there is neither.
+pub fn existing_audit_key(config: &Config) -> Result<Option<Vec<u8>>, String> {
     if let Some(v) = &config.audit_key {
         let p = std::path::Path::new(v);
         if p.is_file() {
             let s = std::fs::read_to_string(p).map_err(|e| format!("无法读取审计密钥文件: {e}"))?;
-            return Ok(s.trim().as_bytes().to_vec());
+            return Ok(Some(s.trim().as_bytes().to_vec()));
         }
-        return Ok(v.as_bytes().to_vec());
+        return Ok(Some(v.as_bytes().to_vec()));
+    }
+    Ok(std::fs::read_to_string(config.data_dir.join("audit.key")).ok().map(|s| s.trim().as_bytes().to_vec()))
+}
+
+/// Reads the audit key (see `existing_audit_key`), generating `DATA_DIR/audit.key` on the first
+/// start. Kept outside the database so a database edit cannot re-sign history.
+pub fn audit_key(config: &Config) -> Result<Vec<u8>, String> {
+    if let Some(k) = existing_audit_key(config)? {
+        return Ok(k);
     }
     let path = config.data_dir.join("audit.key");
-    if let Ok(s) = std::fs::read_to_string(&path) {
-        return Ok(s.trim().as_bytes().to_vec());
-    }
     std::fs::create_dir_all(&config.data_dir).map_err(|e| format!("无法创建数据目录: {e}"))?;
     let mut b = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut b);
@@ -78,6 +84,30 @@ fn settle_training(conn: &mut DbConn, config: &Config) -> Result<bool, String> {
     Ok(training)
 }
 
+pub const WRONG_KEY: &str = "审计密钥与数据库中的审计记录不符：这些记录不是用当前密钥签名的，用它继续写入会让 gongyi audit verify 报告篡改。\n  请用原来的密钥启动：设置 GONGYI_AUDIT_KEY（密钥或密钥文件路径），或把原来的 audit.key 放回数据目录（GONGYI_DATA_DIR）。\n  若怀疑审计记录被改动，请用原来的密钥运行 gongyi audit verify 查明。";
+
+/// The database and the audit key for `gongyi audit verify`, which changes nothing: no migration
+/// runs (a database behind this version is refused), no key is generated.
+pub fn open_for_audit(config: &Config) -> Result<(DbConn, Vec<u8>), String> {
+    let url = DbUrl::parse(&config.database_url)?;
+    if let DbUrl::Sqlite(path) = &url {
+        let file = path.strip_prefix("file:").unwrap_or(path);
+        if file != ":memory:" && !std::path::Path::new(file).exists() {
+            return Err(format!("数据库文件 {file} 不存在（GONGYI_DATABASE_URL）"));
+        }
+    }
+    let mut conn = db::connect(&url)?;
+    match db::pending(&mut conn) {
+        0 => {}
+        n => {
+            return Err(format!("数据库结构比本程序旧（{n} 个迁移未运行）：请先备份，再运行 gongyi migrate，然后核验"))
+        }
+    }
+    let key = existing_audit_key(config)?
+        .ok_or("找不到审计密钥：请设置 GONGYI_AUDIT_KEY，或把 audit.key 放在数据目录（GONGYI_DATA_DIR）中")?;
+    Ok((conn, key))
+}
+
 /// Opens, migrates and seeds the database; builds the shared state.
 pub fn prepare(config: Config, clock: Option<Arc<dyn Clock>>) -> Result<Prepared, String> {
     let url = DbUrl::parse(&config.database_url)?;
@@ -118,9 +148,12 @@ pub fn prepare(config: Config, clock: Option<Arc<dyn Clock>>) -> Result<Prepared
         }
         DbUrl::Sqlite(_) => None,
     };
-    drop(conn);
-    let pool = db::pool(&url, if url.is_sqlite() { 8 } else { 16 }, role)?;
     let key = audit_key(&config)?;
+    if !crate::service::audit::key_fits(&mut conn, &key).map_err(|e| e.describe())? {
+        return Err(WRONG_KEY.into());
+    }
+    drop(conn);
+    let pool = db::pool(&url, config.db_pool.unwrap_or(if url.is_sqlite() { 8 } else { 16 }), role)?;
     let proxies = crate::web::client_ip::parse_proxies(&config.trusted_proxies)?;
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     let state = AppState {

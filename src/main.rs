@@ -6,8 +6,27 @@ use gongyi::service::{Ctx, Principal};
 use std::net::TcpListener;
 use std::process::ExitCode;
 
+/// Every setting and role, shown by `gongyi --help` (the README's table says more).
+const AFTER_HELP: &str = "\
+Settings (environment variables; an invalid value stops the start with its name):
+  GONGYI_DATABASE_URL   sqlite://PATH or postgres://… (default sqlite://data/gongyi.db)
+  GONGYI_BIND           listen address (127.0.0.1:8080)
+  GONGYI_PUBLIC_URL     the address users open, e.g. https://gongyi.example.gov.cn (behind a proxy)
+  GONGYI_DATA_DIR       files, documents, .eml outbox, audit.key (data)
+  GONGYI_AUDIT_KEY      audit chain key or its file (generated into DATA_DIR/audit.key)
+  GONGYI_DB_POOL        database connections per instance (8 SQLite, 16 PostgreSQL)
+  GONGYI_SMTP_URL, GONGYI_MAIL_FROM, GONGYI_MAIL_RETRY_SECS, GONGYI_MAIL_MAX_ATTEMPTS, GONGYI_MAIL_LEASE_SECS
+  GONGYI_SECURE_COOKIES true behind HTTPS;  GONGYI_TRUSTED_PROXIES proxy addresses
+  GONGYI_UPLOAD_LIMIT_MB, GONGYI_BODY_IDLE_SECS, GONGYI_BODY_TIMEOUT_SECS,
+  GONGYI_MAX_CONNECTIONS_PER_CLIENT, GONGYI_REGISTRATIONS_PER_IP
+  GONGYI_AUTHORITY, GONGYI_CONTACT, GONGYI_REGIONS_FILE, GONGYI_EVALUATION_GRACE_DAYS
+  GONGYI_TRAINING, GONGYI_NOW (training databases only), GONGYI_LOG (info, warn, debug, …)
+
+Roles for `gongyi user add --role`: admin, staff, finance, reviewer, evaluator, community
+(organisations' accounts come from registration).";
+
 #[derive(Parser)]
-#[command(name = "gongyi", version, about = "公益创投管理平台")]
+#[command(name = "gongyi", version, about = "公益创投管理平台", after_help = AFTER_HELP)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -35,15 +54,19 @@ enum Cmd {
 
 #[derive(Subcommand)]
 enum UserCmd {
-    /// Create an admin, staff, finance or reviewer account.
+    /// Create an admin, staff, finance, reviewer, evaluator or community account. The password
+    /// is asked for on the terminal (not shown), or read from the first line of stdin.
     Add {
         #[arg(long)]
         login: String,
+        /// Discouraged: a password on the command line stays in the shell history and the process
+        /// list. Leave it out to be asked.
         #[arg(long)]
-        password: String,
+        password: Option<String>,
+        /// admin · staff · finance · reviewer · evaluator · community
         #[arg(long)]
         role: String,
-        /// Town region code, for town staff.
+        /// Town region code for town staff; village code for a community account.
         #[arg(long)]
         region: Option<String>,
         #[arg(long)]
@@ -67,11 +90,18 @@ enum AuditCmd {
 }
 
 fn main() -> ExitCode {
+    // A log level that is no level is refused before anything is logged (it would otherwise
+    // quietly log nothing useful).
+    let filter = std::env::var("GONGYI_LOG").ok().filter(|v| !v.trim().is_empty());
+    if let Some(Err(e)) = filter.as_deref().map(gongyi::config::check_log_filter) {
+        eprintln!("错误：{e}");
+        return ExitCode::FAILURE;
+    }
+    use std::io::IsTerminal;
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("GONGYI_LOG")
-                .unwrap_or_else(|_| "info,actix_server=warn".into()),
-        )
+        .with_env_filter(filter.unwrap_or_else(|| "info,actix_server=warn".into()))
+        // Colour codes only on a terminal: a log file or journald gets plain text.
+        .with_ansi(std::io::stdout().is_terminal())
         .init();
     let cli = Cli::parse();
     match run(cli) {
@@ -83,8 +113,28 @@ fn main() -> ExitCode {
     }
 }
 
+/// The new account's password: asked twice on a terminal (not shown), else stdin's first line.
+fn read_password() -> Result<String, String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        let a = rpassword::prompt_password("密码：").map_err(|e| e.to_string())?;
+        let b = rpassword::prompt_password("再输入一次：").map_err(|e| e.to_string())?;
+        if a != b {
+            return Err("两次输入的密码不一致".into());
+        }
+        return Ok(a);
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).map_err(|e| e.to_string())?;
+    let p = line.trim_end_matches(['\r', '\n']).to_string();
+    if p.is_empty() {
+        return Err("没有读到密码：请在终端输入，或从标准输入传入（echo 密码 | gongyi user add …）".into());
+    }
+    Ok(p)
+}
+
 fn run(cli: Cli) -> Result<ExitCode, String> {
-    let mut config = Config::from_env();
+    let mut config = Config::load()?;
     match cli.cmd {
         Cmd::Serve => serve(config, false),
         Cmd::Demo => {
@@ -97,6 +147,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Cmd::User { cmd: UserCmd::Add { login, password, role, region, email, name } } => {
+            let password = match password {
+                Some(p) => p,
+                None => read_password()?,
+            };
             let p = gongyi::app::prepare(config, None)?;
             let st = p.state;
             let ctx =
@@ -138,13 +192,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Audit { cmd: AuditCmd::Verify } => {
-            let p = gongyi::app::prepare(config, None)?;
-            let mut conn = p.state.pool.get().map_err(|e| e.to_string())?;
-            match gongyi::service::audit::verify(&mut conn, &p.state.audit_key).map_err(|e| e.describe())? {
+            // Read-only: the database is checked as it is, never migrated or seeded.
+            let (mut conn, key) = gongyi::app::open_for_audit(&config)?;
+            match gongyi::service::audit::verify(&mut conn, &key).map_err(|e| e.describe())? {
                 gongyi::service::audit::ChainReport::Intact { records, head } => {
                     println!("审计链完整：共 {records} 条记录，链头 {head}");
-                    let anchored = gongyi::service::audit::check_anchors(&mut conn, &p.state.config.data_dir)
-                        .map_err(|e| e.describe())?;
+                    let anchored =
+                        gongyi::service::audit::check_anchors(&mut conn, &config.data_dir).map_err(|e| e.describe())?;
                     if !anchored.is_empty() {
                         println!("审计链与链外的锚点不符（{} 处）：", anchored.len());
                         for f in &anchored {

@@ -204,16 +204,29 @@ pub fn migrate(conn: &mut DbConn) -> Result<usize, String> {
 /// How many embedded PostgreSQL migrations the database has not applied (all of them when the
 /// bookkeeping table cannot be read).
 fn pending_pg(conn: &mut DbConn) -> usize {
+    pending(conn)
+}
+
+/// How many embedded migrations the database has not applied, read without writing anything
+/// (diesel's own runner first creates its bookkeeping table).
+pub fn pending(conn: &mut DbConn) -> usize {
     use diesel::migration::MigrationSource;
     #[derive(QueryableByName)]
     struct V {
         #[diesel(sql_type = diesel::sql_types::Text)]
         version: String,
     }
-    let all = match MigrationSource::<diesel::pg::Pg>::migrations(&PG_MIGRATIONS) {
-        Ok(m) => m,
-        Err(_) => return usize::MAX,
-    };
+    let names: Vec<String> = match conn {
+        DbConn::Pg(_) => MigrationSource::<diesel::pg::Pg>::migrations(&PG_MIGRATIONS)
+            .map(|m| m.iter().map(|m| m.name().version().to_string()).collect()),
+        DbConn::Sqlite(_) => MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+            .map(|m| m.iter().map(|m| m.name().version().to_string()).collect()),
+    }
+    .unwrap_or_default();
+    if names.is_empty() {
+        return usize::MAX;
+    }
+    let all = names;
     let applied: Vec<String> =
         match diesel::sql_query("SELECT CAST(version AS TEXT) AS version FROM __diesel_schema_migrations")
             .load::<V>(conn)
@@ -221,7 +234,7 @@ fn pending_pg(conn: &mut DbConn) -> usize {
             Ok(v) => v.into_iter().map(|v| v.version).collect(),
             Err(_) => return all.len(),
         };
-    all.iter().filter(|m| !applied.contains(&m.name().version().to_string())).count()
+    all.iter().filter(|m| !applied.contains(m)).count()
 }
 
 /// In-memory databases (no file, so no group commit) queue their writers here: SQLite's busy

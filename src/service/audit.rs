@@ -55,6 +55,31 @@ pub enum ChainReport {
     Broken { at_id: i64, reason: String },
 }
 
+/// The MAC a stored record should carry under `key`.
+fn expected(key: &[u8], r: &db::audit::AuditRow) -> String {
+    let at_s = r.at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string();
+    record_hash(
+        key,
+        &AuditFields {
+            id: r.id,
+            at: &at_s,
+            actor_id: r.actor_id,
+            action: &r.action,
+            entity: &r.entity,
+            entity_id: r.entity_id,
+            detail: &r.detail,
+            prev_hash: &r.prev_hash,
+        },
+    )
+}
+
+/// Whether `key` signed this chain: the first record's MAC is checked (an empty chain fits any
+/// key). Start-up refuses a key that does not, before it could append records that a later
+/// `audit verify` would report as tampering.
+pub fn key_fits(conn: &mut DbConn, key: &[u8]) -> AppResult<bool> {
+    Ok(db::audit::page(conn, 0, 1)?.first().is_none_or(|r| expected(key, r) == r.hash))
+}
+
 /// Walks the whole chain in id order and reports the first broken link.
 pub fn verify(conn: &mut DbConn, key: &[u8]) -> AppResult<ChainReport> {
     let mut prev_id = 0i64;
@@ -74,21 +99,7 @@ pub fn verify(conn: &mut DbConn, key: &[u8]) -> AppResult<ChainReport> {
             if r.prev_hash != prev_hash {
                 return Ok(ChainReport::Broken { at_id: r.id, reason: "与上一条记录的哈希不连续".into() });
             }
-            let at_s = r.at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string();
-            let want = record_hash(
-                key,
-                &AuditFields {
-                    id: r.id,
-                    at: &at_s,
-                    actor_id: r.actor_id,
-                    action: &r.action,
-                    entity: &r.entity,
-                    entity_id: r.entity_id,
-                    detail: &r.detail,
-                    prev_hash: &r.prev_hash,
-                },
-            );
-            if want != r.hash {
+            if expected(key, &r) != r.hash {
                 return Ok(ChainReport::Broken {
                     at_id: r.id, reason: "记录内容与其哈希不符（被修改过）".into()
                 });

@@ -81,16 +81,19 @@ pub fn clear_session_cookie(secure: bool) -> Cookie<'static> {
     c
 }
 
-/// Refuses a state-changing request from another site: an `Origin` that is not ours, or a
-/// browser's `Sec-Fetch-Site: cross-site`. Requests without either (curl, scripts) pass;
-/// HTML forms additionally carry a CSRF token.
-pub fn cross_site(req: &actix_web::dev::ServiceRequest) -> bool {
+/// Refuses a state-changing request from another site: an `Origin` that is neither the
+/// request's host nor the public origin (`GONGYI_PUBLIC_URL`, what users reach behind a reverse
+/// proxy that rewrites `Host`), or a browser's `Sec-Fetch-Site: cross-site`. Requests without
+/// either (curl, scripts) pass; HTML forms additionally carry a CSRF token. A refusal is logged
+/// with both origins, so a misconfigured proxy is found from the log.
+pub fn cross_site(req: &actix_web::dev::ServiceRequest, public_url: Option<&str>) -> bool {
     use actix_web::http::Method;
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return false;
     }
     let headers = req.headers();
     if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
+        tracing::warn!(path = req.path(), "cross-site write refused: Sec-Fetch-Site: cross-site");
         return true;
     }
     match headers.get("origin").map(|v| v.to_str().unwrap_or("")) {
@@ -98,7 +101,19 @@ pub fn cross_site(req: &actix_web::dev::ServiceRequest) -> bool {
         Some(origin) => {
             let host = req.connection_info().host().to_string();
             let bare = origin.split_once("://").map(|(_, h)| h).unwrap_or("");
-            bare != host
+            let public =
+                public_url.is_some_and(|p| p.trim_end_matches('/').eq_ignore_ascii_case(origin.trim_end_matches('/')));
+            let refused = bare != host && !public;
+            if refused {
+                tracing::warn!(
+                    path = req.path(),
+                    origin,
+                    host = host.as_str(),
+                    public_url = public_url.unwrap_or(""),
+                    "cross-site write refused: the Origin is neither this Host nor GONGYI_PUBLIC_URL (behind a reverse proxy, set GONGYI_PUBLIC_URL to the address users open)"
+                );
+            }
+            refused
         }
     }
 }

@@ -31,7 +31,8 @@ pub async fn guard(
     mut req: ServiceRequest,
     next: Next<impl actix_web::body::MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl actix_web::body::MessageBody>>, actix_web::Error> {
-    if auth::cross_site(&req) {
+    let public = req.app_data::<web::Data<AppState>>().map(|s| s.config.public_url.clone());
+    if auth::cross_site(&req, public.as_deref()) {
         let e = AppError::from(Code::CrossSite);
         let res = HttpResponse::Forbidden().json(e.body());
         return Ok(req.into_response(res).map_into_right_body());
@@ -94,6 +95,8 @@ async fn temporary_password_gate(req: &ServiceRequest) -> Option<HttpResponse> {
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz));
+    // Load balancers and uptime checks often ask with HEAD.
+    cfg.route("/healthz", web::head().to(healthz));
     api::routes(cfg);
     pages::routes(cfg);
 }

@@ -30,6 +30,7 @@ mod funds;
 mod logs;
 mod mail;
 mod notice;
+mod operations;
 mod org_documents;
 mod organisations;
 mod pages;
