@@ -2,6 +2,7 @@
 //! Data flows one way: web → service → (domain, db).
 
 pub mod app;
+pub mod backup;
 pub mod clock;
 pub mod config;
 pub mod db;

@@ -40,6 +40,12 @@ enum Cmd {
     Demo,
     /// Run the database migrations and exit.
     Migrate,
+    /// Copy the SQLite database (a consistent snapshot, also while serving) and the data
+    /// directory into DIR (absent or empty), with DIR/MANIFEST.sha256. PostgreSQL: see README.
+    Backup { dir: std::path::PathBuf },
+    /// Restore a backup from DIR into a database that does not exist yet and an empty data
+    /// directory, after checking every file against its manifest.
+    Restore { dir: std::path::PathBuf },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -140,6 +146,27 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Cmd::Demo => {
             config.training = true;
             serve(config, true)
+        }
+        Cmd::Backup { dir } => {
+            let s = gongyi::backup::backup(&config, &dir)?;
+            println!(
+                "已备份到 {}：{} 个文件，共 {} 字节；清单 {}",
+                dir.display(),
+                s.files,
+                s.bytes,
+                gongyi::backup::MANIFEST
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Restore { dir } => {
+            let s = gongyi::backup::restore(&config, &dir)?;
+            println!(
+                "已从 {} 恢复 {} 个文件（{} 字节）。请用原来的审计密钥运行 gongyi audit verify 核验。",
+                dir.display(),
+                s.files,
+                s.bytes
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Cmd::Migrate => {
             gongyi::app::prepare(config, None)?;

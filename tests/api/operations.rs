@@ -137,7 +137,64 @@ async fn forms_work_behind_a_proxy_that_rewrites_host(plain: TestApp) {
     assert_eq!(post("https://evil.example").await, 403, "another still does not");
 }
 
+/// A backup taken while serving restores into a fresh place, and `audit verify` is green there;
+/// a tampered copy is refused before anything is written. PostgreSQL points to pg_dump.
+async fn backup_and_restore(app: TestApp) {
+    let staff = app.as_role("staff1", "staff").await;
+    let call = crate::flow::published_call(&staff, crate::flow::call_body()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().join("b1");
+    let to_s = to.display().to_string();
+    let out = gongyi(&app, &["backup", &to_s], &[], None);
+    if app.backend == Backend::Postgres {
+        assert!(!out.status.success() && stderr(&out).contains("pg_dump"), "{}", stderr(&out));
+        return;
+    }
+    assert!(out.status.success(), "{}", stderr(&out));
+    let manifest = std::fs::read_to_string(to.join("MANIFEST.sha256")).unwrap();
+    assert!(manifest.contains("gongyi.db") && manifest.contains("data/documents/"), "{manifest}");
+    let again = gongyi(&app, &["backup", &to_s], &[], None);
+    assert!(!again.status.success() && stderr(&again).contains("不是空目录"));
+    // A tampered copy: refused, nothing restored.
+    let bad = dir.path().join("b2");
+    copy_dir(&to, &bad);
+    let doc = std::fs::read_dir(bad.join("data/documents")).unwrap().next().unwrap().unwrap().path();
+    let mut bytes = std::fs::read(&doc).unwrap();
+    bytes[20] ^= 1;
+    std::fs::write(&doc, bytes).unwrap();
+    let target = dir.path().join("restored");
+    let db = format!("sqlite://{}", target.join("gongyi.db").display());
+    let data = target.join("data").display().to_string();
+    let env = [("GONGYI_DATABASE_URL", db.as_str()), ("GONGYI_DATA_DIR", data.as_str())];
+    let out = gongyi(&app, &["restore", &bad.display().to_string()], &env, None);
+    assert!(!out.status.success() && stderr(&out).contains("被改动"), "{}", stderr(&out));
+    assert!(!target.join("gongyi.db").exists());
+    // The real one: restored, verified with the same key, the call still there.
+    let out = gongyi(&app, &["restore", &to_s], &env, None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let verify = gongyi(&app, &["audit", "verify"], &env, None);
+    assert!(verify.status.success(), "{}{}", String::from_utf8_lossy(&verify.stdout), stderr(&verify));
+    assert_eq!(count_in(&db, &format!("calls WHERE id = {}", call.id)), 1);
+    assert_eq!(count_in(&db, "audit_log"), app.count("audit_log").await);
+    let twice = gongyi(&app, &["restore", &to_s], &env, None);
+    assert!(!twice.status.success() && stderr(&twice).contains("已存在"));
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let t = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &t);
+        } else {
+            std::fs::copy(&p, &t).unwrap();
+        }
+    }
+}
+
 crate::on_both!(
+    backup_and_restore,
     invalid_settings_stop_the_start_and_name_themselves,
     a_foreign_audit_key_is_refused_and_verify_changes_nothing,
     the_password_comes_from_stdin_not_the_command_line,
