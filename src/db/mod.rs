@@ -88,7 +88,20 @@ pub struct Manager {
 
 /// One connection as the URL's own user (the owner): migrations, start-up checks, the CLI.
 pub fn connect(url: &DbUrl) -> Result<DbConn, String> {
-    Manager { url: url.clone(), role: None }.connect().map_err(|e| format!("无法连接数据库: {e}"))
+    Manager { url: url.clone(), role: None }.connect().map_err(|e| match url {
+        // Name the file and its directory: the usual cause is a directory that does not exist
+        // or that this user may not write.
+        DbUrl::Sqlite(path) => {
+            let dir = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty());
+            let hint = match dir {
+                Some(d) if !d.exists() => format!("（目录 {} 不存在）", d.display()),
+                Some(d) => format!("（请检查目录 {} 是否可写）", d.display()),
+                None => String::new(),
+            };
+            format!("无法打开 SQLite 数据库文件 {path}{hint}: {e}（GONGYI_DATABASE_URL）")
+        }
+        DbUrl::Postgres(_) => format!("无法连接数据库: {e}"),
+    })
 }
 
 /// Whether this PostgreSQL connection may switch to [`APP_ROLE`]; SQLite has no roles.

@@ -48,9 +48,17 @@ async fn invalid_settings_stop_the_start_and_name_themselves(app: TestApp) {
         assert!(!out.status.success(), "{name}={value} accepted");
         assert!(stderr(&out).contains(name), "{name}: {}", stderr(&out));
     }
-    // Valid spellings pass.
-    let out = gongyi(&app, &["migrate"], &[("GONGYI_SECURE_COOKIES", "yes"), ("GONGYI_LOG", "warn,gongyi=info")], None);
+    // A SQLite file that cannot be opened is named, with its directory.
+    let out = gongyi(&app, &["migrate"], &[("GONGYI_DATABASE_URL", "sqlite:///nonexistent/dir/x.db")], None);
+    assert!(!out.status.success() && stderr(&out).contains("/nonexistent/dir"), "{}", stderr(&out));
+    // Valid spellings pass; logs written to a pipe carry no colour codes.
+    let fresh = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", fresh.path().join("new.db").display());
+    let env = [("GONGYI_SECURE_COOKIES", "yes"), ("GONGYI_LOG", "info"), ("GONGYI_DATABASE_URL", url.as_str())];
+    let out = gongyi(&app, &["migrate"], &env, None);
     assert!(out.status.success(), "{}", stderr(&out));
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(all.contains("applied") && !all.contains('\u{1b}'), "{all:?}");
     // --help names the settings and the roles.
     let help = gongyi(&app, &["--help"], &[], None);
     let text = String::from_utf8_lossy(&help.stdout);
