@@ -1,6 +1,6 @@
 //! 评估结果公示: a call's verified mid-term or final grades, with the objection window.
 
-use super::layout::{table, Align, Column, Doc, MARGIN};
+use super::layout::{table, Align, Column, Doc};
 
 pub struct Line {
     pub agreement_no: String,
@@ -22,14 +22,7 @@ pub struct EvaluationNoticeDoc {
 }
 
 pub fn render(n: &EvaluationNoticeDoc) -> Vec<u8> {
-    let mut doc = Doc::new(&n.title);
-    let w = doc.content_width();
-    doc.space(8.0);
-    for line in super::layout::wrap(&n.title, w, 16.0) {
-        doc.space(24.0);
-        let y = doc.y;
-        doc.text_in(&line, MARGIN, w, y, 16.0, Align::Center);
-    }
+    let mut doc = Doc::with_title(&n.title);
     doc.space(10.0);
     doc.paragraph(&n.paragraph, 10.5, Align::Left);
     doc.space(10.0);

@@ -83,6 +83,20 @@ impl Doc {
         }
     }
 
+    /// A document opening with its title, centred in 16 pt and wrapped: every public notice
+    /// (招标公告, 评审结果公示, 创新奖励公告, 评估结果公示) starts so.
+    pub fn with_title(title: &str) -> Doc {
+        let mut doc = Doc::new(title);
+        let w = doc.content_width();
+        doc.space(8.0);
+        for line in wrap(title, w, 16.0) {
+            doc.space(24.0);
+            let y = doc.y;
+            doc.text_in(&line, MARGIN, w, y, 16.0, Align::Center);
+        }
+        doc
+    }
+
     pub fn content_width(&self) -> f32 {
         PAGE_W - 2.0 * MARGIN
     }

@@ -34,14 +34,8 @@ pub struct NoticeDoc {
 }
 
 pub fn render(n: &NoticeDoc) -> Vec<u8> {
-    let mut doc = Doc::new(&n.title);
+    let mut doc = Doc::with_title(&n.title);
     let w = doc.content_width();
-    doc.space(8.0);
-    for line in super::layout::wrap(&n.title, w, 16.0) {
-        doc.space(24.0);
-        let y = doc.y;
-        doc.text_in(&line, MARGIN, w, y, 16.0, Align::Center);
-    }
     if let Some(m) = &n.mark {
         doc.space(18.0);
         let y = doc.y;
