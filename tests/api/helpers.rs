@@ -31,6 +31,7 @@ macro_rules! on_both {
         mod postgres {
             $(
                 #[actix_web::test]
+                #[cfg_attr(not(gongyi_pg), ignore = "set GONGYI_TEST_PG_URL to run the PostgreSQL variants")]
                 async fn $name() {
                     if $crate::helpers::pg_url().is_some() {
                         super::$name($crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await).await

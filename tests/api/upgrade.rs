@@ -215,6 +215,7 @@ fn sqlite_upgrades_without_loss() {
 }
 
 #[test]
+#[cfg_attr(not(gongyi_pg), ignore = "set GONGYI_TEST_PG_URL to run the PostgreSQL variants")]
 fn postgres_upgrades_without_loss() {
     if pg_url().is_some() {
         upgrades_without_loss(&fresh_pg_database());
