@@ -20,6 +20,7 @@ pub fn staff(conn: &mut DbConn, state: &AppState) -> Ctx {
             role: "staff".into(),
             region_code: None,
             affiliations: vec![],
+            organisation: None,
         },
     )
     .unwrap();

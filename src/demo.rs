@@ -54,6 +54,7 @@ pub fn load(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher, docs: &DocSettings) -
                 role: role.to_string(),
                 region_code: region.map(str::to_string),
                 affiliations: vec![],
+                organisation: None,
             },
         )?;
     }

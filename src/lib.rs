@@ -11,5 +11,6 @@ pub mod domain;
 pub mod error;
 pub mod mail;
 pub mod pdf;
+pub mod registry_file;
 pub mod service;
 pub mod web;

@@ -22,8 +22,8 @@ Settings (environment variables; an invalid value stops the start with its name)
   GONGYI_AUTHORITY, GONGYI_CONTACT, GONGYI_REGIONS_FILE, GONGYI_EVALUATION_GRACE_DAYS
   GONGYI_TRAINING, GONGYI_NOW (training databases only), GONGYI_LOG (info, warn, debug, …)
 
-Roles for `gongyi user add --role`: admin, staff, finance, reviewer, evaluator, community
-(organisations' accounts come from registration).";
+Roles for `gongyi user add --role`: admin, staff, finance, reviewer, evaluator, community, and
+org with --organisation USCC (organisations otherwise get their account by registering).";
 
 #[derive(Parser)]
 #[command(name = "gongyi", version, about = "公益创投管理平台", after_help = AFTER_HELP)]
@@ -46,6 +46,11 @@ enum Cmd {
     /// Restore a backup from DIR into a database that does not exist yet and an empty data
     /// directory, after checking every file against its manifest.
     Restore { dir: std::path::PathBuf },
+    /// Load data in bulk.
+    Import {
+        #[command(subcommand)]
+        cmd: ImportCmd,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -60,7 +65,7 @@ enum Cmd {
 
 #[derive(Subcommand)]
 enum UserCmd {
-    /// Create an admin, staff, finance, reviewer, evaluator or community account. The password
+    /// Create an admin, staff, finance, reviewer, evaluator, community or organisation account. The password
     /// is asked for on the terminal (not shown), or read from the first line of stdin.
     Add {
         #[arg(long)]
@@ -69,12 +74,16 @@ enum UserCmd {
         /// list. Leave it out to be asked.
         #[arg(long)]
         password: Option<String>,
-        /// admin · staff · finance · reviewer · evaluator · community
+        /// admin · staff · finance · reviewer · evaluator · community · org (with --organisation)
         #[arg(long)]
         role: String,
         /// Town region code for town staff; village code for a community account.
         #[arg(long)]
         region: Option<String>,
+        /// The 统一社会信用代码 of the organisation an `org` account acts for (e.g. one loaded by
+        /// `gongyi import organisations`).
+        #[arg(long)]
+        organisation: Option<String>,
         #[arg(long)]
         email: Option<String>,
         #[arg(long)]
@@ -85,6 +94,19 @@ enum UserCmd {
     ResetPassword {
         #[arg(long)]
         login: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCmd {
+    /// The civil-affairs registry's organisations from FILE (.xlsx, .xls or .csv with the columns
+    /// 名称, 统一社会信用代码, 类型, 登记日期, 住所区划, 联系人, 联系电话). Every row is checked first;
+    /// the accepted rows go in together as verified organisations, the refused ones are listed.
+    Organisations {
+        file: std::path::PathBuf,
+        /// Check and report only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -173,7 +195,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             println!("数据库已是最新结构。");
             Ok(ExitCode::SUCCESS)
         }
-        Cmd::User { cmd: UserCmd::Add { login, password, role, region, email, name } } => {
+        Cmd::User { cmd: UserCmd::Add { login, password, role, region, organisation, email, name } } => {
             let password = match password {
                 Some(p) => p,
                 None => read_password()?,
@@ -191,6 +213,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 role,
                 region_code: region,
                 affiliations: vec![],
+                organisation,
             };
             match gongyi::service::accounts::create_user(&mut conn, &ctx, &st.hasher, &input) {
                 Ok(u) => {
@@ -218,6 +241,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             println!("请告知本人；登录后必须先修改密码。");
             Ok(ExitCode::SUCCESS)
         }
+        Cmd::Import { cmd: ImportCmd::Organisations { file, dry_run } } => import_organisations(config, &file, dry_run),
         Cmd::Audit { cmd: AuditCmd::Verify } => {
             // Read-only: the database is checked as it is, never migrated or seeded.
             let (mut conn, key) = gongyi::app::open_for_audit(&config)?;
@@ -254,6 +278,46 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
         }
     }
+}
+
+fn import_organisations(config: Config, file: &std::path::Path, dry_run: bool) -> Result<ExitCode, String> {
+    use std::io::IsTerminal;
+    let f = gongyi::registry_file::read(file)?;
+    let p = gongyi::app::prepare(config, None)?;
+    let st = p.state;
+    let ctx = Ctx { principal: Principal::System, now: st.clock.now(), audit_key: st.audit_key.clone(), ip: None };
+    let mut conn = st.pool.get().map_err(|e| e.to_string())?;
+    // A bar on a terminal only: a log or a pipe gets the report alone.
+    let bar = if std::io::stderr().is_terminal() {
+        let b = indicatif::ProgressBar::new(f.rows.len().saturating_sub(1) as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template("检查 {bar:40} {pos}/{len} 行 {elapsed}") {
+            b.set_style(style);
+        }
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let source = gongyi::service::registry_import::Source { name: &name, sha256: &f.sha256 };
+    let report =
+        gongyi::service::registry_import::import_organisations(&mut conn, &ctx, &source, &f.rows, dry_run, &mut |n| {
+            bar.set_position(n as u64)
+        })
+        .map_err(|e| e.describe())?;
+    bar.finish_and_clear();
+    for r in &report.refused {
+        println!("第 {} 行未导入：{}", r.line, r.reasons.join("；"));
+    }
+    let verb = if report.written {
+        "已导入"
+    } else if dry_run {
+        "试运行（未写入）：可导入"
+    } else {
+        "未写入：可导入"
+    };
+    println!("共 {} 行，{verb} {} 个组织（已认证），{} 行未导入。", report.rows, report.accepted, report.refused.len());
+    // Refused rows make the exit status 2, so a script notices even when the rest went in.
+    Ok(if report.refused.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
 }
 
 fn serve(config: Config, demo: bool) -> Result<ExitCode, String> {

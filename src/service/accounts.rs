@@ -122,6 +122,10 @@ pub struct NewUserInput {
     /// Reviewers only: USCCs of organisations they work for or advise.
     #[serde(default)]
     pub affiliations: Vec<String>,
+    /// `org` accounts only: the 统一社会信用代码 of the organisation the account acts for (how an
+    /// organisation loaded by `gongyi import organisations`, which has no account, gets one).
+    #[serde(default)]
+    pub organisation: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -159,13 +163,37 @@ fn email_field(p: &mut Problems, e: &str) -> Option<String> {
     v
 }
 
-/// Any role but `org`: organisations' accounts come from registration.
-fn role_field(p: &mut Problems, r: &str) -> Option<Role> {
-    let v = Role::parse(r).filter(|x| *x != Role::Org);
-    if v.is_none() {
-        p.add("role", "invalid_role", "角色应为 admin、staff、finance、reviewer、evaluator 或 community");
+/// Any role; `org` only with the organisation it acts for (organisations otherwise get their
+/// first account by registering).
+fn role_field(p: &mut Problems, r: &str, organisation_given: bool) -> Option<Role> {
+    let v = Role::parse(r);
+    match v {
+        None => p.add("role", "invalid_role", "角色应为 admin、staff、finance、reviewer、evaluator、community 或 org"),
+        Some(Role::Org) if !organisation_given => {
+            p.add("organisation", "organisation_required", "社会组织账号须填写所属组织的统一社会信用代码")
+        }
+        Some(x) if x != Role::Org && organisation_given => {
+            p.add("organisation", "organisation_not_allowed", "只有社会组织账号可以指定所属组织")
+        }
+        _ => {}
     }
     v
+}
+
+/// The organisation an `org` account acts for, by its 统一社会信用代码.
+fn organisation_field(conn: &mut DbConn, p: &mut Problems, role: Option<Role>, code: &str) -> AppResult<Option<i64>> {
+    if role != Some(Role::Org) {
+        return Ok(None);
+    }
+    let Ok(u) = Uscc::parse_unchecked(code) else {
+        p.add("organisation", "invalid_uscc", "统一社会信用代码应为 18 位");
+        return Ok(None);
+    };
+    let id = db::organisations::id_by_uscc(conn, u.as_str())?;
+    if id.is_none() {
+        p.add("organisation", "unknown_organisation", "平台中没有该统一社会信用代码的组织");
+    }
+    Ok(id)
 }
 
 /// The region an account acts for: a town for town staff, a village or community for a
@@ -233,7 +261,12 @@ pub fn create_user(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher, input: &NewUse
         None => None,
         Some(e) => email_field(&mut p, e),
     };
-    let role = role_field(&mut p, &input.role);
+    let org_code = input.organisation.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let role = role_field(&mut p, &input.role, org_code.is_some());
+    let organisation_id = match org_code {
+        Some(code) => organisation_field(conn, &mut p, role, code)?,
+        None => None,
+    };
     let given = input.region_code.as_deref().is_some_and(|s| !s.trim().is_empty());
     let region = match input.region_code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(code) => town_field(conn, &mut p, role, code)?,
@@ -257,7 +290,7 @@ pub fn create_user(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher, input: &NewUse
                 email: email.as_deref(),
                 role: role.as_str(),
                 region_code: region.as_deref(),
-                organisation_id: None,
+                organisation_id,
                 active: true,
                 created_at: db_time(ctx.now),
             },
@@ -269,13 +302,20 @@ pub fn create_user(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher, input: &NewUse
         for a in &affiliations {
             db::users::add_affiliation(c, id, a)?;
         }
+        // An organisation loaded from the registry has no address: its first account's is it.
+        if let (Some(org), Some(e)) = (organisation_id, email.as_deref()) {
+            db::organisations::set_email_if_blank(c, org, e)?;
+        }
         audit::record(
             c,
             ctx,
             "user.create",
             "user",
             Some(id),
-            serde_json::json!({"login": login, "role": role.as_str(), "region_code": region, "affiliations": affiliations}),
+            serde_json::json!({
+                "login": login, "role": role.as_str(), "region_code": region, "affiliations": affiliations,
+                "organisation_id": organisation_id,
+            }),
         )?;
         let row = db::users::find(c, id)?.ok_or_else(AppError::not_found)?;
         user_view(&row, affiliations.clone())
@@ -370,7 +410,7 @@ pub fn update_user(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &UpdateUserInpu
     };
     let role = match &input.role {
         None => Some(current),
-        Some(r) => role_field(&mut p, r),
+        Some(r) => role_field(&mut p, r, false),
     };
     let region = match input.region_code.as_deref().map(str::trim) {
         // Kept only where the role still has one of the same level (a town is no village).

@@ -26,6 +26,11 @@ pub fn queue_about_bid(conn: &mut DbConn, ctx: &Ctx, bid_id: i64, m: Mail) -> Ap
 }
 
 fn enqueue(conn: &mut DbConn, ctx: &Ctx, m: Mail, bid_id: Option<i64>) -> AppResult<i64> {
+    // Organisations loaded from the registry have no address until they claim an account:
+    // nothing to send, and a blank recipient would only fail in the worker.
+    if m.to.trim().is_empty() {
+        return Ok(0);
+    }
     let body = format!("{}{SIGNATURE}", m.body);
     Ok(db::outbox::enqueue(conn, m.kind, &m.to, &m.subject, &body, bid_id, crate::clock::db_time(ctx.now))?)
 }

@@ -29,6 +29,7 @@ pub mod passwords;
 pub mod previews;
 pub mod projects;
 pub mod regions;
+pub mod registry_import;
 pub mod review;
 pub mod scores;
 pub mod stages;

@@ -236,6 +236,8 @@ pub fn register(
                 contact_phone: &v.contact_phone,
                 email: &v.email,
                 status: OrgStatus::Pending.as_str(),
+                status_reason: None,
+                decided_at: None,
                 created_at: now,
             },
         )

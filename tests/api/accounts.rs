@@ -109,7 +109,8 @@ async fn admin_creates_users(app: TestApp) {
     assert_eq!(r.status, 422, "{}", r.text);
     let fields: Vec<&str> =
         r.json["error"]["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    for f in ["login", "password", "display_name", "email", "role", "region_code", "affiliations[0]"] {
+    // `org` needs the organisation it acts for.
+    for f in ["login", "password", "display_name", "email", "organisation", "region_code", "affiliations[0]"] {
         assert!(fields.contains(&f), "{f} not reported in {fields:?}");
     }
     let r = admin

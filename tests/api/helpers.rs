@@ -251,6 +251,7 @@ impl TestApp {
             role: role.into(),
             region_code: region.map(str::to_string),
             affiliations: vec![],
+            organisation: None,
         };
         st.clone().db(move |c| accounts::create_user(c, &ctx, &st.hasher, &input)).await.unwrap().id
     }

@@ -156,7 +156,7 @@ async fn backup_and_restore(app: TestApp) {
     let out = gongyi(&app, &["backup", &to_s], &[], None);
     if app.backend == Backend::Postgres {
         assert!(!out.status.success() && stderr(&out).contains("pg_dump"), "{}", stderr(&out));
-        return;
+        return pg_recipe(&app, call.id, dir.path()).await;
     }
     assert!(out.status.success(), "{}", stderr(&out));
     let manifest = std::fs::read_to_string(to.join("MANIFEST.sha256")).unwrap();
@@ -188,6 +188,155 @@ async fn backup_and_restore(app: TestApp) {
     assert!(!twice.status.success() && stderr(&twice).contains("已存在"));
 }
 
+/// The README's PostgreSQL recipe, word for word: pg_dump -Fc, createdb, pg_restore --no-owner,
+/// the data directory beside it; `audit verify` is green on the restored database.
+async fn pg_recipe(app: &TestApp, call: i64, dir: &std::path::Path) {
+    let bin = |name: &str| -> String {
+        let found = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()
+            .and_then(|d| d.filter_map(|e| e.ok()).map(|e| e.path().join("bin").join(name)).find(|p| p.exists()));
+        found.map(|p| p.display().to_string()).unwrap_or_else(|| name.to_string())
+    };
+    let url = app.config.database_url.clone();
+    let dump = dir.join("gongyi.dump");
+    let ok = |o: Output| assert!(o.status.success(), "{}", stderr(&o));
+    ok(Command::new(bin("pg_dump")).args(["-Fc", "-f", &dump.display().to_string(), &url]).output().unwrap());
+    let (base, name) = url.rsplit_once('/').unwrap();
+    let restored = format!("{name}_restored");
+    ok(Command::new(bin("createdb")).args([&format!("--maintenance-db={url}"), restored.as_str()]).output().unwrap());
+    let restored_url = format!("{base}/{restored}");
+    let out =
+        Command::new(bin("pg_restore")).args(["--no-owner", "-d", &restored_url, &dump.display().to_string()]).output();
+    let data = dir.join("data");
+    copy_dir(std::path::Path::new(&app.config.data_dir), &data);
+    let env = [("GONGYI_DATABASE_URL", restored_url.as_str()), ("GONGYI_DATA_DIR", data.to_str().unwrap())];
+    let verify = gongyi(app, &["audit", "verify"], &env, None);
+    let calls = count_in(&restored_url, &format!("calls WHERE id = {call}"));
+    let audit = count_in(&restored_url, "audit_log");
+    let _ = Command::new(bin("dropdb"))
+        .args(["--force", &format!("--maintenance-db={base}/postgres"), restored.as_str()])
+        .output();
+    ok(out.unwrap());
+    assert!(verify.status.success(), "{}{}", String::from_utf8_lossy(&verify.stdout), stderr(&verify));
+    assert_eq!(calls, 1);
+    assert_eq!(audit, app.count("audit_log").await);
+}
+
+/// The registry's file: every row checked first, refused rows named, `--dry-run` writes nothing,
+/// the accepted rows go in verified with one audit record; a second run refuses them all;
+/// an .xlsx with date and number cells reads the same; an imported organisation gets an account.
+async fn import_organisations_from_the_registry(app: TestApp) {
+    let staff = app.as_role("staff1", "staff").await;
+    crate::flow::org(&app, &staff, "known", "52340207MJ0007001").await;
+    let before = app.count("organisations").await;
+    let (a, b) = (uscc("52340207MJ0007002"), uscc("52340207MJ0007003"));
+    let known = uscc("52340207MJ0007001");
+    let mut bad_digit = uscc("52340207MJ0007004");
+    bad_digit.replace_range(17.., if bad_digit.ends_with('0') { "1" } else { "0" });
+    let csv = format!(
+        "序号,名称,统一社会信用代码,类型,登记日期,住所区划,联系人,联系电话\n\
+         1,鸠江区阳光助老服务中心,{a},民办非企业单位,2019-03-05,340207101001,王芳,0553-1234567\n\
+         2,鸠江区慈善协会,{b},社会团体,2015/6/1,340207000000,李强,13800000000\n\
+         3,错码组织,{bad_digit},社会团体,2015-06-01,340207101001,张三,13800000001\n\
+         4,重复组织,{a},社会团体,2015-06-01,340207101001,张三,13800000001\n\
+         5,外区组织,{},基金会,2015-06-01,340208000000,张三,13800000001\n\
+         6,已注册组织,{known},社会团体,2015-06-01,340207101001,张三,13800000001\n\
+         ,,,,,,,\n\
+         7,\"名称,带逗号\",{},公司,2099-01-01,34,,abc\n",
+        uscc("52340207MJ0007005"),
+        uscc("52340207MJ0007006"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("名录.csv");
+    std::fs::write(&file, csv).unwrap();
+    let f = file.display().to_string();
+    let audit_before = app.count("audit_log").await;
+    let dry = gongyi(&app, &["import", "organisations", &f, "--dry-run"], &[], None);
+    let text = String::from_utf8_lossy(&dry.stdout).to_string();
+    assert_eq!(dry.status.code(), Some(2), "{text}{}", stderr(&dry));
+    for needle in [
+        "第 4 行",
+        "第 5 行",
+        "第 6 行",
+        "第 7 行",
+        "第 9 行",
+        "与第 2 行重复",
+        "不在本区",
+        "平台中已有",
+        "类型",
+        "联系电话",
+    ] {
+        assert!(text.contains(needle), "{needle}: {text}");
+    }
+    assert!(!text.contains("第 2 行未导入") && !text.contains("第 8 行"), "{text}");
+    assert!(text.contains("共 7 行") && text.contains("可导入 2 个"), "{text}");
+    assert_eq!(app.count("organisations").await, before, "a dry run writes nothing");
+    assert_eq!(app.count("audit_log").await, audit_before);
+    let real = gongyi(&app, &["import", "organisations", &f], &[], None);
+    assert_eq!(real.status.code(), Some(2), "{}", stderr(&real));
+    assert_eq!(app.count("organisations").await, before + 2);
+    assert_eq!(app.count(&format!("organisations WHERE uscc IN ('{a}', '{b}') AND status = 'verified'")).await, 2);
+    assert_eq!(app.count("audit_log WHERE action = 'organisation.import'").await, 1);
+    // Again: both already there, nothing written.
+    let again = gongyi(&app, &["import", "organisations", &f], &[], None);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("可导入 0 个"));
+    assert_eq!(app.count("organisations").await, before + 2);
+    // Staff see them as verified organisations.
+    let list = staff.get("/api/v1/organisations?status=verified").await;
+    assert!(list.text.contains("鸠江区慈善协会"), "{}", list.text);
+    // An .xlsx with a date cell and the region typed as a number.
+    let c = uscc("52340207MJ0007007");
+    let xlsx = dir.path().join("名录.xlsx");
+    {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (i, h) in
+            ["名称", "统一社会信用代码", "类型", "登记日期", "住所区划", "联系人", "联系电话"].iter().enumerate()
+        {
+            ws.write_string(0, i as u16, *h).unwrap();
+        }
+        ws.write_string(1, 0, "鸠江区绿色家园环保中心").unwrap();
+        ws.write_string(1, 1, &c).unwrap();
+        ws.write_string(1, 2, "社会服务机构").unwrap();
+        let fmt = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+        let d = rust_xlsxwriter::ExcelDateTime::from_ymd(2020, 7, 15).unwrap();
+        ws.write_datetime_with_format(1, 3, &d, &fmt).unwrap();
+        ws.write_number(1, 4, 340207101001.0).unwrap();
+        ws.write_string(1, 5, "赵敏").unwrap();
+        ws.write_string(1, 6, "0553-7654321").unwrap();
+        wb.save(&xlsx).unwrap();
+    }
+    let out = gongyi(&app, &["import", "organisations", &xlsx.display().to_string()], &[], None);
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert_eq!(
+        app.count(&format!(
+            "organisations WHERE uscc = '{c}' AND registered_on = '2020-07-15' AND region_code = '340207101001'"
+        ))
+        .await,
+        1
+    );
+    // A header without the registry's columns is refused as a whole.
+    let wrong = dir.path().join("wrong.csv");
+    std::fs::write(&wrong, "name,code\nx,y\n").unwrap();
+    let out = gongyi(&app, &["import", "organisations", &wrong.display().to_string()], &[], None);
+    assert!(!out.status.success() && stderr(&out).contains("表头缺少列"), "{}", stderr(&out));
+    // The imported organisation gets its first account from the command line.
+    let out = gongyi(
+        &app,
+        &["user", "add", "--login", "cishan", "--role", "org", "--organisation", &b, "--email", "cs@example.org"],
+        &[],
+        Some("Ci-shan-xiehui-2027\n"),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let org = app.login_with("cishan", "Ci-shan-xiehui-2027").await;
+    let me = org.get("/api/v1/me").await;
+    assert_eq!(me.json["role"], "org", "{}", me.text);
+    assert_eq!(app.count(&format!("organisations WHERE uscc = '{b}' AND email = 'cs@example.org'")).await, 1);
+    // An org account needs its organisation; another role may not name one.
+    let out = gongyi(&app, &["user", "add", "--login", "cishan2", "--role", "org"], &[], Some("Ci-shan-xiehui-2027\n"));
+    assert!(!out.status.success() && stderr(&out).contains("统一社会信用代码"), "{}", stderr(&out));
+}
+
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
@@ -207,5 +356,6 @@ crate::on_both!(
     a_foreign_audit_key_is_refused_and_verify_changes_nothing,
     the_password_comes_from_stdin_not_the_command_line,
     health_answers_head,
-    forms_work_behind_a_proxy_that_rewrites_host
+    forms_work_behind_a_proxy_that_rewrites_host,
+    import_organisations_from_the_registry
 );

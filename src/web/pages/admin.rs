@@ -18,6 +18,7 @@ pub struct UserForm {
     role: String,
     region_code: String,
     affiliations: String,
+    organisation: String,
     password: String,
 }
 
@@ -57,7 +58,7 @@ async fn users_page(
         .map(|r| (r.code, if r.level == "village" { format!("　└ {}", r.name) } else { r.name }))
         .collect();
     towns.sort();
-    let roles = [Role::Staff, Role::Finance, Role::Reviewer, Role::Evaluator, Role::Community, Role::Admin]
+    let roles = [Role::Staff, Role::Finance, Role::Reviewer, Role::Evaluator, Role::Community, Role::Org, Role::Admin]
         .into_iter()
         .map(|r| (r.as_str(), r.label()))
         .collect();
@@ -99,6 +100,7 @@ pub async fn create_user(
             .filter(|s| !s.is_empty())
             .map(str::to_string)
             .collect(),
+        organisation: Some(f.organisation.clone()),
     };
     let st = state.clone();
     let ctx = auth.ctx.clone();
