@@ -117,7 +117,23 @@ enum AuditCmd {
     Verify,
 }
 
+/// glibc's defaults let a long-running server keep what it once needed: the mmap threshold
+/// rises after the first large free, so every later Argon2 buffer (19 MiB) and PDF font buffer
+/// comes from a per-thread arena and stays there; and each of the many worker and blocking
+/// threads may get an arena of its own. A fixed threshold returns large buffers to the system
+/// when freed; four arenas are plenty on the machines this runs on. (A demo walkthrough: 306 MiB
+/// peak without, see bench/README.md.)
+fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters; called once, before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
+        libc::mallopt(libc::M_ARENA_MAX, 4);
+    }
+}
+
 fn main() -> ExitCode {
+    tune_allocator();
     // A log level that is no level is refused before anything is logged (it would otherwise
     // quietly log nothing useful).
     let filter = std::env::var("GONGYI_LOG").ok().filter(|v| !v.trim().is_empty());

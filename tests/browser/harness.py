@@ -43,8 +43,20 @@ class Harness:
                 time.sleep(0.2)
         raise SystemExit(open(os.path.join(self.work, "server.log")).read())
 
+    def memory(self):
+        """The server's resident memory now and at its peak, in MiB (Linux)."""
+        try:
+            status = open(f"/proc/{self.server.pid}/status").read()
+        except (OSError, AttributeError):
+            return None
+        kb = {l.split(":")[0]: int(l.split()[1]) for l in status.splitlines() if l.startswith(("VmRSS", "VmHWM"))}
+        return kb.get("VmRSS", 0) // 1024, kb.get("VmHWM", 0) // 1024
+
     def stop(self):
         if self.server:
+            mem = self.memory()
+            if mem:
+                print(f"server memory before stopping: RSS {mem[0]} MiB, peak {mem[1]} MiB", flush=True)
             self.server.terminate()
             self.server.wait(10)
             self.server = None
