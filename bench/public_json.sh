@@ -16,19 +16,23 @@ DIR=$(mktemp -d /tmp/gongyi-bench.XXXXXX)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 BIN="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/release/gongyi"
 PATHS="/api/v1/calls / /calls/1 /api/v1/calls/1"
-if [ -f target/e2e/gongyi.db ]; then
+# DATABASE_URL=postgres://… (an empty database): the demo data on PostgreSQL instead.
+DB_URL=${DATABASE_URL:-sqlite://$DIR/gongyi.db}
+if [ -n "${DATABASE_URL:-}" ]; then
+  CMD=demo
+elif [ -f target/e2e/gongyi.db ]; then
   cp target/e2e/gongyi.db "$DIR/gongyi.db"; cp -r target/e2e/data "$DIR/data"
   CMD=serve; PATHS="$PATHS /notices/1 /api/v1/notices/1"
 else
   CMD=demo
 fi
 PATHS="$PATHS /api/v1/regions"
-(cd "$DIR" && GONGYI_BIND="127.0.0.1:$PORT" GONGYI_DATABASE_URL="sqlite://$DIR/gongyi.db" \
+(cd "$DIR" && GONGYI_BIND="127.0.0.1:$PORT" GONGYI_DATABASE_URL="$DB_URL" \
    GONGYI_DATA_DIR="$DIR/data" GONGYI_LOG=warn exec "$BIN" "$CMD" >"$DIR/server.log" 2>&1) &
 PID=$!
 trap 'kill $PID 2>/dev/null; rm -rf "$DIR"' EXIT
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem/{print $2}') GiB; gongyi $(git rev-parse --short HEAD 2>/dev/null || echo '?'); $CMD; wrk -t2 -c$CONNS ${DURATION}s"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem/{print $2}') GiB; gongyi $(git rev-parse --short HEAD 2>/dev/null || echo '?'); $CMD on ${DB_URL%%:*}; wrk -t2 -c$CONNS ${DURATION}s"
 # Each endpoint is measured right after a fresh /healthz run and compared with that one (the two
 # share the machine's state: frequency, caches, what ran before), ROUNDS times; the median round
 # by ratio is reported. Server and load generator share the cores, so single runs swing ±15 %.
@@ -56,3 +60,25 @@ for path in $PATHS; do
     "$path" "$2" "$3" "$1" "$4" "$5" "$all" "${*:6}"
 done
 echo "server RSS after load: $(( $(awk '/VmRSS/{print $2}' /proc/$PID/status) / 1024 )) MiB"
+
+# INSTANCES=2: a second `gongyi serve` on the same database; each path is loaded on one instance
+# alone, then on both at once (one wrk per instance, CONNS/2 connections each), and the totals
+# compared: how far the second instance raises what the machine serves.
+if [ "${INSTANCES:-1}" = 2 ]; then
+  PORT2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  (cd "$DIR" && GONGYI_BIND="127.0.0.1:$PORT2" GONGYI_DATABASE_URL="$DB_URL" GONGYI_DATA_DIR="$DIR/data" \
+     GONGYI_LOG=warn exec "$BIN" serve >"$DIR/server2.log" 2>&1) &
+  PID2=$!
+  trap 'kill $PID $PID2 2>/dev/null; rm -rf "$DIR"' EXIT
+  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT2/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+  for path in /api/v1/calls /calls/1; do
+    one=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" "http://127.0.0.1:$PORT$path" | awk '/Requests\/sec/{print $2}')
+    wrk -t1 -c$((CONNS / 2)) -d"${DURATION}s" "http://127.0.0.1:$PORT$path" >"$DIR/w1" &
+    W1=$!
+    wrk -t1 -c$((CONNS / 2)) -d"${DURATION}s" "http://127.0.0.1:$PORT2$path" >"$DIR/w2"
+    wait "$W1"
+    both=$(cat "$DIR/w1" "$DIR/w2" | awk '/Requests\/sec/{s+=$2} END{printf "%.0f", s}')
+    printf '%-20s one instance %10s req/s · two instances %10s req/s together (%s×)\n' "$path" "$one" "$both" \
+      "$(awk -v a="$both" -v b="$one" 'BEGIN{printf "%.2f", a/b}')"
+  done
+fi

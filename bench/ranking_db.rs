@@ -1,4 +1,4 @@
-//! The ranking as the endpoint computes it, through SQLite: n eligible bids × 5 submitted
+//! The ranking as the endpoint computes it, through SQLite (or DATABASE_URL's PostgreSQL): n eligible bids × 5 submitted
 //! reviews (5 criteria each) over 50 pools (the district's own, its 12 towns and 37 made-up towns).
 //! `BIDS=10000 cargo bench --bench ranking_db`. Set-up inserts rows directly (not timed).
 
@@ -17,7 +17,9 @@ fn main() {
     let n: usize = std::env::var("BIDS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
     let dir = tempfile::tempdir().unwrap();
     let mut config = gongyi::config::Config::from_env();
-    config.database_url = format!("sqlite://{}", dir.path().join("rank.db").display());
+    // DATABASE_URL=postgres://… (an empty database) runs it on PostgreSQL.
+    config.database_url =
+        std::env::var("DATABASE_URL").unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("rank.db").display()));
     config.data_dir = dir.path().to_path_buf();
     config.audit_key = Some("bench".into());
     config.training = false;
@@ -60,9 +62,9 @@ fn main() {
     let mut sql = String::from("BEGIN;");
     sql.push_str("INSERT INTO organisations (id, uscc, name, org_type, registered_on, region_code, contact_name, contact_phone, email, status, created_at) VALUES (1, 'X', '基准组织', 'social_service', '2020-01-01', '340207001001', 'c', '13800138000', 'o@example.cn', 'verified', '2026-01-01 00:00:00');");
     for r in 0..20 {
-        sql.push_str(&format!("INSERT INTO users (id, login, password_hash, display_name, role, active, created_at) VALUES ({}, 'rev{r}', 'x', 'r', 'reviewer', 1, '2026-01-01 00:00:00');", 1000 + r));
+        sql.push_str(&format!("INSERT INTO users (id, login, password_hash, display_name, role, active, created_at) VALUES ({}, 'rev{r}', 'x', 'r', 'reviewer', TRUE, '2026-01-01 00:00:00');", 1000 + r));
     }
-    sql.push_str(&format!("INSERT INTO reviewer_draws (id, call_id, seed, reviewers_per_bid, due_on, active, created_by, created_at) VALUES (1, {}, '1', 5, '2026-03-20', 1, {}, '2026-03-02 00:00:00');", call.id, staff_id));
+    sql.push_str(&format!("INSERT INTO reviewer_draws (id, call_id, seed, reviewers_per_bid, due_on, active, created_by, created_at) VALUES (1, {}, '1', 5, '2026-03-20', TRUE, {}, '2026-03-02 00:00:00');", call.id, staff_id));
     sql.push_str("COMMIT;");
     c.batch_execute(&sql).unwrap();
     let mut sql = String::new();

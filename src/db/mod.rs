@@ -20,6 +20,7 @@ pub mod notices;
 pub mod org_documents;
 pub mod organisations;
 pub mod outbox;
+pub mod points;
 pub mod projects;
 pub mod regions;
 pub mod repeats;

@@ -824,9 +824,139 @@ diesel::table! {
 
 diesel::joinable!(awards -> award_funds (fund_id));
 diesel::joinable!(awards -> regions (region_code));
+diesel::joinable!(points_ledger -> points_participants (participant_id));
+
+diesel::table! {
+    points_participants (id) {
+        id -> BigInt,
+        region_code -> Text,
+        name -> Text,
+        phone -> Nullable<Text>,
+        kind -> Text,
+        tags -> Text,
+        spent -> BigInt,
+        active -> Bool,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    points_catalogues (id) {
+        id -> BigInt,
+        region_code -> Text,
+        month -> Text,
+        version -> Integer,
+        items -> Text,
+        note -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    points_postings (id) {
+        id -> BigInt,
+        region_code -> Text,
+        month -> Text,
+        posted_on -> Date,
+        objection_until -> Date,
+        spendable_from -> Date,
+        claims -> Integer,
+        points -> BigInt,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    points_claims (id) {
+        id -> BigInt,
+        participant_id -> BigInt,
+        region_code -> Text,
+        catalogue_id -> BigInt,
+        item_code -> Text,
+        item_name -> Text,
+        category -> Text,
+        points -> Integer,
+        activity_date -> Date,
+        note -> Text,
+        status -> Text,
+        first_by -> Nullable<BigInt>,
+        first_at -> Nullable<Timestamp>,
+        first_note -> Nullable<Text>,
+        second_by -> Nullable<BigInt>,
+        second_at -> Nullable<Timestamp>,
+        second_note -> Nullable<Text>,
+        posting_id -> Nullable<BigInt>,
+        filed_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    points_objections (id) {
+        id -> BigInt,
+        posting_id -> BigInt,
+        claim_id -> Nullable<BigInt>,
+        body -> Text,
+        contact -> Nullable<Text>,
+        status -> Text,
+        decision_note -> Nullable<Text>,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    points_store_items (id) {
+        id -> BigInt,
+        region_code -> Text,
+        name -> Text,
+        points_price -> Integer,
+        stock -> Integer,
+        active -> Bool,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    points_exchanges (id) {
+        id -> BigInt,
+        participant_id -> BigInt,
+        code -> Text,
+        points -> BigInt,
+        lines -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    points_ledger (id) {
+        id -> BigInt,
+        participant_id -> BigInt,
+        delta -> BigInt,
+        kind -> Text,
+        claim_id -> Nullable<BigInt>,
+        exchange_id -> Nullable<BigInt>,
+        available_on -> Date,
+        created_at -> Timestamp,
+    }
+}
 
 diesel::allow_tables_to_appear_in_same_query!(
     meta,
+    points_participants,
+    points_catalogues,
+    points_postings,
+    points_claims,
+    points_objections,
+    points_store_items,
+    points_exchanges,
+    points_ledger,
     bid_dossier,
     bid_checklist,
     organisation_standing,

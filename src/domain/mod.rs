@@ -25,6 +25,7 @@ pub mod org_documents;
 pub mod outbox;
 pub mod password_policy;
 pub mod password_reset;
+pub mod points;
 pub mod region;
 pub mod registry;
 pub mod repeat;

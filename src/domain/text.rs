@@ -43,6 +43,14 @@ pub fn name(s: &str, max: usize) -> Result<String, TextError> {
     Ok(t.to_string())
 }
 
+/// Like `paragraph`, but empty is allowed (an optional note).
+pub fn paragraph_or_empty(s: &str, max: usize) -> Result<String, TextError> {
+    if s.trim().is_empty() {
+        return Ok(String::new());
+    }
+    paragraph(s, max)
+}
+
 /// Multi-line text (reasons, notes): newlines and tabs allowed, other controls and bidi refused.
 pub fn paragraph(s: &str, max: usize) -> Result<String, TextError> {
     let t = s.trim();

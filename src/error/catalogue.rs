@@ -138,6 +138,17 @@ catalogue! {
     UnknownDocument = "unknown_document" / NOT_FOUND / "本平台没有发布过这个文件，或文件已被修改",
     UnsupportedMediaType = "unsupported_media_type" / UNSUPPORTED_MEDIA_TYPE / "请求内容的类型不受支持",
     WrongPhase = "wrong_phase" / CONFLICT / "招标当前所处阶段不能进行此操作",
+    CatalogueFrozen = "catalogue_frozen" / CONFLICT / "该月积分项目清单已开始执行，不能再修改",
+    NoCatalogue = "no_catalogue" / CONFLICT / "该月没有生效的积分项目清单",
+    CapReached = "cap_reached" / CONFLICT / "该项目本月的申报次数已达上限",
+    FirstReviewPending = "first_review_pending" / CONFLICT / "请先完成初审",
+    SameReviewer = "same_reviewer" / CONFLICT / "初审和复审须由不同的人完成",
+    NotAtStep = "not_at_step" / CONFLICT / "该积分申报不在此审核环节",
+    MonthNotOver = "month_not_over" / CONFLICT / "当月结束后才能张榜公示",
+    NothingToPost = "nothing_to_post" / CONFLICT / "该月没有待公示的已通过积分",
+    ObjectionWindowClosed = "objection_window_closed" / CONFLICT / "公示异议期已过",
+    InsufficientPoints = "insufficient_points" / CONFLICT / "可用积分不足",
+    OutOfStock = "out_of_stock" / CONFLICT / "库存不足",
     WrongStatus = "wrong_status" / CONFLICT / "当前状态不能进行此操作，请刷新后重试",
 }
 

@@ -26,6 +26,7 @@ pub mod organisations;
 pub mod outbox;
 pub mod password;
 pub mod passwords;
+pub mod points;
 pub mod previews;
 pub mod projects;
 pub mod regions;

@@ -110,6 +110,24 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("/api/v1/topics", "get", "public"),
     ("/api/v1/topics/{id}", "get", "public"),
     ("/api/v1/public/demands", "get", "public"),
+    ("/api/v1/points/participants", "post", "staff community"),
+    ("/api/v1/points/participants", "get", "staff community"),
+    ("/api/v1/points/participants/{id}", "get", "staff community"),
+    ("/api/v1/points/catalogues/{village}/{month}", "put", "staff community"),
+    ("/api/v1/points/catalogues/{village}/{month}", "get", "staff community"),
+    ("/api/v1/points/claims", "post", "staff community"),
+    ("/api/v1/points/claims", "get", "staff community"),
+    ("/api/v1/points/activities", "post", "staff community"),
+    ("/api/v1/points/claims/{id}/review", "post", "staff community"),
+    ("/api/v1/points/postings", "post", "staff community"),
+    ("/api/v1/points/postings/{id}/objections", "post", "public"),
+    ("/api/v1/points/postings/{id}/objections", "get", "staff community"),
+    ("/api/v1/points/objections/{id}/decision", "post", "staff community"),
+    ("/api/v1/points/store-items", "post", "staff community"),
+    ("/api/v1/points/store-items", "get", "staff community"),
+    ("/api/v1/points/exchanges", "post", "staff community"),
+    ("/api/v1/points/stats", "get", "staff"),
+    ("/api/v1/public/points/{village}/{month}", "get", "public"),
     ("/api/v1/projects/{id}/evaluators", "post", "staff"),
     ("/api/v1/projects/{id}/evaluators", "get", "org staff finance evaluator"),
     ("/api/v1/projects/{id}/evaluators/{user_id}", "delete", "staff"),
@@ -162,6 +180,16 @@ fn body_for(path: &str, method: &str) -> serde_json::Value {
         ("/api/v1/changes/{id}/decision", _) | ("/api/v1/changes/{id}/finance", _) => json!({"approved": true}),
         ("/api/v1/projects/{id}/evaluators", "post") => json!({"user_id": 1}),
         ("/api/v1/demands", "post") => json!({"channel": "visit", "category": "", "text": ""}),
+        ("/api/v1/points/participants", "post") => json!({"name": "", "kind": ""}),
+        ("/api/v1/points/catalogues/{village}/{month}", _) => json!({"items": [], "note": ""}),
+        ("/api/v1/points/claims", "post") => json!({"participant_id": 1, "item_code": "", "activity_date": ""}),
+        ("/api/v1/points/activities", _) => json!({"participant_ids": [], "item_code": "", "activity_date": ""}),
+        ("/api/v1/points/claims/{id}/review", _) => json!({"step": "first", "approved": true}),
+        ("/api/v1/points/postings", _) => json!({"month": ""}),
+        ("/api/v1/points/postings/{id}/objections", _) => json!({"text": ""}),
+        ("/api/v1/points/objections/{id}/decision", _) => json!({"upheld": false, "note": ""}),
+        ("/api/v1/points/store-items", "post") => json!({"name": "", "points_price": 1, "stock": 0}),
+        ("/api/v1/points/exchanges", _) => json!({"participant_id": 1, "items": []}),
         ("/api/v1/demands/{id}/transition", _) => json!({"to": "escalated"}),
         ("/api/v1/topics", "post") => json!({"year": 2026, "title": "", "region_code": "", "demand_ids": []}),
         ("/api/v1/calls/{id}/evaluation-notices", "post") => json!({"kind": "midterm"}),
@@ -228,6 +256,8 @@ async fn every_route_by_every_role(app: TestApp) {
             .replace("{user_id}", "999999")
             .replace("{sha256}", &"ab".repeat(32))
             .replace("{year}", "2099")
+            .replace("{village}", "340207101001")
+            .replace("{month}", "2099-01")
             .replace("{token}", &"cd".repeat(32));
         for (role, c) in &clients {
             if *path == "/api/v1/session" && *method == "delete" {

@@ -35,6 +35,7 @@ mod org_documents;
 mod organisations;
 mod pages;
 mod passwords;
+mod points;
 mod projects;
 mod repeat;
 mod review;

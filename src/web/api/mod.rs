@@ -15,6 +15,7 @@ mod org_documents;
 mod organisations;
 mod outbox;
 mod passwords;
+mod points;
 mod projects;
 mod regions;
 mod review;
@@ -135,6 +136,24 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/topics", web::get().to(demands::list_topics))
             .route("/topics/{id}", web::get().to(demands::get_topic))
             .route("/public/demands", web::get().to(demands::board))
+            .route("/points/participants", web::post().to(points::add_participant))
+            .route("/points/participants", web::get().to(points::participants))
+            .route("/points/participants/{id}", web::get().to(points::participant))
+            .route("/points/catalogues/{village}/{month}", web::put().to(points::put_catalogue))
+            .route("/points/catalogues/{village}/{month}", web::get().to(points::catalogue))
+            .route("/points/claims", web::post().to(points::file_claim))
+            .route("/points/claims", web::get().to(points::claims))
+            .route("/points/activities", web::post().to(points::file_activity))
+            .route("/points/claims/{id}/review", web::post().to(points::review))
+            .route("/points/postings", web::post().to(points::post_month))
+            .route("/points/postings/{id}/objections", web::post().to(points::object))
+            .route("/points/postings/{id}/objections", web::get().to(points::objections))
+            .route("/points/objections/{id}/decision", web::post().to(points::decide_objection))
+            .route("/points/store-items", web::post().to(points::add_store_item))
+            .route("/points/store-items", web::get().to(points::store_items))
+            .route("/points/exchanges", web::post().to(points::exchange))
+            .route("/points/stats", web::get().to(points::stats))
+            .route("/public/points/{village}/{month}", web::get().to(points::board))
             .route("/projects/{id}/evaluators", web::post().to(evaluations::assign))
             .route("/projects/{id}/evaluators", web::get().to(evaluations::list))
             .route("/projects/{id}/evaluators/{user_id}", web::delete().to(evaluations::remove))
