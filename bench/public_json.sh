@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-5}
 ROUNDS=${ROUNDS:-3}
 CONNS=${CONNS:-64}
-cargo build --release -q
+# NO_BUILD=1 uses the release binary as it is (e.g. while the tree is being edited).
+[ -n "${NO_BUILD:-}" ] || cargo build --release -q
 DIR=$(mktemp -d /tmp/gongyi-bench.XXXXXX)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 BIN="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/release/gongyi"

@@ -88,6 +88,7 @@ pub fn load(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher, docs: &DocSettings) -
     demo_call(conn, &staff_ctx, docs)?;
     demo_awards(conn, &staff_ctx)?;
     demo_demands(conn, &staff_ctx)?;
+    demo_points(conn, &staff_ctx)?;
     db::meta::set(conn, "demo_loaded", "1")?;
     Ok(true)
 }
@@ -116,6 +117,49 @@ fn demo_demands(conn: &mut DbConn, staff: &Ctx) -> AppResult<()> {
     )?;
     demands::transition(conn, &village, meals.id, &to("escalated", "村里无场地和专业力量，上报镇里。"))?;
     demands::file(conn, &village, &demand("online", "儿童关爱", "双职工家庭孩子放学后无人照看。"))?;
+    Ok(())
+}
+
+/// 沈巷社区's points: this month's catalogue (made last month, as a village does), four
+/// participants and a shop shelf, so a worker can file an activity's claims at once.
+fn demo_points(conn: &mut DbConn, staff: &Ctx) -> AppResult<()> {
+    use crate::service::points::{self, CatalogueInput, ItemInput, ParticipantInput, StoreItemInput};
+    let worker = db::users::by_login(conn, "cunwei")?.ok_or_else(crate::error::AppError::not_found)?;
+    let village = Ctx { principal: Principal::User(accounts::actor_of(&worker)?), ..staff.clone() };
+    let this = crate::domain::points::Month::of(crate::clock::local_date(staff.now));
+    let last_month = Ctx { now: staff.now - chrono::Duration::days(31), ..village.clone() };
+    let item = |code: &str, category: &str, name: &str, points: i32, cap: Option<i32>| ItemInput {
+        code: code.into(),
+        category: category.into(),
+        name: name.into(),
+        points,
+        monthly_cap: cap,
+    };
+    let items = vec![
+        item("PA01", "平安建设", "夜间治安巡逻", 5, Some(8)),
+        item("PA02", "平安建设", "矛盾隐患排查上报", 10, None),
+        item("XC01", "理论宣讲", "政策宣讲进小区", 10, Some(2)),
+        item("ZY01", "志愿服务", "关爱独居老人上门探访", 5, None),
+        item("TJ01", "矛盾调解", "成功调解邻里纠纷", 15, None),
+        item("YF01", "移风易俗", "红白事简办劝导", 3, None),
+        item("QT01", "其他", "协助重大活动保障", 20, Some(1)),
+    ];
+    let note = "本月重点：夜间巡逻与独居老人探访".to_string();
+    points::put_catalogue(conn, &last_month, "340207101001", &this.to_string(), &CatalogueInput { items, note })?;
+    for (name, kind, tags) in [
+        ("张三明", "person", vec!["平安志愿者"]),
+        ("李秀英", "person", vec!["微网格员"]),
+        ("王建国", "household", vec!["平安志愿者", "党员"]),
+        ("欧阳小明", "person", vec!["平安志愿者"]),
+    ] {
+        let tags = tags.into_iter().map(str::to_string).collect();
+        let input = ParticipantInput { region_code: None, name: name.into(), phone: None, kind: kind.into(), tags };
+        points::add_participant(conn, &village, &input)?;
+    }
+    for (name, price, stock) in [("肥皂", 5, 100), ("洗衣液", 20, 30), ("食用油", 40, 20)] {
+        let input = StoreItemInput { region_code: None, name: name.into(), points_price: price, stock };
+        points::add_store_item(conn, &village, &input)?;
+    }
     Ok(())
 }
 

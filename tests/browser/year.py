@@ -370,9 +370,9 @@ try:
                                                          "/projects", project, "/staff/dashboard"])
         pages += h.tour(browser, "expert1", "demo2026", ["/workbench", "/review"])
         pages += h.tour(browser, "pinggu", "demo2026", ["/workbench", "/projects", project])
-        pages += h.tour(browser, "cunwei", "demo2026", ["/workbench", "/demands", "/demands?status=registered"])
-        pages += h.tour(browser, None, None, ["/needs"])
-        pages += h.tour(browser, "shenxiang", "demo2026", ["/demands", "/topics"])
+        pages += h.tour(browser, "cunwei", "demo2026", ["/workbench", "/demands", "/demands?status=registered", "/points"])
+        pages += h.tour(browser, None, None, ["/needs", "/points/board/340207101001/2027-01"])
+        pages += h.tour(browser, "shenxiang", "demo2026", ["/demands", "/topics", "/points", "/points/stats"])
         pages += h.tour(browser, "yearorg", "year-pass-2027", ["/workbench", f"/calls/{call_id}", f"/bids/{bid_id}",
                                                                "/projects", project, "/organisation/documents"])
         pages += h.tour(browser, "admin", "demo2026", ["/workbench", "/admin/users", "/admin/calendar",

@@ -71,12 +71,16 @@ pub async fn workbench(req: HttpRequest, state: web::Data<AppState>, auth: Auth)
         Role::Staff => vec![
             ("/staff/calls", "招标管理", "新建、发布招标公告；截止后资格审查"),
             ("/demands", "群众诉求与选题", "受理村（社区）上报的诉求，形成年度选题"),
+            ("/points", "志愿服务积分", "各村（社区）积分申报、公示与积分超市，各镇街推进统计"),
             ("/staff/organisations", "社会组织审核", "核验新注册的社会组织"),
         ],
         Role::Finance => vec![("/staff/calls", "预算审核", "招标截止后审核资格审查通过的项目预算")],
         Role::Reviewer => vec![("/review", "评审任务", "确认利益冲突、查看申报材料并评分")],
         Role::Evaluator => vec![("/projects", "评估项目", "查看受托评估的项目，按指标为中期、终期评估打分")],
-        Role::Community => vec![("/demands", "群众诉求", "登记收集到的群众诉求，能解决的就地解决，解决不了的上报镇街")],
+        Role::Community => vec![
+            ("/demands", "群众诉求", "登记收集到的群众诉求，能解决的就地解决，解决不了的上报镇街"),
+            ("/points", "志愿服务积分", "活动积分申报、两级审核、每月张榜公示、积分超市兑换"),
+        ],
         Role::Org => vec![
             ("/", "招标公告", "查看正在申报的公益创投招标并在线申报"),
             ("/organisation/documents", "单位资料", "登记证书、章程、年报等上传一次，有效期内每个申报自动使用"),

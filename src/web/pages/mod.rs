@@ -16,6 +16,7 @@ mod labels;
 mod login;
 mod org_documents;
 mod passwords;
+mod points;
 mod projects;
 mod register;
 mod review;
@@ -139,6 +140,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/topics", web::get().to(demands::topics_list))
     .route("/topics", web::post().to(demands::create_topic))
     .route("/needs", web::get().to(demands::needs))
+    .route("/points", web::get().to(points::page))
+    .route("/points/participants", web::post().to(points::add_participant))
+    .route("/points/catalogue", web::post().to(points::put_catalogue))
+    .route("/points/activity", web::post().to(points::file_activity))
+    .route("/points/claims/{id}/review", web::post().to(points::review))
+    .route("/points/postings", web::post().to(points::post_month))
+    .route("/points/store-items", web::post().to(points::add_item))
+    .route("/points/exchanges", web::post().to(points::exchange))
+    .route("/points/stats", web::get().to(points::stats))
+    .route("/points/board/{village}/{month}", web::get().to(points::board))
     .route("/projects/{id}/evaluators/{user}/remove", web::post().to(projects::remove_evaluator))
     .route("/awards", web::get().to(awards::public))
     .route("/staff/funds", web::get().to(funds::list))

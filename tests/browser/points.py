@@ -1,0 +1,107 @@
+"""A month of volunteer points in one village, in headless Chromium on a phone (issue 24): the
+village worker adds participants and files one activity for twenty of them, reviews them first;
+the town's staff review them second; after the month the worker posts them and the public board
+shows masked names; a resident objects (through the API: the board has no form yet) and the
+worker upholds it; after the window the worker exchanges points for goods and gets a code.
+
+Usage: python3 tests/browser/points.py GONGYI_BINARY OUTDIR"""
+import json
+import sys
+
+from playwright.sync_api import sync_playwright
+
+from harness import DESK, PHONE, Harness
+
+h = Harness(sys.argv[1], sys.argv[2], prefix="points-")
+base, shot, fits, login, expect = h.base, h.shot, h.fits, h.login, h.expect
+VILLAGE = "340207101001"
+
+h.start("demo", "2027-03-10T09:00:00+08:00")
+try:
+    with sync_playwright() as p:
+        browser = h.launch(p)
+        worker = login(browser.new_context(**PHONE), "cunwei")
+        worker.goto(base + "/points")
+        expect(worker, "活动积分申报")
+        fits(worker)
+        shot(worker, "village-page")
+        for i in range(16):
+            worker.click("summary:has-text('添加参与人')")
+            worker.fill("#pname", f"志愿者{i + 1:02d}号")
+            worker.fill("#tags", "平安志愿者")
+            worker.click("form[action='/points/participants'] button")
+            expect(worker, "已添加参与人")
+        worker.select_option("#item_code", "PA01")
+        worker.fill("#activity_date", "2027-03-09")
+        boxes = worker.locator("input[name=participant]")
+        assert boxes.count() == 20, boxes.count()
+        for i in range(boxes.count()):
+            boxes.nth(i).check()
+        shot(worker, "activity-twenty")
+        worker.click("form[action='/points/activity'] button")
+        expect(worker, "活动积分已申报")
+        assert "待审核（20）" in worker.inner_text("main")
+        fits(worker)
+        for _ in range(20):
+            worker.locator("button:has-text('初审通过')").first.click()
+            expect(worker, "审核已记录")
+        assert worker.locator("button:has-text('初审通过')").count() == 0
+        shot(worker, "first-reviews-done")
+        town = login(browser.new_context(**DESK), "shenxiang")
+        town.goto(f"{base}/points?region={VILLAGE}")
+        for _ in range(20):
+            town.locator("button:has-text('复审通过')").first.click()
+            expect(town, "审核已记录")
+        shot(town, "second-reviews-done")
+        browser.close()
+
+    h.start("demo", "2027-04-02T09:00:00+08:00")
+    with sync_playwright() as p:
+        browser = h.launch(p)
+        worker = login(browser.new_context(**PHONE), "cunwei")
+        worker.goto(base + "/points")
+        worker.fill("#month", "2027-03")
+        worker.click("form[action='/points/postings'] button")
+        expect(worker, "志愿服务积分公示")
+        assert "张*明" in worker.inner_text("main") and "张三明" not in worker.inner_text("main")
+        fits(worker)
+        shot(worker, "board")
+        public = browser.new_context(**PHONE).new_page()
+        public.goto(f"{base}/points/board/{VILLAGE}/2027-03")
+        expect(public, "欧**明")
+        fits(public)
+        shot(public, "board-public")
+        board = public.request.get(f"{base}/api/v1/public/points/{VILLAGE}/2027-03").json()
+        posting = board["postings"][0]["id"]
+        claims = worker.request.get(f"{base}/api/v1/points/claims?status=posted").json()
+        target = next(c for c in claims if c["participant_name"] == "志愿者16号")
+        r = public.request.post(f"{base}/api/v1/points/postings/{posting}/objections",
+                                data=json.dumps({"claim_id": target["id"], "text": "当晚此人不在村里。"}),
+                                headers={"content-type": "application/json", "origin": base})
+        assert r.status == 201, r.text()
+        objection = r.json()["id"]
+        r = worker.request.post(f"{base}/api/v1/points/objections/{objection}/decision",
+                                data=json.dumps({"upheld": True, "note": "经核实属实，撤销。"}),
+                                headers={"content-type": "application/json", "origin": base})
+        assert r.status == 200, r.text()
+        browser.close()
+
+    h.start("demo", "2027-04-06T09:00:00+08:00")
+    with sync_playwright() as p:
+        browser = h.launch(p)
+        worker = login(browser.new_context(**PHONE), "cunwei")
+        worker.goto(base + "/points")
+        text = worker.inner_text("main")
+        assert "志愿者16号" in text
+        worker.select_option("#participant_id", label="张三明（可用 5 分）")
+        worker.select_option("#store_item_id", index=0)
+        worker.fill("#qty", "1")
+        shot(worker, "exchange-form")
+        worker.click("form[action='/points/exchanges'] button")
+        expect(worker, "兑换码")
+        fits(worker)
+        shot(worker, "exchanged")
+        browser.close()
+    print("points: 1 passed, 0 failed")
+finally:
+    h.stop()
