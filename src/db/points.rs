@@ -358,6 +358,22 @@ pub fn objections_of(conn: &mut DbConn, postings: &[i64]) -> QueryResult<Vec<Obj
     obj::table.filter(obj::posting_id.eq_any(postings)).order(obj::id).select(ObjectionRow::as_select()).load(conn)
 }
 
+/// A village's objections still open, oldest first.
+pub fn open_objections_in(conn: &mut DbConn, region: &str) -> QueryResult<Vec<ObjectionRow>> {
+    obj::table
+        .inner_join(post::table)
+        .filter(post::region_code.eq(region))
+        .filter(obj::status.eq("open"))
+        .order(obj::id)
+        .select(ObjectionRow::as_select())
+        .load(conn)
+}
+
+/// The claims on a posting.
+pub fn claims_of_posting(conn: &mut DbConn, posting: i64) -> QueryResult<Vec<ClaimRow>> {
+    cl::table.filter(cl::posting_id.eq(posting)).order(cl::id).select(ClaimRow::as_select()).load(conn)
+}
+
 pub fn decide_objection(
     conn: &mut DbConn,
     id: i64,

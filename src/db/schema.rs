@@ -825,6 +825,7 @@ diesel::table! {
 diesel::joinable!(awards -> award_funds (fund_id));
 diesel::joinable!(awards -> regions (region_code));
 diesel::joinable!(points_ledger -> points_participants (participant_id));
+diesel::joinable!(points_objections -> points_postings (posting_id));
 
 diesel::table! {
     points_participants (id) {

@@ -9,6 +9,7 @@ pub mod dossier;
 pub mod evaluation_notice;
 mod layout;
 pub mod notice;
+pub mod points_sheet;
 
 pub use layout::Doc;
 

@@ -795,6 +795,35 @@ pub fn board(conn: &mut DbConn, village_code: &str, month: &str) -> AppResult<Bo
     })
 }
 
+/// The posting sheet for the village's notice board (PDF, names masked as on the board).
+pub fn sheet(conn: &mut DbConn, posting_id: i64) -> AppResult<(String, Vec<u8>)> {
+    let p = dbp::posting(conn, posting_id)?.ok_or_else(AppError::not_found)?;
+    let b = board(conn, &p.region_code, &p.month)?;
+    let head = db::audit::for_entity(conn, "points_posting", posting_id)?.into_iter().next().map(|r| r.hash);
+    let doc = crate::pdf::points_sheet::PointsSheetDoc {
+        title: format!("{} {} 志愿服务积分公示", b.region_name, b.month),
+        paragraph: format!(
+            "以下为本村（社区）{} 经网格长初审、村（居）委会复审通过的志愿服务积分，共 {} 条、{} 分。\
+             公示期自 {} 起至 {} 止，对公示内容有异议的，请在公示期内向村（居）委会反映。\
+             公示期满无异议的积分自 {} 起可在积分超市兑换物品，积分不兑换现金。",
+            b.month, p.claims, p.points, p.posted_on, p.objection_until, p.spendable_from
+        ),
+        rows: b
+            .rows
+            .into_iter()
+            .map(|r| crate::pdf::points_sheet::Row {
+                name: r.name,
+                month_points: r.month_points,
+                total_points: r.total_points,
+            })
+            .collect(),
+        authority: b.region_name,
+        issued_on: p.posted_on.format("%Y年%-m月%-d日").to_string(),
+        audit_head: head.unwrap_or_default(),
+    };
+    Ok((format!("points-{}-{}.pdf", p.region_code, p.month), crate::pdf::points_sheet::render(&doc)))
+}
+
 #[derive(Deserialize, Clone, utoipa::ToSchema)]
 pub struct ObjectionInput {
     /// The claim objected to, when the objection is about one (its id on the posting sheet).
@@ -872,6 +901,35 @@ pub fn object(conn: &mut DbConn, ctx: &Ctx, posting_id: i64, input: &ObjectionIn
 pub struct ObjectionDecision {
     pub upheld: bool,
     pub note: String,
+    /// The posted claim to reverse when the objection did not name one (it must be on the
+    /// objection's posting).
+    pub claim_id: Option<i64>,
+}
+
+/// An open objection with the posted claims it may be about (the village page's decision form).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OpenObjection {
+    #[serde(flatten)]
+    pub objection: ObjectionView,
+    pub month: String,
+    /// (claim id, participant's name, item, points) of the posting's claims still posted.
+    pub claims: Vec<(i64, String, String, i32)>,
+}
+
+/// A village's open objections, for its workers and its town's staff.
+pub fn open_objections(conn: &mut DbConn, ctx: &Ctx, region: Option<&str>) -> AppResult<Vec<OpenObjection>> {
+    let a = keeper(ctx)?;
+    let code = village(conn, &a, region)?;
+    let mut out = Vec::new();
+    for o in dbp::open_objections_in(conn, &code)? {
+        let p = dbp::posting(conn, o.posting_id)?.ok_or_else(AppError::not_found)?;
+        let rows: Vec<ClaimRow> =
+            dbp::claims_of_posting(conn, p.id)?.into_iter().filter(|c| c.status == "posted").collect();
+        let claims =
+            claim_views(conn, rows)?.into_iter().map(|c| (c.id, c.participant_name, c.item_name, c.points)).collect();
+        out.push(OpenObjection { objection: objection_view(o), month: p.month, claims });
+    }
+    Ok(out)
 }
 
 /// Upholding an objection about a claim reverses the claim: its points leave the ledger. Once
@@ -893,8 +951,10 @@ pub fn decide_objection(conn: &mut DbConn, ctx: &Ctx, id: i64, input: &Objection
             return Err(Code::AlreadyAnswered.into());
         }
         let mut reversed = None;
-        if let (true, Some(cid)) = (input.upheld, o.claim_id) {
-            let claim = dbp::claim(c, cid)?.ok_or_else(AppError::not_found)?;
+        if let (true, Some(cid)) = (input.upheld, input.claim_id.or(o.claim_id)) {
+            let claim = dbp::claim(c, cid)?
+                .filter(|x| x.posting_id == Some(p.id))
+                .ok_or_else(|| AppError::invalid_field("claim_id", "not_on_posting", "该条目不在本次公示中"))?;
             db::lock_key(c, &format!("points-participant:{}", claim.participant_id))?;
             if dbp::reverse_claim(c, cid)? == 1 {
                 let person = dbp::participant(c, claim.participant_id)?.ok_or_else(AppError::not_found)?;

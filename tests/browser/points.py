@@ -1,11 +1,10 @@
 """A month of volunteer points in one village, in headless Chromium on a phone (issue 24): the
 village worker adds participants and files one activity for twenty of them, reviews them first;
 the town's staff review them second; after the month the worker posts them and the public board
-shows masked names; a resident objects (through the API: the board has no form yet) and the
-worker upholds it; after the window the worker exchanges points for goods and gets a code.
+shows masked names and prints the sheet; a resident objects on the board and the worker upholds
+it, reversing one claim; after the window the worker exchanges points for goods and gets a code.
 
 Usage: python3 tests/browser/points.py GONGYI_BINARY OUTDIR"""
-import json
 import sys
 
 from playwright.sync_api import sync_playwright
@@ -71,19 +70,22 @@ try:
         expect(public, "欧**明")
         fits(public)
         shot(public, "board-public")
-        board = public.request.get(f"{base}/api/v1/public/points/{VILLAGE}/2027-03").json()
-        posting = board["postings"][0]["id"]
-        claims = worker.request.get(f"{base}/api/v1/points/claims?status=posted").json()
-        target = next(c for c in claims if c["participant_name"] == "志愿者16号")
-        r = public.request.post(f"{base}/api/v1/points/postings/{posting}/objections",
-                                data=json.dumps({"claim_id": target["id"], "text": "当晚此人不在村里。"}),
-                                headers={"content-type": "application/json", "origin": base})
-        assert r.status == 201, r.text()
-        objection = r.json()["id"]
-        r = worker.request.post(f"{base}/api/v1/points/objections/{objection}/decision",
-                                data=json.dumps({"upheld": True, "note": "经核实属实，撤销。"}),
-                                headers={"content-type": "application/json", "origin": base})
-        assert r.status == 200, r.text()
+        public.click("summary:has-text('提出异议')")
+        public.fill("#otext", "志愿者16号当晚不在村里，没有参加巡逻。")
+        shot(public, "objection-form")
+        public.click("form[action$='/objections'] button")
+        expect(public, "异议已收到")
+        fits(public)
+        pdf = public.request.get(base + public.locator("a:has-text('打印公示表')").first.get_attribute("href"))
+        assert pdf.status == 200 and pdf.body()[:4] == b"%PDF"
+        worker.goto(base + "/points")
+        expect(worker, "公示异议（1）")
+        worker.select_option("select[name=claim_id]", label="志愿者16号 · 夜间治安巡逻 · 5 分")
+        worker.fill("input[name=note][id^=dnote]", "经核实属实，撤销该条积分。")
+        fits(worker)
+        shot(worker, "objection-decision")
+        worker.click("button:has-text('异议成立')")
+        expect(worker, "异议已处理")
         browser.close()
 
     h.start("demo", "2027-04-06T09:00:00+08:00")
@@ -93,6 +95,9 @@ try:
         worker.goto(base + "/points")
         text = worker.inner_text("main")
         assert "志愿者16号" in text
+        # The upheld objection took 志愿者16号's points back; the others' are spendable now.
+        assert worker.locator("#participant_id option", has_text="志愿者16号（可用 0 分）").count() == 1
+        assert worker.locator("#participant_id option", has_text="志愿者15号（可用 5 分）").count() == 1
         worker.select_option("#participant_id", label="张三明（可用 5 分）")
         worker.select_option("#store_item_id", index=0)
         worker.fill("#qty", "1")

@@ -148,6 +148,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/points/postings", web::post().to(points::post_month))
             .route("/points/postings/{id}/objections", web::post().to(points::object))
             .route("/points/postings/{id}/objections", web::get().to(points::objections))
+            .route("/points/postings/{id}/sheet.pdf", web::get().to(points::sheet))
             .route("/points/objections/{id}/decision", web::post().to(points::decide_objection))
             .route("/points/store-items", web::post().to(points::add_store_item))
             .route("/points/store-items", web::get().to(points::store_items))

@@ -139,6 +139,7 @@ use utoipa::OpenApi;
         super::points::exchange,
         super::points::stats,
         super::points::board,
+        super::points::sheet,
         super::evaluations::assign,
         super::evaluations::list,
         super::evaluations::remove,

@@ -251,3 +251,15 @@ pub async fn board(state: web::Data<AppState>, path: web::Path<(String, String)>
     let (village, month) = path.into_inner();
     Ok(HttpResponse::Ok().json(state.db(move |c| points::board(c, &village, &month)).await?))
 }
+
+/// The posting sheet for the village's notice board (PDF; names masked as on the board).
+#[utoipa::path(get, path = "/api/v1/points/postings/{id}/sheet.pdf", tag = "points", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/pdf", description = "积分公示表"), (status = 404, body = ErrorBody)))]
+pub async fn sheet(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (name, pdf) = state.db(move |c| points::sheet(c, id)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header(("content-disposition", format!("inline; filename=\"{name}\"")))
+        .body(pdf))
+}

@@ -150,6 +150,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/points/exchanges", web::post().to(points::exchange))
     .route("/points/stats", web::get().to(points::stats))
     .route("/points/board/{village}/{month}", web::get().to(points::board))
+    .route("/points/postings/{id}/objections", web::post().to(points::object))
+    .route("/points/objections/{id}/decision", web::post().to(points::decide))
     .route("/projects/{id}/evaluators/{user}/remove", web::post().to(projects::remove_evaluator))
     .route("/awards", web::get().to(awards::public))
     .route("/staff/funds", web::get().to(funds::list))

@@ -31,6 +31,7 @@ struct VillagePage<'a> {
     last_month: String,
     today: String,
     to_review: Vec<ClaimView>,
+    objections: Vec<points::OpenObjection>,
     store: Vec<StoreItemView>,
     categories: &'static [&'static str],
     errors: Vec<FieldError>,
@@ -73,14 +74,15 @@ async fn village_page(
     let this = Month::of(today);
     let ctx = auth.ctx.clone();
     let r = region.clone();
-    let (participants, catalogue, to_review, store) = state
+    let (participants, catalogue, to_review, store, objections) = state
         .db(move |c| {
             let p = points::participants(c, &ctx, Some(&r))?;
             let k = points::catalogue(c, &ctx, &r, &this.to_string())?.in_force;
             let mut claims = points::claims(c, &ctx, Some(&r), Some("filed"))?;
             claims.extend(points::claims(c, &ctx, Some(&r), Some("checked"))?);
             let s = points::store_items(c, &ctx, Some(&r))?;
-            Ok((p, k, claims, s))
+            let o = points::open_objections(c, &ctx, Some(&r))?;
+            Ok((p, k, claims, s, o))
         })
         .await?;
     let last = Month::of(this.first_day().pred_opt().unwrap_or(today));
@@ -96,6 +98,7 @@ async fn village_page(
         last_month: last.to_string(),
         today: today.to_string(),
         to_review,
+        objections,
         store,
         categories: &CATEGORIES,
         errors,
@@ -125,6 +128,7 @@ pub async fn page(
             "review" => "审核已记录。",
             "posting" => "已张榜公示，异议期 3 天，期满后积分可用。",
             "item" => "物品已上架。",
+            "objection" => "异议已处理。",
             _ => "已完成。",
         }
         .to_string()
@@ -331,6 +335,81 @@ pub async fn exchange(
 struct BoardPage<'a> {
     l: &'a Layout,
     b: Board,
+    today: chrono::NaiveDate,
+    errors: Vec<FieldError>,
+    form: Fields,
+    flash: Option<&'static str>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct BoardQuery {
+    done: Option<String>,
+}
+
+async fn board_page(
+    req: &HttpRequest,
+    state: &AppState,
+    auth: &Auth,
+    (village, month): (String, String),
+    flash: Option<&'static str>,
+    form: Fields,
+    errors: Vec<FieldError>,
+) -> Result<HttpResponse, PageError> {
+    let b = state.db(move |c| points::board(c, &village, &month)).await?;
+    let l = Layout::new(req, state, auth);
+    let today = crate::clock::local_date(auth.ctx.now);
+    let code = super::status_for(&errors);
+    render_status(&l, &BoardPage { l: &l, b, today, errors, form, flash }, code)
+}
+
+/// An objection to a posting from its board (anyone, while the window is open).
+pub async fn object(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    let (id, form) = (id.into_inner(), form.into_inner());
+    let (village, month) = (form.get("village"), form.get("month"));
+    let input = points::ObjectionInput { claim_id: None, text: form.get("text"), contact: form.opt("contact") };
+    let to = {
+        let (v, m) = (village.clone(), month.clone());
+        move |_: &points::ObjectionView| format!("/points/board/{v}/{m}?done=objection")
+    };
+    let f = move |c: &mut DbConn, ctx: &Ctx| points::object(c, ctx, id, &input);
+    let shown = form.clone();
+    super::act_shown(&req, &state, &auth, &form, to, f, |errors| {
+        board_page(&req, &state, &auth, (village, month), None, shown, errors)
+    })
+    .await
+}
+
+/// A village worker's (or the town's) decision on an objection.
+pub async fn decide(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<i64>,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    let (id, form) = (id.into_inner(), form.into_inner());
+    let region = form.get("region_code");
+    let input = points::ObjectionDecision {
+        upheld: form.get("upheld") == "true",
+        note: form.get("note"),
+        claim_id: form.get("claim_id").parse().ok(),
+    };
+    let to = {
+        let r = region.clone();
+        move |_: &points::ObjectionView| back(&r, "objection")
+    };
+    let f = move |c: &mut DbConn, ctx: &Ctx| points::decide_objection(c, ctx, id, &input);
+    let shown = form.clone();
+    super::act_shown(&req, &state, &auth, &form, to, f, |errors| {
+        village_page(&req, &state, &auth, Some(region), None, shown, errors)
+    })
+    .await
 }
 
 /// `/points/board/{village}/{month}`: the public monthly board, names masked.
@@ -339,11 +418,10 @@ pub async fn board(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<(String, String)>,
+    q: web::Query<BoardQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let (village, month) = path.into_inner();
-    let b = state.db(move |c| points::board(c, &village, &month)).await?;
-    let l = Layout::new(&req, &state, &auth);
-    render_status(&l, &BoardPage { l: &l, b }, actix_web::http::StatusCode::OK)
+    let flash = (q.done.as_deref() == Some("objection")).then_some("异议已收到，村（居）委会将核实处理。");
+    board_page(&req, &state, &auth, path.into_inner(), flash, Fields::default(), Vec::new()).await
 }
 
 #[derive(Template)]
