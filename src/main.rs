@@ -273,11 +273,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         }
                         return Ok(ExitCode::from(2));
                     }
-                    let r = gongyi::service::audit::replay(&mut conn).map_err(|e| e.describe())?;
+                    let mut r = gongyi::service::audit::replay(&mut conn).map_err(|e| e.describe())?;
+                    let (entries, points) =
+                        gongyi::service::audit::replay_points(&mut conn).map_err(|e| e.describe())?;
+                    r.findings.extend(points);
                     if r.findings.is_empty() {
                         println!(
-                            "回放一致：{} 份评分、{} 项资助决定、{} 笔付款与数据表相符",
-                            r.reviews, r.allocations, r.payments
+                            "回放一致：{} 份评分、{} 项资助决定、{} 笔付款、{} 笔积分台账与数据表相符",
+                            r.reviews, r.allocations, r.payments, entries
                         );
                         return Ok(ExitCode::SUCCESS);
                     }

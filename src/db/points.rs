@@ -526,3 +526,16 @@ pub fn year_entries(
 pub fn participant_regions(conn: &mut DbConn, region_prefix: &str) -> QueryResult<Vec<String>> {
     pp::table.filter(pp::region_code.like(format!("{region_prefix}%"))).select(pp::region_code).load(conn)
 }
+
+/// The whole ledger, for `audit verify`: (participant, delta, kind, claim, exchange).
+pub fn all_entries(conn: &mut DbConn) -> QueryResult<Vec<(i64, i64, String, Option<i64>, Option<i64>)>> {
+    led::table
+        .order(led::id)
+        .select((led::participant_id, led::delta, led::kind, led::claim_id, led::exchange_id))
+        .load(conn)
+}
+
+/// Every participant's exchanged points, for `audit verify`.
+pub fn all_spent(conn: &mut DbConn) -> QueryResult<Vec<(i64, i64)>> {
+    pp::table.select((pp::id, pp::spent)).load(conn)
+}

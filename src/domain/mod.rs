@@ -26,6 +26,7 @@ pub mod outbox;
 pub mod password_policy;
 pub mod password_reset;
 pub mod points;
+pub mod points_replay;
 pub mod region;
 pub mod registry;
 pub mod repeat;

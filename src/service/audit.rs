@@ -139,6 +139,49 @@ pub fn replay(conn: &mut DbConn) -> AppResult<Report> {
     Ok(report)
 }
 
+/// The points ledger against the trail (`domain::points_replay`): (entries checked, findings).
+pub fn replay_points(conn: &mut DbConn) -> AppResult<(usize, Vec<String>)> {
+    use crate::domain::points_replay::{self, PointsEvent};
+    let actions = ["points.claim.file", "points.posting.create", "points.objection.decide", "points.exchange"];
+    let mut events = Vec::new();
+    let mut unreadable = Vec::new();
+    for r in db::audit::by_actions(conn, &actions)? {
+        let d: Option<Value> = serde_json::from_str(&r.detail).ok();
+        let int = |k: &str| d.as_ref().and_then(|d| d.get(k)).and_then(Value::as_i64);
+        let e = match r.action.as_str() {
+            "points.claim.file" => (|| {
+                Some(Some(PointsEvent::Filed {
+                    claim: r.entity_id?,
+                    participant: int("participant_id")?,
+                    points: int("points")?,
+                }))
+            })(),
+            "points.posting.create" => d
+                .as_ref()
+                .and_then(|d| d.get("claims")?.as_array()?.iter().map(Value::as_i64).collect::<Option<Vec<_>>>())
+                .map(|claims| Some(PointsEvent::Posted { claims })),
+            "points.objection.decide" => Some(int("reversed_claim").map(|claim| PointsEvent::Reversed { claim })),
+            _ => (|| {
+                Some(Some(PointsEvent::Exchanged {
+                    exchange: r.entity_id?,
+                    participant: int("participant_id")?,
+                    points: int("points")?,
+                }))
+            })(),
+        };
+        match e {
+            Some(Some(e)) => events.push(e),
+            Some(None) => {}
+            None => unreadable.push(format!("第 {} 条审计记录（{}）无法解读", r.id, r.action)),
+        }
+    }
+    let ledger = db::points::all_entries(conn)?;
+    let spent = db::points::all_spent(conn)?;
+    let (n, mut findings) = points_replay::replay(&events, &ledger, &spent);
+    findings.splice(0..0, unreadable);
+    Ok((n, findings))
+}
+
 /// Amounts are money strings ("1200.00"); a bare integer is fen.
 fn fen(v: &Value) -> Option<i64> {
     match v {

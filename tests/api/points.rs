@@ -325,6 +325,16 @@ async fn a_month_in_a_village(app: TestApp) {
     assert_eq!(town["points_exchanged"].as_i64(), Some(8 + 4 + 10));
     assert_eq!(cun1.get("/api/v1/points/stats?year=2026").await.status, 403);
     assert!(app.count("audit_log WHERE action LIKE 'points.%'").await >= 20);
+    // Audited like money: the ledger replays from the trail; an edited entry is found.
+    let replay = || {
+        let st = app.state.clone();
+        async move { st.db(|c| gongyi::service::audit::replay_points(c)).await.unwrap() }
+    };
+    let (entries, findings) = replay().await;
+    assert!(entries >= 10 && findings.is_empty(), "{entries} {findings:?}");
+    app.exec("UPDATE points_ledger SET delta = 50 WHERE kind = 'claim' AND participant_id = (SELECT MIN(id) FROM points_participants)").await;
+    let (_, findings) = replay().await;
+    assert_eq!(findings.len(), 2, "张三明's two claims: {findings:?}");
 }
 
 crate::on_both!(a_month_in_a_village);

@@ -125,3 +125,13 @@ CREATE TABLE points_ledger (
     created_at TIMESTAMP NOT NULL
 );
 CREATE INDEX points_ledger_participant ON points_ledger(participant_id, available_on);
+
+-- The ledger is append-only for the server's role too (as the audit log is): corrections are
+-- new entries (a reversal), never edits.
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'gongyi_app') THEN
+        REVOKE UPDATE, DELETE, TRUNCATE ON points_ledger FROM gongyi_app;
+    END IF;
+END
+$$;
