@@ -528,7 +528,7 @@ pub fn participant_regions(conn: &mut DbConn, region_prefix: &str) -> QueryResul
 }
 
 /// The whole ledger, for `audit verify`: (participant, delta, kind, claim, exchange).
-pub fn all_entries(conn: &mut DbConn) -> QueryResult<Vec<(i64, i64, String, Option<i64>, Option<i64>)>> {
+pub fn all_entries(conn: &mut DbConn) -> QueryResult<Vec<crate::domain::points_replay::Entry>> {
     led::table
         .order(led::id)
         .select((led::participant_id, led::delta, led::kind, led::claim_id, led::exchange_id))
