@@ -328,7 +328,7 @@ async fn a_month_in_a_village(app: TestApp) {
     // Audited like money: the ledger replays from the trail; an edited entry is found.
     let replay = || {
         let st = app.state.clone();
-        async move { st.db(|c| gongyi::service::audit::replay_points(c)).await.unwrap() }
+        async move { st.db(gongyi::service::audit::replay_points).await.unwrap() }
     };
     let (entries, findings) = replay().await;
     assert!(entries >= 10 && findings.is_empty(), "{entries} {findings:?}");
