@@ -539,3 +539,22 @@ pub fn all_entries(conn: &mut DbConn) -> QueryResult<Vec<crate::domain::points_r
 pub fn all_spent(conn: &mut DbConn) -> QueryResult<Vec<(i64, i64)>> {
     pp::table.select((pp::id, pp::spent)).load(conn)
 }
+
+/// Claims under a region prefix in any of `statuses` (the work list).
+pub fn count_claims(conn: &mut DbConn, region_prefix: &str, statuses: &[&str]) -> QueryResult<i64> {
+    cl::table
+        .filter(cl::region_code.like(format!("{region_prefix}%")))
+        .filter(cl::status.eq_any(statuses))
+        .count()
+        .get_result(conn)
+}
+
+/// Open objections to postings under a region prefix (the work list).
+pub fn count_open_objections(conn: &mut DbConn, region_prefix: &str) -> QueryResult<i64> {
+    obj::table
+        .inner_join(post::table)
+        .filter(post::region_code.like(format!("{region_prefix}%")))
+        .filter(obj::status.eq("open"))
+        .count()
+        .get_result(conn)
+}

@@ -17,7 +17,7 @@ use serde::Serialize;
 pub struct WorkItem {
     /// `screen` · `objections` · `verify_reports` · `verify_organisations` · `check_budgets` ·
     /// `pay` · `review` · `correct` · `draft` · `project` · `renew_documents` · `close_projects` · `decide_changes` · `finance_changes` ·
-    /// `evaluate` · `demands` · `accept_demands`
+    /// `evaluate` · `demands` · `accept_demands` · `points_review` · `points_objections`
     pub kind: &'static str,
     /// What to do, in Chinese.
     pub label: String,
@@ -39,6 +39,23 @@ pub struct WorkList {
 
 fn item(kind: &'static str, label: String, count: i64, link: String) -> WorkItem {
     WorkItem { kind, label, count, due: None, link, detail: None }
+}
+
+/// Volunteer points claims waiting for a review (`statuses`) and open objections to postings.
+fn points_work(conn: &mut DbConn, prefix: &str, statuses: &[&str], items: &mut Vec<WorkItem>) -> AppResult<()> {
+    let n = db::points::count_claims(conn, prefix, statuses)?;
+    if n > 0 {
+        let mut i = item("points_review", "审核志愿服务积分申报".into(), n, "/points".into());
+        i.detail = Some("网格长初审、村（居）委会复审，两步须由不同的人完成".into());
+        items.push(i);
+    }
+    let n = db::points::count_open_objections(conn, prefix)?;
+    if n > 0 {
+        let mut i = item("points_objections", "处理积分公示异议".into(), n, "/points".into());
+        i.detail = Some("异议成立的撤销该条积分".into());
+        items.push(i);
+    }
+    Ok(())
 }
 
 pub fn worklist(conn: &mut DbConn, ctx: &Ctx) -> AppResult<WorkList> {
@@ -94,6 +111,7 @@ pub fn worklist(conn: &mut DbConn, ctx: &Ctx) -> AppResult<WorkList> {
                 i.detail = Some("5 个工作日内受理；可答复，或纳入年度选题".into());
                 items.push(i);
             }
+            points_work(conn, scope.unwrap_or(""), &["checked"], &mut items)?;
             let orgs = db::worklist::organisations_waiting(conn, scope)?;
             if orgs > 0 {
                 items.push(item(
@@ -221,6 +239,7 @@ pub fn worklist(conn: &mut DbConn, ctx: &Ctx) -> AppResult<WorkList> {
                 i.detail = Some("能就地解决的请登记解决情况，解决不了的上报镇街".into());
                 items.push(i);
             }
+            points_work(conn, scope.unwrap_or("-"), &["filed", "checked"], &mut items)?;
         }
         Role::Admin => {}
     }

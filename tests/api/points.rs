@@ -132,6 +132,9 @@ async fn a_month_in_a_village(app: TestApp) {
     assert_eq!((r.status, r.json["error"]["field"].as_str()), (422, Some("note")));
     assert_eq!(cun2.post(&path, json!({"step": "second", "approved": true})).await.json["status"], "approved");
     assert_eq!(cun2.post(&path, json!({"step": "second", "approved": true})).await.code(), "not_at_step");
+    let work = cun1.get("/api/v1/worklist").await.json;
+    let review = work["items"].as_array().unwrap().iter().find(|i| i["kind"] == "points_review").cloned();
+    assert_eq!(review.map(|i| i["count"].as_i64()), Some(Some(4)), "{work}");
     let filed = cun1.get("/api/v1/points/claims?status=filed").await;
     let ids: Vec<i64> = filed.json.as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
     assert_eq!(ids.len(), 4);
