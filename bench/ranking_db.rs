@@ -39,6 +39,14 @@ fn main() {
     c.batch_execute(&extra).unwrap();
     let towns: Vec<String> =
         gongyi::db::regions::all(&mut c).unwrap().into_iter().filter(|r| r.level == "town").map(|r| r.code).collect();
+    // Each pool draws on its region's yearly fund (DESIGN-programme §1): one per region, enough for it.
+    for (region, amount) in
+        std::iter::once(("340207000000", "100000000.00")).chain(towns.iter().map(|t| (t.as_str(), "10000000.00")))
+    {
+        let f: gongyi::service::funds::YearlyFundInput =
+            serde_json::from_value(json!({"year": 2026, "region_code": region, "amount": amount})).unwrap();
+        gongyi::service::funds::create(&mut c, &staff, &f).unwrap();
+    }
     let mut pools = vec![json!({"level": "district", "region_code": "340207000000", "budget": "100000000.00"})];
     for t in &towns {
         pools.push(json!({"level": "town", "region_code": t, "budget": "10000000.00"}));

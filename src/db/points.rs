@@ -5,7 +5,8 @@
 
 use super::schema::{
     points_catalogues as cat, points_claims as cl, points_exchanges as ex, points_ledger as led,
-    points_objections as obj, points_participants as pp, points_postings as post, points_store_items as si,
+    points_objections as obj, points_participants as pp, points_postings as post, points_settings as set,
+    points_store_items as si,
 };
 use super::DbConn;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -557,4 +558,39 @@ pub fn count_open_objections(conn: &mut DbConn, region_prefix: &str) -> QueryRes
         .filter(obj::status.eq("open"))
         .count()
         .get_result(conn)
+}
+
+/// A village's (claim_days, objection_days), when it set its own.
+pub fn settings(conn: &mut DbConn, region: &str) -> QueryResult<Option<(i32, i32)>> {
+    set::table.find(region).select((set::claim_days, set::objection_days)).first(conn).optional()
+}
+
+pub fn put_settings(
+    conn: &mut DbConn,
+    region: &str,
+    claim_days: i32,
+    objection_days: i32,
+    by: i64,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    let changed = diesel::update(set::table.find(region))
+        .set((
+            set::claim_days.eq(claim_days),
+            set::objection_days.eq(objection_days),
+            set::updated_by.eq(by),
+            set::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    if changed == 0 {
+        diesel::insert_into(set::table)
+            .values((
+                set::region_code.eq(region),
+                set::claim_days.eq(claim_days),
+                set::objection_days.eq(objection_days),
+                set::updated_by.eq(by),
+                set::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }

@@ -843,6 +843,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    points_settings (region_code) {
+        region_code -> Text,
+        claim_days -> Integer,
+        objection_days -> Integer,
+        updated_by -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     points_catalogues (id) {
         id -> BigInt,
         region_code -> Text,
@@ -951,6 +961,7 @@ diesel::table! {
 diesel::allow_tables_to_appear_in_same_query!(
     meta,
     points_participants,
+    points_settings,
     points_catalogues,
     points_postings,
     points_claims,

@@ -13,6 +13,14 @@ pub const DEFAULT_CLAIM_DAYS: i64 = 3;
 /// Days a monthly posting stays open for objections, unless set otherwise.
 pub const DEFAULT_OBJECTION_DAYS: i64 = 3;
 
+/// What a village may set: up to a month to claim, up to a fortnight of objections.
+pub fn valid_claim_days(d: i32) -> bool {
+    (1..=31).contains(&d)
+}
+pub fn valid_objection_days(d: i32) -> bool {
+    (1..=15).contains(&d)
+}
+
 pub const CATEGORIES: [&str; 6] = ["理论宣讲", "平安建设", "志愿服务", "矛盾调解", "移风易俗", "其他"];
 
 pub fn valid_points(v: i32) -> bool {
@@ -270,6 +278,12 @@ mod tests {
         assert_eq!(claim_timing(d("2027-03-05"), d("2027-03-08"), 3), Ok(()));
         assert_eq!(claim_timing(d("2027-03-04"), d("2027-03-08"), 3), Err(ClaimRefusal::Late));
         assert_eq!(claim_timing(d("2027-03-09"), d("2027-03-08"), 3), Err(ClaimRefusal::InFuture));
+    }
+
+    #[test]
+    fn settings_ranges() {
+        assert!(valid_claim_days(1) && valid_claim_days(31) && !valid_claim_days(0) && !valid_claim_days(32));
+        assert!(valid_objection_days(15) && !valid_objection_days(16) && !valid_objection_days(0));
     }
 
     #[test]

@@ -214,6 +214,69 @@ pub fn participants(conn: &mut DbConn, ctx: &Ctx, region: Option<&str>) -> AppRe
         .collect())
 }
 
+// ---------------------------------------------------------------- a village's rules
+
+#[derive(Deserialize, Serialize, Clone, utoipa::ToSchema)]
+pub struct SettingsInput {
+    /// Days after an activity a claim may still be filed (1–31; default 3).
+    pub claim_days: i32,
+    /// Days a monthly posting stays open for objections (1–15; default 3).
+    pub objection_days: i32,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SettingsView {
+    pub region_code: String,
+    pub claim_days: i32,
+    pub objection_days: i32,
+}
+
+/// The village's (claim_days, objection_days): its own, else the defaults.
+fn rules(conn: &mut DbConn, region: &str) -> AppResult<(i64, i64)> {
+    Ok(dbp::settings(conn, region)?
+        .map(|(c, o)| (i64::from(c), i64::from(o)))
+        .unwrap_or((points::DEFAULT_CLAIM_DAYS, points::DEFAULT_OBJECTION_DAYS)))
+}
+
+pub fn settings(conn: &mut DbConn, ctx: &Ctx, village_code: &str) -> AppResult<SettingsView> {
+    let a = keeper(ctx)?;
+    let region = village(conn, &a, Some(village_code))?;
+    let (c, o) = rules(conn, &region)?;
+    Ok(SettingsView { region_code: region, claim_days: c as i32, objection_days: o as i32 })
+}
+
+/// `PUT /api/v1/points/settings/{village}`: the village's own claim and objection days.
+pub fn put_settings(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    village_code: &str,
+    input: &SettingsInput,
+) -> AppResult<SettingsView> {
+    let a = keeper(ctx)?;
+    let region = village(conn, &a, Some(village_code))?;
+    let mut p = Problems::default();
+    if !points::valid_claim_days(input.claim_days) {
+        p.add("claim_days", "invalid_claim_days", "申报期限为活动后 1–31 天");
+    }
+    if !points::valid_objection_days(input.objection_days) {
+        p.add("objection_days", "invalid_objection_days", "公示异议期为 1–15 天");
+    }
+    p.finish()?;
+    db::write_tx(conn, |c| {
+        dbp::put_settings(c, &region, input.claim_days, input.objection_days, a.id, db_time(ctx.now))?;
+        audit::record(
+            c,
+            ctx,
+            "points.settings.put",
+            "region",
+            None,
+            serde_json::json!({"region_code": region, "claim_days": input.claim_days, "objection_days": input.objection_days}),
+        )?;
+        Ok(())
+    })?;
+    Ok(SettingsView { region_code: region, claim_days: input.claim_days, objection_days: input.objection_days })
+}
+
 // ---------------------------------------------------------------- catalogues
 
 #[derive(Deserialize, Serialize, Clone, utoipa::ToSchema)]
@@ -480,18 +543,10 @@ fn file_many(
     p.finish()?;
     let (date, note) = (date.unwrap_or_default(), note.unwrap_or_default());
     let today = local_date(ctx.now);
-    match points::claim_timing(date, today, points::DEFAULT_CLAIM_DAYS) {
-        Err(ClaimRefusal::InFuture) => {
-            return Err(AppError::invalid_field("activity_date", "date_in_future", "活动日期不能晚于今天"))
-        }
-        Err(ClaimRefusal::Late) => {
-            return Err(AppError::invalid_field(
-                "activity_date",
-                "claim_late",
-                format!("活动结束 {} 天内申报，已超过期限", points::DEFAULT_CLAIM_DAYS),
-            ))
-        }
-        Ok(()) => {}
+    // The village's own claim days are known once its participants are (below); the date's
+    // shape and the future are checked first.
+    if date > today {
+        return Err(AppError::invalid_field("activity_date", "date_in_future", "活动日期不能晚于今天"));
     }
     let mut uniq = ids.to_vec();
     uniq.sort_unstable();
@@ -501,6 +556,20 @@ fn file_many(
         return Err(AppError::not_found());
     }
     let region = people[0].region_code.clone();
+    let (claim_days, _) = rules(conn, &region)?;
+    match points::claim_timing(date, today, claim_days) {
+        Err(ClaimRefusal::InFuture) => {
+            return Err(AppError::invalid_field("activity_date", "date_in_future", "活动日期不能晚于今天"))
+        }
+        Err(ClaimRefusal::Late) => {
+            return Err(AppError::invalid_field(
+                "activity_date",
+                "claim_late",
+                format!("活动结束 {claim_days} 天内申报，已超过期限"),
+            ))
+        }
+        Ok(()) => {}
+    }
     if people.iter().any(|x| x.region_code != region) {
         return Err(AppError::invalid_field(
             "participant_ids",
@@ -684,8 +753,9 @@ pub fn post_month(conn: &mut DbConn, ctx: &Ctx, input: &PostingInput) -> AppResu
     if today <= m.last_day() {
         return Err(Code::MonthNotOver.into());
     }
-    let until = points::objection_deadline(today, points::DEFAULT_OBJECTION_DAYS);
-    let from = points::spendable_from(today, points::DEFAULT_OBJECTION_DAYS);
+    let (_, days) = rules(conn, &region)?;
+    let until = points::objection_deadline(today, days);
+    let from = points::spendable_from(today, days);
     let now = db_time(ctx.now);
     let id = db::write_tx(conn, |c| {
         db::lock_key(c, &format!("points-posting:{region}"))?;

@@ -141,6 +141,8 @@ async fn openapi_lists_every_endpoint(app: TestApp) {
         ("/api/v1/points/stats", "get"),
         ("/api/v1/public/points/{village}/{month}", "get"),
         ("/api/v1/points/postings/{id}/sheet.pdf", "get"),
+        ("/api/v1/points/settings/{village}", "get"),
+        ("/api/v1/points/settings/{village}", "put"),
         ("/api/v1/projects/{id}/evaluators", "post"),
         ("/api/v1/projects/{id}/evaluators", "get"),
         ("/api/v1/projects/{id}/evaluators/{user_id}", "delete"),

@@ -340,4 +340,37 @@ async fn a_month_in_a_village(app: TestApp) {
     assert_eq!(findings.len(), 2, "张三明's two claims: {findings:?}");
 }
 
-crate::on_both!(a_month_in_a_village);
+/// A village's own rules: more days to claim, a longer objection window; out of range refused.
+async fn a_village_sets_its_own_days(app: TestApp) {
+    app.add_user("cun1", "community", Some(VILLAGE)).await;
+    app.add_user("cun2", "community", Some(VILLAGE)).await;
+    app.add_user("cunerba", "community", Some(ERBA_VILLAGE)).await;
+    let (cun1, cun2, other) = (app.login("cun1").await, app.login("cun2").await, app.login("cunerba").await);
+    let settings = format!("/api/v1/points/settings/{VILLAGE}");
+    let r = cun1.get(&settings).await;
+    assert_eq!((r.json["claim_days"].as_i64(), r.json["objection_days"].as_i64()), (Some(3), Some(3)), "{}", r.text);
+    let r = cun1.put(&settings, json!({"claim_days": 0, "objection_days": 16})).await;
+    let fields: Vec<&str> =
+        r.json["error"]["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!((r.status, fields), (422, vec!["claim_days", "objection_days"]));
+    assert_eq!(other.put(&settings, json!({"claim_days": 5, "objection_days": 7})).await.status, 404);
+    let a = person(&cun1, "张三明").await;
+    let cat = format!("/api/v1/points/catalogues/{VILLAGE}/2026-02");
+    assert_eq!(cun1.put(&cat, json!({"items": items(), "note": "二月"})).await.status, 200);
+    at(&app, "2026-02-10T10:00:00+08:00");
+    app.relogin(&[&cun1, &cun2, &other]).await;
+    assert_eq!(claim(&cun1, a, "XC01", "2026-02-05").await.code(), "claim_late", "five days: late by default");
+    let r = cun1.put(&settings, json!({"claim_days": 5, "objection_days": 7})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = claim(&cun1, a, "XC01", "2026-02-05").await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    approve(&cun1, &cun2, r.json["id"].as_i64().unwrap()).await;
+    at(&app, "2026-03-02T10:00:00+08:00");
+    app.relogin(&[&cun1]).await;
+    let r = cun1.post("/api/v1/points/postings", json!({"month": "2026-02"})).await;
+    assert_eq!((r.status, r.json["objection_until"].as_str()), (201, Some("2026-03-09")), "{}", r.text);
+    assert_eq!(r.json["spendable_from"], "2026-03-10");
+    assert_eq!(app.count("audit_log WHERE action = 'points.settings.put'").await, 1);
+}
+
+crate::on_both!(a_month_in_a_village, a_village_sets_its_own_days);

@@ -5,4 +5,5 @@ DROP TABLE points_objections;
 DROP TABLE points_claims;
 DROP TABLE points_postings;
 DROP TABLE points_catalogues;
+DROP TABLE points_settings;
 DROP TABLE points_participants;

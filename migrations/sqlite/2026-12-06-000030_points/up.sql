@@ -20,6 +20,15 @@ CREATE TABLE points_participants (
 );
 CREATE INDEX points_participants_region ON points_participants(region_code, id);
 
+-- A village's own rules where it differs from the defaults (3 days to claim, 3 days of objections).
+CREATE TABLE points_settings (
+    region_code TEXT PRIMARY KEY NOT NULL REFERENCES regions(code),
+    claim_days INTEGER NOT NULL CHECK (claim_days BETWEEN 1 AND 31),
+    objection_days INTEGER NOT NULL CHECK (objection_days BETWEEN 1 AND 15),
+    updated_by BIGINT NOT NULL REFERENCES users(id),
+    updated_at TIMESTAMP NOT NULL
+);
+
 CREATE TABLE points_catalogues (
     id INTEGER PRIMARY KEY NOT NULL,
     region_code TEXT NOT NULL REFERENCES regions(code),

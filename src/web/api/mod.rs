@@ -154,6 +154,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/points/store-items", web::get().to(points::store_items))
             .route("/points/exchanges", web::post().to(points::exchange))
             .route("/points/stats", web::get().to(points::stats))
+            .route("/points/settings/{village}", web::get().to(points::settings))
+            .route("/points/settings/{village}", web::put().to(points::put_settings))
             .route("/public/points/{village}/{month}", web::get().to(points::board))
             .route("/projects/{id}/evaluators", web::post().to(evaluations::assign))
             .route("/projects/{id}/evaluators", web::get().to(evaluations::list))

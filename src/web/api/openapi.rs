@@ -140,6 +140,8 @@ use utoipa::OpenApi;
         super::points::stats,
         super::points::board,
         super::points::sheet,
+        super::points::settings,
+        super::points::put_settings,
         super::evaluations::assign,
         super::evaluations::list,
         super::evaluations::remove,

@@ -5,7 +5,8 @@ use crate::error::{AppError, ErrorBody};
 use crate::service::points::{
     self, ActivityInput, Board, CatalogueInput, CatalogueMonth, CatalogueView, ClaimInput, ClaimView, ExchangeInput,
     ExchangeView, ObjectionDecision, ObjectionInput, ObjectionView, ParticipantDetail, ParticipantInput,
-    ParticipantView, PostingInput, PostingView, ReviewInput, StoreItemInput, StoreItemView, TownStats,
+    ParticipantView, PostingInput, PostingView, ReviewInput, SettingsInput, SettingsView, StoreItemInput,
+    StoreItemView, TownStats,
 };
 use crate::web::api::ApiJson;
 use crate::web::auth::Auth;
@@ -262,4 +263,30 @@ pub async fn sheet(state: web::Data<AppState>, id: web::Path<i64>) -> Result<Htt
         .content_type("application/pdf")
         .insert_header(("content-disposition", format!("inline; filename=\"{name}\"")))
         .body(pdf))
+}
+
+/// A village's claim days and objection days (its own, or the defaults of 3 and 3).
+#[utoipa::path(get, path = "/api/v1/points/settings/{village}", tag = "points", params(("village" = String, Path)),
+    responses((status = 200, body = SettingsView), (status = 404, body = ErrorBody)))]
+pub async fn settings(
+    state: web::Data<AppState>,
+    auth: Auth,
+    village: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let village = village.into_inner();
+    call!(state, auth, Ok, |c, ctx| points::settings(c, &ctx, &village))
+}
+
+/// Set a village's claim days (1–31) and objection days (1–15).
+#[utoipa::path(put, path = "/api/v1/points/settings/{village}", tag = "points", params(("village" = String, Path)),
+    request_body = SettingsInput,
+    responses((status = 200, body = SettingsView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_settings(
+    state: web::Data<AppState>,
+    auth: Auth,
+    village: web::Path<String>,
+    body: ApiJson<SettingsInput>,
+) -> Result<HttpResponse, AppError> {
+    let village = village.into_inner();
+    call!(state, auth, Ok, |c, ctx| points::put_settings(c, &ctx, &village, &body.0))
 }

@@ -149,6 +149,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/points/store-items", web::post().to(points::add_item))
     .route("/points/exchanges", web::post().to(points::exchange))
     .route("/points/stats", web::get().to(points::stats))
+    .route("/points/settings", web::post().to(points::put_settings))
     .route("/points/board/{village}/{month}", web::get().to(points::board))
     .route("/points/postings/{id}/objections", web::post().to(points::object))
     .route("/points/objections/{id}/decision", web::post().to(points::decide))

@@ -32,6 +32,7 @@ struct VillagePage<'a> {
     today: String,
     to_review: Vec<ClaimView>,
     objections: Vec<points::OpenObjection>,
+    rules: points::SettingsView,
     store: Vec<StoreItemView>,
     categories: &'static [&'static str],
     errors: Vec<FieldError>,
@@ -74,7 +75,7 @@ async fn village_page(
     let this = Month::of(today);
     let ctx = auth.ctx.clone();
     let r = region.clone();
-    let (participants, catalogue, to_review, store, objections) = state
+    let (participants, catalogue, to_review, store, objections, rules) = state
         .db(move |c| {
             let p = points::participants(c, &ctx, Some(&r))?;
             let k = points::catalogue(c, &ctx, &r, &this.to_string())?.in_force;
@@ -82,7 +83,8 @@ async fn village_page(
             claims.extend(points::claims(c, &ctx, Some(&r), Some("checked"))?);
             let s = points::store_items(c, &ctx, Some(&r))?;
             let o = points::open_objections(c, &ctx, Some(&r))?;
-            Ok((p, k, claims, s, o))
+            let rules = points::settings(c, &ctx, &r)?;
+            Ok((p, k, claims, s, o, rules))
         })
         .await?;
     let last = Month::of(this.first_day().pred_opt().unwrap_or(today));
@@ -99,6 +101,7 @@ async fn village_page(
         today: today.to_string(),
         to_review,
         objections,
+        rules,
         store,
         categories: &CATEGORIES,
         errors,
@@ -126,9 +129,10 @@ pub async fn page(
             "catalogue" => "积分项目清单已保存（新版本）。",
             "activity" => "活动积分已申报，等待初审。",
             "review" => "审核已记录。",
-            "posting" => "已张榜公示，异议期 3 天，期满后积分可用。",
+            "posting" => "已张榜公示，异议期满后积分可用。",
             "item" => "物品已上架。",
             "objection" => "异议已处理。",
+            "rules" => "本村规则已保存。",
             _ => "已完成。",
         }
         .to_string()
@@ -323,6 +327,31 @@ pub async fn exchange(
         move |x: &points::ExchangeView| format!("/points?region={r}&done=exchange&code={}", x.redemption_code)
     };
     let f = move |c: &mut DbConn, ctx: &Ctx| points::exchange(c, ctx, &input);
+    let shown = form.clone();
+    super::act_shown(&req, &state, &auth, &form, to, f, |errors| {
+        village_page(&req, &state, &auth, Some(region), None, shown, errors)
+    })
+    .await
+}
+
+pub async fn put_settings(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    form: web::Form<Fields>,
+) -> Result<HttpResponse, PageError> {
+    let form = form.into_inner();
+    let region = form.get("region_code");
+    let input = points::SettingsInput {
+        claim_days: form.get("claim_days").trim().parse().unwrap_or(0),
+        objection_days: form.get("objection_days").trim().parse().unwrap_or(0),
+    };
+    let to = {
+        let r = region.clone();
+        move |_: &points::SettingsView| back(&r, "rules")
+    };
+    let r2 = region.clone();
+    let f = move |c: &mut DbConn, ctx: &Ctx| points::put_settings(c, ctx, &r2, &input);
     let shown = form.clone();
     super::act_shown(&req, &state, &auth, &form, to, f, |errors| {
         village_page(&req, &state, &auth, Some(region), None, shown, errors)
