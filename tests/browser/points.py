@@ -1,5 +1,5 @@
 """A month of volunteer points in one village, in headless Chromium on a phone (issue 24): the
-village worker adds participants and files one activity for twenty of them, reviews them first;
+village worker writes next month's catalogue (a bad value refused first), adds participants and files one activity for twenty of them, reviews them first;
 the town's staff review them second; after the month the worker posts them and the public board
 shows masked names and prints the sheet; a resident objects on the board and the worker upholds
 it, reversing one claim; after the window the worker exchanges points for goods and gets a code.
@@ -24,6 +24,19 @@ try:
         expect(worker, "活动积分申报")
         fits(worker)
         shot(worker, "village-page")
+        # Next month's catalogue, typed as lines: a value outside 3/5/10/15/20 is refused and kept.
+        worker.click("summary:has-text('制定')")
+        worker.fill("#items", "PA01,平安建设,夜间治安巡逻,5,8\nXC01,理论宣讲,政策宣讲进小区,4")
+        worker.fill("#cnote", "四月重点：防汛巡查")
+        worker.click("form[action='/points/catalogue'] button")
+        expect(worker, "分值只能是")
+        fits(worker)
+        shot(worker, "catalogue-refused")
+        worker.fill("#items", "PA01,平安建设,夜间治安巡逻,5,8\nFX01,平安建设,汛期巡堤,10,4\nXC01,理论宣讲,政策宣讲进小区,10,2")
+        worker.click("form[action='/points/catalogue'] button")
+        expect(worker, "积分项目清单已保存")
+        cat = worker.request.get(f"{base}/api/v1/points/catalogues/{VILLAGE}/2027-04").json()
+        assert cat["in_force"]["month"] == "2027-04" and len(cat["in_force"]["items"]) == 3, cat
         for i in range(16):
             worker.click("summary:has-text('添加参与人')")
             worker.fill("#pname", f"志愿者{i + 1:02d}号")

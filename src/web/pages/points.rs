@@ -197,7 +197,7 @@ pub async fn put_catalogue(
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
     let (region, month) = (form.get("region_code"), form.get("month"));
-    let input = CatalogueInput { items: parse_items(&form.get("items")), note: form.get("note") };
+    let input = CatalogueInput { items: parse_items(&form.get("items")), note: form.get("catalogue_note") };
     let to = {
         let r = region.clone();
         move |_: &CatalogueView| back(&r, "catalogue")
