@@ -144,6 +144,35 @@ fn back(region: &str, done: &str) -> String {
     format!("/points?region={region}&done={done}")
 }
 
+/// Acts on one of the village page's forms: on success to `to(result, village)`, else the village
+/// page again with the form as typed and its errors.
+async fn village_act<T, F>(
+    req: &HttpRequest,
+    state: &AppState,
+    auth: &Auth,
+    form: Fields,
+    to: impl FnOnce(&T, &str) -> String,
+    f: F,
+) -> Result<HttpResponse, PageError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConn, &Ctx) -> crate::error::AppResult<T> + Send + 'static,
+{
+    let region = form.get("region_code");
+    let r = region.clone();
+    let shown = form.clone();
+    super::act_shown(
+        req,
+        state,
+        auth,
+        &form,
+        move |x: &T| to(x, &r),
+        f,
+        |errors| village_page(req, state, auth, Some(region), None, shown, errors),
+    )
+    .await
+}
+
 pub async fn add_participant(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -151,7 +180,6 @@ pub async fn add_participant(
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
-    let region = form.get("region_code");
     let input = ParticipantInput {
         region_code: form.opt("region_code"),
         name: form.get("name"),
@@ -159,16 +187,8 @@ pub async fn add_participant(
         kind: form.get("kind"),
         tags: form.get("tags").split([',', '，', ' ']).filter(|t| !t.is_empty()).map(str::to_string).collect(),
     };
-    let to = {
-        let r = region.clone();
-        move |_: &ParticipantView| back(&r, "participant")
-    };
     let f = move |c: &mut DbConn, ctx: &Ctx| points::add_participant(c, ctx, &input);
-    let shown = form.clone();
-    super::act_shown(&req, &state, &auth, &form, to, f, |errors| {
-        village_page(&req, &state, &auth, Some(region), None, shown, errors)
-    })
-    .await
+    village_act(&req, &state, &auth, form, |_: &ParticipantView, r| back(r, "participant"), f).await
 }
 
 /// The catalogue as lines `编号,类别,名称,分值[,每月上限]` (what a village office types or pastes).
@@ -198,17 +218,8 @@ pub async fn put_catalogue(
     let form = form.into_inner();
     let (region, month) = (form.get("region_code"), form.get("month"));
     let input = CatalogueInput { items: parse_items(&form.get("items")), note: form.get("catalogue_note") };
-    let to = {
-        let r = region.clone();
-        move |_: &CatalogueView| back(&r, "catalogue")
-    };
-    let (r2, m2) = (region.clone(), month.clone());
-    let f = move |c: &mut DbConn, ctx: &Ctx| points::put_catalogue(c, ctx, &r2, &m2, &input);
-    let shown = form.clone();
-    super::act_shown(&req, &state, &auth, &form, to, f, |errors| {
-        village_page(&req, &state, &auth, Some(region), None, shown, errors)
-    })
-    .await
+    let f = move |c: &mut DbConn, ctx: &Ctx| points::put_catalogue(c, ctx, &region, &month, &input);
+    village_act(&req, &state, &auth, form, |_: &CatalogueView, r| back(r, "catalogue"), f).await
 }
 
 pub async fn file_activity(
@@ -218,23 +229,14 @@ pub async fn file_activity(
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
-    let region = form.get("region_code");
     let input = ActivityInput {
         participant_ids: form.all("participant").iter().filter_map(|p| p.parse().ok()).collect(),
         item_code: form.get("item_code"),
         activity_date: form.get("activity_date"),
         note: form.get("note"),
     };
-    let to = {
-        let r = region.clone();
-        move |_: &Vec<ClaimView>| back(&r, "activity")
-    };
     let f = move |c: &mut DbConn, ctx: &Ctx| points::file_activity(c, ctx, &input);
-    let shown = form.clone();
-    super::act_shown(&req, &state, &auth, &form, to, f, |errors| {
-        village_page(&req, &state, &auth, Some(region), None, shown, errors)
-    })
-    .await
+    village_act(&req, &state, &auth, form, |_: &Vec<ClaimView>, r| back(r, "activity"), f).await
 }
 
 pub async fn review(
@@ -245,22 +247,13 @@ pub async fn review(
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let (id, form) = (id.into_inner(), form.into_inner());
-    let region = form.get("region_code");
     let input = ReviewInput {
         step: if form.get("step") == "second" { Step::Second } else { Step::First },
         approved: form.get("approved") == "true",
         note: form.get("note"),
     };
-    let to = {
-        let r = region.clone();
-        move |_: &ClaimView| back(&r, "review")
-    };
     let f = move |c: &mut DbConn, ctx: &Ctx| points::review(c, ctx, id, &input);
-    let shown = form.clone();
-    super::act_shown(&req, &state, &auth, &form, to, f, |errors| {
-        village_page(&req, &state, &auth, Some(region), None, shown, errors)
-    })
-    .await
+    village_act(&req, &state, &auth, form, |_: &ClaimView, r| back(r, "review"), f).await
 }
 
 pub async fn post_month(
@@ -270,15 +263,10 @@ pub async fn post_month(
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
-    let region = form.get("region_code");
     let input = PostingInput { region_code: form.opt("region_code"), month: form.get("month") };
-    let to = |p: &points::PostingView| format!("/points/board/{}/{}", p.region_code, p.month);
     let f = move |c: &mut DbConn, ctx: &Ctx| points::post_month(c, ctx, &input);
-    let shown = form.clone();
-    super::act_shown(&req, &state, &auth, &form, to, f, |errors| {
-        village_page(&req, &state, &auth, Some(region), None, shown, errors)
-    })
-    .await
+    let to = |p: &points::PostingView, _: &str| format!("/points/board/{}/{}", p.region_code, p.month);
+    village_act(&req, &state, &auth, form, to, f).await
 }
 
 pub async fn add_item(
@@ -288,23 +276,14 @@ pub async fn add_item(
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
-    let region = form.get("region_code");
     let input = StoreItemInput {
         region_code: form.opt("store_region").or_else(|| form.opt("region_code")),
         name: form.get("name"),
         points_price: form.get("points_price").trim().parse().unwrap_or(0),
         stock: form.get("stock").trim().parse().unwrap_or(-1),
     };
-    let to = {
-        let r = region.clone();
-        move |_: &StoreItemView| back(&r, "item")
-    };
     let f = move |c: &mut DbConn, ctx: &Ctx| points::add_store_item(c, ctx, &input);
-    let shown = form.clone();
-    super::act_shown(&req, &state, &auth, &form, to, f, |errors| {
-        village_page(&req, &state, &auth, Some(region), None, shown, errors)
-    })
-    .await
+    village_act(&req, &state, &auth, form, |_: &StoreItemView, r| back(r, "item"), f).await
 }
 
 pub async fn exchange(
@@ -314,7 +293,6 @@ pub async fn exchange(
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
-    let region = form.get("region_code");
     let input = ExchangeInput {
         participant_id: form.get("participant_id").parse().unwrap_or(0),
         items: vec![ExchangeLine {
@@ -322,16 +300,9 @@ pub async fn exchange(
             qty: form.get("qty").trim().parse().unwrap_or(0),
         }],
     };
-    let to = {
-        let r = region.clone();
-        move |x: &points::ExchangeView| format!("/points?region={r}&done=exchange&code={}", x.redemption_code)
-    };
     let f = move |c: &mut DbConn, ctx: &Ctx| points::exchange(c, ctx, &input);
-    let shown = form.clone();
-    super::act_shown(&req, &state, &auth, &form, to, f, |errors| {
-        village_page(&req, &state, &auth, Some(region), None, shown, errors)
-    })
-    .await
+    let to = |x: &points::ExchangeView, r: &str| format!("/points?region={r}&done=exchange&code={}", x.redemption_code);
+    village_act(&req, &state, &auth, form, to, f).await
 }
 
 pub async fn put_settings(
@@ -346,17 +317,8 @@ pub async fn put_settings(
         claim_days: form.get("claim_days").trim().parse().unwrap_or(0),
         objection_days: form.get("objection_days").trim().parse().unwrap_or(0),
     };
-    let to = {
-        let r = region.clone();
-        move |_: &points::SettingsView| back(&r, "rules")
-    };
-    let r2 = region.clone();
-    let f = move |c: &mut DbConn, ctx: &Ctx| points::put_settings(c, ctx, &r2, &input);
-    let shown = form.clone();
-    super::act_shown(&req, &state, &auth, &form, to, f, |errors| {
-        village_page(&req, &state, &auth, Some(region), None, shown, errors)
-    })
-    .await
+    let f = move |c: &mut DbConn, ctx: &Ctx| points::put_settings(c, ctx, &region, &input);
+    village_act(&req, &state, &auth, form, |_: &points::SettingsView, r| back(r, "rules"), f).await
 }
 
 #[derive(Template)]
@@ -423,22 +385,13 @@ pub async fn decide(
     form: web::Form<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let (id, form) = (id.into_inner(), form.into_inner());
-    let region = form.get("region_code");
     let input = points::ObjectionDecision {
         upheld: form.get("upheld") == "true",
         note: form.get("note"),
         claim_id: form.get("claim_id").parse().ok(),
     };
-    let to = {
-        let r = region.clone();
-        move |_: &points::ObjectionView| back(&r, "objection")
-    };
     let f = move |c: &mut DbConn, ctx: &Ctx| points::decide_objection(c, ctx, id, &input);
-    let shown = form.clone();
-    super::act_shown(&req, &state, &auth, &form, to, f, |errors| {
-        village_page(&req, &state, &auth, Some(region), None, shown, errors)
-    })
-    .await
+    village_act(&req, &state, &auth, form, |_: &points::ObjectionView, r| back(r, "objection"), f).await
 }
 
 /// `/points/board/{village}/{month}`: the public monthly board, names masked.
