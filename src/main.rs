@@ -277,10 +277,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     let (entries, points) =
                         gongyi::service::audit::replay_points(&mut conn).map_err(|e| e.describe())?;
                     r.findings.extend(points);
+                    let (movements, welfare) =
+                        gongyi::service::audit::replay_welfare(&mut conn).map_err(|e| e.describe())?;
+                    r.findings.extend(welfare);
                     if r.findings.is_empty() {
                         println!(
-                            "回放一致：{} 份评分、{} 项资助决定、{} 笔付款、{} 笔积分台账与数据表相符",
-                            r.reviews, r.allocations, r.payments, entries
+                            "回放一致：{} 份评分、{} 项资助决定、{} 笔付款、{} 笔积分台账、{} 笔公益基金收支与数据表相符",
+                            r.reviews, r.allocations, r.payments, entries, movements
                         );
                         return Ok(ExitCode::SUCCESS);
                     }

@@ -31,6 +31,7 @@ pub mod sessions;
 pub mod stages;
 pub mod standing;
 pub mod users;
+pub mod welfare;
 pub mod worklist;
 
 use crate::error::AppResult;

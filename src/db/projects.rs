@@ -22,6 +22,8 @@ pub struct ProjectRow {
     pub clawback: i64,
     pub ended_at: Option<NaiveDateTime>,
     pub end_note: Option<String>,
+    /// Matching money granted from social-welfare funds (配套资金), beside the bid's own.
+    pub welfare_matching: i64,
 }
 
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -127,6 +129,8 @@ pub struct ProjectNames {
     pub pool: String,
     pub pool_id: i64,
     pub pool_region: String,
+    /// The matching money the bid declared.
+    pub matching: i64,
 }
 
 pub fn names_of(conn: &mut DbConn, project_ids: &[i64]) -> QueryResult<Vec<ProjectNames>> {
@@ -136,7 +140,15 @@ pub fn names_of(conn: &mut DbConn, project_ids: &[i64]) -> QueryResult<Vec<Proje
         .inner_join(pools::table.on(pools::id.eq(bids::pool_id)))
         .inner_join(organisations::table.on(organisations::id.eq(projects::organisation_id)))
         .filter(projects::id.eq_any(project_ids))
-        .select((projects::id, bids::title, organisations::name, pools::name, pools::id, pools::region_code))
+        .select((
+            projects::id,
+            bids::title,
+            organisations::name,
+            pools::name,
+            pools::id,
+            pools::region_code,
+            bids::matching,
+        ))
         .load(conn)
 }
 

@@ -536,6 +536,7 @@ diesel::table! {
         clawback -> BigInt,
         ended_at -> Nullable<Timestamp>,
         end_note -> Nullable<Text>,
+        welfare_matching -> BigInt,
     }
 }
 
@@ -958,6 +959,127 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    welfare_funds (id) {
+        id -> BigInt,
+        name -> Text,
+        region_code -> Text,
+        host_name -> Text,
+        host_uscc -> Text,
+        host_certificate_no -> Text,
+        host_certificate_until -> Date,
+        purpose -> Text,
+        receipt_prefix -> Text,
+        status -> Text,
+        last_receipt -> BigInt,
+        activated_on -> Nullable<Date>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    welfare_committee_members (id) {
+        id -> BigInt,
+        fund_id -> BigInt,
+        position -> Integer,
+        name -> Text,
+        role -> Text,
+    }
+}
+
+diesel::table! {
+    welfare_plans (fund_id, year) {
+        fund_id -> BigInt,
+        year -> Integer,
+        target -> BigInt,
+        channels -> Text,
+        note -> Text,
+        updated_by -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    welfare_campaigns (id) {
+        id -> BigInt,
+        fund_id -> BigInt,
+        title -> Text,
+        filing_no -> Text,
+        filed_on -> Date,
+        starts_on -> Date,
+        ends_on -> Date,
+        target -> BigInt,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    welfare_donations (id) {
+        id -> BigInt,
+        fund_id -> BigInt,
+        seq -> BigInt,
+        receipt_no -> Text,
+        campaign_id -> Nullable<BigInt>,
+        donor_name -> Text,
+        donor_kind -> Text,
+        anonymous -> Bool,
+        amount -> BigInt,
+        received_on -> Date,
+        channel -> Text,
+        in_kind_items -> Nullable<Text>,
+        valuation_basis -> Nullable<Text>,
+        restricted_to -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    welfare_pots (fund_id, restriction) {
+        fund_id -> BigInt,
+        restriction -> Text,
+        received -> BigInt,
+        granted -> BigInt,
+    }
+}
+
+diesel::table! {
+    welfare_grants (id) {
+        id -> BigInt,
+        fund_id -> BigInt,
+        target -> Text,
+        project_id -> Nullable<BigInt>,
+        amount -> BigInt,
+        restriction -> Text,
+        purpose -> Text,
+        minutes_ref -> Text,
+        decided_on -> Date,
+        votes_for -> Nullable<Integer>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    welfare_disclosures (id) {
+        id -> BigInt,
+        fund_id -> BigInt,
+        period_from -> Date,
+        period_to -> Date,
+        received -> BigInt,
+        granted -> BigInt,
+        balance -> BigInt,
+        sha256 -> Text,
+        published_by -> BigInt,
+        published_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(welfare_donations -> welfare_campaigns (campaign_id));
+diesel::joinable!(welfare_grants -> projects (project_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     meta,
     points_participants,
@@ -1025,4 +1147,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     defence_sessions,
     defence_slots,
     bid_repeats,
+    welfare_funds,
+    welfare_committee_members,
+    welfare_plans,
+    welfare_campaigns,
+    welfare_donations,
+    welfare_pots,
+    welfare_grants,
+    welfare_disclosures,
 );

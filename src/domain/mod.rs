@@ -40,6 +40,7 @@ pub mod topic;
 pub mod tranche;
 pub mod upload;
 pub mod uscc;
+pub mod welfare;
 
 pub use money::Money;
 pub use region::RegionCode;

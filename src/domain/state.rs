@@ -239,6 +239,20 @@ states! {
     }
 }
 
+states! {
+    /// A social-welfare fund: set up (host, committee) in draft, taking money once active.
+    WelfareFundStatus {
+        Draft = "draft" / "筹备中",
+        Active = "active" / "运行中",
+    }
+}
+
+impl WelfareFundStatus {
+    pub fn may_become(self, to: WelfareFundStatus) -> bool {
+        matches!((self, to), (WelfareFundStatus::Draft, WelfareFundStatus::Active))
+    }
+}
+
 /// Checks a move against its table; the database helpers call this before writing so a
 /// transition no table allows fails in tests rather than landing in a row.
 #[track_caller]

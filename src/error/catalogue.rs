@@ -150,6 +150,11 @@ catalogue! {
     InsufficientPoints = "insufficient_points" / CONFLICT / "可用积分不足",
     OutOfStock = "out_of_stock" / CONFLICT / "库存不足",
     WrongStatus = "wrong_status" / CONFLICT / "当前状态不能进行此操作，请刷新后重试",
+    CommitteeInvalid = "committee_invalid" / CONFLICT / "管理委员会有表决权的委员应不少于 5 人且为单数，并至少有 1 名监督人",
+    FundNotActive = "fund_not_active" / CONFLICT / "基金尚未启用，不能接受捐赠或拨付",
+    AlreadyActive = "already_active" / CONFLICT / "基金已启用",
+    InsufficientBalance = "insufficient_balance" / CONFLICT / "基金可用余额不足",
+    ProjectNotRunning = "project_not_running" / CONFLICT / "项目已结项或终止，不能再安排配套资金",
 }
 
 impl Code {

@@ -10,6 +10,7 @@ pub mod evaluation_notice;
 mod layout;
 pub mod notice;
 pub mod points_sheet;
+pub mod welfare_disclosure;
 
 pub use layout::Doc;
 

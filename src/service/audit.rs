@@ -182,6 +182,54 @@ pub fn replay_points(conn: &mut DbConn) -> AppResult<(usize, Vec<String>)> {
     Ok((n, findings))
 }
 
+/// The social-welfare funds' money replayed from the trail: every donation and grant, each pot
+/// and each project's matching money from the funds (`domain::welfare::replay`).
+pub fn replay_welfare(conn: &mut DbConn) -> AppResult<(usize, Vec<String>)> {
+    use crate::domain::welfare::{self, Pot, WelfareEvent, WelfareTables};
+    let mut events = Vec::new();
+    let mut unreadable = Vec::new();
+    for r in db::audit::by_actions(conn, &["welfare.donation", "welfare.grant"])? {
+        let d: Option<Value> = serde_json::from_str(&r.detail).ok();
+        let get = |k: &str| d.as_ref().and_then(|d| d.get(k));
+        let e = (|| {
+            let fund = get("fund_id")?.as_i64()?;
+            let amount = fen(get("amount")?)?;
+            Some(if r.action == "welfare.donation" {
+                WelfareEvent::Donation {
+                    fund,
+                    donation: r.entity_id?,
+                    amount,
+                    restriction: get("restricted_to")?.as_str()?.to_string(),
+                }
+            } else {
+                WelfareEvent::Grant {
+                    fund,
+                    grant: r.entity_id?,
+                    amount,
+                    restriction: get("restriction")?.as_str()?.to_string(),
+                    project: get("project_id").and_then(Value::as_i64),
+                }
+            })
+        })();
+        match e {
+            Some(e) => events.push(e),
+            None => unreadable.push(format!("第 {} 条审计记录（{}）无法解读", r.id, r.action)),
+        }
+    }
+    let tables = WelfareTables {
+        donations: db::welfare::all_donations(conn)?,
+        grants: db::welfare::all_grants(conn)?,
+        pots: db::welfare::all_pots(conn)?
+            .into_iter()
+            .map(|(f, r, received, granted)| ((f, r), Pot { received, granted }))
+            .collect(),
+        project_matching: db::welfare::all_project_matching(conn)?,
+    };
+    let (n, mut findings) = welfare::replay(&events, &tables);
+    findings.splice(0..0, unreadable);
+    Ok((n, findings))
+}
+
 /// Amounts are money strings ("1200.00"); a bare integer is fen.
 fn fen(v: &Value) -> Option<i64> {
     match v {

@@ -466,3 +466,17 @@ pub fn defence_scheduled(
         ),
     }
 }
+
+/// A social-welfare fund granted a project matching money (配套资金): to its organisation.
+pub fn welfare_matching(to: &str, org: &str, title: &str, fund: &str, amount: Money, minutes_ref: &str) -> Mail {
+    Mail {
+        kind: "welfare_matching",
+        to: to.into(),
+        subject: format!("配套资金到位：「{title}」获{fund}资助 {} 元", amount.grouped()),
+        body: format!(
+            "{org}：\n\n经基金管理委员会决议（{minutes_ref}），{fund}向贵单位的公益创投项目「{title}」安排配套资金 {} 元，\
+             计入项目配套资金。请按项目预算使用，并在结项决算中如实反映。",
+            amount.grouped()
+        ),
+    }
+}

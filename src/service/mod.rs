@@ -36,6 +36,7 @@ pub mod scores;
 pub mod stages;
 pub mod standing;
 pub mod topics;
+pub mod welfare;
 pub mod worklist;
 
 use crate::domain::account::Role;

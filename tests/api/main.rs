@@ -43,4 +43,5 @@ mod review_pages;
 mod stages;
 mod standing;
 mod upgrade;
+mod welfare;
 mod worklist;

@@ -93,6 +93,10 @@ pub struct ProjectView {
     pub agreement_no: String,
     pub approved_amount: Money,
     pub paid_amount: Money,
+    /// All matching money (配套资金): what the bid declared plus grants from social-welfare funds.
+    pub matching_funds: Money,
+    /// The part of `matching_funds` granted by social-welfare funds.
+    pub welfare_matching: Money,
     pub title: String,
     pub organisation: String,
     /// The pool's (town's) name.
@@ -202,6 +206,8 @@ fn view(
         agreement_no: p.agreement_no.clone(),
         approved_amount: Money::from_fen(p.approved),
         paid_amount: Money::from_fen(p.paid),
+        matching_funds: Money::from_fen(names.map_or(0, |n| n.matching) + p.welfare_matching),
+        welfare_matching: Money::from_fen(p.welfare_matching),
         title: names.map(|n| n.title.clone()).unwrap_or_default(),
         organisation: names.map(|n| n.organisation.clone()).unwrap_or_default(),
         pool: names.map(|n| n.pool.clone()).unwrap_or_default(),

@@ -22,6 +22,7 @@ mod review;
 mod session;
 mod stages;
 mod users;
+mod welfare;
 
 use crate::error::{AppError, Code};
 use actix_web::web;
@@ -157,6 +158,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/points/settings/{village}", web::get().to(points::settings))
             .route("/points/settings/{village}", web::put().to(points::put_settings))
             .route("/public/points/{village}/{month}", web::get().to(points::board))
+            .route("/welfare-funds", web::post().to(welfare::create))
+            .route("/welfare-funds", web::get().to(welfare::list))
+            .route("/welfare-funds/{id}", web::get().to(welfare::get))
+            .route("/welfare-funds/{id}/committee", web::put().to(welfare::put_committee))
+            .route("/welfare-funds/{id}/activate", web::post().to(welfare::activate))
+            .route("/welfare-funds/{id}/plans/{year}", web::put().to(welfare::put_plan))
+            .route("/welfare-funds/{id}/campaigns", web::post().to(welfare::add_campaign))
+            .route("/welfare-funds/{id}/donations", web::post().to(welfare::donate))
+            .route("/welfare-funds/{id}/grants", web::post().to(welfare::grant))
+            .route("/welfare-funds/{id}/disclosures", web::post().to(welfare::disclose))
+            .route("/public/welfare-funds", web::get().to(welfare::public_list))
+            .route("/public/welfare-funds/{id}", web::get().to(welfare::public))
+            .route("/public/welfare-funds/{id}/receipts/{receipt_no}", web::get().to(welfare::receipt))
+            .route("/public/welfare-funds/{id}/disclosures/{disclosure}.pdf", web::get().to(welfare::disclosure_pdf))
             .route("/projects/{id}/evaluators", web::post().to(evaluations::assign))
             .route("/projects/{id}/evaluators", web::get().to(evaluations::list))
             .route("/projects/{id}/evaluators/{user_id}", web::delete().to(evaluations::remove))
