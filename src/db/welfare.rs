@@ -394,8 +394,11 @@ pub fn all_donations(conn: &mut DbConn) -> QueryResult<Vec<(i64, i64, i64, Strin
     wdn::table.select((wdn::fund_id, wdn::id, wdn::amount, wdn::restricted_to)).load(conn)
 }
 
-/// For `audit verify`: every grant (fund, id, amount, restriction, project).
-pub fn all_grants(conn: &mut DbConn) -> QueryResult<Vec<(i64, i64, i64, String, Option<i64>)>> {
+/// One grant as `audit verify` replays it: (fund, id, amount, restriction, project).
+pub type GrantLine = (i64, i64, i64, String, Option<i64>);
+
+/// For `audit verify`: every grant.
+pub fn all_grants(conn: &mut DbConn) -> QueryResult<Vec<GrantLine>> {
     wg::table.select((wg::fund_id, wg::id, wg::amount, wg::restriction, wg::project_id)).load(conn)
 }
 

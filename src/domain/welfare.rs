@@ -109,7 +109,7 @@ pub fn check_committee(roles: &[MemberRole]) -> Result<(), CommitteeProblem> {
     if voting < MIN_VOTING {
         return Err(CommitteeProblem::TooFewVoting(voting));
     }
-    if voting % 2 == 0 {
+    if voting.is_multiple_of(2) {
         return Err(CommitteeProblem::EvenVoting(voting));
     }
     if !roles.contains(&MemberRole::Supervisor) {

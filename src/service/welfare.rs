@@ -578,7 +578,7 @@ pub fn get(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<FundView> {
         granted: d.granted,
         balance: Money::from_fen(d.received.fen() - d.granted.fen()),
         donation_count: d.donation_count,
-        donations: donations.iter().map(|x| donation_view(x)).collect(),
+        donations: donations.iter().map(donation_view).collect(),
         grants: d.grants.clone(),
         disclosures: d.disclosures.clone(),
         disclosure_due: due,

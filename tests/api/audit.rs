@@ -139,7 +139,7 @@ async fn verify_replays_scores_allocations_and_payments(app: TestApp) {
     assert_eq!(r.status, 200, "{}", r.text);
     let (ok, out) = verify_cli(&app, "test-audit-key");
     assert!(ok, "{out}");
-    assert!(out.contains("项资助决定、1 笔付款、0 笔积分台账与数据表相符"), "{out}");
+    assert!(out.contains("项资助决定、1 笔付款、0 笔积分台账、0 笔公益基金收支与数据表相符"), "{out}");
     let reviews = app.count("assignments WHERE status = 'submitted'").await;
     assert!(out.contains(&format!("回放一致：{reviews} 份评分")), "{out}");
     let pool = app
