@@ -89,6 +89,7 @@ pub fn load(conn: &mut DbConn, ctx: &Ctx, hasher: &Hasher, docs: &DocSettings) -
     demo_awards(conn, &staff_ctx)?;
     demo_demands(conn, &staff_ctx)?;
     demo_points(conn, &staff_ctx)?;
+    demo_welfare(conn, &staff_ctx, docs)?;
     db::meta::set(conn, "demo_loaded", "1")?;
     Ok(true)
 }
@@ -117,6 +118,123 @@ fn demo_demands(conn: &mut DbConn, staff: &Ctx) -> AppResult<()> {
     )?;
     demands::transition(conn, &village, meals.id, &to("escalated", "村里无场地和专业力量，上报镇里。"))?;
     demands::file(conn, &village, &demand("online", "儿童关爱", "双职工家庭孩子放学后无人照看。"))?;
+    Ok(())
+}
+
+/// The district's social-welfare fund inside a charity: its committee, this year's plan, a filed
+/// campaign with gifts (one anonymous, one restricted, one in kind), a grant to 沈巷社区's points
+/// store and the first disclosure, so the public fund page has something to show.
+fn demo_welfare(conn: &mut DbConn, staff: &Ctx, docs: &DocSettings) -> AppResult<()> {
+    use crate::service::welfare::{self, CampaignInput, CommitteeInput, DisclosureInput, DonationInput, FundInput};
+    use crate::service::welfare::{GrantInput, MemberInput, PlanInput};
+    let today = crate::clock::local_date(staff.now);
+    let date = |d: i64| (today + chrono::Duration::days(d)).to_string();
+    let f = welfare::create(
+        conn,
+        staff,
+        &FundInput {
+            name: "鸠江区社会公益基金（演示）".into(),
+            region_code: "340207000000".into(),
+            host_name: "芜湖市鸠江区慈善会".into(),
+            host_uscc: with_check_digit("53340207MJ1000001").map(|u| u.to_string()).unwrap_or_default(),
+            host_certificate_no: Some("皖民募字〔2025〕018号".into()),
+            host_certificate_until: Some(date(3 * 365)),
+            purpose: "支持社区公益创投项目配套资金、村（社区）积分超市和困难群众应急救助".into(),
+            receipt_prefix: None,
+        },
+    )?;
+    let members = [
+        ("王建国", "charity"),
+        ("李秀英", "donor_rep"),
+        ("张海", "town"),
+        ("周丽", "community"),
+        ("陈志强", "enterprise"),
+        ("刘芳", "supervisor"),
+    ]
+    .iter()
+    .map(|(name, role)| MemberInput { name: name.to_string(), role: role.to_string() })
+    .collect();
+    welfare::put_committee(conn, staff, f.id, &CommitteeInput { members })?;
+    welfare::activate(conn, staff, f.id)?;
+    let year = chrono::Datelike::year(&today);
+    welfare::put_plan(
+        conn,
+        staff,
+        f.id,
+        year,
+        &PlanInput {
+            target: "300000.00".into(),
+            channels: vec!["微信公众号".into(), "社区募捐箱".into(), "慈善会网络募捐平台".into()],
+            note: Some("重阳节、中华慈善日集中募捐".into()),
+        },
+    )?;
+    let campaign = welfare::add_campaign(
+        conn,
+        staff,
+        f.id,
+        &CampaignInput {
+            title: "“邻里守望”敬老助餐募捐".into(),
+            filing_no: format!("皖民备〔{year}〕0312号"),
+            filed_on: date(-40),
+            starts_on: date(-30),
+            ends_on: date(60),
+            target: "100000.00".into(),
+        },
+    )?;
+    let gift = |name: &str, kind: &str, amount: &str, days: i64, channel: &str| DonationInput {
+        campaign_id: Some(campaign.id),
+        donor_name: name.into(),
+        donor_kind: kind.into(),
+        anonymous: false,
+        amount: amount.into(),
+        received_on: date(days),
+        channel: channel.into(),
+        restricted_to: None,
+        in_kind_items: None,
+        valuation_basis: None,
+    };
+    welfare::donate(conn, staff, f.id, &gift("张三明", "person", "2000.00", -25, "transfer"))?;
+    welfare::donate(
+        conn,
+        staff,
+        f.id,
+        &DonationInput { anonymous: true, ..gift("李四", "person", "500.00", -20, "cash") },
+    )?;
+    welfare::donate(
+        conn,
+        staff,
+        f.id,
+        &DonationInput {
+            restricted_to: Some("敬老助餐".into()),
+            ..gift("芜湖江城建材有限公司", "organisation", "30000.00", -15, "transfer")
+        },
+    )?;
+    welfare::donate(
+        conn,
+        staff,
+        f.id,
+        &DonationInput {
+            in_kind_items: Some("大米 50 袋、食用油 50 桶".into()),
+            valuation_basis: Some("销售发票".into()),
+            ..gift("鸠江惠民超市", "organisation", "4500.00", -10, "in_kind")
+        },
+    )?;
+    welfare::grant(
+        conn,
+        staff,
+        f.id,
+        &GrantInput {
+            to: "store".into(),
+            project_id: None,
+            amount: "4500.00".into(),
+            minutes_ref: format!("基金管委〔{year}〕1号"),
+            decided_on: date(-8),
+            restriction: None,
+            purpose: Some("沈巷社区积分超市兑换物资".into()),
+            votes_for: Some(5),
+        },
+    )?;
+    welfare::disclose(conn, staff, docs, f.id, &DisclosureInput { from: date(-40), to: date(-1) })?;
     Ok(())
 }
 

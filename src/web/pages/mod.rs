@@ -24,6 +24,7 @@ mod staff;
 mod stages;
 mod standing;
 mod verify;
+mod welfare;
 
 use super::auth::Auth;
 use super::csrf;
@@ -153,6 +154,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/points/board/{village}/{month}", web::get().to(points::board))
     .route("/points/postings/{id}/objections", web::post().to(points::object))
     .route("/points/objections/{id}/decision", web::post().to(points::decide))
+    .route("/staff/welfare", web::get().to(welfare::list))
+    .route("/staff/welfare", web::post().to(welfare::create))
+    .route("/staff/welfare/{id}", web::get().to(welfare::show))
+    .route("/staff/welfare/{id}/committee", web::post().to(welfare::put_committee))
+    .route("/staff/welfare/{id}/activate", web::post().to(welfare::activate))
+    .route("/staff/welfare/{id}/plans", web::post().to(welfare::put_plan))
+    .route("/staff/welfare/{id}/campaigns", web::post().to(welfare::add_campaign))
+    .route("/staff/welfare/{id}/donations", web::post().to(welfare::donate))
+    .route("/staff/welfare/{id}/grants", web::post().to(welfare::grant))
+    .route("/staff/welfare/{id}/disclosures", web::post().to(welfare::disclose))
+    .route("/welfare", web::get().to(welfare::public_list))
+    .route("/welfare/{id}", web::get().to(welfare::public))
     .route("/projects/{id}/evaluators/{user}/remove", web::post().to(projects::remove_evaluator))
     .route("/awards", web::get().to(awards::public))
     .route("/staff/funds", web::get().to(funds::list))
