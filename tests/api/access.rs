@@ -131,6 +131,20 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("/api/v1/points/postings/{id}/sheet.pdf", "get", "public"),
     ("/api/v1/points/settings/{village}", "get", "staff community"),
     ("/api/v1/points/settings/{village}", "put", "staff community"),
+    ("/api/v1/welfare-funds", "post", "staff"),
+    ("/api/v1/welfare-funds", "get", "staff finance"),
+    ("/api/v1/welfare-funds/{id}", "get", "staff finance"),
+    ("/api/v1/welfare-funds/{id}/committee", "put", "staff"),
+    ("/api/v1/welfare-funds/{id}/activate", "post", "staff"),
+    ("/api/v1/welfare-funds/{id}/plans/{year}", "put", "staff"),
+    ("/api/v1/welfare-funds/{id}/campaigns", "post", "staff"),
+    ("/api/v1/welfare-funds/{id}/donations", "post", "staff finance"),
+    ("/api/v1/welfare-funds/{id}/grants", "post", "staff finance"),
+    ("/api/v1/welfare-funds/{id}/disclosures", "post", "staff"),
+    ("/api/v1/public/welfare-funds", "get", "public"),
+    ("/api/v1/public/welfare-funds/{id}", "get", "public"),
+    ("/api/v1/public/welfare-funds/{id}/receipts/{receipt_no}", "get", "public"),
+    ("/api/v1/public/welfare-funds/{id}/disclosures/{disclosure}.pdf", "get", "public"),
     ("/api/v1/projects/{id}/evaluators", "post", "staff"),
     ("/api/v1/projects/{id}/evaluators", "get", "org staff finance evaluator"),
     ("/api/v1/projects/{id}/evaluators/{user_id}", "delete", "staff"),
@@ -195,6 +209,21 @@ fn body_for(path: &str, method: &str) -> serde_json::Value {
         ("/api/v1/points/exchanges", _) => json!({"participant_id": 1, "items": []}),
         ("/api/v1/points/settings/{village}", _) => json!({"claim_days": 0, "objection_days": 0}),
         ("/api/v1/demands/{id}/transition", _) => json!({"to": "escalated"}),
+        ("/api/v1/welfare-funds", "post") => {
+            json!({"name": "", "region_code": "", "host_name": "", "host_uscc": "", "purpose": ""})
+        }
+        ("/api/v1/welfare-funds/{id}/committee", _) => json!({"members": []}),
+        ("/api/v1/welfare-funds/{id}/plans/{year}", _) => json!({"target": ""}),
+        ("/api/v1/welfare-funds/{id}/campaigns", _) => {
+            json!({"title": "", "filing_no": "", "filed_on": "", "starts_on": "", "ends_on": "", "target": ""})
+        }
+        ("/api/v1/welfare-funds/{id}/donations", _) => {
+            json!({"donor_kind": "", "amount": "", "received_on": "", "channel": ""})
+        }
+        ("/api/v1/welfare-funds/{id}/grants", _) => {
+            json!({"to": "", "amount": "", "minutes_ref": "", "decided_on": ""})
+        }
+        ("/api/v1/welfare-funds/{id}/disclosures", _) => json!({"from": "", "to": ""}),
         ("/api/v1/topics", "post") => json!({"year": 2026, "title": "", "region_code": "", "demand_ids": []}),
         ("/api/v1/calls/{id}/evaluation-notices", "post") => json!({"kind": "midterm"}),
         ("/api/v1/calls/{id}/bids", _) | ("/api/v1/bids/{id}", "put") => {
@@ -262,6 +291,8 @@ async fn every_route_by_every_role(app: TestApp) {
             .replace("{year}", "2099")
             .replace("{village}", "340207101001")
             .replace("{month}", "2099-01")
+            .replace("{disclosure}", "999999")
+            .replace("{receipt_no}", "JJ99-2099-000001")
             .replace("{token}", &"cd".repeat(32));
         for (role, c) in &clients {
             if *path == "/api/v1/session" && *method == "delete" {

@@ -205,6 +205,15 @@ fn upgrades_without_loss(url: &str) {
     .get_result(&mut conn)
     .unwrap();
     assert_eq!(none.n, 0);
+    // The welfare fund: no fund invented, and every existing project holds no matching money
+    // from one (the new column's default), so the bid's own matching figure stays what it was.
+    let welfare: N = diesel::sql_query(
+        "SELECT CAST((SELECT COUNT(*) FROM welfare_funds) + (SELECT COUNT(*) FROM welfare_donations) \
+         + (SELECT COUNT(*) FROM projects WHERE welfare_matching <> 0) AS BIGINT) AS n",
+    )
+    .get_result(&mut conn)
+    .unwrap();
+    assert_eq!(welfare.n, 0);
     assert_eq!(db::migrate(&mut conn).unwrap(), 0, "nothing left to run");
 }
 

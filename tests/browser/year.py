@@ -12,6 +12,7 @@ import sys
 
 from playwright.sync_api import sync_playwright
 
+import welfare_steps
 from harness import DESK, PHONE, Harness
 
 binary, out, uscc = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -353,6 +354,8 @@ try:
         staff.select_option("#evaluator", label="第三方评估 皖江社会服务评估中心")
         staff.click("button:has-text('委托')")
         expect(staff, "已委托第三方评估")
+        # The social-welfare fund pays the funded project matching money (issue 25).
+        fund_id = welfare_steps.run(h, browser, "“银龄互助”居家养老服务")
 
         # Every page as every role, on a phone and a desktop (issue 21): looked at, none too wide.
         project = project_url.replace(base, "")
@@ -363,15 +366,18 @@ try:
         pages += h.tour(browser, "staff", "demo2026", [
             "/workbench", "/staff/calls", c, f"{c}/bids", f"{c}/bids?status=all", f"{c}/ranking", f"/bids/{bid_id}",
             "/staff/calls/new", "/staff/organisations", "/projects", project, "/staff/dashboard", "/staff/funds",
-            "/staff/awards", "/staff/meetings", notice_path, "/account/password"])
+            "/staff/awards", "/staff/meetings", notice_path, "/account/password", "/staff/welfare",
+            f"/staff/welfare/{fund_id}"])
         pages += h.tour(browser, "shenxiang", "demo2026", ["/workbench", "/staff/calls", "/projects",
                                                            "/staff/dashboard", "/staff/funds"])
         pages += h.tour(browser, "finance", "demo2026", ["/workbench", "/staff/calls", f"{c}/bids", f"/bids/{bid_id}",
-                                                         "/projects", project, "/staff/dashboard"])
+                                                         "/projects", project, "/staff/dashboard", "/staff/welfare",
+                                                         f"/staff/welfare/{fund_id}"])
         pages += h.tour(browser, "expert1", "demo2026", ["/workbench", "/review"])
         pages += h.tour(browser, "pinggu", "demo2026", ["/workbench", "/projects", project])
         pages += h.tour(browser, "cunwei", "demo2026", ["/workbench", "/demands", "/demands?status=registered", "/points"])
-        pages += h.tour(browser, None, None, ["/needs", "/points/board/340207101001/2027-01"])
+        pages += h.tour(browser, None, None, ["/needs", "/points/board/340207101001/2027-01", "/welfare",
+                                              f"/welfare/{fund_id}"])
         pages += h.tour(browser, "shenxiang", "demo2026", ["/demands", "/topics", "/points", "/points/stats"])
         pages += h.tour(browser, "yearorg", "year-pass-2027", ["/workbench", f"/calls/{call_id}", f"/bids/{bid_id}",
                                                                "/projects", project, "/organisation/documents"])
