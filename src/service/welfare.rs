@@ -1365,8 +1365,14 @@ pub fn receipt(conn: &mut DbConn, id: i64, receipt_no: &str) -> AppResult<Receip
     })
 }
 
-/// Funds whose disclosure is late, for the staff worklist: (fund, name, days late).
-pub fn late_disclosures(conn: &mut DbConn, a: &Actor, today: NaiveDate) -> AppResult<Vec<(i64, String, i64)>> {
+/// For the 工作台: active funds in the actor's scope whose next quarterly disclosure is due within
+/// `within_days` or already late: (fund, name, due date, days late).
+pub fn disclosures_due(
+    conn: &mut DbConn,
+    a: &Actor,
+    today: NaiveDate,
+    within_days: i64,
+) -> AppResult<Vec<(i64, String, NaiveDate, Option<i64>)>> {
     let funds: Vec<FundRow> = dbw::funds(conn)?
         .into_iter()
         .filter(|f| WelfareFundStatus::Active.is(&f.status) && a.in_scope(&f.region_code))
@@ -1376,8 +1382,11 @@ pub fn late_disclosures(conn: &mut DbConn, a: &Actor, today: NaiveDate) -> AppRe
     Ok(funds
         .into_iter()
         .filter_map(|f| {
+            let since = f.activated_on?;
             let last = ds.iter().filter(|d| d.fund_id == f.id).map(|d| d.period_to).max();
-            late_days(&f, last, today).map(|days| (f.id, f.name, days))
+            let due = rules::disclosure_due(last, since);
+            ((due - today).num_days() <= within_days)
+                .then(|| (f.id, f.name, due, rules::disclosure_late(last, since, today)))
         })
         .collect())
 }

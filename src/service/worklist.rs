@@ -17,7 +17,8 @@ use serde::Serialize;
 pub struct WorkItem {
     /// `screen` · `objections` · `verify_reports` · `verify_organisations` · `check_budgets` ·
     /// `pay` · `review` · `correct` · `draft` · `project` · `renew_documents` · `close_projects` · `decide_changes` · `finance_changes` ·
-    /// `evaluate` · `demands` · `accept_demands` · `points_review` · `points_objections`
+    /// `evaluate` · `demands` · `accept_demands` · `points_review` · `points_objections` ·
+    /// `welfare_disclosures`
     pub kind: &'static str,
     /// What to do, in Chinese.
     pub label: String,
@@ -112,6 +113,27 @@ pub fn worklist(conn: &mut DbConn, ctx: &Ctx) -> AppResult<WorkList> {
                 items.push(i);
             }
             points_work(conn, scope.unwrap_or(""), &["checked"], &mut items)?;
+            // Quarterly disclosures of the social-welfare funds: due within two weeks, or late.
+            let due = super::welfare::disclosures_due(conn, &a, local_date(ctx.now), 14)?;
+            if let Some((fund, ..)) = due.first() {
+                let mut i = item(
+                    "welfare_disclosures",
+                    "公开社会公益基金募集和使用情况".into(),
+                    due.len() as i64,
+                    format!("/staff/welfare/{fund}"),
+                );
+                i.due = due.iter().map(|d| d.2).min().map(|d| d.to_string());
+                i.detail = Some(
+                    due.iter()
+                        .map(|(_, name, _, late)| match late {
+                            Some(days) => format!("{name}（已逾期 {days} 天）"),
+                            None => name.clone(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                );
+                items.push(i);
+            }
             let orgs = db::worklist::organisations_waiting(conn, scope)?;
             if orgs > 0 {
                 items.push(item(

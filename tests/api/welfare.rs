@@ -288,6 +288,18 @@ async fn a_fund_through_its_quarter(app: TestApp) {
     let v = s.staff.get(&f).await.json;
     assert_eq!(v["disclosure_late_days"], 19, "{v}");
     assert!(v["warnings"][0].as_str().unwrap().contains("逾期 19 天"), "{v}");
+    let w = s.staff.get("/api/v1/worklist").await.json;
+    let due = w["items"].as_array().unwrap().iter().find(|i| i["kind"] == "welfare_disclosures").cloned();
+    let due = due.unwrap_or_else(|| panic!("a late disclosure is on the work list: {w}"));
+    assert_eq!(
+        (due["link"].as_str(), due["due"].as_str()),
+        (Some(f.replace("/api/v1", "/staff").replace("welfare-funds", "welfare").as_str()), Some("2026-06-12")),
+        "{due}"
+    );
+    assert!(due["detail"].as_str().unwrap().contains("已逾期 19 天"), "{due}");
+    app.relogin(&[&town]).await;
+    let w = town.get("/api/v1/worklist").await.json;
+    assert!(!w.to_string().contains("welfare_disclosures"), "not on another town's list: {w}");
 
     // The replay agrees with the tables, and finds a pot changed behind the server's back.
     let (n, findings) = app.as_owner(|c| Ok(gongyi::service::audit::replay_welfare(c).unwrap())).await;
