@@ -84,3 +84,21 @@ pub fn actions(b: &BidRow, call: &CallRow, ctx: &Ctx) -> BidActions {
         finance: a.role == Role::Finance && status == Some(BidStatus::Eligible),
     }
 }
+
+/// Finds an organisation the actor may see: staff, finance and admins (town staff in their town),
+/// the organisation's own users; everyone else gets 404.
+pub fn organisation(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<crate::db::organisations::OrgRow> {
+    let a = ctx.require(&Role::ALL)?;
+    let o = db::organisations::find(conn, id)?.ok_or_else(AppError::not_found)?;
+    let ok = match a.role {
+        Role::Admin | Role::Finance => true,
+        Role::Staff => a.in_scope(&o.region_code),
+        Role::Org => a.organisation_id == Some(o.id),
+        Role::Reviewer | Role::Evaluator | Role::Community => false,
+    };
+    if ok {
+        Ok(o)
+    } else {
+        Err(AppError::not_found())
+    }
+}

@@ -70,8 +70,11 @@ pub fn read(
     Ok((d, bytes))
 }
 
+/// The signed agreement's document kind (issued to its parties, never published).
+pub const AGREEMENT_KIND: &str = "agreement";
+
 /// Kinds that are issued to their parties, not published: verifiable by hash, never served by it.
-const PRIVATE_KINDS: [&str; 1] = [crate::service::projects::agreement::KIND];
+const PRIVATE_KINDS: [&str; 1] = [AGREEMENT_KIND];
 
 /// Any published version by its hash (superseded ones stay downloadable); a private document
 /// (an agreement) is not served here.

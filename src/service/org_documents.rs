@@ -141,7 +141,7 @@ pub fn add(
 /// The profile's documents, newest first: the organisation's users, staff (town staff in their
 /// town), finance and admins.
 pub fn list(conn: &mut DbConn, ctx: &Ctx, organisation_id: i64) -> AppResult<Vec<OrgDocumentView>> {
-    super::organisations::visible(conn, ctx, organisation_id)?;
+    super::access::organisation(conn, ctx, organisation_id)?;
     let today = local_date(ctx.now);
     Ok(db::org_documents::live(conn, organisation_id)?.iter().map(|r| view(r, today)).collect())
 }
@@ -157,7 +157,7 @@ pub fn for_download(conn: &mut DbConn, ctx: &Ctx, organisation_id: i64, id: i64)
         Role::Reviewer if db::review::reviewer_may_read_org(conn, a.id, organisation_id)? => {}
         Role::Reviewer => return Err(AppError::not_found()),
         _ => {
-            super::organisations::visible(conn, ctx, organisation_id)?;
+            super::access::organisation(conn, ctx, organisation_id)?;
         }
     }
     if matches!(a.role, Role::Staff | Role::Finance) {

@@ -286,26 +286,8 @@ pub fn register(
     })
 }
 
-/// Finds an organisation the actor may see: staff, finance and admins (town staff in their town),
-/// the organisation's own users; everyone else gets 404.
-pub(crate) fn visible(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<OrgRow> {
-    let a = ctx.require(&Role::ALL)?;
-    let o = db::organisations::find(conn, id)?.ok_or_else(AppError::not_found)?;
-    let ok = match a.role {
-        Role::Admin | Role::Finance => true,
-        Role::Staff => a.in_scope(&o.region_code),
-        Role::Org => a.organisation_id == Some(o.id),
-        Role::Reviewer | Role::Evaluator | Role::Community => false,
-    };
-    if ok {
-        Ok(o)
-    } else {
-        Err(AppError::not_found())
-    }
-}
-
 pub fn get(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<OrgView> {
-    let mut v = visible(conn, ctx, id).map(|o| view(&o))?;
+    let mut v = super::access::organisation(conn, ctx, id).map(|o| view(&o))?;
     v.standing = Some(super::standing::of(conn, ctx, id)?);
     Ok(v)
 }
@@ -345,7 +327,7 @@ fn decide(conn: &mut DbConn, ctx: &Ctx, id: i64, verify: bool, reason: Option<&s
         ),
     };
     db::write_tx(conn, |c| {
-        let o = visible(c, ctx, id)?;
+        let o = super::access::organisation(c, ctx, id)?;
         let status = OrgStatus::parse(&o.status).unwrap_or(OrgStatus::Pending);
         let (allowed, to) = if verify {
             (status.can_verify(), OrgStatus::Verified)

@@ -123,7 +123,7 @@ fn append(
     action: &str,
 ) -> AppResult<Standing> {
     let by = ctx.require_district_staff()?.id;
-    let org = super::organisations::visible(conn, ctx, organisation_id)?;
+    let org = super::access::organisation(conn, ctx, organisation_id)?;
     db::write_tx(conn, |c| {
         if rec.kind == Kind::Suspension && standing::suspended(&records(&db::standing::of(c, &[organisation_id])?)) {
             return Err(Code::WrongStatus.says("该组织已处于暂停申报状态"));
@@ -224,7 +224,7 @@ pub fn restore(conn: &mut DbConn, ctx: &Ctx, organisation_id: i64, i: &ReasonInp
     let mut p = Problems::default();
     let reason = note(&mut p, "reason", &i.reason, 500);
     p.finish()?;
-    let org = super::organisations::visible(conn, ctx, organisation_id)?;
+    let org = super::access::organisation(conn, ctx, organisation_id)?;
     let today = local_date(ctx.now);
     db::write_tx(conn, |c| {
         if db::standing::lift_suspensions(c, organisation_id, today)? == 0 {

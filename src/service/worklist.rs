@@ -115,19 +115,19 @@ pub fn worklist(conn: &mut DbConn, ctx: &Ctx) -> AppResult<WorkList> {
             points_work(conn, scope.unwrap_or(""), &["checked"], &mut items)?;
             // Quarterly disclosures of the social-welfare funds: due within two weeks, or late.
             let due = super::welfare::disclosures_due(conn, &a, local_date(ctx.now), 14)?;
-            if let Some((fund, ..)) = due.first() {
+            if let Some(first) = due.first() {
                 let mut i = item(
                     "welfare_disclosures",
                     "公开社会公益基金募集和使用情况".into(),
                     due.len() as i64,
-                    format!("/staff/welfare/{fund}"),
+                    format!("/staff/welfare/{}", first.fund_id),
                 );
-                i.due = due.iter().map(|d| d.2).min().map(|d| d.to_string());
+                i.due = due.iter().map(|d| d.due).min().map(|d| d.to_string());
                 i.detail = Some(
                     due.iter()
-                        .map(|(_, name, _, late)| match late {
-                            Some(days) => format!("{name}（已逾期 {days} 天）"),
-                            None => name.clone(),
+                        .map(|d| match d.late_days {
+                            Some(days) => format!("{}（已逾期 {days} 天）", d.name),
+                            None => d.name.clone(),
                         })
                         .collect::<Vec<_>>()
                         .join("、"),

@@ -1,11 +1,13 @@
-//! The yearly call: its views and public reading here; drafting and editing in `input`,
+//! The yearly call: its views and public reading here; drafting and editing in `input` (each part of the body read in `parse`),
 //! publishing in `publish`, amendments in `amend`.
 
 mod amend;
 mod input;
+mod parse;
 mod publish;
 pub use amend::*;
 pub use input::*;
+use parse::*;
 pub use publish::*;
 
 use super::{audit, mail, Actor, Ctx};

@@ -11,7 +11,7 @@ use crate::pdf::agreement::AgreementDoc;
 use crate::service::documents::{self, DocSettings};
 use crate::service::Ctx;
 
-pub const KIND: &str = "agreement";
+pub const KIND: &str = documents::AGREEMENT_KIND;
 
 /// Renders and stores the agreement of `project_id` in the caller's transaction; returns its
 /// SHA-256.
