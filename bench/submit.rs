@@ -1,8 +1,10 @@
-//! Durable bid submission on SQLite: complete bids (10 budget lines, a milestone) drafted and
-//! submitted over HTTP by N concurrent clients, beside the raw rate of inserting the same rows
-//! in one transaction each with the same durability settings (WAL, synchronous=FULL).
+//! Durable bid submission: complete bids (10 budget lines, a milestone) drafted and submitted
+//! over HTTP by N concurrent clients, beside the raw rate of inserting the same rows in one
+//! transaction each with the same durability settings (SQLite: WAL, synchronous=FULL;
+//! PostgreSQL: the server's own, fsync and synchronous_commit on by default).
 //!
-//! `cargo bench --bench submit` (env: BIDS=4000, CLIENTS=32). Loopback only, bounded by BIDS.
+//! `cargo bench --bench submit` (env: BIDS=4000, CLIENTS=32; DATABASE_URL=postgres://… names an
+//! empty PostgreSQL database to run it there). Loopback only, bounded by BIDS.
 
 use gongyi::clock::ShiftedClock;
 use gongyi::db::{self, bids::BidContent, bids::NewLine, bids::NewMilestone};
@@ -39,7 +41,8 @@ fn main() {
     let orgs = total.div_ceil(per_org);
     let dir = tempfile::tempdir().unwrap();
     let mut config = gongyi::config::Config::from_env();
-    config.database_url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    config.database_url =
+        std::env::var("DATABASE_URL").unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
     config.data_dir = dir.path().to_path_buf();
     config.audit_key = Some("bench".into());
     config.training = false;
@@ -51,6 +54,10 @@ fn main() {
     let mut conn = state.pool.get().unwrap();
     // Set-up (not timed): staff, a call open now, verified organisations.
     let staff = setup::staff(&mut conn, &state);
+    // A pool draws on its region's yearly fund (DESIGN-programme §1).
+    let fund: gongyi::service::funds::YearlyFundInput =
+        serde_json::from_value(json!({"year": 2026, "region_code": "340207000000", "amount": "100000000.00"})).unwrap();
+    gongyi::service::funds::create(&mut conn, &staff, &fund).unwrap();
     let mut body: calls::CallInput = serde_json::from_value(json!({
         "year": 2026, "title": "基准测试招标", "opens_at": "2026-02-01T00:00:00+08:00", "closes_at": "2026-03-01T00:00:00+08:00",
         "project_start": "2026-04-01", "project_end": "2026-12-31", "min_grant": "20000.00", "max_grant": "200000.00",
@@ -166,9 +173,10 @@ fn main() {
     drop(conn);
     let per_thread = total / clients;
     let db_url = db::DbUrl::parse(&state.config.database_url).unwrap();
-    // Raw, as any program would write them: each bid its own BEGIN IMMEDIATE … COMMIT (one fsync
-    // each) on its thread's connection; a mutex hands the lock over, since SQLite's busy handler
-    // would otherwise sleep in steps of up to 100 ms and make the baseline look worse than it is.
+    // Raw, as any program would write them: each bid its own transaction (one fsync each) on its
+    // thread's connection. On SQLite, BEGIN IMMEDIATE with a mutex handing the lock over, since
+    // SQLite's busy handler would otherwise sleep in steps of up to 100 ms and make the baseline
+    // look worse than it is; on PostgreSQL plain BEGIN … COMMIT, the threads writing side by side.
     let handover = std::sync::Mutex::new(());
     let started = Instant::now();
     std::thread::scope(|s| {
@@ -177,12 +185,20 @@ fn main() {
             s.spawn(move || {
                 let mut c = db::connect(db_url).unwrap();
                 for _ in 0..per_thread {
-                    let _turn = handover.lock().unwrap();
-                    let db::DbConn::Sqlite(sc) = &mut c else { unreachable!("a SQLite bench") };
-                    AnsiTransactionManager::begin_transaction_sql(sc, "BEGIN IMMEDIATE").unwrap();
-                    raw_bid(&mut c, call.id, org_id, pool).unwrap();
-                    let db::DbConn::Sqlite(sc) = &mut c else { unreachable!("a SQLite bench") };
-                    AnsiTransactionManager::commit_transaction(sc).unwrap();
+                    match &mut c {
+                        db::DbConn::Sqlite(_) => {
+                            let _turn = handover.lock().unwrap();
+                            let db::DbConn::Sqlite(sc) = &mut c else { unreachable!() };
+                            AnsiTransactionManager::begin_transaction_sql(sc, "BEGIN IMMEDIATE").unwrap();
+                            raw_bid(&mut c, call.id, org_id, pool).unwrap();
+                            let db::DbConn::Sqlite(sc) = &mut c else { unreachable!() };
+                            AnsiTransactionManager::commit_transaction(sc).unwrap();
+                        }
+                        db::DbConn::Pg(_) => {
+                            use diesel::Connection;
+                            c.transaction(|c| raw_bid(c, call.id, org_id, pool)).unwrap();
+                        }
+                    }
                 }
             });
         }
