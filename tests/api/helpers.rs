@@ -16,7 +16,8 @@ pub enum Backend {
 }
 
 /// Runs the test body once per backend: SQLite always, PostgreSQL when GONGYI_TEST_PG_URL is
-/// set (CI sets it, and sets GONGYI_TEST_REQUIRE_PG so a missing server fails instead of skipping).
+/// set (CI sets it, and sets GONGYI_TEST_REQUIRE_PG so a missing server fails instead of skipping)
+/// or PostgreSQL is installed here (`pg_url` then starts a throwaway server).
 #[macro_export]
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {
@@ -31,7 +32,7 @@ macro_rules! on_both {
         mod postgres {
             $(
                 #[actix_web::test]
-                #[cfg_attr(not(gongyi_pg), ignore = "set GONGYI_TEST_PG_URL to run the PostgreSQL variants")]
+                #[cfg_attr(not(gongyi_pg), ignore = "set GONGYI_TEST_PG_URL or install PostgreSQL to run the PostgreSQL variants")]
                 async fn $name() {
                     if $crate::helpers::pg_url().is_some() {
                         super::$name($crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await).await
@@ -42,12 +43,25 @@ macro_rules! on_both {
     };
 }
 
+/// The PostgreSQL server the tests use: GONGYI_TEST_PG_URL, else a throwaway one started once
+/// per test process when PostgreSQL's server binaries are installed, else none.
 pub fn pg_url() -> Option<String> {
+    static LOCAL: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
     let url = std::env::var("GONGYI_TEST_PG_URL").ok().filter(|s| !s.is_empty());
-    if url.is_none() && std::env::var("GONGYI_TEST_REQUIRE_PG").is_ok() {
+    if url.is_some() {
+        return url;
+    }
+    if std::env::var("GONGYI_TEST_REQUIRE_PG").is_ok() {
         panic!("GONGYI_TEST_REQUIRE_PG is set but GONGYI_TEST_PG_URL is not");
     }
-    url
+    LOCAL
+        .get_or_init(|| {
+            crate::pg_detect::available().then(|| {
+                crate::local_pg::start()
+                    .unwrap_or_else(|e| panic!("starting a throwaway PostgreSQL for the tests: {e}"))
+            })
+        })
+        .clone()
 }
 
 /// A fresh PostgreSQL database for one test.

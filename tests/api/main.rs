@@ -1,5 +1,6 @@
 //! Black-box tests: each starts the real server on a random port over a fresh database and drives
-//! it over HTTP. Every test runs on SQLite; with GONGYI_TEST_PG_URL set, also on PostgreSQL.
+//! it over HTTP. Every test runs on SQLite; with GONGYI_TEST_PG_URL set, or PostgreSQL installed
+//! (a throwaway server is then started for the run), also on PostgreSQL.
 
 mod evaluation;
 mod evaluators;
@@ -7,6 +8,8 @@ mod flow;
 mod hardening;
 mod helpers;
 mod hostile;
+mod local_pg;
+mod pg_detect;
 mod process;
 mod smtp;
 

@@ -224,7 +224,7 @@ fn sqlite_upgrades_without_loss() {
 }
 
 #[test]
-#[cfg_attr(not(gongyi_pg), ignore = "set GONGYI_TEST_PG_URL to run the PostgreSQL variants")]
+#[cfg_attr(not(gongyi_pg), ignore = "set GONGYI_TEST_PG_URL or install PostgreSQL to run the PostgreSQL variants")]
 fn postgres_upgrades_without_loss() {
     if pg_url().is_some() {
         upgrades_without_loss(&fresh_pg_database());
