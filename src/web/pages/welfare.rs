@@ -464,7 +464,16 @@ pub async fn public(
     let (f, receipt) = state
         .db(move |c| {
             let f = welfare::public(c, id)?;
-            let r = if no.is_empty() { None } else { welfare::receipt(c, id, &no).ok() };
+            // An unknown number is said on the page; anything else is an error like any other.
+            let r = if no.is_empty() {
+                None
+            } else {
+                match welfare::receipt(c, id, &no) {
+                    Ok(r) => Some(r),
+                    Err(e) if e.status == actix_web::http::StatusCode::NOT_FOUND => None,
+                    Err(e) => return Err(e),
+                }
+            };
             Ok((f, r))
         })
         .await?;
