@@ -25,7 +25,8 @@ fn migrate_up_to(conn: &mut DbConn, version: &str) {
 }
 
 /// The first year's data: a published 2026 call with a district and a town pool, a 2026 draft
-/// on the same town, a published 2025 call, and a reservation on the district pool.
+/// on the same town, a published 2025 call, a reservation on the district pool, and the 2025
+/// call's funded bid with its running project, half paid.
 const LEGACY: &str = "
 INSERT INTO regions (code, name, level, parent_code) VALUES
   ('340207000000', '鸠江区', 'district', NULL), ('340207101000', '沈巷镇', 'town', '340207000000');
@@ -47,6 +48,16 @@ INSERT INTO pools (id, call_id, level, region_code, name, budget, reserved) VALU
   (4, 3, 'town', '340207101000', '沈巷镇第二批', 5000000, 0);
 INSERT INTO call_scoring (call_id, repeat_rule, bonus_name, bonus_unit, bonus_step, bonus_cap)
   VALUES (2, 'refuse', '配套资金加分', 1000000, 100, 1000);
+INSERT INTO organisations (id, uscc, name, org_type, registered_on, region_code, contact_name, contact_phone,
+  email, status, created_at) VALUES
+  (1, '52340207MJ0000001X', '阳光社工服务中心', 'social_service', '2020-05-01', '340207000000', '李明',
+   '13800000000', 'sun@example.org', 'verified', '2025-01-05 09:00:00');
+INSERT INTO bids (id, call_id, pool_id, organisation_id, title, summary, beneficiary_kind, beneficiary_count,
+  requested, matching, status, seq, reference, submitted_at, approved, created_by, created_at, updated_at) VALUES
+  (1, 1, 1, 1, '社区助老服务', '为高龄老人提供探访服务。', '老人', 100, 9000000, 500000, 'funded', 1, 'JJ-2025-0001',
+   '2025-02-10 09:00:00', 9000000, 1, '2025-02-05 09:00:00', '2025-02-10 09:00:00');
+INSERT INTO projects (id, call_id, bid_id, organisation_id, agreement_no, approved, paid, status, signed_on, created_at)
+  VALUES (1, 1, 1, 1, 'JJ-2025-XY-001', 9000000, 4500000, 'active', '2025-04-01', '2025-03-20 09:00:00');
 ";
 
 #[derive(diesel::QueryableByName, Debug, PartialEq)]
@@ -214,6 +225,14 @@ fn upgrades_without_loss(url: &str) {
     .get_result(&mut conn)
     .unwrap();
     assert_eq!(welfare.n, 0);
+    let project: N = diesel::sql_query(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM projects p JOIN bids b ON b.id = p.bid_id \
+         WHERE p.id = 1 AND p.approved = 9000000 AND p.paid = 4500000 AND p.status = 'active' \
+         AND p.welfare_matching = 0 AND b.matching = 500000 AND b.status = 'funded'",
+    )
+    .get_result(&mut conn)
+    .unwrap();
+    assert_eq!(project.n, 1, "the running project and its bid carry over, with no welfare matching money");
     assert_eq!(db::migrate(&mut conn).unwrap(), 0, "nothing left to run");
 }
 
