@@ -73,8 +73,12 @@ pub async fn workbench(req: HttpRequest, state: web::Data<AppState>, auth: Auth)
             ("/demands", "群众诉求与选题", "受理村（社区）上报的诉求，形成年度选题"),
             ("/points", "志愿服务积分", "各村（社区）积分申报、公示与积分超市，各镇街推进统计"),
             ("/staff/organisations", "社会组织审核", "核验新注册的社会组织"),
+            ("/staff/welfare", "社会公益基金", "管委会、募捐备案、捐赠收据、资助决定与季度信息公开"),
         ],
-        Role::Finance => vec![("/staff/calls", "预算审核", "招标截止后审核资格审查通过的项目预算")],
+        Role::Finance => vec![
+            ("/staff/calls", "预算审核", "招标截止后审核资格审查通过的项目预算"),
+            ("/staff/welfare", "社会公益基金", "登记捐赠并开具收据，按管委会决定拨付资助"),
+        ],
         Role::Reviewer => vec![("/review", "评审任务", "确认利益冲突、查看申报材料并评分")],
         Role::Evaluator => vec![("/projects", "评估项目", "查看受托评估的项目，按指标为中期、终期评估打分")],
         Role::Community => vec![
