@@ -109,6 +109,11 @@ fn main() {
     let staff = setup::staff(&mut conn, &state);
     let now = chrono::Utc::now();
     let year = call_svc::local_year(now) + 1;
+    // A pool draws on its region's yearly fund (DESIGN-programme §1).
+    let fund: gongyi::service::funds::YearlyFundInput =
+        serde_json::from_value(json!({"year": year - 1, "region_code": "340207000000", "amount": "100000000.00"}))
+            .unwrap();
+    gongyi::service::funds::create(&mut conn, &staff, &fund).unwrap();
     let body: call_svc::CallInput = serde_json::from_value(json!({
         "year": year - 1, "title": "崩溃恢复测试招标",
         "opens_at": (now - chrono::Duration::hours(1)).to_rfc3339(), "closes_at": (now + chrono::Duration::days(30)).to_rfc3339(),

@@ -125,7 +125,11 @@ impl ManageConnection for Manager {
                 if let Some(role) = self.role {
                     c.batch_execute(&format!("SET ROLE {role}")).map_err(r2d2::Error::QueryError)?;
                 }
-                Ok(DbConn::Pg(c))
+                let mut c = DbConn::Pg(c);
+                group::register_pg(&mut c, u, self.role).map_err(|e| {
+                    r2d2::Error::QueryError(diesel::result::Error::QueryBuilderError(e.to_string().into()))
+                })?;
+                Ok(c)
             }
             DbUrl::Sqlite(path) => {
                 stable_sqlite_plans();
@@ -257,9 +261,10 @@ pub fn pending(conn: &mut DbConn) -> usize {
 /// over at once. Other processes still meet `busy_timeout`.
 static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// Runs `f` in one write transaction. On SQLite it is a savepoint in a group of this process's
-/// concurrent writers sharing one `BEGIN IMMEDIATE … COMMIT` (`group`): the write lock is taken up
-/// front, so writers queue instead of failing on a lock upgrade, and one fsync serves the group.
+/// Runs `f` in one write transaction: a savepoint in a group of this process's concurrent writers
+/// sharing one `BEGIN … COMMIT` (`group`), so one fsync serves the group. On SQLite the group's
+/// `BEGIN IMMEDIATE` takes the write lock up front, so writers queue instead of failing on a
+/// lock upgrade.
 pub fn write_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
     let r = write_tx_inner(conn, f);
     if r.is_ok() {
@@ -278,10 +283,13 @@ pub fn generation() -> u64 {
 
 fn write_tx_inner<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
     match conn {
-        DbConn::Pg(_) => conn.transaction(f),
+        DbConn::Pg(_) => match group::of(conn)? {
+            Some(group) => group.run(conn, f),
+            None => conn.transaction(f),
+        },
         DbConn::Sqlite(_) => {
             if let Some(group) = group::of(conn)? {
-                return group.run(f);
+                return group.run(conn, f);
             }
             let _writer = SQLITE_WRITER.lock().unwrap_or_else(|e| e.into_inner());
             if let DbConn::Sqlite(c) = conn {
@@ -320,7 +328,11 @@ pub fn lock_key(conn: &mut DbConn, key: &str) -> AppResult<()> {
 /// immediate transaction already holds the only write lock.
 pub fn lock_sequence(conn: &mut DbConn, key: i64) -> AppResult<()> {
     if let DbConn::Pg(_) = conn {
+        if group::holds(key) {
+            return Ok(());
+        }
         diesel::sql_query(format!("SELECT pg_advisory_xact_lock({key})")).execute(conn)?;
+        group::took(key);
     }
     Ok(())
 }

@@ -18,7 +18,11 @@ pub fn record(
     detail: serde_json::Value,
 ) -> AppResult<()> {
     db::lock_sequence(conn, db::audit::CHAIN_LOCK)?;
-    let (prev_id, prev_hash) = db::audit::head(conn)?.unwrap_or((0, GENESIS.to_string()));
+    // Inside a group whose transaction already appended a record, its head is known.
+    let (prev_id, prev_hash) = match db::group::chain_head() {
+        Some(head) => head,
+        None => db::audit::head(conn)?.unwrap_or((0, GENESIS.to_string())),
+    };
     let at = crate::clock::db_time(ctx.now);
     let mut detail = detail;
     if let (Some(ip), Some(obj)) = (&ctx.ip, detail.as_object_mut()) {
@@ -43,9 +47,10 @@ pub fn record(
             entity_id,
             detail,
             prev_hash,
-            hash,
+            hash: hash.clone(),
         },
     )?;
+    db::group::appended(id, &hash);
     Ok(())
 }
 

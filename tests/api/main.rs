@@ -30,6 +30,7 @@ mod closure;
 mod demands;
 mod dossier;
 mod funds;
+mod group_commit;
 mod logs;
 mod mail;
 mod notice;
