@@ -342,6 +342,15 @@ pub fn publish(conn: &mut DbConn, id: i64, by: i64, at: NaiveDateTime) -> QueryR
 /// Takes the next reference number of a call. The row update holds the call's row lock until
 /// the transaction ends, so numbers are unique and, as rolled-back takes are undone, gap-free.
 pub fn next_seq(conn: &mut DbConn, id: i64) -> QueryResult<i64> {
+    // On PostgreSQL the waiters queue on an advisory lock, which wakes them one by one; waiting on
+    // the row itself wakes them all at each commit, only for all but one to wait again.
+    if let DbConn::Pg(_) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1, $2)")
+            .bind::<diesel::sql_types::Integer, _>(super::SEQ_LOCK_CLASS)
+            // Ids past 2³¹ would share a lock with a smaller one: a wait, never a wrong number.
+            .bind::<diesel::sql_types::Integer, _>(id as i32)
+            .execute(conn)?;
+    }
     diesel::update(calls::table.find(id))
         .set(calls::next_seq.eq(calls::next_seq + 1))
         .returning(calls::next_seq)

@@ -125,11 +125,7 @@ impl ManageConnection for Manager {
                 if let Some(role) = self.role {
                     c.batch_execute(&format!("SET ROLE {role}")).map_err(r2d2::Error::QueryError)?;
                 }
-                let mut c = DbConn::Pg(c);
-                group::register_pg(&mut c, u, self.role).map_err(|e| {
-                    r2d2::Error::QueryError(diesel::result::Error::QueryBuilderError(e.to_string().into()))
-                })?;
-                Ok(c)
+                Ok(DbConn::Pg(c))
             }
             DbUrl::Sqlite(path) => {
                 stable_sqlite_plans();
@@ -261,10 +257,10 @@ pub fn pending(conn: &mut DbConn) -> usize {
 /// over at once. Other processes still meet `busy_timeout`.
 static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// Runs `f` in one write transaction: a savepoint in a group of this process's concurrent writers
-/// sharing one `BEGIN … COMMIT` (`group`), so one fsync serves the group. On SQLite the group's
-/// `BEGIN IMMEDIATE` takes the write lock up front, so writers queue instead of failing on a
-/// lock upgrade.
+/// Runs `f` in one write transaction, answered only once it is durable. On SQLite it is a
+/// savepoint in a group of this process's concurrent writers sharing one `BEGIN IMMEDIATE …
+/// COMMIT` (`group`): the write lock is taken up front, so writers queue instead of failing on a
+/// lock upgrade, and one fsync serves the group. On PostgreSQL see `pg_tx`.
 pub fn write_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
     let r = write_tx_inner(conn, f);
     if r.is_ok() {
@@ -283,13 +279,10 @@ pub fn generation() -> u64 {
 
 fn write_tx_inner<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
     match conn {
-        DbConn::Pg(_) => match group::of(conn)? {
-            Some(group) => group.run(conn, f),
-            None => conn.transaction(f),
-        },
+        DbConn::Pg(_) => pg_tx(conn, f),
         DbConn::Sqlite(_) => {
             if let Some(group) = group::of(conn)? {
-                return group.run(conn, f);
+                return group.run(f);
             }
             let _writer = SQLITE_WRITER.lock().unwrap_or_else(|e| e.into_inner());
             if let DbConn::Sqlite(c) = conn {
@@ -313,6 +306,37 @@ fn write_tx_inner<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> AppResult
     }
 }
 
+/// A state change on PostgreSQL. It holds shared locks until it commits (the audit chain's, a
+/// call's sequence), so a synchronous commit would hold them through its own WAL flush and the
+/// changes behind it would commit one flush at a time. Instead it commits with
+/// `synchronous_commit = off` (its locks go at once) and then waits for the flush in a tiny
+/// synchronous transaction: a transactional `pg_logical_emit_message` writes WAL, so that commit
+/// returns once the WAL up to its record, which lies after ours, is on disk. Concurrent waits
+/// PostgreSQL serves with one flush. Only then is the change answered.
+fn pg_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
+    use diesel::connection::AnsiTransactionManager as Tm;
+    fn pg(conn: &mut DbConn) -> &mut diesel::PgConnection {
+        let DbConn::Pg(c) = conn else { unreachable!("a PostgreSQL connection") };
+        c
+    }
+    Tm::begin_transaction_sql(pg(conn), "BEGIN; SET LOCAL synchronous_commit = off")?;
+    match f(conn) {
+        Ok(v) => {
+            Tm::commit_transaction(pg(conn))?;
+            conn.batch_execute("BEGIN; SELECT pg_logical_emit_message(true, 'gongyi', ''); COMMIT").map_err(|e| {
+                crate::error::AppError::internal(format!("数据库已提交但未能确认写入磁盘，请刷新后核对: {e}"))
+            })?;
+            Ok(v)
+        }
+        Err(e) => {
+            if let Err(re) = Tm::rollback_transaction(pg(conn)) {
+                tracing::error!("rollback failed: {re}");
+            }
+            Err(e)
+        }
+    }
+}
+
 /// Serialises the transactions that check and then take a named allowance (a per-address
 /// limit) on PostgreSQL; on SQLite the immediate transaction already holds the only write lock.
 pub fn lock_key(conn: &mut DbConn, key: &str) -> AppResult<()> {
@@ -324,15 +348,15 @@ pub fn lock_key(conn: &mut DbConn, key: &str) -> AppResult<()> {
     Ok(())
 }
 
+/// The first key of the two-key advisory locks a call's submissions queue on (`calls::next_seq`);
+/// two-key locks do not meet the one-key ones below.
+pub const SEQ_LOCK_CLASS: i32 = 0x0063_6c6c;
+
 /// Serialises writers of a shared sequence (the audit chain) on PostgreSQL; on SQLite the
 /// immediate transaction already holds the only write lock.
 pub fn lock_sequence(conn: &mut DbConn, key: i64) -> AppResult<()> {
     if let DbConn::Pg(_) = conn {
-        if group::holds(key) {
-            return Ok(());
-        }
         diesel::sql_query(format!("SELECT pg_advisory_xact_lock({key})")).execute(conn)?;
-        group::took(key);
     }
     Ok(())
 }
