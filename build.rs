@@ -16,6 +16,11 @@ fn main() {
     let watch = if std::path::Path::new("/usr/lib/postgresql").exists() { "/usr/lib/postgresql" } else { "/usr/lib" };
     println!("cargo:rerun-if-changed={watch}");
     println!("cargo:rustc-check-cfg=cfg(gongyi_pg)");
+    println!("cargo:rustc-check-cfg=cfg(gongyi_pg_bin)");
+    // The test that crashes a server of its own needs the server binaries, not just a URL.
+    if pg_detect::available() {
+        println!("cargo:rustc-cfg=gongyi_pg_bin");
+    }
     let set = |k: &str| std::env::var(k).is_ok_and(|v| !v.is_empty());
     // GONGYI_TEST_REQUIRE_PG without a URL: run them anyway, so they fail loudly.
     if set("GONGYI_TEST_PG_URL") || set("GONGYI_TEST_REQUIRE_PG") || pg_detect::available() {
