@@ -37,6 +37,14 @@ async fn draft_submit_withdraw(app: TestApp) {
         r.text
     );
     assert_eq!(app.count("outbox WHERE kind = 'bid_received'").await, 1);
+    // The answer is built from what the submission wrote, not read back: it must be what a
+    // fresh read says, field for field (the read adds only the caller's actions and documents).
+    let mut submitted = r.json.clone();
+    let mut read = a.get(&format!("/api/v1/bids/{id}")).await.json;
+    assert!(read["actions"].is_object());
+    submitted.as_object_mut().unwrap().remove("actions");
+    read.as_object_mut().unwrap().remove("actions");
+    assert_eq!(submitted, read);
     let r = a.post(&format!("/api/v1/bids/{id}/submit"), json!({})).await;
     assert_eq!((r.status, r.code()), (409, "already_submitted"));
     assert_eq!(

@@ -199,14 +199,20 @@ fn with_repeats(conn: &mut DbConn, mut views: Vec<BidView>) -> AppResult<Vec<Bid
     let ids: Vec<i64> = views.iter().map(|v| v.id).collect();
     let links = db::repeats::of_bids(conn, &ids)?;
     for v in &mut views {
-        if let Some((r, p)) = links.get(&v.id) {
-            (v.renewal_of, v.repeat_of) = (*r, *p);
-            if let Some(id) = p.or(*r) {
-                v.earlier_project = db::repeats::project_label(conn, id)?.map(|(no, title)| format!("{no}《{title}》"));
-            }
+        if let Some(l) = links.get(&v.id) {
+            link_earlier(conn, v, *l)?;
         }
     }
     Ok(views)
+}
+
+/// The bid's renewal or repeat link and the earlier project it names.
+fn link_earlier(conn: &mut DbConn, v: &mut BidView, (renewal_of, repeat_of): db::repeats::Links) -> AppResult<()> {
+    (v.renewal_of, v.repeat_of) = (renewal_of, repeat_of);
+    if let Some(id) = repeat_of.or(renewal_of) {
+        v.earlier_project = db::repeats::project_label(conn, id)?.map(|(no, title)| format!("{no}《{title}》"));
+    }
+    Ok(())
 }
 
 /// The organisation's projects from the previous call (the call year before this one's).
@@ -259,9 +265,23 @@ fn check_renewal(conn: &mut DbConn, org_id: i64, call: &CallRow, renewal_of: Opt
 pub fn full_view(conn: &mut DbConn, b: &BidRow) -> AppResult<BidView> {
     let lines = db::bids::lines_of(conn, &[b.id])?;
     let ms = db::bids::milestones_of(conn, &[b.id])?;
+    let links = db::repeats::of_bids(conn, &[b.id])?.get(&b.id).copied();
+    view_with(conn, b, &lines, &ms, links)
+}
+
+/// The full view of a bid whose lines, milestones and repeat links the caller already holds.
+fn view_with(
+    conn: &mut DbConn,
+    b: &BidRow,
+    lines: &[LineRow],
+    ms: &[MilestoneRow],
+    links: Option<db::repeats::Links>,
+) -> AppResult<BidView> {
     let atts = db::attachments::of_bids(conn, &[b.id])?;
-    let mut v =
-        with_repeats(conn, vec![view(b, &lines, &ms, &atts)])?.into_iter().next().ok_or_else(AppError::not_found)?;
+    let mut v = view(b, lines, ms, &atts);
+    if let Some(links) = links {
+        link_earlier(conn, &mut v, links)?;
+    }
     if let Some((sections, outputs)) = db::bids::dossier_of(conn, b.id)? {
         v.sections = serde_json::from_str(&sections).unwrap_or_default();
         v.outputs = serde_json::from_str(&outputs).unwrap_or_default();

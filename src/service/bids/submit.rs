@@ -111,7 +111,8 @@ pub fn submit(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
     // The applicant's standing: debarment, suspension and the call's eligibility rules.
     crate::service::standing::admit(conn, org_id, &design.eligibility, local_date(ctx.now))?;
     let rule = design.repeat;
-    let renewal_of = db::repeats::of_bids(conn, &[id])?.get(&id).and_then(|x| x.0);
+    let existing_links = db::repeats::of_bids(conn, &[id])?.get(&id).copied();
+    let renewal_of = existing_links.and_then(|x| x.0);
     let repeat_of = if rule == RepeatRule::Allow && renewal_of.is_none() {
         None
     } else {
@@ -119,12 +120,12 @@ pub fn submit(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
         repeat::at_submit(rule, &b.title, renewal_of, &earlier).map_err(|e| repeat_error("renewal_of", e))?
     };
     let now = db_time(ctx.now);
-    db::write_tx(conn, |c| {
-        let reference_no = if resubmission {
+    let (reference_no, seq) = db::write_tx(conn, |c| {
+        let (reference_no, seq) = if resubmission {
             if db::bids::mark_resubmitted(c, id, now)? != 1 {
                 return Err(Code::AlreadySubmitted.says("申报状态已变化，请刷新"));
             }
-            b.reference.clone().unwrap_or_default()
+            (b.reference.clone().unwrap_or_default(), None)
         } else {
             // Taking the number first locks the call's row: submissions to one call queue here,
             // so the per-organisation limit below cannot be raced past.
@@ -137,7 +138,7 @@ pub fn submit(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
             if db::bids::mark_submitted(c, id, seq, &r, now)? != 1 {
                 return Err(Code::AlreadySubmitted.says("申报状态已变化，请刷新"));
             }
-            r
+            (r, Some(seq))
         };
         let action = if resubmission { "bid.resubmit" } else { "bid.submit" };
         if renewal_of.is_some() || repeat_of.is_some() {
@@ -157,11 +158,19 @@ pub fn submit(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
             id,
             mail::bid_received(&org.email, &org.name, &b.title, &reference_no, resubmission),
         )?;
-        Ok(())
+        Ok((reference_no, seq))
     })?;
-    // Read back after the commit: the writer lock is held no longer than the writes need.
-    let b = db::bids::find(conn, id)?.ok_or_else(AppError::not_found)?;
-    full_view(conn, &b)
+    // The row as the transaction left it (mark_submitted / mark_resubmitted), with the lines,
+    // milestones and links already read: reading them back would be four more round trips.
+    let mut b = b;
+    b.status = BidStatus::Submitted.as_str().to_string();
+    b.updated_at = now;
+    if let Some(seq) = seq {
+        (b.seq, b.reference, b.submitted_at) = (Some(seq), Some(reference_no), Some(now));
+    }
+    let links =
+        if renewal_of.is_some() || repeat_of.is_some() { Some((renewal_of, repeat_of)) } else { existing_links };
+    view_with(conn, &b, &lines, &ms, links)
 }
 
 pub fn withdraw(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
