@@ -79,14 +79,42 @@ pub struct StageScores {
     pub rating: HashMap<i64, Decimal>,
 }
 
-/// One read of the submitted totals per stage; no per-bid queries.
-pub fn stage_scores(
+/// The bids in `statuses` (pools within `scope`) and their scores: one read of the submitted
+/// totals per stage, no per-bid queries. With many reviews the first stage's statistics (a
+/// z-score per review) are computed on a second thread while the bids are read: at 100,000 bids
+/// those are the two largest parts of the ranking.
+pub fn scored_bids(
+    conn: &mut DbConn,
+    call_id: i64,
+    statuses: &[&str],
+    scope: Option<&str>,
+    design: &super::calls::ScoringDesign,
+) -> AppResult<(Vec<db::bids::RankBid>, StageScores)> {
+    const ON_A_THREAD: usize = 20_000;
+    let reviews = submitted_reviews(conn, call_id, 0)?;
+    let (bids, first) = if reviews.len() < ON_A_THREAD {
+        (db::bids::ranking_rows(conn, call_id, statuses, scope)?, scoring::bid_stats(&reviews))
+    } else {
+        std::thread::scope(|s| {
+            let first = s.spawn(|| scoring::bid_stats(&reviews));
+            let bids = db::bids::ranking_rows(conn, call_id, statuses, scope);
+            let first = first.join().map_err(|_| AppError::internal("scoring thread panicked"))?;
+            Ok::<_, AppError>((bids?, first))
+        })?
+    };
+    let scores = stage_scores(conn, call_id, design, &bids, first)?;
+    Ok((bids, scores))
+}
+
+/// Every stage's statistics from the first stage's (`first`), who went on to each later stage,
+/// and each bid's final score.
+fn stage_scores(
     conn: &mut DbConn,
     call_id: i64,
     design: &super::calls::ScoringDesign,
     bids: &[db::bids::RankBid],
+    first: HashMap<i64, scoring::BidStats>,
 ) -> AppResult<StageScores> {
-    let first = scoring::bid_stats(&submitted_reviews(conn, call_id, 0)?);
     let mut per_stage = Vec::new();
     for st in &design.stages {
         let stats = if st.position == 0 {
@@ -209,9 +237,8 @@ pub fn ranking(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<RankingV
     if call.phase(ctx.now).bids_sealed() {
         return Err(Code::BidsSealed.says("申报截止前不显示排名"));
     }
-    let bids = db::bids::ranking_rows(conn, call_id, &BidStatus::SCREENED_IN, a.region_scope())?;
     let design = super::calls::scoring_design(conn, call_id)?;
-    let scores = stage_scores(conn, call_id, &design, &bids)?;
+    let (bids, scores) = scored_bids(conn, call_id, &BidStatus::SCREENED_IN, a.region_scope(), &design)?;
     let overrides: HashMap<i64, (bool, String)> =
         db::review::overrides(conn, call_id)?.into_iter().map(|(b, f, r)| (b, (f, r))).collect();
     let candidates: Vec<Candidate> = bids.iter().map(|b| candidate(b, &scores, &overrides)).collect();
@@ -226,8 +253,8 @@ pub fn ranking(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<RankingV
             result = allocation::as_decided(result, &rec.into_iter().map(decided_row).collect::<Vec<_>>());
         }
     }
-    let rows = RowSources {
-        by_id: bids.iter().map(|b| (b.id, b)).collect(),
+    let mut rows = RowSources {
+        by_id: bids.into_iter().map(|b| (b.id, b)).collect(),
         design: &design,
         scores: &scores,
         overrides: &overrides,
@@ -239,7 +266,7 @@ pub fn ranking(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<RankingV
             name: pools.iter().find(|p| p.id == r.pool_id).map(|p| p.name.clone()).unwrap_or_default(),
             budget: Money::from_fen(r.budget_fen),
             allocated: Money::from_fen(r.allocated_fen),
-            rows: r.rows.into_iter().map(|x| rows.row(x)).collect(),
+            rows: r.rows.into_iter().filter_map(|x| rows.row(x)).collect(),
         })
         .collect();
     Ok(RankingView { call_id, score_threshold: Money::from_fen(call.score_threshold), pools: pools_out })
@@ -282,26 +309,27 @@ fn decided_row(d: super::decision::Decided) -> allocation::DecidedRow {
 
 /// What a ranking row is drawn from besides the allocation's verdict.
 struct RowSources<'a> {
-    by_id: HashMap<i64, &'a db::bids::RankBid>,
+    /// Each bid is taken out as its row is made (its strings move into the row).
+    by_id: HashMap<i64, db::bids::RankBid>,
     design: &'a super::calls::ScoringDesign,
     scores: &'a StageScores,
     overrides: &'a HashMap<i64, (bool, String)>,
 }
 
 impl RowSources<'_> {
-    fn row(&self, x: allocation::Ranked) -> RankingRow {
-        let b = self.by_id[&x.candidate.bid_id];
+    fn row(&mut self, x: allocation::Ranked) -> Option<RankingRow> {
+        let b = self.by_id.remove(&x.candidate.bid_id)?;
         let st = self.scores.first.get(&b.id);
         // A bid that did not go on to a later stage has no final score: say why.
         let cut = x.outcome == allocation::Outcome::NoScore
             && self.scores.per_stage.iter().skip(1).any(|(_, on, _)| !on.contains(&b.id));
-        RankingRow {
+        Some(RankingRow {
             rank: x.rank,
             bid_id: b.id,
-            reference: b.reference.clone(),
-            title: b.title.clone(),
-            organisation: b.organisation.clone(),
-            category: b.category.clone(),
+            reference: b.reference,
+            title: b.title,
+            organisation: b.organisation,
+            category: b.category,
             score: x.candidate.score.map(|s| format!("{s:.2}")),
             reviews: st.map_or(0, |s| s.reviews),
             spread: st.and_then(|s| s.spread).map(|s| format!("{s:.2}")),
@@ -318,7 +346,7 @@ impl RowSources<'_> {
                 .then(|| format!("{:.2}", self.scores.rating.get(&b.id).copied().unwrap_or(Decimal::ZERO))),
             running_total: Money::from_fen(x.running_total_fen),
             override_reason: self.overrides.get(&b.id).map(|o| o.1.clone()),
-        }
+        })
     }
 
     fn stage_scores(&self, bid: i64) -> Vec<StageScore> {

@@ -90,8 +90,7 @@ pub fn set_shortlist(conn: &mut DbConn, ctx: &Ctx, call_id: i64, input: &Shortli
     if db::review::active_draw(conn, call_id, stage.position)?.is_some() {
         return Err(AppError::from(Code::StageDrawn));
     }
-    let bids = db::bids::ranking_rows(conn, call_id, &["eligible"], None)?;
-    let scores = super::scores::stage_scores(conn, call_id, &design, &bids)?;
+    let (bids, scores) = super::scores::scored_bids(conn, call_id, &["eligible"], None, &design)?;
     let (prev, in_prev, _) = &scores.per_stage[(stage.position - 1) as usize];
     let missing =
         bids.iter().filter(|b| in_prev.contains(&b.id) && prev.get(&b.id).and_then(|s| s.score).is_none()).count();
@@ -375,8 +374,7 @@ pub fn unfinished(conn: &mut DbConn, call_id: i64) -> AppResult<Option<String>> 
     if design.stages.len() < 2 {
         return Ok(None);
     }
-    let bids = db::bids::ranking_rows(conn, call_id, &["eligible"], None)?;
-    let scores = super::scores::stage_scores(conn, call_id, &design, &bids)?;
+    let (_, scores) = super::scores::scored_bids(conn, call_id, &["eligible"], None, &design)?;
     for (st, (stats, on, _)) in design.stages.iter().zip(&scores.per_stage).skip(1) {
         if on.is_empty() {
             return Ok(Some(format!("尚未确定进入{}的入围名单", st.name)));
