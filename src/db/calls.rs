@@ -343,13 +343,26 @@ pub fn publish(conn: &mut DbConn, id: i64, by: i64, at: NaiveDateTime) -> QueryR
 /// the transaction ends, so numbers are unique and, as rolled-back takes are undone, gap-free.
 pub fn next_seq(conn: &mut DbConn, id: i64) -> QueryResult<i64> {
     // On PostgreSQL the waiters queue on an advisory lock, which wakes them one by one; waiting on
-    // the row itself wakes them all at each commit, only for all but one to wait again.
+    // the row itself wakes them all at each commit, only for all but one to wait again. The lock
+    // is taken (a materialised CTE, run before the row is reached) in the same statement: one
+    // round trip fewer while the call's submissions queue. The UPDATE re-reads the row's latest
+    // version, so the number is right whatever the statement's snapshot.
     if let DbConn::Pg(_) = conn {
-        diesel::sql_query("SELECT pg_advisory_xact_lock($1, $2)")
-            .bind::<diesel::sql_types::Integer, _>(super::SEQ_LOCK_CLASS)
-            // Ids past 2³¹ would share a lock with a smaller one: a wait, never a wrong number.
-            .bind::<diesel::sql_types::Integer, _>(id as i32)
-            .execute(conn)?;
+        #[derive(QueryableByName)]
+        struct Next {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            next_seq: i64,
+        }
+        return diesel::sql_query(
+            "WITH l AS MATERIALIZED (SELECT pg_advisory_xact_lock($1, $2)) \
+             UPDATE calls SET next_seq = calls.next_seq + 1 FROM l WHERE calls.id = $3 RETURNING calls.next_seq",
+        )
+        .bind::<diesel::sql_types::Integer, _>(super::SEQ_LOCK_CLASS)
+        // Ids past 2³¹ would share a lock with a smaller one: a wait, never a wrong number.
+        .bind::<diesel::sql_types::Integer, _>(id as i32)
+        .bind::<diesel::sql_types::BigInt, _>(id)
+        .get_result::<Next>(conn)
+        .map(|n| n.next_seq);
     }
     diesel::update(calls::table.find(id))
         .set(calls::next_seq.eq(calls::next_seq + 1))

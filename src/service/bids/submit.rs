@@ -127,13 +127,15 @@ pub fn submit(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
             }
             (b.reference.clone().unwrap_or_default(), None)
         } else {
-            // Taking the number first locks the call's row: submissions to one call queue here,
-            // so the per-organisation limit below cannot be raced past.
-            let seq = db::calls::next_seq(c, call.id)?;
+            // The organisation's limit is checked under a lock of its own, so two of its
+            // submissions cannot both pass it; the call's number is taken after, so the call's
+            // submissions queue on it (until their commit) for as few statements as possible.
+            db::lock_key(c, &format!("bid-limit:{}:{org_id}", call.id))?;
             if db::bids::count_active(c, call.id, org_id)? >= i64::from(call.max_bids_per_org) {
                 return Err(Code::BidLimitReached
                     .says(format!("每个组织在本次招标中最多提交 {} 个项目", call.max_bids_per_org)));
             }
+            let seq = db::calls::next_seq(c, call.id)?;
             let r = reference(&call.reference_prefix, call.year, seq);
             if db::bids::mark_submitted(c, id, seq, &r, now)? != 1 {
                 return Err(Code::AlreadySubmitted.says("申报状态已变化，请刷新"));
@@ -144,6 +146,13 @@ pub fn submit(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
         if renewal_of.is_some() || repeat_of.is_some() {
             db::repeats::set(c, id, renewal_of, repeat_of)?;
         }
+        // The mail first: the audit record takes the chain's lock, held until the commit.
+        mail::queue_about_bid(
+            c,
+            ctx,
+            id,
+            mail::bid_received(&org.email, &org.name, &b.title, &reference_no, resubmission),
+        )?;
         audit::record(
             c,
             ctx,
@@ -151,12 +160,6 @@ pub fn submit(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<BidView> {
             "bid",
             Some(id),
             serde_json::json!({"reference": reference_no, "requested": Money::from_fen(b.requested), "renewal_of": renewal_of, "repeat_of": repeat_of}),
-        )?;
-        mail::queue_about_bid(
-            c,
-            ctx,
-            id,
-            mail::bid_received(&org.email, &org.name, &b.title, &reference_no, resubmission),
         )?;
         Ok((reference_no, seq))
     })?;
