@@ -181,6 +181,21 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<BidRow>> {
     bids::table.find(id).select(BidRow::as_select()).first(conn).optional()
 }
 
+/// The bid with its call and pool in one statement (every read of one bid needs all three).
+pub fn find_with_call(
+    conn: &mut DbConn,
+    id: i64,
+) -> QueryResult<Option<(BidRow, super::calls::CallRow, super::calls::PoolRow)>> {
+    use super::schema::{calls, pools};
+    bids::table
+        .inner_join(pools::table)
+        .inner_join(calls::table)
+        .filter(bids::id.eq(id))
+        .select((BidRow::as_select(), super::calls::CallRow::as_select(), super::calls::PoolRow::as_select()))
+        .first(conn)
+        .optional()
+}
+
 // The `_of(&[ids])` readers take the one-bid case apart: diesel never caches a statement with
 // `IN (…)`, so SQLite would parse and plan it again on every request about one bid.
 pub fn lines_of(conn: &mut DbConn, bid_ids: &[i64]) -> QueryResult<Vec<LineRow>> {

@@ -21,9 +21,7 @@ pub(crate) fn load_call(conn: &mut DbConn, id: i64) -> AppResult<CallRow> {
 /// audited by the caller.
 pub(crate) fn visible(conn: &mut DbConn, ctx: &Ctx, id: i64) -> AppResult<(BidRow, CallRow, PoolRow)> {
     let a = ctx.require(&Role::ALL)?;
-    let b = db::bids::find(conn, id)?.ok_or_else(AppError::not_found)?;
-    let call = load_call(conn, b.call_id)?;
-    let pool = db::calls::find_pool(conn, b.pool_id)?.ok_or_else(AppError::not_found)?;
+    let (b, call, pool) = db::bids::find_with_call(conn, id)?.ok_or_else(AppError::not_found)?;
     match a.role {
         Role::Org if a.organisation_id == Some(b.organisation_id) => {}
         // Sealed bids answer 404 like ids that do not exist: an id reveals nothing, not even
