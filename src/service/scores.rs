@@ -92,18 +92,32 @@ pub fn scored_bids(
 ) -> AppResult<(Vec<db::bids::RankBid>, StageScores)> {
     const ON_A_THREAD: usize = 20_000;
     let reviews = submitted_reviews(conn, call_id, 0)?;
-    let (bids, first) = if reviews.len() < ON_A_THREAD {
-        (db::bids::ranking_rows(conn, call_id, statuses, scope)?, scoring::bid_stats(&reviews))
-    } else {
-        std::thread::scope(|s| {
-            let first = s.spawn(|| scoring::bid_stats(&reviews));
-            let bids = db::bids::ranking_rows(conn, call_id, statuses, scope);
-            let first = first.join().map_err(|_| AppError::internal("scoring thread panicked"))?;
-            Ok::<_, AppError>((bids?, first))
-        })?
-    };
+    let (first, bids) = side_by_side(
+        reviews.len() >= ON_A_THREAD,
+        || scoring::bid_stats(&reviews),
+        || db::bids::ranking_rows(conn, call_id, statuses, scope),
+    )?;
+    let bids = bids?;
     let scores = stage_scores(conn, call_id, design, &bids, first)?;
     Ok((bids, scores))
+}
+
+/// `side` and `main`: on a second thread beside this one when `parallel`, else one after the
+/// other. A panic in `side` is an internal error, not a crash of the request's thread.
+fn side_by_side<S: Send, M>(
+    parallel: bool,
+    side: impl FnOnce() -> S + Send,
+    main: impl FnOnce() -> M,
+) -> AppResult<(S, M)> {
+    if !parallel {
+        return Ok((side(), main()));
+    }
+    std::thread::scope(|s| {
+        let side = s.spawn(side);
+        let main = main();
+        let side = side.join().map_err(|_| AppError::internal("side thread panicked"))?;
+        Ok((side, main))
+    })
 }
 
 /// Every stage's statistics from the first stage's (`first`), who went on to each later stage,
@@ -362,5 +376,37 @@ impl RowSources<'_> {
                 reviews: st.get(&bid).map_or(0, |s| s.reviews),
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reviews() -> Vec<scoring::ReviewTotal> {
+        (0..600i64)
+            .map(|i| scoring::ReviewTotal {
+                bid: i / 5,
+                reviewer: i % 7,
+                total: Decimal::new(6000 + (i * 37) % 4000, 2),
+                first: Decimal::new(5000 + (i * 13) % 5000, 2),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn statistics_beside_the_read_equal_those_after_it() {
+        let r = reviews();
+        let (inline, a) = side_by_side(false, || scoring::bid_stats(&r), || 7).unwrap();
+        let (threaded, b) = side_by_side(true, || scoring::bid_stats(&r), || 7).unwrap();
+        assert_eq!((a, b), (7, 7));
+        assert_eq!(inline.len(), 120);
+        assert_eq!(inline, threaded);
+    }
+
+    #[test]
+    fn a_panic_beside_is_an_error_not_a_crash() {
+        let r: AppResult<((), i32)> = side_by_side(true, || panic!("boom"), || 1);
+        assert!(r.is_err());
     }
 }
