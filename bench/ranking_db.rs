@@ -1,6 +1,6 @@
 //! The ranking as the endpoint computes it, through SQLite (or DATABASE_URL's PostgreSQL): n eligible bids × 5 submitted
 //! reviews (5 criteria each) over 50 pools (the district's own, its 12 towns and 37 made-up towns).
-//! `BIDS=10000 cargo bench --bench ranking_db`. Set-up inserts rows directly (not timed).
+//! `BIDS=10000 [ROUNDS=3] cargo bench --bench ranking_db`. Set-up inserts rows directly (not timed).
 
 use diesel::connection::SimpleConnection;
 use gongyi::clock::ShiftedClock;
@@ -104,7 +104,9 @@ fn main() {
     println!("set-up: {n} bids, {} reviews, {} scores in {:.1} s", n * 5, n * 25, started.elapsed().as_secs_f64());
     clock.set("2026-03-10T09:00:00+08:00".parse().unwrap());
     let ctx = Ctx { now: gongyi::clock::Clock::now(&*clock), ..staff };
-    for round in 0..3 {
+    // ROUNDS=20 keeps it ranking long enough to profile (`perf record -D` past the set-up).
+    let rounds: usize = std::env::var("ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
+    for round in 0..rounds {
         let started = Instant::now();
         let r = review::ranking(&mut c, &ctx, call.id).unwrap();
         let ranked = started.elapsed();

@@ -363,7 +363,8 @@ pub fn list(conn: &mut DbConn, f: &BidFilter<'_>) -> QueryResult<Vec<BidRow>> {
     q.load(conn)
 }
 
-/// What the ranking shows of a bid: its columns and organisation's name in one query.
+/// What the ranking shows of a bid: its columns and organisation's name in one query, in id
+/// order (the ranking finds each bid's row by binary search).
 #[derive(Queryable)]
 pub struct RankBid {
     pub id: i64,
@@ -386,30 +387,31 @@ pub fn ranking_rows(
     pool_region_prefix: Option<&str>,
 ) -> QueryResult<Vec<RankBid>> {
     use super::schema::{organisations, pools};
-    let mut q = bids::table
-        .inner_join(pools::table)
-        .inner_join(organisations::table)
-        .filter(bids::call_id.eq(call_id))
-        .filter(bids::status.eq_any(statuses.to_vec()))
-        .select((
-            bids::id,
-            bids::pool_id,
-            organisations::name,
-            bids::category,
-            bids::title,
-            bids::reference,
-            bids::seq,
-            bids::requested,
-            bids::approved,
-            bids::matching,
-            bids::organisation_id,
-        ))
-        .order(bids::id)
-        .into_boxed();
-    if let Some(p) = pool_region_prefix {
-        q = q.filter(pools::region_code.like(format!("{p}%")));
-    }
-    q.load(conn)
+    // Every pool's region code starts with the empty prefix: one statement for both cases.
+    let prefix = format!("{}%", pool_region_prefix.unwrap_or(""));
+    super::load_native!(
+        conn,
+        bids::table
+            .inner_join(pools::table)
+            .inner_join(organisations::table)
+            .filter(bids::call_id.eq(call_id))
+            .filter(bids::status.eq_any(statuses))
+            .filter(pools::region_code.like(&prefix))
+            .select((
+                bids::id,
+                bids::pool_id,
+                organisations::name,
+                bids::category,
+                bids::title,
+                bids::reference,
+                bids::seq,
+                bids::requested,
+                bids::approved,
+                bids::matching,
+                bids::organisation_id,
+            ))
+            .order(bids::id)
+    )
 }
 
 /// Per pool: (pool_id, bids counted, requested total, approved total) over bids in `statuses`.

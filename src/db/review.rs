@@ -344,25 +344,37 @@ pub fn mark_reminded(conn: &mut DbConn, id: i64, after: bool, at: NaiveDateTime)
 pub type ReviewTotalRow = (i64, i64, i64, Option<String>, Option<i64>);
 
 /// The ranking's input: n × reviews rows, not n × reviews × criteria.
-pub fn submitted_totals(conn: &mut DbConn, call_id: i64, stage: i32) -> QueryResult<Vec<ReviewTotalRow>> {
+pub fn submitted_totals(
+    conn: &mut DbConn,
+    call_id: i64,
+    stage: i32,
+    mut each: impl FnMut(ReviewTotalRow),
+) -> QueryResult<()> {
     // The active draws first (a handful of rows), so the scan does no join per review.
-    let active = reviewer_draws::table
-        .filter(reviewer_draws::call_id.eq(call_id))
-        .filter(reviewer_draws::active.eq(true))
-        .select(reviewer_draws::id);
-    assignments::table
-        .filter(assignments::call_id.eq(call_id))
-        .filter(assignments::stage.eq(stage))
-        .filter(assignments::status.eq("submitted"))
-        .filter(assignments::draw_id.eq_any(active))
-        .select((
-            assignments::bid_id,
-            assignments::id,
-            assignments::reviewer_id,
-            assignments::total,
-            assignments::first_score,
-        ))
-        .load(conn)
+    super::each_native!(
+        conn,
+        assignments::table
+            .filter(assignments::call_id.eq(call_id))
+            .filter(assignments::stage.eq(stage))
+            .filter(assignments::status.eq("submitted"))
+            .filter(
+                assignments::draw_id.eq_any(
+                    reviewer_draws::table
+                        .filter(reviewer_draws::call_id.eq(call_id))
+                        .filter(reviewer_draws::active.eq(true))
+                        .select(reviewer_draws::id)
+                )
+            )
+            .select((
+                assignments::bid_id,
+                assignments::id,
+                assignments::reviewer_id,
+                assignments::total,
+                assignments::first_score,
+            )),
+        ReviewTotalRow,
+        &mut each
+    )
 }
 
 /// Every live panel seat of a stage's active draw as (bid, status): conflicted and replaced

@@ -62,6 +62,20 @@ pub fn round2(d: Decimal) -> Decimal {
     d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
+/// `format!("{d:.2}")`, written directly when `d` has at most two places (every score, spread and
+/// signal the ranking prints): the general formatter was a fifth of building 100,000 rows.
+pub fn two_places(d: Decimal) -> String {
+    let (m, scale) = (d.mantissa(), d.scale());
+    // Zero keeps the formatter's own sign handling (a negative zero).
+    if scale > 2 || m == 0 {
+        return format!("{d:.2}");
+    }
+    match u64::try_from((m * 10i128.pow(2 - scale)).unsigned_abs()) {
+        Ok(h) => format!("{}{}.{:02}", if m < 0 { "-" } else { "" }, h / 100, h % 100),
+        Err(_) => format!("{d:.2}"),
+    }
+}
+
 /// At least this many submitted reviews are needed for a score.
 pub const MIN_REVIEWS: usize = 3;
 /// From this many reviews on, one highest and one lowest are dropped.
@@ -70,14 +84,18 @@ pub const TRIM_FROM: usize = 5;
 /// A bid's final score: the mean of the reviewer totals, after dropping one highest and one
 /// lowest when there are five or more; `None` with fewer than three. Half-up to 2 places.
 pub fn final_score(totals: &[Decimal]) -> Option<Decimal> {
-    if totals.len() < MIN_REVIEWS {
+    let (min, max) = (totals.iter().min()?, totals.iter().max()?);
+    trimmed_mean(totals.len(), totals.iter().sum(), *min, *max)
+}
+
+/// `final_score` from a bid's count, sum, lowest and highest total: dropping one highest and one
+/// lowest is taking them off the sum, so the ranking needs no list per bid.
+pub fn trimmed_mean(n: usize, sum: Decimal, min: Decimal, max: Decimal) -> Option<Decimal> {
+    if n < MIN_REVIEWS {
         return None;
     }
-    let mut v = totals.to_vec();
-    v.sort();
-    let kept: &[Decimal] = if v.len() >= TRIM_FROM { &v[1..v.len() - 1] } else { &v };
-    let sum: Decimal = kept.iter().sum();
-    Some(round2(sum / Decimal::from(kept.len())))
+    let (kept, sum) = if n >= TRIM_FROM { (n - 2, sum - min - max) } else { (n, sum) };
+    Some(round2(sum / Decimal::from(kept)))
 }
 
 /// Max − min of the totals: a signal for staff, never used for ranking.
@@ -120,6 +138,10 @@ pub fn z_scores(totals: &[Decimal]) -> Vec<Decimal> {
     totals.iter().map(|t| if sd.is_zero() { Decimal::ZERO } else { round2((*t - mean) / sd) }).collect()
 }
 
+/// A map keyed by our own row ids: a fast hash (ids need no defence against crafted keys), for
+/// maps filled and read per bid at 100,000 bids.
+pub type ById<V> = rustc_hash::FxHashMap<i64, V>;
+
 /// One submitted review as the ranking reads it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewTotal {
@@ -151,9 +173,8 @@ impl BidStats {
 
 /// Every bid's stats from every submitted review of a call, in one pass per reviewer and one
 /// per bid (no per-bid lists kept: this runs over 500,000 reviews at 100,000 bids).
-pub fn bid_stats(reviews: &[ReviewTotal]) -> std::collections::HashMap<i64, BidStats> {
-    use std::collections::HashMap;
-    let mut by_reviewer: HashMap<i64, Vec<usize>> = HashMap::new();
+pub fn bid_stats(reviews: &[ReviewTotal]) -> ById<BidStats> {
+    let mut by_reviewer: ById<Vec<usize>> = ById::default();
     for (i, r) in reviews.iter().enumerate() {
         by_reviewer.entry(r.reviewer).or_default().push(i);
     }
@@ -164,20 +185,32 @@ pub fn bid_stats(reviews: &[ReviewTotal]) -> std::collections::HashMap<i64, BidS
             z[i] = v;
         }
     }
+    // In the order they were drawn, reviews already come grouped by bid: a stable sort sees the
+    // runs and does little.
     let mut order: Vec<usize> = (0..reviews.len()).collect();
-    order.sort_unstable_by_key(|&i| reviews[i].bid);
-    let mut out = HashMap::with_capacity(order.len() / 3 + 1);
+    order.sort_by_key(|&i| reviews[i].bid);
+    let mut out = ById::with_capacity_and_hasher(order.len() / 3 + 1, Default::default());
     for group in order.chunk_by(|&a, &b| reviews[a].bid == reviews[b].bid) {
-        let totals: Vec<Decimal> = group.iter().map(|&i| reviews[i].total).collect();
+        let first = &reviews[group[0]];
+        let (mut sum, mut min, mut max) = (Decimal::ZERO, first.total, first.total);
+        let (mut first_sum, mut z_sum) = (Decimal::ZERO, Decimal::ZERO);
+        for &i in group {
+            let t = reviews[i].total;
+            sum += t;
+            min = min.min(t);
+            max = max.max(t);
+            first_sum += reviews[i].first;
+            z_sum += z[i];
+        }
         let n = Decimal::from(group.len());
         out.insert(
-            reviews[group[0]].bid,
+            first.bid,
             BidStats {
                 reviews: group.len(),
-                score: final_score(&totals),
-                first_mean: group.iter().map(|&i| reviews[i].first).sum::<Decimal>() / n,
-                spread: spread(&totals),
-                normalised: round2(group.iter().map(|&i| z[i]).sum::<Decimal>() / n),
+                score: trimmed_mean(group.len(), sum, min, max),
+                first_mean: first_sum / n,
+                spread: Some(round2(max - min)),
+                normalised: round2(z_sum / n),
             },
         );
     }
@@ -259,6 +292,15 @@ mod tests {
     }
 
     #[test]
+    fn two_places_pads_and_signs() {
+        for (v, out) in [("80", "80.00"), ("-1.2", "-1.20"), ("0", "0.00"), ("0.05", "0.05"), ("-0.05", "-0.05")] {
+            assert_eq!(two_places(d(v)), out);
+        }
+        assert_eq!(two_places(-Decimal::ZERO), format!("{:.2}", -Decimal::ZERO));
+        assert_eq!(two_places(Decimal::MAX), format!("{:.2}", Decimal::MAX));
+    }
+
+    #[test]
     fn z_scores_standardise_each_reviewer() {
         assert_eq!(z_scores(&[d("80"), d("80")]), vec![d("0"), d("0")]);
         assert_eq!(z_scores(&[d("70"), d("90")]), vec![d("-1.00"), d("1.00")]);
@@ -269,6 +311,24 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn two_places_is_the_formatter(m in any::<i64>(), scale in 0u32..=4) {
+            let d = Decimal::new(m, scale);
+            prop_assert_eq!(two_places(d), format!("{d:.2}"));
+        }
+
+        #[test]
+        fn trimmed_mean_is_the_sorted_definition(v in proptest::collection::vec(0u32..=10_000, 0..12)) {
+            // The definition as staff read it: sort, drop one from each end from five on, mean.
+            let mut sorted: Vec<Decimal> = v.iter().map(|x| Decimal::new(i64::from(*x), 3)).collect();
+            let totals = sorted.clone();
+            sorted.sort();
+            let kept: &[Decimal] = if sorted.len() >= TRIM_FROM { &sorted[1..sorted.len() - 1] } else { &sorted };
+            let expected = (sorted.len() >= MIN_REVIEWS)
+                .then(|| round2(kept.iter().sum::<Decimal>() / Decimal::from(kept.len())));
+            prop_assert_eq!(final_score(&totals), expected);
+        }
+
         #[test]
         fn final_score_lies_between_min_and_max(v in proptest::collection::vec(0u32..=10_000, 3..12)) {
             let totals: Vec<Decimal> = v.iter().map(|x| Decimal::new(i64::from(*x), 2)).collect();

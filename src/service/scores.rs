@@ -7,7 +7,7 @@ use crate::db::{self, DbConn};
 use crate::domain::account::Role;
 use crate::domain::allocation::{self, Candidate, CategoryQuota};
 use crate::domain::call::Phase;
-use crate::domain::scoring::{self, Criterion};
+use crate::domain::scoring::{self, ById, Criterion};
 use crate::domain::state::BidStatus;
 use crate::domain::Money;
 use crate::error::{AppError, AppResult, Code};
@@ -70,13 +70,13 @@ pub struct StageScore {
 /// Every stage's review statistics, who went on to each later stage, and each bid's final score.
 pub struct StageScores {
     /// The first (written) stage's statistics: the signals and the tie-break.
-    pub first: HashMap<i64, scoring::BidStats>,
+    pub first: ById<scoring::BidStats>,
     /// Per stage: statistics, the bids in it (shortlisted), and its weight.
-    pub per_stage: Vec<(HashMap<i64, scoring::BidStats>, BTreeSet<i64>, u32)>,
+    pub per_stage: Vec<(ById<scoring::BidStats>, BTreeSet<i64>, u32)>,
     /// Final score per bid: the single stage's, or the weighted sum plus bonus.
-    pub total: HashMap<i64, Option<Decimal>>,
+    pub total: ById<Option<Decimal>>,
     /// The rating bonus per bid, when the call awards one (already in `total`).
-    pub rating: HashMap<i64, Decimal>,
+    pub rating: ById<Decimal>,
 }
 
 /// The bids in `statuses` (pools within `scope`) and their scores: one read of the submitted
@@ -127,7 +127,7 @@ fn stage_scores(
     call_id: i64,
     design: &super::calls::ScoringDesign,
     bids: &[db::bids::RankBid],
-    first: HashMap<i64, scoring::BidStats>,
+    first: ById<scoring::BidStats>,
 ) -> AppResult<StageScores> {
     let mut per_stage = Vec::new();
     for st in &design.stages {
@@ -171,10 +171,10 @@ fn rating_bonuses(
     call_id: i64,
     design: &super::calls::ScoringDesign,
     bids: &[db::bids::RankBid],
-) -> AppResult<HashMap<i64, Decimal>> {
+) -> AppResult<ById<Decimal>> {
     let e = &design.eligibility;
     if e.rating_bonus.is_empty() || bids.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(ById::default());
     }
     let call = db::calls::find(conn, call_id)?.ok_or_else(crate::error::AppError::not_found)?;
     let day = crate::clock::local_date(call.closes_at.and_utc());
@@ -216,7 +216,7 @@ fn submitted_reviews(conn: &mut DbConn, call_id: i64, stage: i32) -> AppResult<V
     let crit = &rubric(conn, call_id, stage)?;
     let mut out = Vec::new();
     let mut untotalled = std::collections::HashSet::new();
-    for (bid, asg, reviewer, total, first) in db::review::submitted_totals(conn, call_id, stage)? {
+    db::review::submitted_totals(conn, call_id, stage, |(bid, asg, reviewer, total, first)| {
         match (total.and_then(|t| t.parse::<Decimal>().ok()), first) {
             (Some(total), Some(f)) => {
                 out.push(scoring::ReviewTotal { bid, reviewer, total, first: Decimal::new(f, 2) })
@@ -225,7 +225,7 @@ fn submitted_reviews(conn: &mut DbConn, call_id: i64, stage: i32) -> AppResult<V
                 untotalled.insert(asg);
             }
         }
-    }
+    })?;
     if !untotalled.is_empty() {
         let mut per_assignment: HashMap<i64, (i64, i64, HashMap<String, i64>)> = HashMap::new();
         for (bid, asg, reviewer, k, s) in db::review::submitted_scores(conn, call_id, stage)? {
@@ -268,7 +268,8 @@ pub fn ranking(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<RankingV
         }
     }
     let mut rows = RowSources {
-        by_id: bids.into_iter().map(|b| (b.id, b)).collect(),
+        ids: bids.iter().map(|b| b.id).collect(),
+        bids,
         design: &design,
         scores: &scores,
         overrides: &overrides,
@@ -323,8 +324,11 @@ fn decided_row(d: super::decision::Decided) -> allocation::DecidedRow {
 
 /// What a ranking row is drawn from besides the allocation's verdict.
 struct RowSources<'a> {
-    /// Each bid is taken out as its row is made (its strings move into the row).
-    by_id: HashMap<i64, db::bids::RankBid>,
+    /// By id (as read); each bid's strings move into its row as the row is made.
+    bids: Vec<db::bids::RankBid>,
+    /// Their ids alone, searched instead of `bids` (a few hundred KB stay in cache; searching
+    /// the bids themselves missed it at every step and was most of building the rows).
+    ids: Vec<i64>,
     design: &'a super::calls::ScoringDesign,
     scores: &'a StageScores,
     overrides: &'a HashMap<i64, (bool, String)>,
@@ -332,7 +336,11 @@ struct RowSources<'a> {
 
 impl RowSources<'_> {
     fn row(&mut self, x: allocation::Ranked) -> Option<RankingRow> {
-        let b = self.by_id.remove(&x.candidate.bid_id)?;
+        let at = self.ids.binary_search(&x.candidate.bid_id).ok()?;
+        let b = &mut self.bids[at];
+        let (reference, title, organisation, category) =
+            (b.reference.take(), std::mem::take(&mut b.title), std::mem::take(&mut b.organisation), b.category.take());
+        let b = &self.bids[at];
         let st = self.scores.first.get(&b.id);
         // A bid that did not go on to a later stage has no final score: say why.
         let cut = x.outcome == allocation::Outcome::NoScore
@@ -340,15 +348,15 @@ impl RowSources<'_> {
         Some(RankingRow {
             rank: x.rank,
             bid_id: b.id,
-            reference: b.reference,
-            title: b.title,
-            organisation: b.organisation,
-            category: b.category,
-            score: x.candidate.score.map(|s| format!("{s:.2}")),
+            reference,
+            title,
+            organisation,
+            category,
+            score: x.candidate.score.map(scoring::two_places),
             reviews: st.map_or(0, |s| s.reviews),
-            spread: st.and_then(|s| s.spread).map(|s| format!("{s:.2}")),
+            spread: st.and_then(|s| s.spread).map(scoring::two_places),
             spread_flag: st.is_some_and(|s| s.spread_flagged()),
-            normalised: st.map(|s| format!("{:.2}", s.normalised)),
+            normalised: st.map(|s| scoring::two_places(s.normalised)),
             requested_amount: Money::from_fen(b.requested),
             approved_amount: x.candidate.approved_fen.map(Money::from_fen),
             recommended: x.outcome.recommended(),
@@ -372,7 +380,7 @@ impl RowSources<'_> {
                 stage: d.key.clone(),
                 name: d.name.clone(),
                 weight: d.weight,
-                score: st.get(&bid).and_then(|s| s.score).map(|s| format!("{s:.2}")),
+                score: st.get(&bid).and_then(|s| s.score).map(scoring::two_places),
                 reviews: st.get(&bid).map_or(0, |s| s.reviews),
             })
             .collect()
