@@ -48,6 +48,20 @@ pub fn of(conn: &mut DbConn, organisation_ids: &[i64]) -> QueryResult<Vec<Standi
         .load(conn)
 }
 
+/// Every record of the organisations with a bid in the call, oldest first: chosen by the database
+/// (a call's applicants can be more than a statement may bind).
+pub fn of_applicants(conn: &mut DbConn, call_id: i64) -> QueryResult<Vec<StandingRow>> {
+    use super::schema::bids;
+    organisation_standing::table
+        .filter(
+            organisation_standing::organisation_id
+                .eq_any(bids::table.filter(bids::call_id.eq(call_id)).select(bids::organisation_id)),
+        )
+        .select(StandingRow::as_select())
+        .order(organisation_standing::id)
+        .load(conn)
+}
+
 /// Ends the open suspensions of an organisation on `day`; how many were open.
 pub fn lift_suspensions(conn: &mut DbConn, organisation_id: i64, day: NaiveDate) -> QueryResult<usize> {
     diesel::update(

@@ -178,16 +178,18 @@ fn rating_bonuses(
     }
     let call = db::calls::find(conn, call_id)?.ok_or_else(crate::error::AppError::not_found)?;
     let day = crate::clock::local_date(call.closes_at.and_utc());
-    let orgs: Vec<i64> = bids.iter().map(|b| b.organisation_id).collect();
-    let rows = db::standing::of(conn, &orgs)?;
-    Ok(bids
+    // One read for every applicant, grouped once: each organisation's bonus is worked out once,
+    // however many bids it has.
+    let mut by_org: ById<Vec<db::standing::StandingRow>> = ById::default();
+    for r in db::standing::of_applicants(conn, call_id)? {
+        by_org.entry(r.organisation_id).or_default().push(r);
+    }
+    let bonus: ById<Decimal> = by_org
         .iter()
-        .map(|b| {
-            let mine: Vec<_> = rows.iter().filter(|r| r.organisation_id == b.organisation_id).cloned().collect();
-            let recs = super::standing::records(&mine);
-            (b.id, crate::domain::standing::rating_bonus(e, &recs, day))
-        })
-        .collect())
+        .map(|(org, rows)| (*org, crate::domain::standing::rating_bonus(e, &super::standing::records(rows), day)))
+        .collect();
+    let none = crate::domain::standing::rating_bonus(e, &[], day);
+    Ok(bids.iter().map(|b| (b.id, bonus.get(&b.organisation_id).copied().unwrap_or(none))).collect())
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
