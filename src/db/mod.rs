@@ -73,6 +73,23 @@ macro_rules! each_native {
 }
 pub(crate) use each_native;
 
+/// Ids bound in one statement at most: well under SQLite's 32,766 variables and PostgreSQL's
+/// 65,535 parameters, which a list drawn from a whole call's bids can pass.
+pub const IDS_PER_STATEMENT: usize = 10_000;
+
+/// `read` for `ids` (deduplicated, ascending) in statements of at most [`IDS_PER_STATEMENT`]
+/// ids each; the results one after the other.
+pub fn in_chunks<T>(ids: &[i64], mut read: impl FnMut(&[i64]) -> QueryResult<Vec<T>>) -> QueryResult<Vec<T>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = Vec::new();
+    for chunk in ids.chunks(IDS_PER_STATEMENT) {
+        out.extend(read(chunk)?);
+    }
+    Ok(out)
+}
+
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
@@ -397,4 +414,33 @@ pub fn lock_sequence(conn: &mut DbConn, key: i64) -> AppResult<()> {
         diesel::sql_query(format!("SELECT pg_advisory_xact_lock({key})")).execute(conn)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_read_deduplicated_in_bounded_ascending_chunks() {
+        // As a whole call's bids give them: each organisation several times, out of order.
+        let ids: Vec<i64> = (0..25_000i64).rev().flat_map(|i| [i, i]).collect();
+        let mut sizes = Vec::new();
+        let out = in_chunks(&ids, |chunk| {
+            sizes.push(chunk.len());
+            Ok(chunk.to_vec())
+        })
+        .unwrap();
+        assert_eq!(sizes, vec![10_000, 10_000, 5_000]);
+        assert_eq!(out, (0..25_000).collect::<Vec<i64>>());
+        let mut calls = 0;
+        assert!(in_chunks(&[], |_| {
+            calls += 1;
+            Ok(vec![0])
+        })
+        .unwrap()
+        .is_empty());
+        assert_eq!(calls, 0, "no statement for no ids");
+        let failed = in_chunks(&ids, |_| Err::<Vec<i64>, _>(diesel::result::Error::NotFound));
+        assert!(failed.is_err());
+    }
 }

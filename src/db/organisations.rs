@@ -125,20 +125,24 @@ pub fn set_status(
         .execute(conn)
 }
 
-/// (id, name) of these organisations.
+/// (id, name) of these organisations (ids may repeat, as drawn from bids).
 pub fn names_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
-    organisations::table
-        .filter(organisations::id.eq_any(ids))
-        .select((organisations::id, organisations::name))
-        .load(conn)
+    super::in_chunks(ids, |ids| {
+        organisations::table
+            .filter(organisations::id.eq_any(ids))
+            .select((organisations::id, organisations::name))
+            .load(conn)
+    })
 }
 
-/// (id, USCC) of these organisations, in one query.
+/// (id, USCC) of these organisations (ids may repeat), one query per 10,000.
 pub fn usccs_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
-    organisations::table
-        .filter(organisations::id.eq_any(ids))
-        .select((organisations::id, organisations::uscc))
-        .load(conn)
+    super::in_chunks(ids, |ids| {
+        organisations::table
+            .filter(organisations::id.eq_any(ids))
+            .select((organisations::id, organisations::uscc))
+            .load(conn)
+    })
 }
 
 /// How many organisations hold `status` (who a published call will email).
@@ -146,11 +150,14 @@ pub fn count_with_status(conn: &mut DbConn, status: &str) -> QueryResult<i64> {
     organisations::table.filter(organisations::status.eq(status)).count().get_result(conn)
 }
 
-/// (id, name, email) of these organisations, in one query.
+/// (id, name, email) of these organisations by id (ids may repeat), one query per 10,000.
 pub fn emails_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, String, String)>> {
-    organisations::table
-        .filter(organisations::id.eq_any(ids))
-        .select((organisations::id, organisations::name, organisations::email))
-        .order(organisations::id)
-        .load(conn)
+    // Chunks of ascending ids, each read in id order: the whole is in id order.
+    super::in_chunks(ids, |ids| {
+        organisations::table
+            .filter(organisations::id.eq_any(ids))
+            .select((organisations::id, organisations::name, organisations::email))
+            .order(organisations::id)
+            .load(conn)
+    })
 }
