@@ -271,6 +271,7 @@ pub fn ranking(conn: &mut DbConn, ctx: &Ctx, call_id: i64) -> AppResult<RankingV
     }
     let mut rows = RowSources {
         ids: bids.iter().map(|b| b.id).collect(),
+        taken: vec![false; bids.len()],
         bids,
         design: &design,
         scores: &scores,
@@ -331,6 +332,8 @@ struct RowSources<'a> {
     /// Their ids alone, searched instead of `bids` (a few hundred KB stay in cache; searching
     /// the bids themselves missed it at every step and was most of building the rows).
     ids: Vec<i64>,
+    /// Whose row has been made.
+    taken: Vec<bool>,
     design: &'a super::calls::ScoringDesign,
     scores: &'a StageScores,
     overrides: &'a HashMap<i64, (bool, String)>,
@@ -339,6 +342,10 @@ struct RowSources<'a> {
 impl RowSources<'_> {
     fn row(&mut self, x: allocation::Ranked) -> Option<RankingRow> {
         let at = self.ids.binary_search(&x.candidate.bid_id).ok()?;
+        // Each bid gives one row, its strings moved into it.
+        if std::mem::replace(&mut self.taken[at], true) {
+            return None;
+        }
         let b = &mut self.bids[at];
         let (reference, title, organisation, category) =
             (b.reference.take(), std::mem::take(&mut b.title), std::mem::take(&mut b.organisation), b.category.take());
