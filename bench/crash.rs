@@ -268,14 +268,29 @@ fn main() {
     if !verify.status.success() {
         failures.push(format!("gongyi audit verify failed: {out}{}", String::from_utf8_lossy(&verify.stderr)));
     }
+    drop(c);
     if failures.is_empty() {
         println!("crash: every acknowledged submission is present and complete; references gap-free; audit intact");
+        // A passing run leaves no database behind (a failing one keeps it to be looked at).
+        if postgres {
+            drop_pg(&std::env::var("GONGYI_TEST_PG_URL").unwrap(), &database_url);
+        }
     } else {
         for f in &failures {
             println!("FAIL: {f}");
         }
+        if postgres {
+            println!("the database is kept for inspection: {database_url}");
+        }
         std::process::exit(1);
     }
+}
+
+fn drop_pg(admin: &str, database_url: &str) {
+    use diesel::{Connection, RunQueryDsl};
+    let (_, name) = database_url.rsplit_once('/').unwrap();
+    let mut c = diesel::PgConnection::establish(admin).expect("GONGYI_TEST_PG_URL");
+    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).unwrap();
 }
 
 /// (id, status, reference, requested fen, reference number)
