@@ -35,7 +35,8 @@ fn xlsx_err(e: XlsxError) -> AppError {
 }
 
 /// XLSX stores every number as a binary double (the file format has no decimal type); this is
-/// the one place an amount leaves Decimal, and amounts up to 2^53 fen convert exactly.
+/// the one place an amount leaves Decimal. The double is the nearest to the amount, and any amount
+/// of up to 15 significant digits (Excel's display precision) reads back as the same yuan and fen.
 fn number(m: Money) -> f64 {
     m.as_decimal().to_f64().unwrap_or(0.0)
 }
